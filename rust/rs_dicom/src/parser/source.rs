@@ -1,0 +1,89 @@
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::error::{DicomError, Result};
+
+/// Bytes owned by someone else (e.g. a Python buffer) that stay valid while this value lives.
+pub trait ExternalBytes: Send + Sync {
+    /// The bytes; must return the same slice for the whole lifetime of `self`.
+    fn bytes(&self) -> &[u8];
+}
+
+/// The bytes a dataset's value spans point into; shared by `Arc`, never copied.
+pub enum Source {
+    /// A read-only memory map of a file.
+    #[cfg(feature = "mmap")]
+    Mmap(memmap2::Mmap),
+    /// A buffer owned by us (a read file, or an inflated deflated dataset).
+    Owned(Vec<u8>),
+    /// Bytes owned by a caller, kept alive by the boxed owner.
+    External(Box<dyn ExternalBytes>),
+    /// A static byte slice (tests, embedded data).
+    Static(&'static [u8]),
+}
+
+impl Source {
+    /// The bytes.
+    #[inline]
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            #[cfg(feature = "mmap")]
+            Source::Mmap(m) => m,
+            Source::Owned(v) => v,
+            Source::External(e) => e.bytes(),
+            Source::Static(s) => s,
+        }
+    }
+
+    /// Number of bytes.
+    pub fn len(&self) -> usize {
+        self.bytes().len()
+    }
+
+    /// True when there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.bytes().is_empty()
+    }
+
+    /// Opens a file: memory-mapped with the `mmap` feature, else read whole.
+    pub fn open(path: impl AsRef<Path>) -> Result<Arc<Source>> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path)
+            .map_err(|e| DicomError::io(&e, &format!("cannot open {}", path.display())))?;
+        let len = file
+            .metadata()
+            .map_err(|e| DicomError::io(&e, &format!("cannot stat {}", path.display())))?
+            .len();
+        #[cfg(feature = "mmap")]
+        {
+            // Small files are cheaper to read than to map (mmap + page faults + munmap).
+            if len > 64 * 1024 {
+                // SAFETY: the map is read-only; like every mmap-based reader we rely on the file
+                // not being truncated by another process while it is mapped.
+                let map = unsafe { memmap2::Mmap::map(&file) }
+                    .map_err(|e| DicomError::io(&e, &format!("cannot map {}", path.display())))?;
+                return Ok(Arc::new(Source::Mmap(map)));
+            }
+        }
+        let mut buf = Vec::with_capacity(len as usize);
+        use std::io::Read;
+        let mut file = file;
+        file.read_to_end(&mut buf)
+            .map_err(|e| DicomError::io(&e, &format!("cannot read {}", path.display())))?;
+        Ok(Arc::new(Source::Owned(buf)))
+    }
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            #[cfg(feature = "mmap")]
+            Source::Mmap(_) => "Mmap",
+            Source::Owned(_) => "Owned",
+            Source::External(_) => "External",
+            Source::Static(_) => "Static",
+        };
+        write!(f, "Source::{kind}({} bytes)", self.len())
+    }
+}

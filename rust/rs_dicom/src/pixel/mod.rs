@@ -1,0 +1,1 @@
+//! Pixel data description: native frames and encapsulated fragments → frames.
