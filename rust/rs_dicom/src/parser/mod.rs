@@ -1,33 +1,31 @@
 //! From bytes to structure: the source, the streaming element reader, file meta, and the
 //! dataset builder.
 
+mod builder;
 mod error;
+mod file;
+mod reader;
 mod source;
 
 pub use error::{DicomError, ErrorKind, Result};
+pub use file::{DicomFile, ReadOptions, parse_source};
+pub use reader::{ElementReader, Encoding, MAX_DEPTH, Token};
 pub use source::{ExternalBytes, Source};
 
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::core::Dataset;
-
-/// Options for reading.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReadOptions {
-    /// Stop before (7FE0,0010) and friends; their bytes are never touched.
-    pub stop_before_pixels: bool,
-    /// Read input without a preamble/`DICM` marker or file meta.
-    pub force: bool,
+/// Parses a DICOM Part 10 file (memory-mapped) with default options.
+pub fn parse_file(path: impl AsRef<Path>) -> Result<DicomFile> {
+    parse_source(Source::open(path)?, ReadOptions::default())
 }
 
-/// Parses a DICOM file. PLACEHOLDER.
-pub fn parse_file(path: impl AsRef<Path>) -> Result<Dataset> {
-    let src = Source::open(path)?;
-    Ok(Dataset::empty(src))
+/// Parses a DICOM file with options.
+pub fn parse_file_with(path: impl AsRef<Path>, opts: ReadOptions) -> Result<DicomFile> {
+    parse_source(Source::open(path)?, opts)
 }
 
-/// Parses DICOM bytes. PLACEHOLDER.
-pub fn parse_bytes(bytes: Vec<u8>) -> Result<Dataset> {
-    Ok(Dataset::empty(Arc::new(Source::Owned(bytes))))
+/// Parses DICOM bytes held in memory with default options.
+pub fn parse_bytes(bytes: Vec<u8>) -> Result<DicomFile> {
+    parse_source(Arc::new(Source::Owned(bytes)), ReadOptions::default())
 }

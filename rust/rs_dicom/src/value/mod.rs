@@ -1,3 +1,260 @@
 //! Typed, lazy value decoding: text (with character sets), numbers, tags.
+//!
+//! Conversions follow pydicom 3 (`pydicom.values`): which VRs strip leading spaces, which
+//! split on backslash, what an empty value is.
 
 pub mod charset;
+
+use crate::core::{Dataset, Element, ElementValue, Tag, VR};
+
+/// One decoded number-string value (DS, IS): a number, or the text when it is not valid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    /// An integer (IS).
+    Int(i64),
+    /// A float (DS).
+    Float(f64),
+    /// Text that did not parse as the VR's number.
+    Str(String),
+}
+
+/// A decoded value.
+#[derive(Debug, Clone)]
+pub enum Value<'a> {
+    /// Zero-length value.
+    Empty,
+    /// Text values (one per backslash-separated value).
+    Text(Vec<String>),
+    /// DS/IS values.
+    Numbers(Vec<Scalar>),
+    /// Signed or small unsigned integers (US SS UL SL SV).
+    Ints(Vec<i64>),
+    /// 64-bit unsigned integers (UV).
+    UInts(Vec<u64>),
+    /// Floats (FL FD).
+    Floats(Vec<f64>),
+    /// Attribute tags (AT).
+    Tags(Vec<Tag>),
+    /// Raw bytes (OB OD OF OL OV OW UN), borrowed from the source.
+    Bytes(&'a [u8]),
+    /// Sequence items.
+    Sequence(&'a [Dataset]),
+    /// Encapsulated pixel data (see [`crate::pixel`]).
+    Encapsulated,
+}
+
+/// Latin-1 decoding (pydicom's default for non-charset VRs): never fails.
+pub fn latin1(bytes: &[u8]) -> String {
+    if bytes.is_ascii() {
+        // ASCII is valid UTF-8.
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    bytes.iter().map(|&b| b as char).collect()
+}
+
+fn rstrip_nul_space(s: &str) -> &str {
+    s.trim_end_matches(['\0', ' '])
+}
+
+/// Decodes the text of an element as one string (no splitting, no stripping).
+pub fn decode_text(ds: &Dataset, e: &Element) -> String {
+    let b = ds.bytes_of(e);
+    if e.vr.uses_charset() {
+        ds.charset().decode(b, e.vr)
+    } else {
+        latin1(b)
+    }
+}
+
+/// The text values of a text element, split and stripped as pydicom does.
+pub fn text_values(ds: &Dataset, e: &Element) -> Vec<String> {
+    let vr = e.vr;
+    match vr {
+        VR::PN => {
+            let b = ds.bytes_of(e);
+            let end = b
+                .iter()
+                .rposition(|&c| c != 0 && c != b' ')
+                .map_or(0, |p| p + 1);
+            let s = ds.charset().decode(&b[..end], vr);
+            s.split('\\').map(str::to_string).collect()
+        }
+        VR::AE => {
+            let s = latin1(ds.bytes_of(e));
+            s.split('\\').map(|v| v.trim().to_string()).collect()
+        }
+        VR::LT | VR::ST | VR::UT => vec![rstrip_nul_space(&decode_text(ds, e)).to_string()],
+        VR::UR => vec![decode_text(ds, e).trim_end().to_string()],
+        VR::SH | VR::LO | VR::UC => decode_text(ds, e)
+            .split('\\')
+            .map(|v| rstrip_nul_space(v).to_string())
+            .collect(),
+        _ => {
+            let s = decode_text(ds, e);
+            rstrip_nul_space(&s)
+                .split('\\')
+                .map(str::to_string)
+                .collect()
+        }
+    }
+}
+
+/// Parses a DS value like Python's `float()` (surrounding whitespace allowed).
+pub fn parse_ds(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    // Rust's parser accepts "inf"/"nan" spellings that DICOM forbids but Python accepts too.
+    t.parse::<f64>().ok()
+}
+
+/// Parses an IS value as pydicom's `IS` does: an integer, or a float with no fraction.
+pub fn parse_is(s: &str) -> Option<i64> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(v) = t.parse::<i64>() {
+        return Some(v);
+    }
+    let f = t.parse::<f64>().ok()?;
+    if f.fract() == 0.0 && f.abs() < 9.2e18 {
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+fn chunks<const N: usize>(b: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
+    b.chunks_exact(N).map(|c| {
+        let mut a = [0u8; N];
+        a.copy_from_slice(c);
+        a
+    })
+}
+
+/// Decodes an element's value.
+pub fn decode<'a>(ds: &'a Dataset, e: &'a Element) -> Value<'a> {
+    match &e.value {
+        ElementValue::Sequence(items) => return Value::Sequence(items),
+        ElementValue::Encapsulated { .. } => return Value::Encapsulated,
+        ElementValue::Bytes { .. } => {}
+    }
+    let b = ds.bytes_of(e);
+    if b.is_empty() {
+        return Value::Empty;
+    }
+    let be = ds.big_endian();
+    macro_rules! nums {
+        ($t:ty, $n:literal, $variant:ident, $conv:ty) => {
+            Value::$variant(
+                chunks::<$n>(b)
+                    .map(|a| {
+                        (if be {
+                            <$t>::from_be_bytes(a)
+                        } else {
+                            <$t>::from_le_bytes(a)
+                        }) as $conv
+                    })
+                    .collect(),
+            )
+        };
+    }
+    match e.vr {
+        VR::US => nums!(u16, 2, Ints, i64),
+        VR::SS => nums!(i16, 2, Ints, i64),
+        VR::UL => nums!(u32, 4, Ints, i64),
+        VR::SL => nums!(i32, 4, Ints, i64),
+        VR::SV => nums!(i64, 8, Ints, i64),
+        VR::UV => nums!(u64, 8, UInts, u64),
+        VR::FL => nums!(f32, 4, Floats, f64),
+        VR::FD => nums!(f64, 8, Floats, f64),
+        VR::AT => Value::Tags(
+            chunks::<4>(b)
+                .map(|a| {
+                    if be {
+                        Tag(
+                            u16::from_be_bytes([a[0], a[1]]),
+                            u16::from_be_bytes([a[2], a[3]]),
+                        )
+                    } else {
+                        Tag(
+                            u16::from_le_bytes([a[0], a[1]]),
+                            u16::from_le_bytes([a[2], a[3]]),
+                        )
+                    }
+                })
+                .collect(),
+        ),
+        VR::OB | VR::OD | VR::OF | VR::OL | VR::OV | VR::OW | VR::UN | VR::SQ => Value::Bytes(b),
+        VR::DS => {
+            let s = latin1(b);
+            Value::Numbers(
+                s.trim()
+                    .split('\\')
+                    .map(|v| match parse_ds(v) {
+                        Some(f) => Scalar::Float(f),
+                        None => Scalar::Str(v.to_string()),
+                    })
+                    .collect(),
+            )
+        }
+        VR::IS => {
+            let s = latin1(b);
+            Value::Numbers(
+                rstrip_nul_space(&s)
+                    .split('\\')
+                    .map(|v| match parse_is(v) {
+                        Some(i) => Scalar::Int(i),
+                        None => Scalar::Str(v.to_string()),
+                    })
+                    .collect(),
+            )
+        }
+        _ => Value::Text(text_values(ds, e)),
+    }
+}
+
+/// The value multiplicity of an element as pydicom counts it.
+pub fn vm(ds: &Dataset, e: &Element) -> usize {
+    match &e.value {
+        ElementValue::Sequence(items) => items.len(),
+        ElementValue::Encapsulated { .. } => 1,
+        ElementValue::Bytes { len, .. } => {
+            if *len == 0 {
+                return 0;
+            }
+            if e.vr.is_bulk() {
+                return 1;
+            }
+            if let Some(size) = e.vr.fixed_size() {
+                return len / size;
+            }
+            if e.vr.is_multi_valued_text() {
+                let b = ds.bytes_of(e);
+                return 1 + b.iter().filter(|&&c| c == b'\\').count();
+            }
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_and_ds() {
+        assert_eq!(parse_is(" 12 "), Some(12));
+        assert_eq!(parse_is("1.0"), Some(1));
+        assert_eq!(parse_is("1.5"), None);
+        assert_eq!(parse_ds(" 1.5e2"), Some(150.0));
+        assert_eq!(parse_ds("abc"), None);
+    }
+
+    #[test]
+    fn latin1_high_bytes() {
+        assert_eq!(latin1(b"M\xfcller"), "Müller");
+    }
+}

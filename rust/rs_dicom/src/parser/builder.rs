@@ -1,0 +1,350 @@
+//! Turns reader tokens into the dataset index: spans only, no value is copied or decoded.
+
+use std::sync::Arc;
+
+use super::error::{DicomError, ErrorKind, Result};
+use super::reader::{ElementReader, Encoding, Token};
+use super::source::Source;
+use crate::core::{Dataset, Element, ElementValue, Fragment, Tag, VR};
+use crate::dictionary;
+use crate::value::charset::CharacterSet;
+
+enum Open {
+    Dataset(Dataset),
+    Sequence {
+        tag: Tag,
+        offset: usize,
+        length: Option<u32>,
+        child_enc: Encoding,
+        items: Vec<Dataset>,
+    },
+    Encapsulated {
+        tag: Tag,
+        vr: VR,
+        offset: usize,
+        items: Vec<Fragment>,
+    },
+}
+
+/// Builds a dataset from the tokens of `reader`; `source` must be the buffer the reader reads.
+pub(crate) fn build(
+    source: &Arc<Source>,
+    mut reader: ElementReader<'_>,
+    enc: Encoding,
+    charset: Arc<CharacterSet>,
+) -> Result<Dataset> {
+    let start = reader.position();
+    let top = new_dataset(source, enc, charset, start);
+    let mut stack: Vec<Open> = vec![Open::Dataset(top)];
+    for token in &mut reader {
+        match token? {
+            Token::Element {
+                tag,
+                vr,
+                offset,
+                value_offset,
+                length,
+            } => {
+                let ds = current_dataset(&mut stack)?;
+                if tag == Tag::SPECIFIC_CHARACTER_SET {
+                    let raw = source
+                        .bytes()
+                        .get(value_offset..value_offset + length as usize)
+                        .unwrap_or(&[]);
+                    ds.charset = Arc::new(CharacterSet::from_value(raw));
+                }
+                ds.elements.push(Element {
+                    tag,
+                    vr,
+                    length: Some(length),
+                    offset,
+                    value: ElementValue::Bytes {
+                        start: value_offset,
+                        len: length as usize,
+                    },
+                });
+            }
+            Token::SequenceStart {
+                tag,
+                vr,
+                offset,
+                length,
+            } => {
+                let parent_enc = match stack.last() {
+                    Some(Open::Dataset(d)) => Encoding {
+                        explicit_vr: d.explicit_vr,
+                        big_endian: d.big_endian,
+                    },
+                    _ => enc,
+                };
+                let child_enc = if vr == VR::UN {
+                    Encoding::IMPLICIT_LE
+                } else {
+                    parent_enc
+                };
+                stack.push(Open::Sequence {
+                    tag,
+                    offset,
+                    length,
+                    child_enc,
+                    items: Vec::new(),
+                });
+            }
+            Token::ItemStart { offset, .. } => {
+                let charset = stack
+                    .iter()
+                    .rev()
+                    .find_map(|o| match o {
+                        Open::Dataset(d) => Some(d.charset.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let child_enc = match stack.last() {
+                    Some(Open::Sequence { child_enc, .. }) => *child_enc,
+                    _ => enc,
+                };
+                // Items start after their 8-byte header.
+                stack.push(Open::Dataset(new_dataset(
+                    source,
+                    child_enc,
+                    charset,
+                    offset + 8,
+                )));
+            }
+            Token::ItemEnd => {
+                let Some(Open::Dataset(mut item)) = stack.pop() else {
+                    return Err(structure_error(&reader));
+                };
+                finish(&mut item);
+                match stack.last_mut() {
+                    Some(Open::Sequence { items, .. }) => items.push(item),
+                    _ => return Err(structure_error(&reader)),
+                }
+            }
+            Token::SequenceEnd => {
+                let Some(Open::Sequence {
+                    tag,
+                    offset,
+                    length,
+                    items,
+                    ..
+                }) = stack.pop()
+                else {
+                    return Err(structure_error(&reader));
+                };
+                current_dataset(&mut stack)?.elements.push(Element {
+                    tag,
+                    vr: VR::SQ,
+                    length,
+                    offset,
+                    value: ElementValue::Sequence(items),
+                });
+            }
+            Token::EncapsulatedStart { tag, vr, offset } => {
+                stack.push(Open::Encapsulated {
+                    tag,
+                    vr,
+                    offset,
+                    items: Vec::new(),
+                });
+            }
+            Token::Fragment { offset, length } => match stack.last_mut() {
+                Some(Open::Encapsulated { items, .. }) => items.push(Fragment {
+                    offset,
+                    len: length as usize,
+                }),
+                _ => return Err(structure_error(&reader)),
+            },
+            Token::EncapsulatedEnd => {
+                let Some(Open::Encapsulated {
+                    tag,
+                    vr,
+                    offset,
+                    items,
+                }) = stack.pop()
+                else {
+                    return Err(structure_error(&reader));
+                };
+                let mut it = items.into_iter();
+                let offset_table = it.next().unwrap_or(Fragment {
+                    offset: offset + 12,
+                    len: 0,
+                });
+                current_dataset(&mut stack)?.elements.push(Element {
+                    tag,
+                    // pydicom reports encapsulated pixel data as OB whatever was encoded.
+                    vr: if vr == VR::UN || vr == VR::OW {
+                        VR::OB
+                    } else {
+                        vr
+                    },
+                    length: None,
+                    offset,
+                    value: ElementValue::Encapsulated {
+                        offset_table,
+                        fragments: it.collect(),
+                    },
+                });
+            }
+        }
+    }
+    if stack.len() != 1 {
+        return Err(DicomError::new(
+            ErrorKind::Truncated,
+            Some(reader.position() as u64),
+            reader.tag_path(),
+            "data ends inside a sequence",
+        ));
+    }
+    let Some(Open::Dataset(mut ds)) = stack.pop() else {
+        return Err(structure_error(&reader));
+    };
+    finish(&mut ds);
+    resolve_ambiguous_vrs(&mut ds, None);
+    Ok(ds)
+}
+
+fn new_dataset(
+    source: &Arc<Source>,
+    enc: Encoding,
+    charset: Arc<CharacterSet>,
+    offset: usize,
+) -> Dataset {
+    Dataset {
+        source: source.clone(),
+        elements: Vec::new(),
+        big_endian: enc.big_endian,
+        explicit_vr: enc.explicit_vr,
+        charset,
+        offset,
+    }
+}
+
+fn current_dataset(stack: &mut [Open]) -> Result<&mut Dataset> {
+    match stack.last_mut() {
+        Some(Open::Dataset(d)) => Ok(d),
+        _ => Err(DicomError::new(
+            ErrorKind::Malformed,
+            None,
+            "",
+            "element outside a dataset",
+        )),
+    }
+}
+
+fn structure_error(reader: &ElementReader<'_>) -> DicomError {
+    DicomError::new(
+        ErrorKind::Malformed,
+        Some(reader.position() as u64),
+        reader.tag_path(),
+        "unbalanced sequence/item structure",
+    )
+}
+
+/// Sorts by tag when the file was out of order; a repeated tag keeps its last occurrence
+/// (pydicom's dict semantics).
+fn finish(ds: &mut Dataset) {
+    let sorted = ds.elements.windows(2).all(|w| w[0].tag < w[1].tag);
+    if !sorted {
+        ds.elements.sort_by_key(|e| e.tag);
+        let mut out: Vec<Element> = Vec::with_capacity(ds.elements.len());
+        for e in ds.elements.drain(..) {
+            match out.last_mut() {
+                Some(last) if last.tag == e.tag => *last = e,
+                _ => out.push(e),
+            }
+        }
+        ds.elements = out;
+    }
+}
+
+fn us_value(ds: &Dataset, tag: Tag) -> Option<u16> {
+    let e = ds.get(tag)?;
+    let b = ds.bytes_of(e);
+    if b.len() < 2 {
+        return None;
+    }
+    Some(if ds.big_endian {
+        u16::from_be_bytes([b[0], b[1]])
+    } else {
+        u16::from_le_bytes([b[0], b[1]])
+    })
+}
+
+const PIXEL_REPRESENTATION: Tag = Tag(0x0028, 0x0103);
+const BITS_ALLOCATED: Tag = Tag(0x0028, 0x0100);
+const LUT_DESCRIPTOR: Tag = Tag(0x0028, 0x3002);
+const LUT_DATA: Tag = Tag(0x0028, 0x3006);
+
+/// Chooses among a dictionary entry's alternative VRs ("US or SS", "OB or OW", "US or OW") for
+/// elements whose VR was not encoded (implicit VR), and replaces UN by the dictionary VR for
+/// known public tags, the way pydicom does.
+fn resolve_ambiguous_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
+    let pixel_rep = us_value(ds, PIXEL_REPRESENTATION).or(inherited_pixel_rep);
+    let has_pixel_data = ds.contains(Tag::PIXEL_DATA);
+    let bits_allocated = us_value(ds, BITS_ALLOCATED);
+    let lut_first = us_value(ds, LUT_DESCRIPTOR);
+    let explicit = ds.explicit_vr;
+    for i in 0..ds.elements.len() {
+        let tag = ds.elements[i].tag;
+        if let ElementValue::Sequence(items) = &mut ds.elements[i].value {
+            for item in items {
+                resolve_ambiguous_vrs(item, pixel_rep);
+            }
+            continue;
+        }
+        let vr = ds.elements[i].vr;
+        if explicit && vr != VR::UN {
+            continue;
+        }
+        if tag.is_private() || tag.is_group_length() {
+            continue;
+        }
+        let Some(entry) = dictionary::by_tag(tag) else {
+            continue;
+        };
+        let new_vr = match entry.vrs {
+            [] => continue,
+            [one] => *one,
+            alts => {
+                let encapsulated =
+                    matches!(ds.elements[i].value, ElementValue::Encapsulated { .. });
+                if tag == Tag::PIXEL_DATA {
+                    if encapsulated {
+                        VR::OB
+                    } else if !explicit {
+                        VR::OW
+                    } else if bits_allocated.is_some_and(|b| b > 8) {
+                        VR::OW
+                    } else {
+                        VR::OB
+                    }
+                } else if tag.0 & 0xFF00 == 0x6000 && tag.1 == 0x3000 {
+                    VR::OW
+                } else if matches!(
+                    tag,
+                    Tag(0x0028, 0x1101)
+                        | Tag(0x0028, 0x1102)
+                        | Tag(0x0028, 0x1103)
+                        | LUT_DESCRIPTOR
+                ) {
+                    VR::US
+                } else if tag == LUT_DATA {
+                    if lut_first == Some(1) { VR::US } else { VR::OW }
+                } else if alts.contains(&VR::SS) {
+                    match pixel_rep {
+                        None if !has_pixel_data => VR::US,
+                        None | Some(0) => VR::US,
+                        Some(_) => VR::SS,
+                    }
+                } else {
+                    alts.iter()
+                        .copied()
+                        .find(|v| *v == VR::OW)
+                        .unwrap_or(alts[0])
+                }
+            }
+        };
+        ds.elements[i].vr = new_vr;
+    }
+}

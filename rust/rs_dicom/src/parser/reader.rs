@@ -1,0 +1,579 @@
+//! The streaming element reader: the one place where bytes become DICOM structure.
+
+use super::error::{DicomError, ErrorKind, Result};
+use crate::core::{Tag, VR};
+use crate::dictionary;
+
+/// Deepest nesting of sequences accepted; real files rarely exceed 10.
+pub const MAX_DEPTH: usize = 64;
+
+const UNDEFINED: u32 = 0xFFFF_FFFF;
+
+/// Byte order and VR explicitness of a stretch of the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encoding {
+    /// Explicit VR.
+    pub explicit_vr: bool,
+    /// Big endian.
+    pub big_endian: bool,
+}
+
+impl Encoding {
+    /// Implicit VR little endian, the encoding of UN sequences (PS3.5 6.2.2).
+    pub const IMPLICIT_LE: Encoding = Encoding {
+        explicit_vr: false,
+        big_endian: false,
+    };
+    /// Explicit VR little endian, the encoding of the file meta group.
+    pub const EXPLICIT_LE: Encoding = Encoding {
+        explicit_vr: true,
+        big_endian: false,
+    };
+}
+
+/// One token of the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// A non-sequence element whose value is `value_offset..value_offset + length`.
+    Element {
+        /// Tag.
+        tag: Tag,
+        /// VR (explicit, or from the dictionary).
+        vr: VR,
+        /// Offset of the element header.
+        offset: usize,
+        /// Offset of the value.
+        value_offset: usize,
+        /// Value length.
+        length: u32,
+    },
+    /// A sequence begins; items follow until the matching `SequenceEnd`.
+    SequenceStart {
+        /// Tag.
+        tag: Tag,
+        /// VR as encoded (SQ, or UN for a UN sequence).
+        vr: VR,
+        /// Offset of the element header.
+        offset: usize,
+        /// Encoded length; `None` when undefined.
+        length: Option<u32>,
+    },
+    /// An item begins; its elements follow until `ItemEnd`.
+    ItemStart {
+        /// Offset of the item header.
+        offset: usize,
+        /// Encoded length; `None` when undefined.
+        length: Option<u32>,
+    },
+    /// The current item ends.
+    ItemEnd,
+    /// The current sequence ends.
+    SequenceEnd,
+    /// Encapsulated pixel data begins (undefined length, non-SQ); `Fragment`s follow.
+    EncapsulatedStart {
+        /// Tag.
+        tag: Tag,
+        /// VR as encoded.
+        vr: VR,
+        /// Offset of the element header.
+        offset: usize,
+    },
+    /// One item of encapsulated data: the first is the Basic Offset Table.
+    Fragment {
+        /// Offset of the fragment's bytes (after its item header).
+        offset: usize,
+        /// Length.
+        length: u32,
+    },
+    /// Encapsulated data ends.
+    EncapsulatedEnd,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum FrameKind {
+    /// A dataset: the top level (`tag` unused) or an item.
+    Items,
+    Sequence,
+    Encapsulated,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    kind: FrameKind,
+    /// Exclusive end for defined lengths.
+    end: Option<usize>,
+    /// Encoding of the contents.
+    enc: Encoding,
+    /// The sequence's tag (Sequence/Encapsulated) for tag paths.
+    tag: Tag,
+    /// Items seen so far (Sequence).
+    items: usize,
+}
+
+/// Reads tokens from a byte slice.
+pub struct ElementReader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    stack: Vec<Frame>,
+    /// Tag of the element whose header is being read, for error paths.
+    current: Option<Tag>,
+    stop_before_pixels: bool,
+    only_group: Option<u16>,
+    done: bool,
+    pending: Option<Token>,
+}
+
+#[inline]
+fn u16_at(b: &[u8], p: usize, be: bool) -> u16 {
+    let v = [b[p], b[p + 1]];
+    if be {
+        u16::from_be_bytes(v)
+    } else {
+        u16::from_le_bytes(v)
+    }
+}
+
+#[inline]
+fn u32_at(b: &[u8], p: usize, be: bool) -> u32 {
+    let v = [b[p], b[p + 1], b[p + 2], b[p + 3]];
+    if be {
+        u32::from_be_bytes(v)
+    } else {
+        u32::from_le_bytes(v)
+    }
+}
+
+/// True if two bytes look like an explicit VR (two upper-case ASCII letters).
+pub fn looks_like_vr(b: &[u8]) -> bool {
+    b.len() >= 2 && b[0].is_ascii_uppercase() && b[1].is_ascii_uppercase()
+}
+
+impl<'a> ElementReader<'a> {
+    /// A reader over `buf[start..]` (or `buf[start..end]`), decoding the top level with `enc`.
+    pub fn new(buf: &'a [u8], start: usize, end: Option<usize>, enc: Encoding) -> Self {
+        let mut stack = Vec::with_capacity(8);
+        stack.push(Frame {
+            kind: FrameKind::Items,
+            end: end.map(|e| e.min(buf.len())),
+            enc,
+            tag: Tag(0, 0),
+            items: 0,
+        });
+        ElementReader {
+            buf,
+            pos: start,
+            stack,
+            current: None,
+            stop_before_pixels: false,
+            only_group: None,
+            done: false,
+            pending: None,
+        }
+    }
+
+    /// Ends the stream at the first top-level pixel data element, without reading it.
+    pub fn stop_before_pixels(mut self, yes: bool) -> Self {
+        self.stop_before_pixels = yes;
+        self
+    }
+
+    /// Ends the stream at the first top-level element outside `group` (used for file meta).
+    pub fn only_group(mut self, group: u16) -> Self {
+        self.only_group = Some(group);
+        self
+    }
+
+    /// Current byte position.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Nesting depth (0 at the top level).
+    pub fn depth(&self) -> usize {
+        self.stack.len() - 1
+    }
+
+    /// The tag path of the current position, e.g. `(0008,1115)[0].(0008,1150)`.
+    pub fn tag_path(&self) -> String {
+        let mut s = String::new();
+        for f in &self.stack[1..] {
+            match f.kind {
+                FrameKind::Sequence | FrameKind::Encapsulated => {
+                    if !s.is_empty() {
+                        s.push('.');
+                    }
+                    s.push_str(&f.tag.to_string());
+                    if matches!(f.kind, FrameKind::Sequence) && f.items > 0 {
+                        s.push_str(&format!("[{}]", f.items - 1));
+                    }
+                }
+                FrameKind::Items => {}
+            }
+        }
+        if let Some(t) = self.current {
+            if !s.is_empty() {
+                s.push('.');
+            }
+            s.push_str(&t.to_string());
+        }
+        s
+    }
+
+    fn err(&self, kind: ErrorKind, offset: usize, msg: impl Into<String>) -> DicomError {
+        DicomError::new(kind, Some(offset as u64), self.tag_path(), msg)
+    }
+
+    /// Checks `need` bytes are available at `pos` within the innermost defined-length frame.
+    fn need(&self, pos: usize, need: usize, what: &str) -> Result<()> {
+        let limit = self.limit();
+        if pos.checked_add(need).is_none_or(|e| e > limit) {
+            let kind = if limit < self.buf.len() {
+                ErrorKind::Malformed
+            } else {
+                ErrorKind::Truncated
+            };
+            let avail = limit.saturating_sub(pos);
+            let where_ = if limit < self.buf.len() {
+                "before the end of the enclosing item/sequence"
+            } else {
+                "before the end of the data"
+            };
+            return Err(self.err(
+                kind,
+                pos,
+                format!("{what} needs {need} bytes but only {avail} remain {where_}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The innermost end bound.
+    fn limit(&self) -> usize {
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|f| f.end)
+            .unwrap_or(self.buf.len())
+            .min(self.buf.len())
+    }
+
+    fn top(&self) -> Frame {
+        // The stack always holds the top-level frame; it is never popped.
+        self.stack[self.stack.len() - 1]
+    }
+
+    fn push(&mut self, f: Frame) -> Result<()> {
+        if self.stack.len() > MAX_DEPTH * 2 + 1 {
+            return Err(self.err(
+                ErrorKind::Malformed,
+                self.pos,
+                format!("sequences nested deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        self.stack.push(f);
+        Ok(())
+    }
+
+    fn next_token(&mut self) -> Result<Option<Token>> {
+        if let Some(t) = self.pending.take() {
+            return Ok(Some(t));
+        }
+        if self.done {
+            return Ok(None);
+        }
+        let frame = self.top();
+        match frame.kind {
+            FrameKind::Items => self.in_items(frame),
+            FrameKind::Sequence => self.in_sequence(frame),
+            FrameKind::Encapsulated => self.in_encapsulated(frame),
+        }
+    }
+
+    fn in_sequence(&mut self, frame: Frame) -> Result<Option<Token>> {
+        self.current = None;
+        if let Some(end) = frame.end
+            && self.pos >= end
+        {
+            self.stack.pop();
+            return Ok(Some(Token::SequenceEnd));
+        }
+        let be = frame.enc.big_endian;
+        self.need(self.pos, 8, "item header")?;
+        let offset = self.pos;
+        let tag = Tag(
+            u16_at(self.buf, offset, be),
+            u16_at(self.buf, offset + 2, be),
+        );
+        let length = u32_at(self.buf, offset + 4, be);
+        self.pos += 8;
+        match tag {
+            Tag::ITEM => {
+                let end = if length == UNDEFINED {
+                    None
+                } else {
+                    self.need(self.pos, length as usize, "item")?;
+                    Some(self.pos + length as usize)
+                };
+                let depth = self.stack.len();
+                self.stack[depth - 1].items += 1;
+                self.push(Frame {
+                    kind: FrameKind::Items,
+                    end,
+                    enc: frame.enc,
+                    tag: frame.tag,
+                    items: 0,
+                })?;
+                Ok(Some(Token::ItemStart {
+                    offset,
+                    length: (length != UNDEFINED).then_some(length),
+                }))
+            }
+            Tag::SEQUENCE_DELIMITER => {
+                self.stack.pop();
+                Ok(Some(Token::SequenceEnd))
+            }
+            // A stray item delimiter between items: tolerated (seen from some writers).
+            Tag::ITEM_DELIMITER => self.in_sequence(frame),
+            other => Err(self.err(
+                ErrorKind::Malformed,
+                offset,
+                format!("expected an item (FFFE,E000) in a sequence, found tag {other}"),
+            )),
+        }
+    }
+
+    fn in_encapsulated(&mut self, frame: Frame) -> Result<Option<Token>> {
+        self.current = None;
+        if let Some(end) = frame.end
+            && self.pos >= end
+        {
+            self.stack.pop();
+            return Ok(Some(Token::EncapsulatedEnd));
+        }
+        let be = frame.enc.big_endian;
+        self.need(self.pos, 8, "fragment header")?;
+        let offset = self.pos;
+        let tag = Tag(
+            u16_at(self.buf, offset, be),
+            u16_at(self.buf, offset + 2, be),
+        );
+        let length = u32_at(self.buf, offset + 4, be);
+        self.pos += 8;
+        match tag {
+            Tag::ITEM => {
+                if length == UNDEFINED {
+                    return Err(self.err(
+                        ErrorKind::Malformed,
+                        offset,
+                        "encapsulated fragment with undefined length",
+                    ));
+                }
+                self.need(self.pos, length as usize, "fragment")?;
+                let value_offset = self.pos;
+                self.pos += length as usize;
+                Ok(Some(Token::Fragment {
+                    offset: value_offset,
+                    length,
+                }))
+            }
+            Tag::SEQUENCE_DELIMITER => {
+                self.stack.pop();
+                Ok(Some(Token::EncapsulatedEnd))
+            }
+            other => Err(self.err(
+                ErrorKind::Malformed,
+                offset,
+                format!(
+                    "expected a fragment item (FFFE,E000) in encapsulated data, found tag {other}"
+                ),
+            )),
+        }
+    }
+
+    fn in_items(&mut self, frame: Frame) -> Result<Option<Token>> {
+        self.current = None;
+        let at_top = self.stack.len() == 1;
+        let end = frame.end.unwrap_or(self.buf.len());
+        if self.pos >= end {
+            if at_top {
+                self.done = true;
+                return Ok(None);
+            }
+            if frame.end.is_none() {
+                return Err(self.err(
+                    ErrorKind::Truncated,
+                    self.pos,
+                    "data ends inside an item of undefined length (no item delimiter)",
+                ));
+            }
+            self.stack.pop();
+            return Ok(Some(Token::ItemEnd));
+        }
+        let enc = frame.enc;
+        let be = enc.big_endian;
+        let offset = self.pos;
+        if at_top && end - offset < 8 {
+            // Trailing bytes too short for an element header: pydicom ignores them too.
+            if self.buf[offset..end].iter().all(|&b| b == 0) || end - offset < 4 {
+                self.done = true;
+                return Ok(None);
+            }
+        }
+        self.need(offset, 4, "element tag")?;
+        let tag = Tag(
+            u16_at(self.buf, offset, be),
+            u16_at(self.buf, offset + 2, be),
+        );
+        self.current = Some(tag);
+        if let Some(g) = self.only_group
+            && at_top
+            && tag.0 != g
+        {
+            self.done = true;
+            return Ok(None);
+        }
+        if tag.0 == 0xFFFE {
+            self.need(offset, 8, "delimiter")?;
+            self.pos = offset + 8;
+            match tag {
+                Tag::ITEM_DELIMITER if !at_top => {
+                    self.stack.pop();
+                    return Ok(Some(Token::ItemEnd));
+                }
+                Tag::SEQUENCE_DELIMITER if !at_top => {
+                    // Missing item delimiter before the sequence delimiter: close both.
+                    self.stack.pop();
+                    if matches!(self.top().kind, FrameKind::Sequence) {
+                        self.stack.pop();
+                        self.pending = Some(Token::SequenceEnd);
+                    }
+                    return Ok(Some(Token::ItemEnd));
+                }
+                _ => {
+                    // Stray delimiter at the top level: skip it, as pydicom does.
+                    self.current = None;
+                    return self.in_items(frame);
+                }
+            }
+        }
+        if self.stop_before_pixels
+            && at_top
+            && matches!(
+                tag,
+                Tag::PIXEL_DATA | Tag::FLOAT_PIXEL_DATA | Tag::DOUBLE_FLOAT_PIXEL_DATA
+            )
+        {
+            self.done = true;
+            return Ok(None);
+        }
+        let (vr, length, value_offset, explicit) = if enc.explicit_vr
+            && offset + 6 <= end
+            && looks_like_vr(&self.buf[offset + 4..offset + 6])
+        {
+            self.need(offset, 8, "element header")?;
+            let vr_bytes = [self.buf[offset + 4], self.buf[offset + 5]];
+            match VR::from_bytes(vr_bytes) {
+                Some(vr) if vr.has_long_length() => {
+                    self.need(offset, 12, "element header")?;
+                    (vr, u32_at(self.buf, offset + 8, be), offset + 12, true)
+                }
+                Some(vr) => (
+                    vr,
+                    u16_at(self.buf, offset + 6, be) as u32,
+                    offset + 8,
+                    true,
+                ),
+                // Unknown upper-case VR: pydicom reads a 16-bit length and keeps the bytes as UN.
+                None => (
+                    VR::UN,
+                    u16_at(self.buf, offset + 6, be) as u32,
+                    offset + 8,
+                    true,
+                ),
+            }
+        } else {
+            // Implicit VR (or explicit data with a missing VR, read as implicit like pydicom).
+            self.need(offset, 8, "element header")?;
+            (
+                dictionary::implicit_vr(tag),
+                u32_at(self.buf, offset + 4, be),
+                offset + 8,
+                false,
+            )
+        };
+        self.pos = value_offset;
+        let undefined = length == UNDEFINED;
+        let is_sequence = vr == VR::SQ
+            || (undefined && vr == VR::UN)
+            || (undefined && !explicit && !tag_is_pixel_like(tag))
+            || (!undefined && vr == VR::UN && explicit && dictionary_says_sq(tag));
+        if is_sequence {
+            let child_enc = if vr == VR::UN {
+                Encoding::IMPLICIT_LE
+            } else {
+                enc
+            };
+            let seq_end = if undefined {
+                None
+            } else {
+                self.need(value_offset, length as usize, "sequence")?;
+                Some(value_offset + length as usize)
+            };
+            self.push(Frame {
+                kind: FrameKind::Sequence,
+                end: seq_end,
+                enc: child_enc,
+                tag,
+                items: 0,
+            })?;
+            return Ok(Some(Token::SequenceStart {
+                tag,
+                vr,
+                offset,
+                length: (!undefined).then_some(length),
+            }));
+        }
+        if undefined {
+            self.push(Frame {
+                kind: FrameKind::Encapsulated,
+                end: None,
+                enc,
+                tag,
+                items: 0,
+            })?;
+            return Ok(Some(Token::EncapsulatedStart { tag, vr, offset }));
+        }
+        self.need(value_offset, length as usize, "value")?;
+        self.pos = value_offset + length as usize;
+        Ok(Some(Token::Element {
+            tag,
+            vr,
+            offset,
+            value_offset,
+            length,
+        }))
+    }
+}
+
+fn tag_is_pixel_like(tag: Tag) -> bool {
+    matches!(tag, Tag::PIXEL_DATA) || (tag.0 & 0xFF00 == 0x6000 && tag.1 == 0x3000)
+}
+
+fn dictionary_says_sq(tag: Tag) -> bool {
+    !tag.is_private() && dictionary::by_tag(tag).is_some_and(|e| e.vrs.first() == Some(&VR::SQ))
+}
+
+impl Iterator for ElementReader<'_> {
+    type Item = Result<Token>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_token() {
+            Ok(Some(t)) => Some(Ok(t)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
