@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Generate ``rust/rs_dicom/src/dictionary/generated.rs`` from the PS3.6 tables in pydicom.
+
+The DICOM data dictionary (PS3.6 tables 6-1, 7-1, 7-2, 7-3, 8-1) and the UID registry
+(PS3.6 table A-1) are read from the tables shipped in the ``pydicom`` package
+(``pydicom._dicom_dict`` and ``pydicom._uid_dict``); only the data is used.
+
+Usage::
+
+    python -m venv /tmp/dictvenv && /tmp/dictvenv/bin/pip install pydicom
+    /tmp/dictvenv/bin/python scripts/generate_dictionary.py [--check] [--output PATH]
+
+The output is deterministic: it depends only on the pydicom tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pydicom
+from pydicom._dicom_dict import DicomDictionary, RepeatersDictionary
+from pydicom._uid_dict import UID_dictionary
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "rust" / "rs_dicom" / "src" / "dictionary" / "generated.rs"
+
+# Every VR of PS3.5 table 6.2-1, i.e. every variant of `rs_dicom::core::VR`.
+KNOWN_VRS = frozenset(
+    "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN "
+    "UR US UT UV".split()
+)
+
+# (VR, VM, Name, Retired, Keyword)
+DictRow = tuple[str, str, str, str, str]
+# (Name, Type, Info, Retired, Keyword)
+UidRow = tuple[str, str, str, str, str]
+
+
+def rust_str(value: str) -> str:
+    """Return `value` as a Rust string literal (ASCII only, escaped)."""
+    out = ['"']
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        else:
+            out.append(f"\\u{{{code:x}}}")
+    out.append('"')
+    return "".join(out)
+
+
+def parse_vrs(vr: str) -> tuple[str, ...]:
+    """Split a PS3.6 VR column such as ``'US or SS'`` into VR names; ``'NONE'`` is empty."""
+    vr = vr.strip()
+    if vr in ("", "NONE"):
+        return ()
+    vrs = tuple(part.strip() for part in vr.split(" or "))
+    unknown = [v for v in vrs if v not in KNOWN_VRS]
+    if unknown:
+        raise ValueError(f"unknown VR(s) {unknown} in {vr!r}")
+    return vrs
+
+
+def vrs_const(vrs: tuple[str, ...]) -> str:
+    """Name of the generated slice constant for a VR combination."""
+    return "_".join(vrs) if vrs else "NONE"
+
+
+def parse_mask(pattern: str) -> tuple[int, int]:
+    """Return ``(tag, mask)`` for a repeater pattern such as ``'60xx3000'``."""
+    if len(pattern) != 8:
+        raise ValueError(f"bad repeater pattern {pattern!r}")
+    tag = int("".join("0" if c in "xX" else c for c in pattern), 16)
+    mask = int("".join("0" if c in "xX" else "F" for c in pattern), 16)
+    return tag, mask
+
+
+def is_retired(flag: str) -> bool:
+    """True when the Retired column says so."""
+    return "retired" in flag.lower()
+
+
+def dict_line(tag: int, mask: int | None, row: DictRow) -> str:
+    """One `ENTRIES`/`REPEATERS` element."""
+    vr, vm, name, retired, keyword = row
+    args = [f"0x{tag >> 16:04X}_{tag & 0xFFFF:04X}"]
+    if mask is not None:
+        args.append(f"0x{mask >> 16:04X}_{mask & 0xFFFF:04X}")
+    args += [
+        vrs_const(parse_vrs(vr)),
+        rust_str(vm),
+        rust_str(name),
+        rust_str(keyword),
+        "true" if is_retired(retired) else "false",
+    ]
+    return f"    {'r' if mask is not None else 'e'}({', '.join(args)}),"
+
+
+def keyword_index(keywords: Iterable[tuple[str, int]], what: str) -> list[str]:
+    """Sorted `(keyword, index)` lines; empty keywords are skipped, duplicates rejected."""
+    pairs = sorted((kw, i) for kw, i in keywords if kw)
+    for (a, _), (b, _) in zip(pairs, pairs[1:], strict=False):
+        if a == b:
+            raise ValueError(f"duplicate {what} keyword {a!r}")
+    for kw, _ in pairs:
+        if not kw.isascii():
+            raise ValueError(f"non-ASCII {what} keyword {kw!r}")
+    return [f"    ({rust_str(kw)}, {i})," for kw, i in pairs]
+
+
+def generate(
+    dictionary: Mapping[int, DictRow],
+    repeaters: Mapping[str, DictRow],
+    uids: Mapping[str, UidRow],
+    version: str,
+) -> str:
+    """Return the text of ``generated.rs``."""
+    entries = sorted(dictionary.items())
+    reps = sorted((*parse_mask(pattern), pattern, row) for pattern, row in repeaters.items())
+    uid_rows = sorted(uids.items())
+    if len(entries) > 0xFFFF or len(reps) > 0xFFFF or len(uid_rows) > 0xFFFF:
+        raise ValueError("table too large for u16 indexes")
+    for a, b in zip(reps, reps[1:], strict=False):
+        if a[0] == b[0]:
+            raise ValueError(f"repeaters {a[2]} and {b[2]} share a tag")
+    for uid, _ in uid_rows:
+        if not uid.isascii():
+            raise ValueError(f"non-ASCII UID {uid!r}")
+
+    combos = sorted(
+        {parse_vrs(row[0]) for _, row in entries} | {parse_vrs(row[0]) for *_, row in reps}
+    )
+    masks = sorted({mask for _, mask, _, _ in reps})
+
+    out: list[str] = [
+        "// @generated by scripts/generate_dictionary.py from the PS3.6 tables shipped in",
+        f"// pydicom {version}; do not edit.",
+        "//",
+        f"// {len(entries)} data elements, {len(reps)} repeating-group data elements and",
+        f"// {len(uid_rows)} UIDs.",
+        "",
+        "use super::{DictEntry, UidEntry};",
+        "use crate::core::VR;",
+        "",
+    ]
+    for combo in combos:
+        items = ", ".join(f"VR::{v}" for v in combo)
+        out.append(f"const {vrs_const(combo)}: &[VR] = &[{items}];")
+    out += [
+        "",
+        "const fn e(",
+        "    tag: u32,",
+        "    vrs: &'static [VR],",
+        "    vm: &'static str,",
+        "    name: &'static str,",
+        "    keyword: &'static str,",
+        "    retired: bool,",
+        ") -> DictEntry {",
+        "    r(tag, 0xFFFF_FFFF, vrs, vm, name, keyword, retired)",
+        "}",
+        "",
+        "const fn r(",
+        "    tag: u32,",
+        "    mask: u32,",
+        "    vrs: &'static [VR],",
+        "    vm: &'static str,",
+        "    name: &'static str,",
+        "    keyword: &'static str,",
+        "    retired: bool,",
+        ") -> DictEntry {",
+        "    DictEntry {",
+        "        tag,",
+        "        mask,",
+        "        vrs,",
+        "        vm,",
+        "        name,",
+        "        keyword,",
+        "        retired,",
+        "    }",
+        "}",
+        "",
+        "const fn u(",
+        "    uid: &'static str,",
+        "    name: &'static str,",
+        "    kind: &'static str,",
+        "    info: &'static str,",
+        "    keyword: &'static str,",
+        "    retired: bool,",
+        ") -> UidEntry {",
+        "    UidEntry {",
+        "        uid,",
+        "        name,",
+        "        kind,",
+        "        info,",
+        "        keyword,",
+        "        retired,",
+        "    }",
+        "}",
+        "",
+        "/// Data elements with a fixed tag, sorted by tag.",
+        "pub(super) static ENTRIES: &[DictEntry] = &[",
+    ]
+    out += [dict_line(tag, None, row) for tag, row in entries]
+    out += [
+        "];",
+        "",
+        "/// Repeating-group data elements (`60xx3000`), sorted by tag; no two overlap.",
+        "pub(super) static REPEATERS: &[DictEntry] = &[",
+    ]
+    out += [dict_line(tag, mask, row) for tag, mask, _, row in reps]
+    out += [
+        "];",
+        "",
+        "/// The distinct masks of `REPEATERS`, ascending.",
+        "pub(super) static REPEATER_MASKS: &[u32] = &[",
+    ]
+    out += [f"    0x{m >> 16:04X}_{m & 0xFFFF:04X}," for m in masks]
+    out += [
+        "];",
+        "",
+        "/// Keywords of `ENTRIES`, sorted, with the index of their entry.",
+        "pub(super) static KEYWORD_INDEX: &[(&str, u16)] = &[",
+    ]
+    out += keyword_index(((row[4], i) for i, (_, row) in enumerate(entries)), "data element")
+    out += [
+        "];",
+        "",
+        "/// Keywords of `REPEATERS`, sorted, with the index of their entry.",
+        "pub(super) static REPEATER_KEYWORD_INDEX: &[(&str, u16)] = &[",
+    ]
+    out += keyword_index(((r[3][4], i) for i, r in enumerate(reps)), "repeater")
+    out += [
+        "];",
+        "",
+        "/// The UID registry, sorted by UID.",
+        "pub(super) static UIDS: &[UidEntry] = &[",
+    ]
+    for uid, (name, kind, info, retired, keyword) in uid_rows:
+        args = [rust_str(uid), rust_str(name), rust_str(kind), rust_str(info), rust_str(keyword)]
+        args.append("true" if is_retired(retired) else "false")
+        out.append(f"    u({', '.join(args)}),")
+    out += [
+        "];",
+        "",
+        "/// Keywords of `UIDS`, sorted, with the index of their entry.",
+        "pub(super) static UID_KEYWORD_INDEX: &[(&str, u16)] = &[",
+    ]
+    out += keyword_index(((row[4], i) for i, (_, row) in enumerate(uid_rows)), "UID")
+    out += ["];", ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with ``--check`` verify) the generated Rust file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--check", action="store_true", help="fail if the output file is not up to date"
+    )
+    args = parser.parse_args(argv)
+
+    text = generate(DicomDictionary, RepeatersDictionary, UID_dictionary, pydicom.__version__)
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current != text:
+            print(f"{args.output} is out of date; rerun {Path(__file__).name}", file=sys.stderr)
+            return 1
+        return 0
+    args.output.write_text(text, encoding="utf-8", newline="\n")
+    print(
+        f"wrote {args.output}: {len(DicomDictionary)} entries, "
+        f"{len(RepeatersDictionary)} repeaters, {len(UID_dictionary)} UIDs"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
