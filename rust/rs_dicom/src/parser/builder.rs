@@ -172,12 +172,7 @@ pub(crate) fn build(
                 });
                 current_dataset(&mut stack)?.elements.push(Element {
                     tag,
-                    // pydicom reports encapsulated pixel data as OB whatever was encoded.
-                    vr: if vr == VR::UN || vr == VR::OW {
-                        VR::OB
-                    } else {
-                        vr
-                    },
+                    vr,
                     length: None,
                     offset,
                     value: ElementValue::Encapsulated {
@@ -312,9 +307,7 @@ fn resolve_ambiguous_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
                 if tag == Tag::PIXEL_DATA {
                     if encapsulated {
                         VR::OB
-                    } else if !explicit {
-                        VR::OW
-                    } else if bits_allocated.is_some_and(|b| b > 8) {
+                    } else if !explicit || bits_allocated.is_some_and(|b| b > 8) {
                         VR::OW
                     } else {
                         VR::OB

@@ -55,9 +55,8 @@ impl DicomError {
 impl fmt::Display for DicomError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        match self.offset {
-            Some(o) => write!(f, " at byte offset {o}")?,
-            None => {}
+        if let Some(o) = self.offset {
+            write!(f, " at byte offset {o}")?;
         }
         if !self.path.is_empty() {
             write!(f, " (tag path {})", self.path)?;

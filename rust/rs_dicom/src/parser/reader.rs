@@ -297,6 +297,11 @@ impl<'a> ElementReader<'a> {
             self.stack.pop();
             return Ok(Some(Token::SequenceEnd));
         }
+        if frame.end.is_none() && self.pos >= self.buf.len() {
+            // Data ends where the sequence delimiter should be: accepted like pydicom.
+            self.stack.pop();
+            return Ok(Some(Token::SequenceEnd));
+        }
         let be = frame.enc.big_endian;
         self.need(self.pos, 8, "item header")?;
         let offset = self.pos;
@@ -350,6 +355,11 @@ impl<'a> ElementReader<'a> {
             self.stack.pop();
             return Ok(Some(Token::EncapsulatedEnd));
         }
+        if frame.end.is_none() && self.pos >= self.buf.len() {
+            // Data ends where the sequence delimiter should be: accepted like pydicom.
+            self.stack.pop();
+            return Ok(Some(Token::EncapsulatedEnd));
+        }
         let be = frame.enc.big_endian;
         self.need(self.pos, 8, "fragment header")?;
         let offset = self.pos;
@@ -399,13 +409,8 @@ impl<'a> ElementReader<'a> {
                 self.done = true;
                 return Ok(None);
             }
-            if frame.end.is_none() {
-                return Err(self.err(
-                    ErrorKind::Truncated,
-                    self.pos,
-                    "data ends inside an item of undefined length (no item delimiter)",
-                ));
-            }
+            // A defined-length item ends at its end; an undefined-length one may end at the
+            // end of the data without its delimiter (accepted like pydicom).
             self.stack.pop();
             return Ok(Some(Token::ItemEnd));
         }

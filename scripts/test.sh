@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the test dependencies into .venv and runs every test suite (Rust and Python) plus
+# the linters. This is the README's test command and what .ci/run calls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet "maturin>=1.7,<2"
+# Release build: the conformance suite reads ~260 files and the robustness suite thousands
+# of truncated variants; the build also installs the [test] extras from pyproject.toml.
+.venv/bin/maturin develop --release --extras test --quiet 2>&1 | grep -v "^📦\|^✏️\|^🛠" || true
+.venv/bin/python -c "import rs_dicom; print('rs_dicom', rs_dicom.__version__)"
+
+echo "== cargo fmt / clippy"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "== ruff"
+.venv/bin/ruff check python tests scripts benchmarks
+.venv/bin/ruff format --check python tests scripts benchmarks
+
+echo "== generated files are up to date"
+.venv/bin/python scripts/generate_dictionary.py --check
+
+echo "== Rust tests"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run -p rs_dicom --no-fail-fast
+    cargo test -p rs_dicom --doc
+else
+    cargo test -p rs_dicom
+fi
+
+echo "== Python tests"
+.venv/bin/python -m pytest -q tests
