@@ -3,9 +3,9 @@
 use std::ptr::NonNull;
 use std::sync::Arc;
 
+use pyo3::IntoPyObjectExt;
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyKeyError, PyTypeError};
-use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple, PyType};
@@ -20,7 +20,7 @@ use crate::source::{PyBytesSource, memoryview};
 /// A dataset inside a parsed file: the file keeps every nested dataset alive and never
 /// changes after parsing, so a pointer to one of its datasets stays valid while `root` lives.
 #[derive(Clone)]
-struct DsRef {
+pub struct DsRef {
     root: Arc<DicomFile>,
     ptr: NonNull<Dataset>,
 }
@@ -48,7 +48,7 @@ impl DsRef {
         }
     }
 
-    fn get(&self) -> &Dataset {
+    pub fn get(&self) -> &Dataset {
         // SAFETY: see the type's invariant: `root` owns the pointee and is immutable.
         unsafe { self.ptr.as_ref() }
     }
@@ -106,7 +106,8 @@ fn key_to_tag(key: &Bound<'_, PyAny>) -> PyResult<Option<Tag>> {
 fn empty_value<'py>(py: Python<'py>, vr: VR) -> Bound<'py, PyAny> {
     if vr == VR::SQ {
         PyList::empty(py).into_any()
-    } else if vr.is_text() {
+    } else if vr.is_text() && !matches!(vr, VR::DS | VR::IS) {
+        // pydicom's empty_value_for_VR: '' for text VRs except the number strings.
         PyString::new(py, "").into_any()
     } else {
         py.None().into_bound(py)
@@ -148,8 +149,10 @@ fn element_value<'py>(py: Python<'py>, r: &DsRef, e: &Element) -> PyResult<Bound
         Value::UInts(v) => scalar_or_list(py, v.into_iter()),
         Value::Floats(v) => scalar_or_list(py, v.into_iter()),
         Value::Tags(v) => {
-            let objs: Vec<Bound<'py, PyAny>> =
-                v.into_iter().map(|t| make_tag(py, t)).collect::<PyResult<_>>()?;
+            let objs: Vec<Bound<'py, PyAny>> = v
+                .into_iter()
+                .map(|t| make_tag(py, t))
+                .collect::<PyResult<_>>()?;
             if objs.is_empty() {
                 return Ok(empty_value(py, e.vr));
             }
@@ -295,7 +298,12 @@ impl PyDataset {
     /// (tag, element) pairs in ascending tag order.
     fn items<'py>(&self, py: Python<'py>) -> PyResult<Vec<(Bound<'py, PyAny>, PyElement)>> {
         (0..self.ds().len())
-            .map(|i| Ok((make_tag(py, self.ds().elements()[i].tag)?, self.element_at(i))))
+            .map(|i| {
+                Ok((
+                    make_tag(py, self.ds().elements()[i].tag)?,
+                    self.element_at(i),
+                ))
+            })
             .collect()
     }
 
@@ -327,6 +335,12 @@ impl PyDataset {
         self.r.is_top().then(|| PyDataset {
             r: DsRef::meta(self.r.root.clone()),
         })
+    }
+
+    /// The pixel data description and encoded frames (None when there is no pixel data).
+    #[getter]
+    fn pixel_data(&self) -> PyResult<Option<crate::pixel::PyPixelData>> {
+        crate::pixel::PyPixelData::new(self.r.clone())
     }
 
     /// The transfer syntax UID from the file meta (None when the file has none).
@@ -367,12 +381,16 @@ impl PyDataset {
 
     fn __repr__(slf: Bound<'_, Self>) -> PyResult<String> {
         let py = slf.py();
-        repr_mod(py)?.call_method1("dataset_repr", (slf,))?.extract()
+        repr_mod(py)?
+            .call_method1("dataset_repr", (slf,))?
+            .extract()
     }
 
     fn _repr_html_(slf: Bound<'_, Self>) -> PyResult<String> {
         let py = slf.py();
-        repr_mod(py)?.call_method1("dataset_html", (slf,))?.extract()
+        repr_mod(py)?
+            .call_method1("dataset_html", (slf,))?
+            .extract()
     }
 }
 
@@ -524,7 +542,10 @@ impl PyElement {
                     .iter()
                     .map(|f| memoryview(py, ds.source(), f.offset, f.len))
                     .collect::<PyResult<_>>()?;
-                Ok(Some(PyTuple::new(py, [bot, PyList::new(py, frags)?.into_any()])?))
+                Ok(Some(PyTuple::new(
+                    py,
+                    [bot, PyList::new(py, frags)?.into_any()],
+                )?))
             }
             _ => Ok(None),
         }
@@ -532,7 +553,9 @@ impl PyElement {
 
     fn __repr__(slf: Bound<'_, Self>) -> PyResult<String> {
         let py = slf.py();
-        repr_mod(py)?.call_method1("element_repr", (slf,))?.extract()
+        repr_mod(py)?
+            .call_method1("element_repr", (slf,))?
+            .extract()
     }
 }
 
@@ -545,15 +568,23 @@ fn open_source(py: Python<'_>, src: &Bound<'_, PyAny>) -> PyResult<(Arc<Source>,
     }
     if let Ok(buf) = PyBuffer::<u8>::get(src) {
         if buf.is_c_contiguous() {
-            return Ok((Arc::new(Source::External(Box::new(PyBytesSource(buf)))), false));
+            return Ok((
+                Arc::new(Source::External(Box::new(PyBytesSource(buf)))),
+                false,
+            ));
         }
     }
     if src.hasattr("read")? {
         let data = src.call_method0("read")?;
         let buf = PyBuffer::<u8>::get(&data).map_err(|_| {
-            PyTypeError::new_err("the file object's read() must return bytes (open it in 'rb' mode)")
+            PyTypeError::new_err(
+                "the file object's read() must return bytes (open it in 'rb' mode)",
+            )
         })?;
-        return Ok((Arc::new(Source::External(Box::new(PyBytesSource(buf)))), false));
+        return Ok((
+            Arc::new(Source::External(Box::new(PyBytesSource(buf)))),
+            false,
+        ));
     }
     Err(PyTypeError::new_err(format!(
         "dcmread() takes a path, a bytes-like object or a binary file object, not {}",
@@ -592,6 +623,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDataset>()?;
     m.add_class::<PyElement>()?;
     m.add_class::<ElementIter>()?;
+    m.add_class::<crate::pixel::PyPixelData>()?;
     m.add_class::<crate::source::SourceBytes>()?;
     m.add_function(wrap_pyfunction!(dcmread, m)?)?;
     Ok(())

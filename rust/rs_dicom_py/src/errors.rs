@@ -5,7 +5,12 @@ use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use rs_dicom::{DicomError as CoreError, ErrorKind};
 
-create_exception!(rs_dicom, DicomError, PyValueError, "Base class of every rs_dicom error.");
+create_exception!(
+    rs_dicom,
+    DicomError,
+    PyValueError,
+    "Base class of every rs_dicom error."
+);
 create_exception!(
     rs_dicom,
     InvalidDicomError,
@@ -66,6 +71,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "UnsupportedTransferSyntaxError",
         py.get_type::<UnsupportedTransferSyntaxError>(),
     )?;
-    m.add("UnsupportedCodecError", py.get_type::<UnsupportedCodecError>())?;
+    m.add(
+        "UnsupportedCodecError",
+        py.get_type::<UnsupportedCodecError>(),
+    )?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod dataset;
 mod dictionary;
 mod errors;
+mod pixel;
 mod source;
 
 use pyo3::prelude::*;

@@ -89,7 +89,5 @@ pub fn memoryview<'py>(
     let obj = Bound::new(py, SourceBytes::new(source.clone(), start, len))?;
     // SAFETY: PyMemoryView_FromObject takes a new reference from an object with the buffer
     // protocol; a NULL return is turned into the pending exception.
-    unsafe {
-        Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(obj.as_ptr()))
-    }
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(obj.as_ptr())) }
 }
