@@ -18,6 +18,12 @@ object with ``__int__`` (such as numpy integers or tag classes) or a keyword str
 VRs are given as in PS3.6: ``'US or SS'``, and ``'NONE'`` for items and delimiters.
 Repeating-group elements (``60xx3000``, ``50xx0005``, ``002804x0``, ...) are found for
 every tag they describe; private (odd group) tags never match them.
+
+Vendor private tags are in a separate dictionary keyed by private creator
+(:func:`get_private_entry`, :func:`private_dictionary_VR`, ...)::
+
+    >>> dictionary.private_dictionary_VR(0x00291010, "SIEMENS CSA HEADER")
+    'OB'
 """
 
 from __future__ import annotations
@@ -36,8 +42,12 @@ __all__ = [
     "dictionary_VM",
     "dictionary_VR",
     "get_entry",
+    "get_private_entry",
     "keyword_for_tag",
     "lookup",
+    "private_dictionary_description",
+    "private_dictionary_VM",
+    "private_dictionary_VR",
     "tag_for_keyword",
     "uid_for_keyword",
     "uid_is_retired",
@@ -196,6 +206,55 @@ def lookup(key: TagLike) -> Entry | None:
         return None
     tag, _, (vr, vm, name, retired, keyword) = found
     return Entry(tag, vr, vm, name, retired, keyword)
+
+
+def _private_entry(tag: TagLike, private_creator: str) -> tuple[str, str, str, bool]:
+    """``(vr, vm, name, retired)`` of a private `tag`; ``KeyError`` if unknown."""
+    from rs_dicom.tag import Tag
+
+    value = Tag(tag)
+    if not isinstance(private_creator, str):
+        raise KeyError(
+            f"({value.group:04X},{value.element >> 8:04X}) '{private_creator}' "
+            "is not a valid private creator"
+        )
+    found = _core.private_dictionary_entry(private_creator, int(value))
+    if found is None:
+        raise KeyError(
+            f"Tag '{value}' not in private dictionary for private creator '{private_creator}'"
+        )
+    return found
+
+
+def get_private_entry(tag: TagLike, private_creator: str) -> tuple[str, str, str, str]:
+    """Return ``(VR, VM, Name, Retired)`` of a private `tag` like pydicom (Retired is
+    ``'Retired'`` or ``''``); raise ``KeyError`` if not in the private dictionary.
+
+    `private_creator` is the value of the private creator element (gggg,00BB); trailing
+    spaces and NULs are ignored (pydicom requires them already stripped). Entries are tried
+    as pydicom does: the exact tag (``'00291010'``), then with the block byte as ``xx``
+    (``'0029xx10'``), then also the low group byte (``'70xxxx04'``). ``'OB_OW'`` in
+    pydicom's table is given as ``'OB or OW'``.
+    """
+    vr, vm, name, retired = _private_entry(tag, private_creator)
+    return vr, vm, name, "Retired" if retired else ""
+
+
+def private_dictionary_VR(tag: TagLike, private_creator: str) -> str:
+    """Return the VR of a private `tag`, e.g. ``'OB'`` or ``'US or SS'``; ``KeyError`` if
+    unknown."""
+    return _private_entry(tag, private_creator)[0]
+
+
+def private_dictionary_VM(tag: TagLike, private_creator: str) -> str:
+    """Return the VM of a private `tag`, e.g. ``'1'``; ``KeyError`` if unknown."""
+    return _private_entry(tag, private_creator)[1]
+
+
+def private_dictionary_description(tag: TagLike, private_creator: str) -> str:
+    """Return the name of a private `tag`, e.g. ``'CSA Image Header Info'``; ``KeyError`` if
+    unknown."""
+    return _private_entry(tag, private_creator)[2]
 
 
 def _uid_entry(uid: Any) -> tuple[str, str, str, bool, str] | None:

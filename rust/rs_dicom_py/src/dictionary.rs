@@ -4,7 +4,7 @@
 
 use pyo3::prelude::*;
 use rs_dicom::Tag;
-use rs_dicom::dictionary::{self, DictEntry, UidEntry};
+use rs_dicom::dictionary::{self, DictEntry, PrivateEntry, UidEntry};
 
 /// `(vr, vm, name, retired, keyword)`, the order of pydicom's dictionary.
 type EntryTuple = (String, &'static str, &'static str, bool, &'static str);
@@ -18,6 +18,8 @@ type FullEntryTuple = (
     bool,
     &'static str,
 );
+/// `(vr, vm, name, retired)`, the order of pydicom's private dictionary.
+type PrivateTuple = (String, &'static str, &'static str, bool);
 /// `(name, kind, info, retired, keyword)`, the order of pydicom's UID dictionary.
 type UidTuple = (&'static str, &'static str, &'static str, bool, &'static str);
 
@@ -130,6 +132,23 @@ fn uid_entries() -> Vec<(
         .collect()
 }
 
+/// Private dictionary entry of a tag as (vr, vm, name, retired), or None.
+///
+/// `creator` is the private creator's value (trailing spaces/NULs ignored). As pydicom's
+/// `get_private_entry`, tries the exact tag, then `ggggxxee`, then `ggxxxxee`.
+#[pyfunction]
+fn private_dictionary_entry(creator: &str, tag: u32) -> Option<PrivateTuple> {
+    dictionary::private_entry(creator, Tag::from_u32(tag)).map(|e: &PrivateEntry| {
+        let vr = e
+            .vrs
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(" or ");
+        (vr, e.vm, e.name, e.retired)
+    })
+}
+
 /// Adds the dictionary functions to the `_core` module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dictionary_entry, m)?)?;
@@ -139,5 +158,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(uid_entry, m)?)?;
     m.add_function(wrap_pyfunction!(uid_for_keyword, m)?)?;
     m.add_function(wrap_pyfunction!(uid_entries, m)?)?;
+    m.add_function(wrap_pyfunction!(private_dictionary_entry, m)?)?;
     Ok(())
 }

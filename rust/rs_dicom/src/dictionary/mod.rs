@@ -8,6 +8,11 @@ use crate::core::{Tag, VR};
 
 #[rustfmt::skip]
 mod generated;
+mod private;
+#[rustfmt::skip]
+mod private_generated;
+
+pub use private::{PrivateEntry, private_entry};
 
 /// One data dictionary entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

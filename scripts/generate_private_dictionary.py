@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Generate ``rust/rs_dicom/src/dictionary/private_generated.rs`` from pydicom's private tables.
+
+The private data dictionary (vendor private tags, keyed by private creator) is read from the
+table shipped in the ``pydicom`` package (``pydicom._private_dict.private_dictionaries``); only
+the data is used.
+
+Each entry's tag pattern is one of the shapes pydicom can look up (see
+``pydicom.datadict.get_private_entry``), in this order of preference:
+
+* ``'00291010'``: an exact tag (mask ``0xFFFF_FFFF``);
+* ``'0029xx10'``: any private block in the element's high byte (mask ``0xFFFF_00FF``);
+* ``'70xxxx04'``: also any low group byte (mask ``0xFF00_00FF``).
+
+Patterns of any other shape (``'001110xx'``) can never be found by pydicom and are left out.
+
+Usage::
+
+    python -m venv /tmp/privvenv && /tmp/privvenv/bin/pip install pydicom
+    /tmp/privvenv/bin/python scripts/generate_private_dictionary.py [--check] [--output PATH]
+
+The output is deterministic: it depends only on the pydicom table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pydicom
+from pydicom._private_dict import private_dictionaries
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "rust" / "rs_dicom" / "src" / "dictionary" / "private_generated.rs"
+
+# Every VR of PS3.5 table 6.2-1, i.e. every variant of `rs_dicom::core::VR`.
+KNOWN_VRS = frozenset(
+    "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN "
+    "UR US UT UV".split()
+)
+
+# Misspelt VR columns in the pydicom table and what they mean.
+VR_FIXES = {"OB_OW": "OB or OW"}
+
+# Pattern shape → (helper function in the generated file, mask), in lookup order.
+SHAPES = {
+    re.compile(r"[0-9A-F]{8}"): ("e", 0xFFFF_FFFF),
+    re.compile(r"[0-9A-F]{4}xx[0-9A-F]{2}"): ("b", 0xFFFF_00FF),
+    re.compile(r"[0-9A-F]{2}xxxx[0-9A-F]{2}"): ("g", 0xFF00_00FF),
+}
+
+# (VR, VM, Name, Retired)
+PrivateRow = tuple[str, str, str, str]
+# (creator, tag with x digits zero, mask, helper, pattern, row)
+Entry = tuple[str, int, int, str, str, PrivateRow]
+
+
+def rust_str(value: str) -> str:
+    """Return `value` as a Rust string literal (ASCII only, escaped)."""
+    out = ['"']
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        else:
+            out.append(f"\\u{{{code:x}}}")
+    out.append('"')
+    return "".join(out)
+
+
+def parse_vrs(vr: str) -> tuple[str, ...]:
+    """Split a VR column such as ``'US or SS'`` into VR names."""
+    vr = VR_FIXES.get(vr.strip(), vr.strip())
+    vrs = tuple(part.strip() for part in vr.split(" or "))
+    unknown = [v for v in vrs if v not in KNOWN_VRS]
+    if unknown:
+        raise ValueError(f"unknown VR(s) {unknown} in {vr!r}")
+    return vrs
+
+
+def vrs_const(vrs: tuple[str, ...]) -> str:
+    """Name of the generated slice constant for a VR combination."""
+    return "_".join(vrs)
+
+
+def parse_pattern(pattern: str) -> tuple[str, int, int] | None:
+    """``(helper, tag, mask)`` of a tag pattern, ``None`` for shapes pydicom never looks up."""
+    for regex, (helper, mask) in SHAPES.items():
+        if regex.fullmatch(pattern):
+            return helper, int(pattern.replace("x", "0"), 16), mask
+    return None
+
+
+def is_retired(flag: str) -> bool:
+    """True when the Retired column says so."""
+    return "retired" in flag.lower()
+
+
+def collect(
+    dictionaries: Mapping[str, Mapping[str, PrivateRow]],
+) -> tuple[list[Entry], list[tuple[str, str]]]:
+    """Sorted entries, and the ``(creator, pattern)`` pairs left out."""
+    entries: list[Entry] = []
+    skipped: list[tuple[str, str]] = []
+    for creator, table in dictionaries.items():
+        if creator != creator.rstrip("\0 ") or not creator:
+            raise ValueError(f"creator {creator!r} is empty or padded")
+        for pattern, row in table.items():
+            parsed = parse_pattern(pattern)
+            if parsed is None:
+                skipped.append((creator, pattern))
+                continue
+            helper, tag, mask = parsed
+            entries.append((creator, tag, mask, helper, pattern, row))
+    entries.sort(key=lambda e: (e[0], e[1], e[2]))
+    for a, b in zip(entries, entries[1:], strict=False):
+        if a[:3] == b[:3]:
+            raise ValueError(f"duplicate entries {a[4]} and {b[4]} for {a[0]!r}")
+    return entries, sorted(skipped)
+
+
+def generate(dictionaries: Mapping[str, Mapping[str, PrivateRow]], version: str) -> str:
+    """Return the text of ``private_generated.rs``."""
+    entries, skipped = collect(dictionaries)
+    combos = sorted({parse_vrs(e[5][0]) for e in entries})
+    creators = len({e[0] for e in entries})
+    shapes = {helper: sum(1 for e in entries if e[3] == helper) for helper, _ in SHAPES.values()}
+
+    out: list[str] = [
+        "// @generated by scripts/generate_private_dictionary.py from the private dictionary",
+        f"// shipped in pydicom {version}; do not edit.",
+        "//",
+        f"// {len(entries)} entries of {creators} private creators: {shapes['e']} exact tags,",
+        f"// {shapes['b']} `ggggxxee` and {shapes['g']} `ggxxxxee` patterns; "
+        f"{len(skipped)} entries whose pattern",
+        "// pydicom never looks up are left out" + (":" if skipped else "."),
+    ]
+    out += [f"//   {creator} {pattern}" for creator, pattern in skipped]
+    out += [
+        "",
+        "use super::PrivateEntry;",
+        "use crate::core::VR;",
+        "",
+    ]
+    for combo in combos:
+        items = ", ".join(f"VR::{v}" for v in combo)
+        out.append(f"const {vrs_const(combo)}: &[VR] = &[{items}];")
+    out.append("")
+    for helper, mask in SHAPES.values():
+        out += [
+            f"const fn {helper}(",
+            "    creator: &'static str,",
+            "    tag: u32,",
+            "    vrs: &'static [VR],",
+            "    vm: &'static str,",
+            "    name: &'static str,",
+            "    retired: bool,",
+            ") -> PrivateEntry {",
+            "    PrivateEntry {",
+            "        creator,",
+            "        tag,",
+            f"        mask: 0x{mask >> 16:04X}_{mask & 0xFFFF:04X},",
+            "        vrs,",
+            "        vm,",
+            "        name,",
+            "        retired,",
+            "    }",
+            "}",
+            "",
+        ]
+    out += [
+        "/// The private dictionary, sorted by (creator, tag, mask).",
+        "pub(super) static ENTRIES: &[PrivateEntry] = &[",
+    ]
+    for creator, tag, _, helper, _, (vr, vm, name, retired) in entries:
+        args = [
+            rust_str(creator),
+            f"0x{tag >> 16:04X}_{tag & 0xFFFF:04X}",
+            vrs_const(parse_vrs(vr)),
+            rust_str(vm),
+            rust_str(name),
+            "true" if is_retired(retired) else "false",
+        ]
+        out.append(f"    {helper}({', '.join(args)}),")
+    out += ["];", ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with ``--check`` verify) the generated Rust file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--check", action="store_true", help="fail if the output file is not up to date"
+    )
+    args = parser.parse_args(argv)
+
+    text = generate(private_dictionaries, pydicom.__version__)
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current != text:
+            print(f"{args.output} is out of date; rerun {Path(__file__).name}", file=sys.stderr)
+            return 1
+        return 0
+    args.output.write_text(text, encoding="utf-8", newline="\n")
+    entries, skipped = collect(private_dictionaries)
+    print(
+        f"wrote {args.output}: {len(entries)} entries of {len({e[0] for e in entries})} "
+        f"creators, {len(skipped)} left out"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
