@@ -80,45 +80,12 @@ impl VR {
     ];
 
     /// Parses the two ASCII bytes of an explicit VR.
+    #[inline]
     pub fn from_bytes(b: [u8; 2]) -> Option<VR> {
-        let v = match &b {
-            b"AE" => VR::AE,
-            b"AS" => VR::AS,
-            b"AT" => VR::AT,
-            b"CS" => VR::CS,
-            b"DA" => VR::DA,
-            b"DS" => VR::DS,
-            b"DT" => VR::DT,
-            b"FD" => VR::FD,
-            b"FL" => VR::FL,
-            b"IS" => VR::IS,
-            b"LO" => VR::LO,
-            b"LT" => VR::LT,
-            b"OB" => VR::OB,
-            b"OD" => VR::OD,
-            b"OF" => VR::OF,
-            b"OL" => VR::OL,
-            b"OV" => VR::OV,
-            b"OW" => VR::OW,
-            b"PN" => VR::PN,
-            b"SH" => VR::SH,
-            b"SL" => VR::SL,
-            b"SQ" => VR::SQ,
-            b"SS" => VR::SS,
-            b"ST" => VR::ST,
-            b"SV" => VR::SV,
-            b"TM" => VR::TM,
-            b"UC" => VR::UC,
-            b"UI" => VR::UI,
-            b"UL" => VR::UL,
-            b"UN" => VR::UN,
-            b"UR" => VR::UR,
-            b"US" => VR::US,
-            b"UT" => VR::UT,
-            b"UV" => VR::UV,
-            _ => return None,
-        };
-        Some(v)
+        if !(b[0].is_ascii_uppercase() && b[1].is_ascii_uppercase()) {
+            return None;
+        }
+        VR_TABLE[(b[0] - b'A') as usize * 26 + (b[1] - b'A') as usize]
     }
 
     /// Parses a VR name such as `"PN"`.
@@ -245,6 +212,19 @@ impl VR {
         }
     }
 }
+
+/// Two upper-case letters → VR, indexed by `(first - 'A') * 26 + (second - 'A')`.
+static VR_TABLE: [Option<VR>; 676] = {
+    let mut t = [None; 676];
+    let mut i = 0;
+    while i < VR::ALL.len() {
+        let vr = VR::ALL[i];
+        let b = vr.as_str().as_bytes();
+        t[(b[0] - b'A') as usize * 26 + (b[1] - b'A') as usize] = Some(vr);
+        i += 1;
+    }
+    t
+};
 
 impl fmt::Display for VR {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -29,13 +29,41 @@ enum Open {
 /// Builds a dataset from the tokens of `reader`; `source` must be the buffer the reader reads.
 pub(crate) fn build(
     source: &Arc<Source>,
-    mut reader: ElementReader<'_>,
+    reader: ElementReader<'_>,
     enc: Encoding,
     charset: Arc<CharacterSet>,
 ) -> Result<Dataset> {
+    let mut ds = build_raw(source, reader, enc, charset, None)?;
+    resolve_vrs(&mut ds, None);
+    Ok(ds)
+}
+
+/// Builds from tokens; with `sequence`, the reader yields the contents of that sequence
+/// (see `ElementReader::sequence_contents`) and the result holds it as its one element.
+fn build_raw(
+    source: &Arc<Source>,
+    mut reader: ElementReader<'_>,
+    enc: Encoding,
+    charset: Arc<CharacterSet>,
+    sequence: Option<(Tag, usize, u32)>,
+) -> Result<Dataset> {
     let start = reader.position();
-    let top = new_dataset(source, enc, charset, start);
+    let mut top = new_dataset(source, enc, charset, start);
+    if sequence.is_none() {
+        // Typical headers average well over 32 bytes per top-level element.
+        top.elements
+            .reserve((source.len().saturating_sub(start) / 64).clamp(16, 1024));
+    }
     let mut stack: Vec<Open> = vec![Open::Dataset(top)];
+    if let Some((tag, offset, length)) = sequence {
+        stack.push(Open::Sequence {
+            tag,
+            offset,
+            length: Some(length),
+            child_enc: enc,
+            items: Vec::new(),
+        });
+    }
     for token in &mut reader {
         match token? {
             Token::Element {
@@ -195,8 +223,36 @@ pub(crate) fn build(
         return Err(structure_error(&reader));
     };
     finish(&mut ds);
-    resolve_ambiguous_vrs(&mut ds, None);
     Ok(ds)
+}
+
+/// Parses a defined-length value that the dictionary says is a sequence (a private SQ read
+/// in implicit VR, or written as UN); None when the bytes are not a valid sequence.
+fn reparse_as_sequence(ds: &Dataset, e: &Element) -> Option<Vec<Dataset>> {
+    let (start, len) = e.span()?;
+    let enc = if e.vr == VR::UN {
+        Encoding::IMPLICIT_LE
+    } else {
+        Encoding {
+            explicit_vr: ds.explicit_vr,
+            big_endian: ds.big_endian,
+        }
+    };
+    let reader =
+        ElementReader::sequence_contents(ds.source.bytes(), start, start + len, enc, e.tag);
+    let length = u32::try_from(len).ok()?;
+    let mut top = build_raw(
+        &ds.source,
+        reader,
+        enc,
+        ds.charset.clone(),
+        Some((e.tag, e.offset, length)),
+    )
+    .ok()?;
+    match top.elements.pop().map(|el| el.value) {
+        Some(ElementValue::Sequence(items)) => Some(items),
+        _ => None,
+    }
 }
 
 fn new_dataset(
@@ -271,10 +327,37 @@ const BITS_ALLOCATED: Tag = Tag(0x0028, 0x0100);
 const LUT_DESCRIPTOR: Tag = Tag(0x0028, 0x3002);
 const LUT_DATA: Tag = Tag(0x0028, 0x3006);
 
-/// Chooses among a dictionary entry's alternative VRs ("US or SS", "OB or OW", "US or OW") for
-/// elements whose VR was not encoded (implicit VR), and replaces UN by the dictionary VR for
-/// known public tags, the way pydicom does.
-fn resolve_ambiguous_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
+/// The VR of a private element from the private dictionary, given its creator in `ds`
+/// (pydicom's rule: the creator must be in the same dataset and single-valued).
+fn private_vr(ds: &Dataset, tag: Tag) -> VR {
+    if tag.is_private_creator() {
+        return VR::LO;
+    }
+    let block = tag.1 >> 8;
+    if block < 0x10 {
+        return VR::UN;
+    }
+    let Some(creator) = ds.get(Tag(tag.0, block)) else {
+        return VR::UN;
+    };
+    let raw = ds.bytes_of(creator);
+    if raw.contains(&b'\\') {
+        return VR::UN;
+    }
+    let name = crate::value::latin1(raw);
+    let name = name.trim_end_matches(['\0', ' ']);
+    if name.is_empty() {
+        return VR::UN;
+    }
+    dictionary::private_entry(name, tag)
+        .and_then(|p| p.vrs.first().copied())
+        .unwrap_or(VR::UN)
+}
+
+/// Chooses VRs the encoding did not give: alternatives ("US or SS", "OB or OW", "US or OW")
+/// for implicit VR, the dictionary VR for UN, and private VRs from the private dictionary,
+/// the way pydicom does; defined-length values that turn out to be sequences are parsed.
+fn resolve_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
     let pixel_rep = us_value(ds, PIXEL_REPRESENTATION).or(inherited_pixel_rep);
     let has_pixel_data = ds.contains(Tag::PIXEL_DATA);
     let bits_allocated = us_value(ds, BITS_ALLOCATED);
@@ -284,7 +367,7 @@ fn resolve_ambiguous_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
         let tag = ds.elements[i].tag;
         if let ElementValue::Sequence(items) = &mut ds.elements[i].value {
             for item in items {
-                resolve_ambiguous_vrs(item, pixel_rep);
+                resolve_vrs(item, pixel_rep);
             }
             continue;
         }
@@ -292,7 +375,25 @@ fn resolve_ambiguous_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
         if explicit && vr != VR::UN {
             continue;
         }
-        if tag.is_private() || tag.is_group_length() {
+        if tag.0 % 2 == 1 {
+            let new_vr = private_vr(ds, tag);
+            if new_vr == VR::SQ {
+                if let Some(items) = reparse_as_sequence(ds, &ds.elements[i]) {
+                    let e = &mut ds.elements[i];
+                    e.vr = VR::SQ;
+                    e.value = ElementValue::Sequence(items);
+                    if let ElementValue::Sequence(items) = &mut e.value {
+                        for item in items {
+                            resolve_vrs(item, pixel_rep);
+                        }
+                    }
+                }
+                continue;
+            }
+            ds.elements[i].vr = new_vr;
+            continue;
+        }
+        if tag.is_group_length() {
             continue;
         }
         let Some(entry) = dictionary::by_tag(tag) else {

@@ -74,7 +74,7 @@ impl PixelDescription {
         let missing = |name: &str, t: Tag| {
             DicomError::new(
                 ErrorKind::Malformed,
-                None,
+                Some(ds.offset() as u64),
                 t.to_string(),
                 format!("pixel data without {name} {t}"),
             )
@@ -167,6 +167,13 @@ fn err(msg: String) -> DicomError {
     DicomError::new(ErrorKind::Malformed, None, "(7FE0,0010)", msg)
 }
 
+/// Adds the pixel data element's offset and tag to an error that lacks them.
+fn at(elem: &Element, mut e: DicomError) -> DicomError {
+    e.offset.get_or_insert(elem.offset as u64);
+    e.path = elem.tag.to_string();
+    e
+}
+
 fn u32s(b: &[u8], be: bool) -> Vec<u32> {
     b.chunks_exact(4)
         .map(|c| {
@@ -210,6 +217,14 @@ fn header_offsets(fragments: &[Fragment]) -> Vec<usize> {
 
 /// Maps the fragments of encapsulated pixel data onto `n_frames` frames.
 pub fn encapsulated_frames(
+    ds: &Dataset,
+    elem: &Element,
+    n_frames: usize,
+) -> Result<EncapsulatedFrames> {
+    encapsulated_frames_inner(ds, elem, n_frames).map_err(|e| at(elem, e))
+}
+
+fn encapsulated_frames_inner(
     ds: &Dataset,
     elem: &Element,
     n_frames: usize,

@@ -77,7 +77,10 @@ pub fn text_values(ds: &Dataset, e: &Element) -> Vec<String> {
                 .rposition(|&c| c != 0 && c != b' ')
                 .map_or(0, |p| p + 1);
             let s = ds.charset().decode(&b[..end], vr);
-            s.split('\\').map(str::to_string).collect()
+            // pydicom's PersonName drops trailing empty component groups ("A^B=" → "A^B").
+            s.split('\\')
+                .map(|v| v.trim_end_matches('=').to_string())
+                .collect()
         }
         VR::AE => {
             let s = latin1(ds.bytes_of(e));
