@@ -36,3 +36,6 @@ fi
 
 echo "== Python tests"
 .venv/bin/python -m pytest -q tests
+
+echo "== the release wheel installs and runs without a Rust toolchain"
+bash scripts/check_wheel.sh

@@ -4,13 +4,14 @@
 //! [`parser::ElementReader`], indexed into a [`core::Dataset`] of value spans, and values are decoded
 //! only when asked for ([`value`]).
 //!
-//! ```no_run
+//! ```
 //! use rs_dicom::parser::parse_file;
 //! use rs_dicom::core::Tag;
 //! # fn main() -> Result<(), rs_dicom::parser::DicomError> {
-//! let dataset = parse_file("image.dcm")?;
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample_ct.dcm");
+//! let dataset = parse_file(path)?; // e.g. "image.dcm"
 //! let patient_name = dataset.get(Tag(0x0010, 0x0010));
-//! # let _ = patient_name;
+//! assert!(patient_name.is_some());
 //! # Ok(())
 //! # }
 //! ```
