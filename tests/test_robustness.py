@@ -14,9 +14,8 @@ import pytest
 
 pytest.importorskip("pydicom")
 
-from pydicom.data import get_charset_files, get_testdata_file  # noqa: E402
-
 import rs_dicom  # noqa: E402
+from pydicom.data import get_charset_files, get_testdata_file  # noqa: E402
 
 FILES = [
     "CT_small.dcm",  # explicit VR LE, private tags

@@ -11,7 +11,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple, PyType};
 use rs_dicom::core::{Dataset, Element, ElementValue, Tag, VR};
 use rs_dicom::dictionary;
-use rs_dicom::parser::{DicomFile, ReadOptions, Source, parse_source};
+use rs_dicom::parser::{DicomFile, ReadOptions, Source, parse_file_with, parse_source};
 use rs_dicom::value::{self, Scalar, Value};
 
 use crate::errors::to_py;
@@ -559,19 +559,21 @@ impl PyElement {
     }
 }
 
-fn open_source(py: Python<'_>, src: &Bound<'_, PyAny>) -> PyResult<(Arc<Source>, bool)> {
-    // Path-like: str, bytes path is not accepted (bytes are data), os.PathLike.
+enum Input {
+    Path(std::path::PathBuf),
+    Buffer(Arc<Source>),
+}
+
+fn open_source(src: &Bound<'_, PyAny>) -> PyResult<Input> {
+    // Path-like: str or os.PathLike (bytes are data, not a path).
     if src.is_instance_of::<PyString>() || src.hasattr("__fspath__")? {
-        let path: std::path::PathBuf = src.extract()?;
-        let s = py.detach(|| Source::open(&path)).map_err(to_py)?;
-        return Ok((s, true));
+        return Ok(Input::Path(src.extract()?));
     }
     if let Ok(buf) = PyBuffer::<u8>::get(src) {
         if buf.is_c_contiguous() {
-            return Ok((
-                Arc::new(Source::External(Box::new(PyBytesSource(buf)))),
-                false,
-            ));
+            return Ok(Input::Buffer(Arc::new(Source::External(Box::new(
+                PyBytesSource(buf),
+            )))));
         }
     }
     if src.hasattr("read")? {
@@ -581,10 +583,9 @@ fn open_source(py: Python<'_>, src: &Bound<'_, PyAny>) -> PyResult<(Arc<Source>,
                 "the file object's read() must return bytes (open it in 'rb' mode)",
             )
         })?;
-        return Ok((
-            Arc::new(Source::External(Box::new(PyBytesSource(buf)))),
-            false,
-        ));
+        return Ok(Input::Buffer(Arc::new(Source::External(Box::new(
+            PyBytesSource(buf),
+        )))));
     }
     Err(PyTypeError::new_err(format!(
         "dcmread() takes a path, a bytes-like object or a binary file object, not {}",
@@ -601,17 +602,15 @@ fn dcmread(
     stop_before_pixels: bool,
     force: bool,
 ) -> PyResult<PyDataset> {
-    let (source, owned) = open_source(py, src)?;
     let opts = ReadOptions {
         stop_before_pixels,
         force,
     };
-    // Parsing a file we own runs without the GIL; a caller's buffer could be mutated by
-    // another thread, so it is parsed with the GIL held.
-    let file = if owned {
-        py.detach(|| parse_source(source, opts))
-    } else {
-        parse_source(source, opts)
+    // A file we read ourselves is parsed without the GIL; a caller's buffer could be mutated
+    // by another thread, so it is parsed with the GIL held.
+    let file = match open_source(src)? {
+        Input::Path(path) => py.detach(|| parse_file_with(&path, opts)),
+        Input::Buffer(source) => parse_source(source, opts),
     }
     .map_err(to_py)?;
     Ok(PyDataset {

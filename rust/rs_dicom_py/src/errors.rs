@@ -51,7 +51,21 @@ pub fn to_py(err: CoreError) -> PyErr {
         ErrorKind::Malformed => MalformedError::new_err(msg),
         ErrorKind::UnsupportedTransferSyntax => UnsupportedTransferSyntaxError::new_err(msg),
         ErrorKind::UnsupportedCodec => UnsupportedCodecError::new_err(msg),
-        ErrorKind::Io => return PyOSError::new_err(msg),
+        ErrorKind::Io => {
+            // OSError(errno, strerror, filename) becomes FileNotFoundError etc. in Python.
+            return match err.os_error {
+                Some((errno, path)) => {
+                    let strerror = std::io::Error::from_raw_os_error(errno).to_string();
+                    let strerror = strerror
+                        .split(" (os error")
+                        .next()
+                        .unwrap_or(&strerror)
+                        .to_string();
+                    PyOSError::new_err((errno, strerror, path))
+                }
+                None => PyOSError::new_err(msg),
+            };
+        }
     };
     Python::attach(|py| {
         let v = e.value(py);

@@ -29,7 +29,7 @@ enum Open {
 /// Builds a dataset from the tokens of `reader`; `source` must be the buffer the reader reads.
 pub(crate) fn build(
     source: &Arc<Source>,
-    reader: ElementReader<'_>,
+    reader: &mut ElementReader<'_>,
     enc: Encoding,
     charset: Arc<CharacterSet>,
 ) -> Result<Dataset> {
@@ -42,17 +42,17 @@ pub(crate) fn build(
 /// (see `ElementReader::sequence_contents`) and the result holds it as its one element.
 fn build_raw(
     source: &Arc<Source>,
-    mut reader: ElementReader<'_>,
+    reader: &mut ElementReader<'_>,
     enc: Encoding,
     charset: Arc<CharacterSet>,
     sequence: Option<(Tag, usize, u32)>,
 ) -> Result<Dataset> {
-    let start = reader.position();
+    let start = ElementReader::position(reader);
     let mut top = new_dataset(source, enc, charset, start);
     if sequence.is_none() {
         // Typical headers average well over 32 bytes per top-level element.
         top.elements
-            .reserve((source.len().saturating_sub(start) / 64).clamp(16, 1024));
+            .reserve((source.len().saturating_sub(start) / 64).clamp(16, 128));
     }
     let mut stack: Vec<Open> = vec![Open::Dataset(top)];
     if let Some((tag, offset, length)) = sequence {
@@ -64,7 +64,7 @@ fn build_raw(
             items: Vec::new(),
         });
     }
-    for token in &mut reader {
+    for token in &mut *reader {
         match token? {
             Token::Element {
                 tag,
@@ -141,12 +141,12 @@ fn build_raw(
             }
             Token::ItemEnd => {
                 let Some(Open::Dataset(mut item)) = stack.pop() else {
-                    return Err(structure_error(&reader));
+                    return Err(structure_error(reader));
                 };
                 finish(&mut item);
                 match stack.last_mut() {
                     Some(Open::Sequence { items, .. }) => items.push(item),
-                    _ => return Err(structure_error(&reader)),
+                    _ => return Err(structure_error(reader)),
                 }
             }
             Token::SequenceEnd => {
@@ -158,7 +158,7 @@ fn build_raw(
                     ..
                 }) = stack.pop()
                 else {
-                    return Err(structure_error(&reader));
+                    return Err(structure_error(reader));
                 };
                 current_dataset(&mut stack)?.elements.push(Element {
                     tag,
@@ -181,7 +181,7 @@ fn build_raw(
                     offset,
                     len: length as usize,
                 }),
-                _ => return Err(structure_error(&reader)),
+                _ => return Err(structure_error(reader)),
             },
             Token::EncapsulatedEnd => {
                 let Some(Open::Encapsulated {
@@ -191,7 +191,7 @@ fn build_raw(
                     items,
                 }) = stack.pop()
                 else {
-                    return Err(structure_error(&reader));
+                    return Err(structure_error(reader));
                 };
                 let mut it = items.into_iter();
                 let offset_table = it.next().unwrap_or(Fragment {
@@ -214,13 +214,13 @@ fn build_raw(
     if stack.len() != 1 {
         return Err(DicomError::new(
             ErrorKind::Truncated,
-            Some(reader.position() as u64),
+            Some(ElementReader::position(reader) as u64),
             reader.tag_path(),
             "data ends inside a sequence",
         ));
     }
     let Some(Open::Dataset(mut ds)) = stack.pop() else {
-        return Err(structure_error(&reader));
+        return Err(structure_error(reader));
     };
     finish(&mut ds);
     Ok(ds)
@@ -238,12 +238,12 @@ fn reparse_as_sequence(ds: &Dataset, e: &Element) -> Option<Vec<Dataset>> {
             big_endian: ds.big_endian,
         }
     };
-    let reader =
+    let mut reader =
         ElementReader::sequence_contents(ds.source.bytes(), start, start + len, enc, e.tag);
     let length = u32::try_from(len).ok()?;
     let mut top = build_raw(
         &ds.source,
-        reader,
+        &mut reader,
         enc,
         ds.charset.clone(),
         Some((e.tag, e.offset, length)),
@@ -286,7 +286,7 @@ fn current_dataset(stack: &mut [Open]) -> Result<&mut Dataset> {
 fn structure_error(reader: &ElementReader<'_>) -> DicomError {
     DicomError::new(
         ErrorKind::Malformed,
-        Some(reader.position() as u64),
+        Some(ElementReader::position(reader) as u64),
         reader.tag_path(),
         "unbalanced sequence/item structure",
     )

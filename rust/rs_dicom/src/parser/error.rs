@@ -28,6 +28,9 @@ pub struct DicomError {
     pub path: String,
     /// What happened.
     pub message: String,
+    /// For I/O errors: the OS error number and the path, so callers can map them (Python maps
+    /// errno 2 to FileNotFoundError).
+    pub os_error: Option<(i32, String)>,
 }
 
 impl DicomError {
@@ -43,12 +46,22 @@ impl DicomError {
             offset,
             path: path.into(),
             message: message.into(),
+            os_error: None,
         }
     }
 
     /// An I/O error for a path.
     pub fn io(err: &std::io::Error, what: &str) -> Self {
         DicomError::new(ErrorKind::Io, None, "", format!("{what}: {err}"))
+    }
+
+    /// An I/O error while opening or reading `path`, keeping the OS error number.
+    pub fn io_path(err: &std::io::Error, what: &str, path: &std::path::Path) -> Self {
+        let mut e = DicomError::io(err, &format!("{what} {}", path.display()));
+        e.os_error = err
+            .raw_os_error()
+            .map(|n| (n, path.to_string_lossy().into_owned()));
+        e
     }
 }
 

@@ -32,6 +32,8 @@ pub struct DicomFile {
     pub transfer_syntax_uid: Option<String>,
     /// Offset of the 128-byte preamble, if the file has one.
     pub preamble: Option<usize>,
+    /// True when reading stopped at the pixel data (`stop_before_pixels`).
+    pub stopped_before_pixels: bool,
 }
 
 impl Deref for DicomFile {
@@ -77,17 +79,21 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
     let has_meta = bytes.len() >= meta_start + 2
         && u16::from_le_bytes([bytes[meta_start], bytes[meta_start + 1]]) == 0x0002;
     let (meta, data_start) = if has_meta {
-        let reader = ElementReader::new(bytes, meta_start, None, meta_enc).only_group(0x0002);
-        let meta = build(&source, reader, meta_enc, Arc::new(CharacterSet::default()))?;
-        let end = meta
-            .elements()
-            .last()
-            .map(|e| match e.value {
-                crate::core::ElementValue::Bytes { start, len } => start + len,
-                _ => meta_start,
-            })
-            .unwrap_or(meta_start);
-        (meta, end)
+        let mut reader = ElementReader::new(bytes, meta_start, None, meta_enc).only_group(0x0002);
+        let meta = build(
+            &source,
+            &mut reader,
+            meta_enc,
+            Arc::new(CharacterSet::default()),
+        )?;
+        // The dataset starts where the stream leaves group 0002 (as in pydicom), not after the
+        // highest meta tag: the meta may be out of order or end with a sequence. The group is
+        // a few elements long, so re-tokenising it is cheap.
+        let mut scan = ElementReader::new(bytes, meta_start, None, meta_enc).only_group(0x0002);
+        for token in &mut scan {
+            token?;
+        }
+        (meta, scan.position())
     } else {
         (empty_dataset(&source, meta_start), meta_start)
     };
@@ -140,15 +146,22 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
         explicit_vr: ts.explicit_vr,
         big_endian: ts.big_endian,
     };
-    let reader =
+    let mut reader =
         ElementReader::new(data, start, None, enc).stop_before_pixels(opts.stop_before_pixels);
-    let dataset = build(&data_source, reader, enc, Arc::new(CharacterSet::default()))?;
+    let dataset = build(
+        &data_source,
+        &mut reader,
+        enc,
+        Arc::new(CharacterSet::default()),
+    )?;
+    let stopped_before_pixels = reader.stopped_at_pixels();
     Ok(DicomFile {
         meta,
         dataset,
         transfer_syntax: ts,
         transfer_syntax_uid: ts_uid,
         preamble,
+        stopped_before_pixels,
     })
 }
 

@@ -20,8 +20,24 @@ pub fn parse_file(path: impl AsRef<Path>) -> Result<DicomFile> {
     parse_source(Source::open(path)?, ReadOptions::default())
 }
 
+/// Header bytes read up front with `stop_before_pixels`: most headers are a few KiB, so the
+/// pixel data is never mapped or read; a longer header falls back to mapping the file.
+const HEADER_PREFIX: usize = 32 * 1024;
+
 /// Parses a DICOM file with options.
 pub fn parse_file_with(path: impl AsRef<Path>, opts: ReadOptions) -> Result<DicomFile> {
+    let path = path.as_ref();
+    if opts.stop_before_pixels {
+        let (prefix, size) = source::read_prefix(path, HEADER_PREFIX)?;
+        if size as usize <= prefix.len() {
+            return parse_source(prefix, opts);
+        }
+        if let Ok(f) = parse_source(prefix, opts)
+            && f.stopped_before_pixels
+        {
+            return Ok(f);
+        }
+    }
     parse_source(Source::open(path)?, opts)
 }
 

@@ -118,9 +118,15 @@ pub struct ElementReader<'a> {
     /// Tag of the element whose header is being read, for error paths.
     current: Option<Tag>,
     stop_before_pixels: bool,
+    stopped_at_pixels: bool,
     only_group: Option<u16>,
     done: bool,
     pending: Option<Token>,
+    /// Set when a stray delimiter was skipped: `next_token` reads again, in a loop rather than
+    /// by recursion, so a long run of delimiters cannot overflow the stack.
+    skipped: bool,
+    /// Innermost defined-length end (or the buffer end).
+    limit: usize,
 }
 
 #[inline]
@@ -159,16 +165,43 @@ impl<'a> ElementReader<'a> {
             tag: Tag(0, 0),
             items: 0,
         });
-        ElementReader {
+        let mut r = ElementReader {
             buf,
             pos: start,
             stack,
             current: None,
             stop_before_pixels: false,
+            stopped_at_pixels: false,
             only_group: None,
             done: false,
             pending: None,
-        }
+            skipped: false,
+            limit: buf.len(),
+        };
+        r.update_limit();
+        r
+    }
+
+    /// A reader over the value of a defined-length sequence, `buf[start..end]`, whose items are
+    /// encoded with `enc`: yields the items' tokens and a final `SequenceEnd`.
+    pub fn sequence_contents(
+        buf: &'a [u8],
+        start: usize,
+        end: usize,
+        enc: Encoding,
+        tag: Tag,
+    ) -> Self {
+        let end = end.min(buf.len());
+        let mut r = ElementReader::new(buf, start, Some(end), enc);
+        r.stack.push(Frame {
+            kind: FrameKind::Sequence,
+            end: Some(end),
+            enc,
+            tag,
+            items: 0,
+        });
+        r.update_limit();
+        r
     }
 
     /// Ends the stream at the first top-level pixel data element, without reading it.
@@ -181,6 +214,11 @@ impl<'a> ElementReader<'a> {
     pub fn only_group(mut self, group: u16) -> Self {
         self.only_group = Some(group);
         self
+    }
+
+    /// True when the stream ended at a top-level pixel data element (`stop_before_pixels`).
+    pub fn stopped_at_pixels(&self) -> bool {
+        self.stopped_at_pixels
     }
 
     /// Current byte position.
@@ -219,42 +257,52 @@ impl<'a> ElementReader<'a> {
         s
     }
 
+    #[cold]
     fn err(&self, kind: ErrorKind, offset: usize, msg: impl Into<String>) -> DicomError {
         DicomError::new(kind, Some(offset as u64), self.tag_path(), msg)
     }
 
     /// Checks `need` bytes are available at `pos` within the innermost defined-length frame.
+    #[inline(always)]
     fn need(&self, pos: usize, need: usize, what: &str) -> Result<()> {
-        let limit = self.limit();
-        if pos.checked_add(need).is_none_or(|e| e > limit) {
-            let kind = if limit < self.buf.len() {
-                ErrorKind::Malformed
-            } else {
-                ErrorKind::Truncated
-            };
-            let avail = limit.saturating_sub(pos);
-            let where_ = if limit < self.buf.len() {
-                "before the end of the enclosing item/sequence"
-            } else {
-                "before the end of the data"
-            };
-            return Err(self.err(
-                kind,
-                pos,
-                format!("{what} needs {need} bytes but only {avail} remain {where_}"),
-            ));
+        if pos.checked_add(need).is_some_and(|e| e <= self.limit) {
+            return Ok(());
         }
-        Ok(())
+        Err(self.need_error(pos, need, what))
     }
 
-    /// The innermost end bound.
-    fn limit(&self) -> usize {
-        self.stack
+    #[cold]
+    #[inline(never)]
+    fn need_error(&self, pos: usize, need: usize, what: &str) -> DicomError {
+        let limit = self.limit;
+        let inner = limit < self.buf.len();
+        let kind = if inner {
+            ErrorKind::Malformed
+        } else {
+            ErrorKind::Truncated
+        };
+        let avail = limit.saturating_sub(pos);
+        let where_ = if inner {
+            "before the end of the enclosing item/sequence"
+        } else {
+            "before the end of the data"
+        };
+        self.err(
+            kind,
+            pos,
+            format!("{what} needs {need} bytes but only {avail} remain {where_}"),
+        )
+    }
+
+    /// Recomputes the innermost end bound after the stack changed.
+    fn update_limit(&mut self) {
+        self.limit = self
+            .stack
             .iter()
             .rev()
             .find_map(|f| f.end)
             .unwrap_or(self.buf.len())
-            .min(self.buf.len())
+            .min(self.buf.len());
     }
 
     fn top(&self) -> Frame {
@@ -270,22 +318,39 @@ impl<'a> ElementReader<'a> {
                 format!("sequences nested deeper than {MAX_DEPTH} levels"),
             ));
         }
+        if let Some(end) = f.end {
+            self.limit = self.limit.min(end);
+        }
         self.stack.push(f);
         Ok(())
+    }
+
+    fn pop(&mut self) {
+        if self.stack.len() > 1
+            && let Some(f) = self.stack.pop()
+            && f.end.is_some()
+        {
+            self.update_limit();
+        }
     }
 
     fn next_token(&mut self) -> Result<Option<Token>> {
         if let Some(t) = self.pending.take() {
             return Ok(Some(t));
         }
-        if self.done {
-            return Ok(None);
-        }
-        let frame = self.top();
-        match frame.kind {
-            FrameKind::Items => self.in_items(frame),
-            FrameKind::Sequence => self.in_sequence(frame),
-            FrameKind::Encapsulated => self.in_encapsulated(frame),
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let frame = self.top();
+            let token = match frame.kind {
+                FrameKind::Items => self.in_items(frame),
+                FrameKind::Sequence => self.in_sequence(frame),
+                FrameKind::Encapsulated => self.in_encapsulated(frame),
+            }?;
+            if !std::mem::take(&mut self.skipped) {
+                return Ok(token);
+            }
         }
     }
 
@@ -294,12 +359,12 @@ impl<'a> ElementReader<'a> {
         if let Some(end) = frame.end
             && self.pos >= end
         {
-            self.stack.pop();
+            self.pop();
             return Ok(Some(Token::SequenceEnd));
         }
         if frame.end.is_none() && self.pos >= self.buf.len() {
             // Data ends where the sequence delimiter should be: accepted like pydicom.
-            self.stack.pop();
+            self.pop();
             return Ok(Some(Token::SequenceEnd));
         }
         let be = frame.enc.big_endian;
@@ -313,14 +378,15 @@ impl<'a> ElementReader<'a> {
         self.pos += 8;
         match tag {
             Tag::ITEM => {
+                // Count the item first, so that an error in its length names it in the path.
+                let depth = self.stack.len();
+                self.stack[depth - 1].items += 1;
                 let end = if length == UNDEFINED {
                     None
                 } else {
                     self.need(self.pos, length as usize, "item")?;
                     Some(self.pos + length as usize)
                 };
-                let depth = self.stack.len();
-                self.stack[depth - 1].items += 1;
                 self.push(Frame {
                     kind: FrameKind::Items,
                     end,
@@ -334,11 +400,14 @@ impl<'a> ElementReader<'a> {
                 }))
             }
             Tag::SEQUENCE_DELIMITER => {
-                self.stack.pop();
+                self.pop();
                 Ok(Some(Token::SequenceEnd))
             }
             // A stray item delimiter between items: tolerated (seen from some writers).
-            Tag::ITEM_DELIMITER => self.in_sequence(frame),
+            Tag::ITEM_DELIMITER => {
+                self.skipped = true;
+                Ok(None)
+            }
             other => Err(self.err(
                 ErrorKind::Malformed,
                 offset,
@@ -352,12 +421,12 @@ impl<'a> ElementReader<'a> {
         if let Some(end) = frame.end
             && self.pos >= end
         {
-            self.stack.pop();
+            self.pop();
             return Ok(Some(Token::EncapsulatedEnd));
         }
         if frame.end.is_none() && self.pos >= self.buf.len() {
             // Data ends where the sequence delimiter should be: accepted like pydicom.
-            self.stack.pop();
+            self.pop();
             return Ok(Some(Token::EncapsulatedEnd));
         }
         let be = frame.enc.big_endian;
@@ -387,7 +456,7 @@ impl<'a> ElementReader<'a> {
                 }))
             }
             Tag::SEQUENCE_DELIMITER => {
-                self.stack.pop();
+                self.pop();
                 Ok(Some(Token::EncapsulatedEnd))
             }
             other => Err(self.err(
@@ -411,7 +480,7 @@ impl<'a> ElementReader<'a> {
             }
             // A defined-length item ends at its end; an undefined-length one may end at the
             // end of the data without its delimiter (accepted like pydicom).
-            self.stack.pop();
+            self.pop();
             return Ok(Some(Token::ItemEnd));
         }
         let enc = frame.enc;
@@ -442,14 +511,14 @@ impl<'a> ElementReader<'a> {
             self.pos = offset + 8;
             match tag {
                 Tag::ITEM_DELIMITER if !at_top => {
-                    self.stack.pop();
+                    self.pop();
                     return Ok(Some(Token::ItemEnd));
                 }
                 Tag::SEQUENCE_DELIMITER if !at_top => {
                     // Missing item delimiter before the sequence delimiter: close both.
-                    self.stack.pop();
+                    self.pop();
                     if matches!(self.top().kind, FrameKind::Sequence) {
-                        self.stack.pop();
+                        self.pop();
                         self.pending = Some(Token::SequenceEnd);
                     }
                     return Ok(Some(Token::ItemEnd));
@@ -457,7 +526,8 @@ impl<'a> ElementReader<'a> {
                 _ => {
                     // Stray delimiter at the top level: skip it, as pydicom does.
                     self.current = None;
-                    return self.in_items(frame);
+                    self.skipped = true;
+                    return Ok(None);
                 }
             }
         }
@@ -469,6 +539,7 @@ impl<'a> ElementReader<'a> {
             )
         {
             self.done = true;
+            self.stopped_at_pixels = true;
             return Ok(None);
         }
         let (vr, length, value_offset, explicit) = if enc.explicit_vr

@@ -49,11 +49,11 @@ impl Source {
     /// Opens a file: memory-mapped with the `mmap` feature, else read whole.
     pub fn open(path: impl AsRef<Path>) -> Result<Arc<Source>> {
         let path = path.as_ref();
-        let file = std::fs::File::open(path)
-            .map_err(|e| DicomError::io(&e, &format!("cannot open {}", path.display())))?;
+        let file =
+            std::fs::File::open(path).map_err(|e| DicomError::io_path(&e, "cannot open", path))?;
         let len = file
             .metadata()
-            .map_err(|e| DicomError::io(&e, &format!("cannot stat {}", path.display())))?
+            .map_err(|e| DicomError::io_path(&e, "cannot stat", path))?
             .len();
         #[cfg(feature = "mmap")]
         {
@@ -62,7 +62,7 @@ impl Source {
                 // SAFETY: the map is read-only; like every mmap-based reader we rely on the file
                 // not being truncated by another process while it is mapped.
                 let map = unsafe { memmap2::Mmap::map(&file) }
-                    .map_err(|e| DicomError::io(&e, &format!("cannot map {}", path.display())))?;
+                    .map_err(|e| DicomError::io_path(&e, "cannot map", path))?;
                 return Ok(Arc::new(Source::Mmap(map)));
             }
         }
@@ -70,9 +70,26 @@ impl Source {
         use std::io::Read;
         let mut file = file;
         file.read_to_end(&mut buf)
-            .map_err(|e| DicomError::io(&e, &format!("cannot read {}", path.display())))?;
+            .map_err(|e| DicomError::io_path(&e, "cannot read", path))?;
         Ok(Arc::new(Source::Owned(buf)))
     }
+}
+
+/// Reads at most `limit` bytes from the start of a file; returns them and the file's size.
+pub(crate) fn read_prefix(path: &Path, limit: usize) -> Result<(Arc<Source>, u64)> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).map_err(|e| DicomError::io_path(&e, "cannot open", path))?;
+    let len = file
+        .metadata()
+        .map_err(|e| DicomError::io_path(&e, "cannot stat", path))?
+        .len();
+    let want = (len as usize).min(limit);
+    let mut buf = Vec::with_capacity(want);
+    file.take(want as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| DicomError::io_path(&e, "cannot read", path))?;
+    Ok((Arc::new(Source::Owned(buf)), len))
 }
 
 impl fmt::Debug for Source {

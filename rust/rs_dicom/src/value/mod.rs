@@ -222,8 +222,8 @@ pub fn decode<'a>(ds: &'a Dataset, e: &'a Element) -> Value<'a> {
 /// The value multiplicity of an element as pydicom counts it.
 pub fn vm(ds: &Dataset, e: &Element) -> usize {
     match &e.value {
-        ElementValue::Sequence(items) => items.len(),
-        ElementValue::Encapsulated { .. } => 1,
+        // pydicom: a sequence is one value whatever its item count.
+        ElementValue::Sequence(_) | ElementValue::Encapsulated { .. } => 1,
         ElementValue::Bytes { len, .. } => {
             if *len == 0 {
                 return 0;
