@@ -15,23 +15,16 @@ The output is deterministic: it depends only on the pydicom tables.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import pydicom
+from gen_common import ROOT, is_retired, run_generator, rust_str, split_vrs
 from pydicom._dicom_dict import DicomDictionary, RepeatersDictionary
 from pydicom._uid_dict import UID_dictionary
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "rust" / "rs_dicom" / "src" / "dictionary" / "generated.rs"
 
-# Every VR of PS3.5 table 6.2-1, i.e. every variant of `rs_dicom::core::VR`.
-KNOWN_VRS = frozenset(
-    "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN "
-    "UR US UT UV".split()
-)
 
 # (VR, VM, Name, Retired, Keyword)
 DictRow = tuple[str, str, str, str, str]
@@ -39,31 +32,12 @@ DictRow = tuple[str, str, str, str, str]
 UidRow = tuple[str, str, str, str, str]
 
 
-def rust_str(value: str) -> str:
-    """Return `value` as a Rust string literal (ASCII only, escaped)."""
-    out = ['"']
-    for ch in value:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 0x20 <= code < 0x7F:
-            out.append(ch)
-        else:
-            out.append(f"\\u{{{code:x}}}")
-    out.append('"')
-    return "".join(out)
-
-
 def parse_vrs(vr: str) -> tuple[str, ...]:
     """Split a PS3.6 VR column such as ``'US or SS'`` into VR names; ``'NONE'`` is empty."""
     vr = vr.strip()
     if vr in ("", "NONE"):
         return ()
-    vrs = tuple(part.strip() for part in vr.split(" or "))
-    unknown = [v for v in vrs if v not in KNOWN_VRS]
-    if unknown:
-        raise ValueError(f"unknown VR(s) {unknown} in {vr!r}")
-    return vrs
+    return split_vrs(vr)
 
 
 def vrs_const(vrs: tuple[str, ...]) -> str:
@@ -78,11 +52,6 @@ def parse_mask(pattern: str) -> tuple[int, int]:
     tag = int("".join("0" if c in "xX" else c for c in pattern), 16)
     mask = int("".join("0" if c in "xX" else "F" for c in pattern), 16)
     return tag, mask
-
-
-def is_retired(flag: str) -> bool:
-    """True when the Retired column says so."""
-    return "retired" in flag.lower()
 
 
 def dict_line(tag: int, mask: int | None, row: DictRow) -> str:
@@ -255,28 +224,17 @@ def generate(
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     """Write (or with ``--check`` verify) the generated Rust file."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument(
-        "--check", action="store_true", help="fail if the output file is not up to date"
+    return run_generator(
+        __doc__ or "",
+        DEFAULT_OUTPUT,
+        lambda: generate(DicomDictionary, RepeatersDictionary, UID_dictionary, pydicom.__version__),
+        lambda: (
+            f"{len(DicomDictionary)} entries, {len(RepeatersDictionary)} repeaters, "
+            f"{len(UID_dictionary)} UIDs"
+        ),
     )
-    args = parser.parse_args(argv)
-
-    text = generate(DicomDictionary, RepeatersDictionary, UID_dictionary, pydicom.__version__)
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is out of date; rerun {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    args.output.write_text(text, encoding="utf-8", newline="\n")
-    print(
-        f"wrote {args.output}: {len(DicomDictionary)} entries, "
-        f"{len(RepeatersDictionary)} repeaters, {len(UID_dictionary)} UIDs"
-    )
-    return 0
 
 
 if __name__ == "__main__":

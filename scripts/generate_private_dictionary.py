@@ -24,23 +24,16 @@ The output is deterministic: it depends only on the pydicom table.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 import pydicom
+from gen_common import ROOT, is_retired, run_generator, rust_str, split_vrs
 from pydicom._private_dict import private_dictionaries
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "rust" / "rs_dicom" / "src" / "dictionary" / "private_generated.rs"
 
-# Every VR of PS3.5 table 6.2-1, i.e. every variant of `rs_dicom::core::VR`.
-KNOWN_VRS = frozenset(
-    "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN "
-    "UR US UT UV".split()
-)
 
 # Misspelt VR columns in the pydicom table and what they mean.
 VR_FIXES = {"OB_OW": "OB or OW"}
@@ -58,29 +51,9 @@ PrivateRow = tuple[str, str, str, str]
 Entry = tuple[str, int, int, str, str, PrivateRow]
 
 
-def rust_str(value: str) -> str:
-    """Return `value` as a Rust string literal (ASCII only, escaped)."""
-    out = ['"']
-    for ch in value:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 0x20 <= code < 0x7F:
-            out.append(ch)
-        else:
-            out.append(f"\\u{{{code:x}}}")
-    out.append('"')
-    return "".join(out)
-
-
 def parse_vrs(vr: str) -> tuple[str, ...]:
     """Split a VR column such as ``'US or SS'`` into VR names."""
-    vr = VR_FIXES.get(vr.strip(), vr.strip())
-    vrs = tuple(part.strip() for part in vr.split(" or "))
-    unknown = [v for v in vrs if v not in KNOWN_VRS]
-    if unknown:
-        raise ValueError(f"unknown VR(s) {unknown} in {vr!r}")
-    return vrs
+    return split_vrs(VR_FIXES.get(vr.strip(), vr.strip()))
 
 
 def vrs_const(vrs: tuple[str, ...]) -> str:
@@ -94,11 +67,6 @@ def parse_pattern(pattern: str) -> tuple[str, int, int] | None:
         if regex.fullmatch(pattern):
             return helper, int(pattern.replace("x", "0"), 16), mask
     return None
-
-
-def is_retired(flag: str) -> bool:
-    """True when the Retired column says so."""
-    return "retired" in flag.lower()
 
 
 def collect(
@@ -191,29 +159,20 @@ def generate(dictionaries: Mapping[str, Mapping[str, PrivateRow]], version: str)
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write (or with ``--check`` verify) the generated Rust file."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument(
-        "--check", action="store_true", help="fail if the output file is not up to date"
-    )
-    args = parser.parse_args(argv)
-
-    text = generate(private_dictionaries, pydicom.__version__)
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is out of date; rerun {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    args.output.write_text(text, encoding="utf-8", newline="\n")
+def summary() -> str:
     entries, skipped = collect(private_dictionaries)
-    print(
-        f"wrote {args.output}: {len(entries)} entries of {len({e[0] for e in entries})} "
-        f"creators, {len(skipped)} left out"
+    creators = len({e[0] for e in entries})
+    return f"{len(entries)} entries of {creators} creators, {len(skipped)} left out"
+
+
+def main() -> int:
+    """Write (or with ``--check`` verify) the generated Rust file."""
+    return run_generator(
+        __doc__ or "",
+        DEFAULT_OUTPUT,
+        lambda: generate(private_dictionaries, pydicom.__version__),
+        summary,
     )
-    return 0
 
 
 if __name__ == "__main__":

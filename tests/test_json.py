@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
 import struct
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 import rs_dicom
+from helpers import load_make_sample
 from rs_dicom.jsonmodel import element_to_json_dict, to_json, to_json_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "sample_ct.dcm"
 
 
-def _load_make_sample() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_sample", ROOT / "scripts" / "make_sample.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_sample", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_sample = _load_make_sample()
+make_sample = load_make_sample()
 text, element = make_sample.text, make_sample.element
 
 

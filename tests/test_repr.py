@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import struct
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import rs_dicom
+from helpers import load_make_sample
 from rs_dicom import _repr
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "sample_ct.dcm"
 
 
-def _load_make_sample() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_sample", ROOT / "scripts" / "make_sample.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_sample", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_sample = _load_make_sample()
+make_sample = load_make_sample()
 
 
 def _pydicom_testdata(name: str) -> str:

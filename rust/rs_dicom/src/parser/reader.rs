@@ -354,21 +354,23 @@ impl<'a> ElementReader<'a> {
         }
     }
 
-    fn in_sequence(&mut self, frame: Frame) -> Result<Option<Token>> {
-        self.current = None;
-        if let Some(end) = frame.end
-            && self.pos >= end
-        {
+    /// At the end of a sequence-like frame (its defined end, or the end of the data where
+    /// the delimiter should be, accepted like pydicom): pops it and returns true.
+    fn at_frame_end(&mut self, frame: Frame) -> bool {
+        let ended = match frame.end {
+            Some(end) => self.pos >= end,
+            None => self.pos >= self.buf.len(),
+        };
+        if ended {
             self.pop();
-            return Ok(Some(Token::SequenceEnd));
         }
-        if frame.end.is_none() && self.pos >= self.buf.len() {
-            // Data ends where the sequence delimiter should be: accepted like pydicom.
-            self.pop();
-            return Ok(Some(Token::SequenceEnd));
-        }
+        ended
+    }
+
+    /// Reads an item header (tag and 32-bit length, no VR) at the current position.
+    fn item_header(&mut self, frame: Frame, what: &str) -> Result<(usize, Tag, u32)> {
         let be = frame.enc.big_endian;
-        self.need(self.pos, 8, "item header")?;
+        self.need(self.pos, 8, what)?;
         let offset = self.pos;
         let tag = Tag(
             u16_at(self.buf, offset, be),
@@ -376,6 +378,15 @@ impl<'a> ElementReader<'a> {
         );
         let length = u32_at(self.buf, offset + 4, be);
         self.pos += 8;
+        Ok((offset, tag, length))
+    }
+
+    fn in_sequence(&mut self, frame: Frame) -> Result<Option<Token>> {
+        self.current = None;
+        if self.at_frame_end(frame) {
+            return Ok(Some(Token::SequenceEnd));
+        }
+        let (offset, tag, length) = self.item_header(frame, "item header")?;
         match tag {
             Tag::ITEM => {
                 // Count the item first, so that an error in its length names it in the path.
@@ -418,26 +429,10 @@ impl<'a> ElementReader<'a> {
 
     fn in_encapsulated(&mut self, frame: Frame) -> Result<Option<Token>> {
         self.current = None;
-        if let Some(end) = frame.end
-            && self.pos >= end
-        {
-            self.pop();
+        if self.at_frame_end(frame) {
             return Ok(Some(Token::EncapsulatedEnd));
         }
-        if frame.end.is_none() && self.pos >= self.buf.len() {
-            // Data ends where the sequence delimiter should be: accepted like pydicom.
-            self.pop();
-            return Ok(Some(Token::EncapsulatedEnd));
-        }
-        let be = frame.enc.big_endian;
-        self.need(self.pos, 8, "fragment header")?;
-        let offset = self.pos;
-        let tag = Tag(
-            u16_at(self.buf, offset, be),
-            u16_at(self.buf, offset + 2, be),
-        );
-        let length = u32_at(self.buf, offset + 4, be);
-        self.pos += 8;
+        let (offset, tag, length) = self.item_header(frame, "fragment header")?;
         match tag {
             Tag::ITEM => {
                 if length == UNDEFINED {

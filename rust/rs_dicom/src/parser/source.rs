@@ -49,12 +49,7 @@ impl Source {
     /// Opens a file: memory-mapped with the `mmap` feature, else read whole.
     pub fn open(path: impl AsRef<Path>) -> Result<Arc<Source>> {
         let path = path.as_ref();
-        let file =
-            std::fs::File::open(path).map_err(|e| DicomError::io_path(&e, "cannot open", path))?;
-        let len = file
-            .metadata()
-            .map_err(|e| DicomError::io_path(&e, "cannot stat", path))?
-            .len();
+        let (file, len) = open_with_len(path)?;
         #[cfg(feature = "mmap")]
         {
             // Small files are cheaper to read than to map (mmap + page faults + munmap).
@@ -66,30 +61,35 @@ impl Source {
                 return Ok(Arc::new(Source::Mmap(map)));
             }
         }
-        let mut buf = Vec::with_capacity(len as usize);
-        use std::io::Read;
-        let mut file = file;
-        file.read_to_end(&mut buf)
-            .map_err(|e| DicomError::io_path(&e, "cannot read", path))?;
-        Ok(Arc::new(Source::Owned(buf)))
+        read_up_to(file, len, len, path)
     }
 }
 
-/// Reads at most `limit` bytes from the start of a file; returns them and the file's size.
-pub(crate) fn read_prefix(path: &Path, limit: usize) -> Result<(Arc<Source>, u64)> {
-    use std::io::Read;
+fn open_with_len(path: &Path) -> Result<(std::fs::File, u64)> {
     let file =
         std::fs::File::open(path).map_err(|e| DicomError::io_path(&e, "cannot open", path))?;
     let len = file
         .metadata()
         .map_err(|e| DicomError::io_path(&e, "cannot stat", path))?
         .len();
-    let want = (len as usize).min(limit);
-    let mut buf = Vec::with_capacity(want);
-    file.take(want as u64)
+    Ok((file, len))
+}
+
+/// Reads the first `want` bytes of `file` (of size `len`) into an owned source.
+fn read_up_to(file: std::fs::File, len: u64, want: u64, path: &Path) -> Result<Arc<Source>> {
+    use std::io::Read;
+    let want = want.min(len);
+    let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(0));
+    file.take(want)
         .read_to_end(&mut buf)
         .map_err(|e| DicomError::io_path(&e, "cannot read", path))?;
-    Ok((Arc::new(Source::Owned(buf)), len))
+    Ok(Arc::new(Source::Owned(buf)))
+}
+
+/// Reads at most `limit` bytes from the start of a file; returns them and the file's size.
+pub(crate) fn read_prefix(path: &Path, limit: usize) -> Result<(Arc<Source>, u64)> {
+    let (file, len) = open_with_len(path)?;
+    Ok((read_up_to(file, len, limit as u64, path)?, len))
 }
 
 impl fmt::Debug for Source {

@@ -1,0 +1,25 @@
+"""Helpers shared by the test modules (importable: conftest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "sample_ct.dcm"
+
+
+def load_make_sample() -> ModuleType:
+    """scripts/make_sample.py as a module (its element/text encoders build test data)."""
+    if "make_sample" in sys.modules:
+        return sys.modules["make_sample"]
+    spec = importlib.util.spec_from_file_location(
+        "make_sample", ROOT / "scripts" / "make_sample.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_sample"] = module
+    spec.loader.exec_module(module)
+    return module
