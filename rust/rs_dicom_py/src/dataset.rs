@@ -120,10 +120,10 @@ where
     T: IntoPyObject<'py>,
 {
     let mut items = items;
-    if items.len() == 1 {
-        if let Some(one) = items.next() {
-            return one.into_bound_py_any(py);
-        }
+    if items.len() == 1
+        && let Some(one) = items.next()
+    {
+        return one.into_bound_py_any(py);
     }
     Ok(PyList::new(py, items)?.into_any())
 }
@@ -569,12 +569,12 @@ fn open_source(src: &Bound<'_, PyAny>) -> PyResult<Input> {
     if src.is_instance_of::<PyString>() || src.hasattr("__fspath__")? {
         return Ok(Input::Path(src.extract()?));
     }
-    if let Ok(buf) = PyBuffer::<u8>::get(src) {
-        if buf.is_c_contiguous() {
-            return Ok(Input::Buffer(Arc::new(Source::External(Box::new(
-                PyBytesSource(buf),
-            )))));
-        }
+    if let Ok(buf) = PyBuffer::<u8>::get(src)
+        && buf.is_c_contiguous()
+    {
+        return Ok(Input::Buffer(Arc::new(Source::External(Box::new(
+            PyBytesSource(buf),
+        )))));
     }
     if src.hasattr("read")? {
         let data = src.call_method0("read")?;

@@ -203,7 +203,7 @@ fn u64s(b: &[u8], be: bool) -> Vec<u64> {
 
 /// True when a fragment starts with a codestream start marker (JPEG/JPEG-LS SOI, J2K SOC).
 fn starts_codestream(b: &[u8]) -> bool {
-    b.len() >= 3 && b[0] == 0xFF && (b[1] == 0xD8 && b[2] == 0xFF || b[1] == 0x4F && b[2] == 0xFF)
+    b.len() >= 3 && b[0] == 0xFF && b[2] == 0xFF && (b[1] == 0xD8 || b[1] == 0x4F)
 }
 
 /// Item-header offsets of the fragments, relative to the first fragment's item header.
@@ -274,7 +274,7 @@ fn encapsulated_frames_inner(
         }
     }
     if n_frames == 1 {
-        return done(vec![0..nf], FrameMethod::SingleFrame);
+        return done(std::iter::once(0..nf).collect(), FrameMethod::SingleFrame);
     }
     if !bot.is_empty() && bot.len() == n_frames {
         let firsts: Option<Vec<usize>> = bot.iter().map(|&o| index_of(o as usize)).collect();
@@ -296,10 +296,10 @@ fn encapsulated_frames_inner(
     let firsts: Vec<usize> = (0..nf)
         .filter(|&i| starts_codestream(ds.fragment_bytes(&fragments[i])))
         .collect();
-    if firsts.len() == n_frames && firsts.first() == Some(&0) {
-        if let Some(frames) = ranges_from_firsts(&firsts, nf) {
-            return done(frames, FrameMethod::Markers);
-        }
+    if firsts.len() == n_frames
+        && let Some(frames) = ranges_from_firsts(&firsts, nf)
+    {
+        return done(frames, FrameMethod::Markers);
     }
     Err(err(format!(
         "cannot find the boundaries of {n_frames} frames in {nf} fragments: the Basic Offset \
