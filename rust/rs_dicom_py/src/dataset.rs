@@ -53,6 +53,11 @@ impl DsRef {
         unsafe { self.ptr.as_ref() }
     }
 
+    /// The transfer syntax UID of the file this dataset belongs to.
+    pub fn transfer_syntax_uid(&self) -> Option<String> {
+        self.root.transfer_syntax_uid.clone()
+    }
+
     fn is_top(&self) -> bool {
         std::ptr::eq(self.ptr.as_ptr(), &self.root.dataset)
     }
@@ -165,7 +170,7 @@ fn element_value<'py>(py: Python<'py>, r: &DsRef, e: &Element) -> PyResult<Bound
         Value::Sequence(items) => {
             let list = PyList::empty(py);
             for item in items {
-                list.append(PyDataset { r: r.child(item) })?;
+                list.append(PyDataset::new(r.child(item)))?;
             }
             Ok(list.into_any())
         }
@@ -198,9 +203,17 @@ fn encapsulated_span(e: &Element) -> (usize, usize) {
 #[pyclass(name = "Dataset", module = "rs_dicom", frozen, sequence)]
 pub struct PyDataset {
     r: DsRef,
+    pixel_cache: PyOnceLock<Py<PyAny>>,
 }
 
 impl PyDataset {
+    fn new(r: DsRef) -> Self {
+        PyDataset {
+            r,
+            pixel_cache: PyOnceLock::new(),
+        }
+    }
+
     fn ds(&self) -> &Dataset {
         self.r.get()
     }
@@ -255,6 +268,11 @@ impl PyDataset {
         let tag = dictionary::by_keyword(name).map(|e| Tag::from_u32(e.tag));
         match tag.and_then(|t| self.ds().position(t)) {
             Some(i) => element_value(py, &self.r, &self.ds().elements()[i]),
+            None if name == "pixel_array" => Err(PyAttributeError::new_err(
+                "'Dataset' object has no attribute 'pixel_array': the dataset has no Pixel \
+                 Data (7FE0,0010), Float Pixel Data (7FE0,0008) or Double Float Pixel Data \
+                 (7FE0,0009) element",
+            )),
             None => Err(PyAttributeError::new_err(format!(
                 "'Dataset' object has no attribute '{name}'"
             ))),
@@ -332,15 +350,34 @@ impl PyDataset {
     /// The file meta information (group 0002) of a file; None for sequence items.
     #[getter]
     fn file_meta(&self) -> Option<PyDataset> {
-        self.r.is_top().then(|| PyDataset {
-            r: DsRef::meta(self.r.root.clone()),
-        })
+        self.r
+            .is_top()
+            .then(|| PyDataset::new(DsRef::meta(self.r.root.clone())))
     }
 
     /// The pixel data description and encoded frames (None when there is no pixel data).
     #[getter]
     fn pixel_data(&self) -> PyResult<Option<crate::pixel::PyPixelData>> {
         crate::pixel::PyPixelData::new(self.r.clone())
+    }
+
+    /// The pixels as a numpy array shaped like pydicom's pixel_array (cached on this object).
+    #[getter]
+    fn pixel_array<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if let Some(a) = this.pixel_cache.get(py) {
+            return Ok(a.bind(py).clone());
+        }
+        let px = crate::pixel::PyPixelData::new(this.r.clone())?.ok_or_else(|| {
+            PyAttributeError::new_err(
+                "the dataset has no Pixel Data (7FE0,0010), Float Pixel Data (7FE0,0008) or \
+                 Double Float Pixel Data (7FE0,0009) element",
+            )
+        })?;
+        let arr = Bound::new(py, px)?.call_method0("array")?;
+        let _ = this.pixel_cache.set(py, arr.clone().unbind());
+        Ok(arr)
     }
 
     /// The transfer syntax UID from the file meta (None when the file has none).
@@ -613,9 +650,7 @@ fn dcmread(
         Input::Buffer(source) => parse_source(source, opts),
     }
     .map_err(to_py)?;
-    Ok(PyDataset {
-        r: DsRef::top(Arc::new(file)),
-    })
+    Ok(PyDataset::new(DsRef::top(Arc::new(file))))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,14 +1,19 @@
 //! `PixelData`: the description of a dataset's pixel data and its encoded frames.
 
+use std::ops::Range;
+
+use numpy::PyArray1;
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rs_dicom::core::ElementValue;
+use rs_dicom::parser::Source;
+use rs_dicom::pixel::native::{NativeLayout, shape};
 use rs_dicom::pixel::{EncapsulatedFrames, PixelDescription, encapsulated_frames, frame_bytes};
 
 use crate::dataset::DsRef;
-use crate::errors::to_py;
-use crate::source::memoryview;
+use crate::errors::{UnsupportedCodecError, to_py};
+use crate::source::{SourceBytes, memoryview};
 
 /// Pixel data of a dataset: image attributes, and for encapsulated (compressed) data the
 /// fragments and the frame each belongs to. Decoding to arrays is not part of this object yet.
@@ -48,8 +53,133 @@ impl PyPixelData {
     }
 }
 
+impl PyPixelData {
+    fn check_frames(&self, frames: &Range<usize>) -> PyResult<()> {
+        let n = self.desc.number_of_frames.max(1) as usize;
+        if frames.start >= n || frames.end > n || frames.is_empty() {
+            return Err(PyIndexError::new_err(format!(
+                "frame {} out of range ({n} frames)",
+                frames.start
+            )));
+        }
+        Ok(())
+    }
+
+    /// Frames `frames` as a numpy array: a read-only view of the source when the stored
+    /// bytes already are what pydicom would return, else decoded once in Rust.
+    fn array_of<'py>(
+        &self,
+        py: Python<'py>,
+        frames: Range<usize>,
+        whole: bool,
+        as_rgb: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.check_frames(&frames)?;
+        let ds = self.r.get();
+        let elem = &ds.elements()[self.index];
+        if self.frames.is_some() {
+            let uid = self.r.transfer_syntax_uid().unwrap_or_default();
+            let name = rs_dicom::dictionary::uid(&uid).map_or("compressed", |u| u.name);
+            return Err(UnsupportedCodecError::new_err(format!(
+                "cannot decode {name} ({uid}) pixel data yet: only native (uncompressed) \
+                 pixel data is decoded; the encoded frames are available from \
+                 PixelData.frame_bytes(i)"
+            )));
+        }
+        let layout = NativeLayout::new(ds, elem, self.desc.clone()).map_err(to_py)?;
+        let source = ds.source().clone();
+        let np = py.import("numpy")?;
+        let out_shape = shape(&self.desc, frames.len(), whole);
+        let spp = self.desc.samples_per_pixel as usize;
+        if layout.viewable(source.bytes(), frames.clone(), as_rgb) {
+            let r = layout.bytes_of(frames.clone());
+            let buf = Bound::new(
+                py,
+                SourceBytes::new(source.clone(), layout.start + r.start, r.len()),
+            )?;
+            let order = if layout.out_big_endian() { ">" } else { "<" };
+            let code = format!("{order}{}", numpy_code(layout.sample.numpy()));
+            let arr = np.call_method1("frombuffer", (buf, code))?;
+            if spp > 1 && self.desc.planar_configuration == 1 {
+                // Stored plane by plane: a transposed view, like pydicom's reshape.
+                let mut planar: Vec<usize> = Vec::new();
+                if whole && self.desc.number_of_frames > 1 {
+                    planar.push(frames.len());
+                }
+                planar.extend([spp, self.desc.rows as usize, self.desc.columns as usize]);
+                let arr = arr.call_method1("reshape", (planar.clone(),))?;
+                let axes: Vec<usize> = if planar.len() == 4 {
+                    vec![0, 2, 3, 1]
+                } else {
+                    vec![1, 2, 0]
+                };
+                return arr.call_method1("transpose", (axes,));
+            }
+            return arr.call_method1("reshape", (out_shape,));
+        }
+        let decode = || layout.decode(source.bytes(), frames.clone(), as_rgb);
+        // A caller's buffer could be mutated by another thread: keep the GIL for those.
+        let bytes = if matches!(*source, Source::External(_)) {
+            decode()
+        } else {
+            py.detach(decode)
+        }
+        .map_err(to_py)?;
+        let flat = PyArray1::<u8>::from_vec(py, bytes);
+        let order = if layout.out_big_endian() { ">" } else { "=" };
+        let code = format!("{order}{}", numpy_code(layout.sample.numpy()));
+        let typed = flat.call_method1("view", (code,))?;
+        typed.call_method1("reshape", (out_shape,))
+    }
+}
+
+fn numpy_code(name: &str) -> &'static str {
+    match name {
+        "uint8" => "u1",
+        "int8" => "i1",
+        "uint16" => "u2",
+        "int16" => "i2",
+        "uint32" => "u4",
+        "int32" => "i4",
+        "uint64" => "u8",
+        "int64" => "i8",
+        "float32" => "f4",
+        _ => "f8",
+    }
+}
+
 #[pymethods]
 impl PyPixelData {
+    /// Frame `i` as a numpy array (only that frame's bytes are read).
+    #[pyo3(signature = (i, *, as_rgb=true))]
+    fn frame<'py>(&self, py: Python<'py>, i: usize, as_rgb: bool) -> PyResult<Bound<'py, PyAny>> {
+        self.array_of(py, i..i + 1, false, as_rgb)
+    }
+
+    /// All frames as one numpy array, shaped like pydicom's pixel_array.
+    #[pyo3(signature = (*, as_rgb=true))]
+    fn array<'py>(&self, py: Python<'py>, as_rgb: bool) -> PyResult<Bound<'py, PyAny>> {
+        let n = self.desc.number_of_frames.max(1) as usize;
+        self.array_of(py, 0..n, true, as_rgb)
+    }
+
+    #[pyo3(signature = (dtype=None, copy=None))]
+    fn __array__<'py>(
+        &self,
+        py: Python<'py>,
+        dtype: Option<Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut arr = self.array(py, true)?;
+        if let Some(dt) = dtype {
+            arr = arr.call_method1("astype", (dt,))?;
+        }
+        if copy == Some(true) {
+            arr = arr.call_method0("copy")?;
+        }
+        Ok(arr)
+    }
+
     /// Rows.
     #[getter]
     fn rows(&self) -> u32 {

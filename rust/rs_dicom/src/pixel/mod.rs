@@ -1,6 +1,8 @@
 //! Pixel data description: image attributes, native frame spans, and encapsulated
 //! fragments → frames (PS3.5 A.4). No decoding here.
 
+pub mod native;
+
 use std::borrow::Cow;
 use std::ops::Range;
 
