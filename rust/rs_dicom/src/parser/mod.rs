@@ -28,8 +28,8 @@ const HEADER_PREFIX: usize = 32 * 1024;
 pub fn parse_file_with(path: impl AsRef<Path>, opts: ReadOptions) -> Result<DicomFile> {
     let path = path.as_ref();
     if opts.stop_before_pixels {
-        let (prefix, size) = source::read_prefix(path, HEADER_PREFIX)?;
-        if size as usize <= prefix.len() {
+        let (prefix, whole) = source::read_prefix(path, HEADER_PREFIX)?;
+        if whole {
             return parse_source(prefix, opts);
         }
         if let Ok(f) = parse_source(prefix, opts)

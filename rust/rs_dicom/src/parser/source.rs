@@ -86,10 +86,25 @@ fn read_up_to(file: std::fs::File, len: u64, want: u64, path: &Path) -> Result<A
     Ok(Arc::new(Source::Owned(buf)))
 }
 
-/// Reads at most `limit` bytes from the start of a file; returns them and the file's size.
-pub(crate) fn read_prefix(path: &Path, limit: usize) -> Result<(Arc<Source>, u64)> {
-    let (file, len) = open_with_len(path)?;
-    Ok((read_up_to(file, len, limit as u64, path)?, len))
+/// Reads at most `limit` bytes from the start of a file; returns them and whether that is the
+/// whole file. No `fstat`: a short read means the end was reached.
+pub(crate) fn read_prefix(path: &Path, limit: usize) -> Result<(Arc<Source>, bool)> {
+    use std::io::Read;
+    let mut file =
+        std::fs::File::open(path).map_err(|e| DicomError::io_path(&e, "cannot open", path))?;
+    let mut buf = vec![0u8; limit];
+    let mut filled = 0;
+    while filled < limit {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(DicomError::io_path(&e, "cannot read", path)),
+        }
+    }
+    let whole = filled < limit;
+    buf.truncate(filled);
+    Ok((Arc::new(Source::Owned(buf)), whole))
 }
 
 impl fmt::Debug for Source {
