@@ -22,6 +22,18 @@ from rs_dicom.tag import Tag
 
 from . import dictionary
 
+_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal")
+
+
+def __getattr__(name: str) -> object:
+    # Submodules that pull in numpy-heavy code load on first use, so `import rs_dicom`
+    # (and the CLI's startup) stays fast.
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f"rs_dicom.{name}")
+    raise AttributeError(f"module 'rs_dicom' has no attribute '{name}'")
+
 __all__ = [
     "Dataset",
     "DicomError",
@@ -35,4 +47,6 @@ __all__ = [
     "__version__",
     "dcmread",
     "dictionary",
+    "display",
+    "viz",
 ]

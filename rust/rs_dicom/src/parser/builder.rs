@@ -194,8 +194,10 @@ fn build_raw(
                     return Err(structure_error(reader));
                 };
                 let mut it = items.into_iter();
+                // No items at all (data ended, or a bare delimiter): an empty offset table,
+                // kept inside the source so that its span is valid.
                 let offset_table = it.next().unwrap_or(Fragment {
-                    offset: offset + 12,
+                    offset: (offset + 12).min(source.len()),
                     len: 0,
                 });
                 current_dataset(&mut stack)?.elements.push(Element {
@@ -415,19 +417,13 @@ fn resolve_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
                     }
                 } else if tag.0 & 0xFF00 == 0x6000 && tag.1 == 0x3000 {
                     VR::OW
-                } else if matches!(
-                    tag,
-                    Tag(0x0028, 0x1101)
-                        | Tag(0x0028, 0x1102)
-                        | Tag(0x0028, 0x1103)
-                        | LUT_DESCRIPTOR
-                ) {
-                    VR::US
                 } else if tag == LUT_DATA {
                     if lut_first == Some(1) { VR::US } else { VR::OW }
                 } else if alts.contains(&VR::SS) {
+                    // pydicom: the nearest Pixel Representation; without one, US unless the
+                    // dataset has pixel data. LUT descriptors follow the same rule.
                     match pixel_rep {
-                        None if !has_pixel_data => VR::US,
+                        None if has_pixel_data => VR::SS,
                         None | Some(0) => VR::US,
                         Some(_) => VR::SS,
                     }
