@@ -23,6 +23,9 @@ echo "== ruff"
 .venv/bin/ruff check python tests scripts benchmarks
 .venv/bin/ruff format --check python tests scripts benchmarks
 
+echo "== mypy (package)"
+.venv/bin/python -m mypy --ignore-missing-imports python/rs_dicom
+
 echo "== generated files are up to date"
 .venv/bin/python scripts/generate_dictionary.py --check
 

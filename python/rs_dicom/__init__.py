@@ -34,6 +34,7 @@ def __getattr__(name: str) -> object:
         return importlib.import_module(f"rs_dicom.{name}")
     raise AttributeError(f"module 'rs_dicom' has no attribute '{name}'")
 
+
 __all__ = [
     "Dataset",
     "DicomError",

@@ -20,6 +20,7 @@ their creator as keyword (``[CREATOR]``) when the creator element is in the same
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import struct
@@ -43,6 +44,8 @@ MAX_VALUE_CHARS = 80
 MAX_HTML_ROWS = 2000
 """Element rows shown by :func:`dataset_html` before it stops."""
 MAX_HTML_VALUE_CHARS = 200
+HTML_THUMBNAIL_SIZE = 256
+"""The thumbnail in :func:`dataset_html` has at most this many pixels on a side."""
 _KEYWORD_COLUMN = 30  # keywords are padded to this width so that values line up
 _MIN_VALUE_CHARS = 16  # values are never cut shorter, even if the line gets too long
 _HEX_PREVIEW_BYTES = 32  # --tag / HTML show binary values up to this size in full
@@ -410,13 +413,28 @@ def _html_table(ds: Any, rows: _Rows, out: list[str]) -> None:
     out.append("</table>")
 
 
+def _thumbnail_html(ds: Any, size: int = HTML_THUMBNAIL_SIZE) -> str:
+    """An ``<img>`` of the first frame (PNG, at most ``size`` pixels), or ``""`` when there is
+    no pixel data or it cannot be decoded: the HTML never fails because of the pixels."""
+    try:
+        if getattr(ds, "pixel_data", None) is None:
+            return ""
+        from rs_dicom.viz import thumbnail_png
+
+        data = base64.b64encode(thumbnail_png(ds, size)).decode("ascii")
+    except Exception:
+        return ""
+    return f'<div><img src="data:image/png;base64,{data}" alt="first frame"></div>'
+
+
 def dataset_html(ds: Any, *, max_rows: int = MAX_HTML_ROWS) -> str:
     """An HTML table for Jupyter: tag, keyword (name as tooltip), VR, VM, length, value.
 
     Sequences and their items are collapsible ``<details>`` elements (no JavaScript); the file
     meta group is a collapsed section above the dataset. Text is HTML-escaped and values are
     cut to 200 characters. After ``max_rows`` element rows the output stops with a note, so
-    that huge datasets cannot freeze the notebook.
+    that huge datasets cannot freeze the notebook. A dataset with decodable pixel data shows
+    a thumbnail of its first frame (an inline PNG, at most 256 pixels) above the tables.
     """
     rows = _Rows(max_rows)
     out: list[str] = ['<div class="rs-dicom">', _CSS]
@@ -427,6 +445,7 @@ def dataset_html(ds: Any, *, max_rows: int = MAX_HTML_ROWS) -> str:
     if syntax:
         title += f", {syntax}"
     out.append(f"<div><b>{html.escape(title)}</b></div>")
+    out.append(_thumbnail_html(ds))
     if meta is not None and len(meta):
         out.append(f"<details><summary>File Meta Information ({len(meta)} elements)</summary>")
         _html_table(meta, rows, out)

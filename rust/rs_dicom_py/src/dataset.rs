@@ -423,6 +423,15 @@ impl PyDataset {
             .extract()
     }
 
+    /// A PNG thumbnail for Jupyter (None when there is no decodable pixel data).
+    fn _repr_png_(slf: Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        Ok(py
+            .import("rs_dicom.viz")?
+            .call_method1("dataset_png", (slf,))?
+            .unbind())
+    }
+
     fn _repr_html_(slf: Bound<'_, Self>) -> PyResult<String> {
         let py = slf.py();
         repr_mod(py)?
