@@ -45,9 +45,12 @@ impl Deref for DicomFile {
 
 const DICM: &[u8; 4] = b"DICM";
 
-/// Decompressed size limit for deflated datasets relative to their compressed size; deflate
-/// cannot exceed ~1032:1, so anything beyond is not a real stream.
-const MAX_INFLATE_RATIO: usize = 1032;
+/// Decompressed size limit for deflated datasets relative to their compressed size. Deflate
+/// itself allows ~1032:1, which would let a 16 MiB file claim 16 GiB; real deflated DICOM
+/// (reports, headers, images with empty areas) stays far below 128:1.
+const MAX_INFLATE_RATIO: usize = 128;
+/// Inflated size always allowed, whatever the ratio.
+const MIN_INFLATE_LIMIT: usize = 64 << 20;
 
 /// Parses a source.
 pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile> {
@@ -192,7 +195,10 @@ fn guess_encoding(bytes: &[u8], start: usize) -> TransferSyntax {
 fn inflate(source: &Arc<Source>, start: usize) -> Result<Arc<Source>> {
     use std::io::Read;
     let input = source.bytes().get(start..).unwrap_or(&[]);
-    let limit = input.len().saturating_mul(MAX_INFLATE_RATIO).max(1 << 20);
+    let limit = input
+        .len()
+        .saturating_mul(MAX_INFLATE_RATIO)
+        .max(MIN_INFLATE_LIMIT);
     let mut out = Vec::with_capacity(input.len().saturating_mul(4).min(limit));
     let decoder = flate2::read::DeflateDecoder::new(input);
     let n = decoder
@@ -213,7 +219,10 @@ fn inflate(source: &Arc<Source>, start: usize) -> Result<Arc<Source>> {
             ErrorKind::Malformed,
             Some(start as u64),
             "",
-            "deflated dataset inflates beyond any valid deflate ratio",
+            format!(
+                "deflated dataset inflates to more than {limit} bytes ({MAX_INFLATE_RATIO}x its \
+                 compressed size): refused as a decompression bomb"
+            ),
         ));
     }
     Ok(Arc::new(Source::Owned(out)))
