@@ -24,16 +24,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_DATA = HERE / "data"
+from _common import DEFAULT_DATA, HERE, ct_files, detect, fmt_time, machine_info, probe
+from _common import run_worker as run_script_worker
+
 DEFAULT_RESULTS = HERE / "results.md"
 
 LIBS = ("pydicom", "dicomsdl", "rs_dicom")
@@ -67,13 +65,6 @@ API_NOTES = {
 
 
 # --------------------------------------------------------------------------- worker
-
-
-def ct_files(data: Path, limit: int | None) -> list[str]:
-    files = sorted(str(p) for p in (data / "ct").glob("*.dcm"))
-    if not files:
-        raise SystemExit(f"no CT files in {data / 'ct'}; run benchmarks/generate_data.py")
-    return files[:limit] if limit else files
 
 
 def _z(ipp) -> float:
@@ -188,23 +179,6 @@ HEADER = {"pydicom": header_pydicom, "dicomsdl": header_dicomsdl, "rs_dicom": he
 WALK = {"pydicom": walk_pydicom, "dicomsdl": walk_dicomsdl, "rs_dicom": walk_rs_dicom}
 
 
-def probe(lib: str) -> dict:
-    """Import the library; return its version (or raise)."""
-    from importlib import import_module, metadata
-
-    mod = import_module(lib)
-    if lib == "rs_dicom" and not hasattr(mod, "dcmread"):
-        raise ImportError("rs_dicom has no dcmread (extension not built yet?)")
-    version = getattr(mod, "__version__", None)
-    if not version:
-        dist = {"rs_dicom": "rs-dicom"}.get(lib, lib)
-        try:
-            version = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            version = "?"
-    return {"version": str(version), "file": getattr(mod, "__file__", None)}
-
-
 def worker(lib: str, case: str, data: Path, limit: int | None) -> dict:
     if case == "probe":
         return probe(lib)
@@ -233,63 +207,10 @@ def worker(lib: str, case: str, data: Path, limit: int | None) -> dict:
 
 
 def run_worker(lib: str, case: str, args: argparse.Namespace) -> dict:
-    cmd = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        lib,
-        case,
-        "--data",
-        str(args.data),
-    ]
+    argv = ["--worker", lib, case, "--data", str(args.data)]
     if args.limit:
-        cmd += ["--limit", str(args.limit)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        err = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise RuntimeError(f"{lib}/{case} failed: {err}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine_info(versions: dict[str, str]) -> list[str]:
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:
-        affinity = os.cpu_count()
-    try:
-        mem = int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2
-        mem_s = f"{mem:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        mem_s = "?"
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    try:
-        import numpy
-
-        np_v = numpy.__version__
-    except ImportError:
-        np_v = "not installed"
-    libs = ", ".join(f"{k} {v}" for k, v in versions.items())
-    return [
-        f"- CPU: {cpu_model()} ({os.cpu_count()} logical cores, {affinity} usable), RAM {mem_s}",
-        f"- OS: {platform.platform()}",
-        f"- Python: {platform.python_implementation()} {platform.python_version()}, numpy {np_v}",
-        f"- Libraries: {libs}",
-        f"- Load average at start (1/5/15 min): {load}",
-    ]
-
-
-def fmt_time(s: float) -> str:
-    return f"{s * 1000:,.0f} ms" if s >= 1 else f"{s * 1000:,.1f} ms"
+        argv += ["--limit", str(args.limit)]
+    return run_script_worker(__file__, f"{lib}/{case}", argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,13 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"no data in {args.data}; run: python benchmarks/generate_data.py")
 
     # which libraries can run here?
-    versions, skipped = {}, {}
-    for lib in libs:
-        try:
-            versions[lib] = run_worker(lib, "probe", args)["version"]
-        except RuntimeError as exc:
-            skipped[lib] = str(exc).split(": ", 1)[-1]
-            print(f"skipping {lib}: {skipped[lib]}", file=sys.stderr)
+    versions, skipped = detect(libs, lambda lib: run_worker(lib, "probe", args))
     available = [lib for lib in libs if lib in versions]
     if not available:
         print("no library available", file=sys.stderr)

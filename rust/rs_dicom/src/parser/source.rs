@@ -4,6 +4,10 @@ use std::sync::Arc;
 
 use super::error::{DicomError, Result};
 
+/// Files larger than this are memory-mapped; smaller ones are read into one buffer.
+#[cfg(feature = "mmap")]
+pub const MMAP_THRESHOLD: u64 = 4 << 20;
+
 /// Bytes owned by someone else (e.g. a Python buffer) that stay valid while this value lives.
 pub trait ExternalBytes: Send + Sync {
     /// The bytes; must return the same slice for the whole lifetime of `self`.
@@ -52,8 +56,9 @@ impl Source {
         let (file, len) = open_with_len(path)?;
         #[cfg(feature = "mmap")]
         {
-            // Small files are cheaper to read than to map (mmap + page faults + munmap).
-            if len > 64 * 1024 {
+            // Reading is cheaper than mapping (mmap + page faults + munmap) up to a few MiB;
+            // larger files are mapped so that pixels are only paged in when touched.
+            if len > MMAP_THRESHOLD {
                 // SAFETY: the map is read-only; like every mmap-based reader we rely on the file
                 // not being truncated by another process while it is mapped.
                 let map = unsafe { memmap2::Mmap::map(&file) }
