@@ -12,7 +12,7 @@ fi
 .venv/bin/python -m pip install --quiet "maturin>=1.7,<2"
 # Release build: the conformance suite reads ~260 files and the robustness suite thousands
 # of truncated variants; the build also installs the [test] extras from pyproject.toml.
-.venv/bin/maturin develop --release --extras test --quiet 2>&1 | grep -v "^📦\|^✏️\|^🛠" || true
+.venv/bin/maturin develop --release --extras test --quiet
 .venv/bin/python -c "import rs_dicom; print('rs_dicom', rs_dicom.__version__)"
 
 echo "== cargo fmt / clippy"

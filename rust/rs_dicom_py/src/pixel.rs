@@ -8,11 +8,12 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rs_dicom::core::ElementValue;
 use rs_dicom::parser::Source;
+use rs_dicom::pixel::codec::Encapsulated;
 use rs_dicom::pixel::native::{NativeLayout, shape};
 use rs_dicom::pixel::{EncapsulatedFrames, PixelDescription, encapsulated_frames, frame_bytes};
 
 use crate::dataset::DsRef;
-use crate::errors::{UnsupportedCodecError, to_py};
+use crate::errors::to_py;
 use crate::source::{SourceBytes, memoryview};
 
 /// Pixel data of a dataset: image attributes, and for encapsulated (compressed) data the
@@ -78,13 +79,7 @@ impl PyPixelData {
         let ds = self.r.get();
         let elem = &ds.elements()[self.index];
         if self.frames.is_some() {
-            let uid = self.r.transfer_syntax_uid().unwrap_or_default();
-            let name = rs_dicom::dictionary::uid(&uid).map_or("compressed", |u| u.name);
-            return Err(UnsupportedCodecError::new_err(format!(
-                "cannot decode {name} ({uid}) pixel data yet: only native (uncompressed) \
-                 pixel data is decoded; the encoded frames are available from \
-                 PixelData.frame_bytes(i)"
-            )));
+            return self.decode_encapsulated(py, frames, whole, as_rgb);
         }
         let layout = NativeLayout::new(ds, elem, self.desc.clone()).map_err(to_py)?;
         let source = ds.source().clone();
@@ -129,6 +124,33 @@ impl PyPixelData {
         let order = if layout.out_big_endian() { ">" } else { "=" };
         let code = format!("{order}{}", numpy_code(layout.sample.numpy()));
         let typed = flat.call_method1("view", (code,))?;
+        typed.call_method1("reshape", (out_shape,))
+    }
+}
+
+impl PyPixelData {
+    fn decode_encapsulated<'py>(
+        &self,
+        py: Python<'py>,
+        frames: Range<usize>,
+        whole: bool,
+        as_rgb: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ds = self.r.get();
+        let elem = &ds.elements()[self.index];
+        let uid = self.r.transfer_syntax_uid().unwrap_or_default();
+        let enc = Encapsulated::new(ds, elem, &self.desc, &uid).map_err(to_py)?;
+        let out_shape = shape(&self.desc, frames.len(), whole);
+        let decode = || enc.decode(ds, elem, frames.clone(), as_rgb);
+        // Decoding reads only the dataset's source; a caller's buffer keeps the GIL.
+        let bytes = if matches!(**ds.source(), Source::External(_)) {
+            decode()
+        } else {
+            py.detach(decode)
+        }
+        .map_err(to_py)?;
+        let flat = PyArray1::<u8>::from_vec(py, bytes);
+        let typed = flat.call_method1("view", (enc.sample.numpy(),))?;
         typed.call_method1("reshape", (out_shape,))
     }
 }

@@ -1,6 +1,7 @@
 //! Pixel data description: image attributes, native frame spans, and encapsulated
 //! fragments → frames (PS3.5 A.4). No decoding here.
 
+pub mod codec;
 pub mod native;
 
 use std::borrow::Cow;

@@ -393,7 +393,7 @@ macro_rules! per_sample {
 }
 
 /// `v << shift >> shift` with the type's own (logical or arithmetic) shift: what pydicom does.
-fn correct_unused_bits(data: &mut [u8], sample: Sample, shift: u32) {
+pub(crate) fn correct_unused_bits(data: &mut [u8], sample: Sample, shift: u32) {
     per_sample!(data, sample, |T, d| {
         const N: usize = std::mem::size_of::<T>();
         for c in d.chunks_exact_mut(N) {
@@ -443,7 +443,7 @@ fn unused_bits_clean(data: &[u8], sample: Sample, shift: u32, big_endian: bool) 
 
 /// YBR_FULL → RGB in place for interleaved 8-bit triplets, with pydicom's float32 matrix,
 /// rounding (floor(x + 0.5)) and clipping.
-fn ybr_full_to_rgb(data: &mut [u8]) {
+pub(crate) fn ybr_full_to_rgb(data: &mut [u8]) {
     let g_cb = (-0.114f64 * 1.772 / 0.587) as f32;
     let g_cr = (-0.299f64 * 1.402 / 0.587) as f32;
     let r_cr = 1.402f32;

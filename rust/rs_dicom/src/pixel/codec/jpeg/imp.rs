@@ -1,0 +1,396 @@
+//! The libjpeg-turbo / jpeg-decoder backend (feature `jpeg`); see the parent module.
+
+use std::ffi::{CStr, c_int};
+
+use super::super::{ColorOut, FrameInfo};
+use crate::parser::{DicomError, ErrorKind, Result};
+
+use turbojpeg_sys as tj;
+
+fn malformed(msg: impl Into<String>) -> DicomError {
+    DicomError::new(ErrorKind::Malformed, None, "(7FE0,0010)", msg.into())
+}
+
+fn unsupported(msg: impl Into<String>) -> DicomError {
+    DicomError::new(ErrorKind::UnsupportedCodec, None, "(7FE0,0010)", msg.into())
+}
+
+/// What the codestream's markers say (up to the first SOS).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Header {
+    precision: u8,
+    rows: u16,
+    columns: u16,
+    component_ids: Vec<u8>,
+    lossless: bool,
+    /// SOF marker byte (0xC0..=0xCF).
+    sof: u8,
+    jfif: bool,
+}
+
+/// Reads the markers of `src` up to the first start of scan.
+fn parse_header(src: &[u8]) -> Result<Header> {
+    // Some encoders pad frames at the front; pydicom's parser requires SOI at the start, but
+    // libjpeg skips garbage before SOI, so accept a few leading bytes.
+    let start = src
+        .windows(2)
+        .take(16)
+        .position(|w| w == [0xFF, 0xD8])
+        .ok_or_else(|| malformed("no JPEG start of image marker (FFD8)"))?;
+    let mut pos = start + 2;
+    let mut header = Header::default();
+    let mut seen_sof = false;
+    loop {
+        // Find the next marker, skipping fill bytes.
+        if pos >= src.len() {
+            break;
+        }
+        if src[pos] != 0xFF {
+            return Err(malformed(format!("expected a JPEG marker at byte {pos}")));
+        }
+        while pos < src.len() && src[pos] == 0xFF {
+            pos += 1;
+        }
+        let Some(&marker) = src.get(pos) else { break };
+        pos += 1;
+        match marker {
+            0x01 | 0xD0..=0xD8 => continue,
+            0xD9 => break,
+            _ => {}
+        }
+        let len = match src.get(pos..pos + 2) {
+            Some(b) => usize::from(u16::from_be_bytes([b[0], b[1]])),
+            None => break,
+        };
+        if len < 2 {
+            return Err(malformed(
+                "JPEG marker segment shorter than its length field",
+            ));
+        }
+        let seg = src
+            .get(pos + 2..pos + len)
+            .ok_or_else(|| malformed("JPEG marker segment runs past the end of the frame"))?;
+        match marker {
+            0xE0 if seg.starts_with(b"JFIF") => header.jfif = true,
+            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF if !seen_sof => {
+                seen_sof = true;
+                if seg.len() < 6 {
+                    return Err(malformed("JPEG SOF segment too short"));
+                }
+                header.sof = marker;
+                header.precision = seg[0];
+                header.rows = u16::from_be_bytes([seg[1], seg[2]]);
+                header.columns = u16::from_be_bytes([seg[3], seg[4]]);
+                let n = usize::from(seg[5]);
+                let comps = seg
+                    .get(6..6 + 3 * n)
+                    .ok_or_else(|| malformed("JPEG SOF segment too short for its components"))?;
+                header.component_ids = comps.chunks_exact(3).map(|c| c[0]).collect();
+                header.lossless = matches!(marker, 0xC3 | 0xC7 | 0xCB | 0xCF);
+            }
+            0xDA => break,
+            _ => {}
+        }
+        pos += len;
+    }
+    if !seen_sof {
+        return Err(malformed("no JPEG start of frame marker before the scan"));
+    }
+    Ok(header)
+}
+
+/// How the decoded raw components relate to the dataset's interpretation (pydicom rules).
+fn color_out(header: &Header, info: &FrameInfo) -> ColorOut {
+    if info.samples_per_pixel != 3 || header.lossless {
+        return ColorOut::AsDataset;
+    }
+    let pi = info
+        .photometric_interpretation
+        .trim_end_matches(['\0', ' ']);
+    let rgb_ids = header.component_ids == b"RGB" || header.component_ids == b"rgb";
+    if rgb_ids && pi != "RGB" {
+        return ColorOut::Rgb;
+    }
+    if header.jfif && !pi.contains("YBR") {
+        return ColorOut::YbrFull;
+    }
+    ColorOut::AsDataset
+}
+
+/// Decodes one frame into `out` (see [`super::super::decode_frame`]).
+pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> {
+    let header = parse_header(src)?;
+    let spp = info.samples_per_pixel as usize;
+    if !matches!(spp, 1 | 3) {
+        return Err(unsupported(format!(
+            "JPEG with {spp} samples per pixel is not supported"
+        )));
+    }
+    if header.component_ids.len() != spp {
+        return Err(malformed(format!(
+            "the JPEG codestream has {} components but Samples per Pixel is {spp}",
+            header.component_ids.len()
+        )));
+    }
+    if u32::from(header.rows) != info.rows || u32::from(header.columns) != info.columns {
+        return Err(malformed(format!(
+            "the JPEG codestream is {}×{} but the dataset says {}×{} (rows × columns)",
+            header.rows, header.columns, info.rows, info.columns
+        )));
+    }
+    let p = u32::from(header.precision);
+    let valid_precision = if header.lossless {
+        (2..=16).contains(&p)
+    } else {
+        p == 8 || p == 12
+    };
+    if !valid_precision {
+        return Err(malformed(format!(
+            "unsupported JPEG sample precision {p} ({})",
+            if header.lossless { "lossless" } else { "lossy" }
+        )));
+    }
+    let wide = match info.bits_allocated {
+        8 if p <= 8 => false,
+        16 => true,
+        ba => {
+            return Err(malformed(format!(
+                "JPEG sample precision {p} does not fit Bits Allocated {ba}"
+            )));
+        }
+    };
+    if out.len() != info.frame_len() {
+        return Err(malformed("output buffer does not match the frame size"));
+    }
+    let n = out.len() / if wide { 2 } else { 1 };
+    let color = color_out(&header, info);
+    if spp == 1 || p == 12 && !header.lossless {
+        let (pf, color) = if spp == 1 {
+            (tj::TJPF_TJPF_GRAY, color)
+        } else {
+            (tj::TJPF_TJPF_RGB, ColorOut::Rgb)
+        };
+        if p <= 8 {
+            if wide {
+                let mut tmp = vec![0u8; n];
+                turbo_decode(src, &header, pf, Buf::U8(&mut tmp))?;
+                widen(&tmp, out);
+            } else {
+                turbo_decode(src, &header, pf, Buf::U8(out))?;
+            }
+        } else {
+            // SAFETY: u16 has no invalid bit patterns; align_to_mut only reinterprets the
+            // aligned middle part.
+            let (pre, mid, _) = unsafe { out.align_to_mut::<u16>() };
+            if pre.is_empty() && mid.len() == n {
+                turbo_decode(src, &header, pf, Buf::U16(mid))?;
+            } else {
+                let mut tmp = vec![0u16; n];
+                turbo_decode(src, &header, pf, Buf::U16(&mut tmp))?;
+                for (d, s) in out.chunks_exact_mut(2).zip(&tmp) {
+                    d.copy_from_slice(&s.to_ne_bytes());
+                }
+            }
+        }
+        return Ok(color);
+    }
+    // Three components: raw components through jpeg-decoder.
+    let data = rust_decode(src, &header, info)?;
+    if p <= 8 {
+        if data.len() != n {
+            return Err(malformed("decoded JPEG frame has the wrong size"));
+        }
+        if wide {
+            widen(&data, out);
+        } else {
+            out.copy_from_slice(&data);
+        }
+    } else {
+        // jpeg-decoder returns native-endian 16-bit samples for precision > 8.
+        if data.len() != out.len() {
+            return Err(malformed("decoded JPEG frame has the wrong size"));
+        }
+        out.copy_from_slice(&data);
+    }
+    Ok(color)
+}
+
+/// u8 samples → native-endian u16 samples.
+fn widen(src: &[u8], out: &mut [u8]) {
+    for (d, &s) in out.chunks_exact_mut(2).zip(src) {
+        d.copy_from_slice(&u16::from(s).to_ne_bytes());
+    }
+}
+
+fn rust_decode(src: &[u8], header: &Header, info: &FrameInfo) -> Result<Vec<u8>> {
+    let mut dec = jpeg_decoder::Decoder::new(src);
+    dec.set_color_transform(jpeg_decoder::ColorTransform::None);
+    // Bound allocations by the frame size (with slack for component planes and padding).
+    let limit = info.frame_len().saturating_mul(4).saturating_add(1 << 16);
+    dec.set_max_decoding_buffer_size(limit);
+    dec.read_info()
+        .map_err(|e| malformed(format!("JPEG: {e}")))?;
+    let meta = dec
+        .info()
+        .ok_or_else(|| malformed("JPEG: no frame header"))?;
+    if meta.width != header.columns || meta.height != header.rows {
+        return Err(malformed("JPEG frame header dimensions are inconsistent"));
+    }
+    dec.decode().map_err(|e| malformed(format!("JPEG: {e}")))
+}
+
+enum Buf<'a> {
+    U8(&'a mut [u8]),
+    U16(&'a mut [u16]),
+}
+
+/// A TurboJPEG decompressor, destroyed on drop.
+struct Handle(tj::tjhandle);
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from tj3Init, is non-null and is destroyed exactly once.
+        unsafe { tj::tj3Destroy(self.0) }
+    }
+}
+
+impl Handle {
+    fn new() -> Result<Handle> {
+        // SAFETY: tj3Init has no preconditions; a null return is handled.
+        let h = unsafe { tj::tj3Init(tj::TJINIT_TJINIT_DECOMPRESS as c_int) };
+        if h.is_null() {
+            return Err(DicomError::new(
+                ErrorKind::Malformed,
+                None,
+                "(7FE0,0010)",
+                "cannot initialise libjpeg-turbo",
+            ));
+        }
+        Ok(Handle(h))
+    }
+
+    fn get(&self, param: tj::TJPARAM) -> c_int {
+        // SAFETY: valid handle; tj3Get only reads the instance.
+        unsafe { tj::tj3Get(self.0, param as c_int) }
+    }
+
+    fn set(&self, param: tj::TJPARAM, value: c_int) {
+        // SAFETY: valid handle; an out-of-range value is rejected by tj3Set itself.
+        unsafe {
+            tj::tj3Set(self.0, param as c_int, value);
+        }
+    }
+
+    fn error(&self) -> DicomError {
+        // SAFETY: valid handle; tj3GetErrorStr returns a NUL-terminated string owned by the
+        // instance (or a static one), valid until the next call on it; we copy it at once.
+        let msg = unsafe {
+            let p = tj::tj3GetErrorStr(self.0);
+            if p.is_null() {
+                "unknown error".to_string()
+            } else {
+                CStr::from_ptr(p).to_string_lossy().into_owned()
+            }
+        };
+        malformed(format!("libjpeg-turbo: {}", msg.trim()))
+    }
+
+    /// Whether the last failure was fatal (not a warning such as premature end of data).
+    fn fatal(&self) -> bool {
+        // SAFETY: valid handle.
+        unsafe { tj::tj3GetErrorCode(self.0) != tj::TJERR_TJERR_WARNING as c_int }
+    }
+}
+
+/// Decodes with libjpeg-turbo into `buf`, whose length must be exactly
+/// rows × columns × (components of `pf`).
+fn turbo_decode(src: &[u8], header: &Header, pf: tj::TJPF, buf: Buf<'_>) -> Result<()> {
+    let h = Handle::new()?;
+    // Bound the work a corrupt progressive stream can cause.
+    h.set(tj::TJPARAM_TJPARAM_SCANLIMIT, 500);
+    h.set(tj::TJPARAM_TJPARAM_STOPONWARNING, 0);
+    // SAFETY: src is a valid slice for its length; the handle is valid.
+    let rc = unsafe { tj::tj3DecompressHeader(h.0, src.as_ptr(), src.len() as _) };
+    if rc != 0 {
+        return Err(h.error());
+    }
+    let width = h.get(tj::TJPARAM_TJPARAM_JPEGWIDTH);
+    let height = h.get(tj::TJPARAM_TJPARAM_JPEGHEIGHT);
+    let precision = h.get(tj::TJPARAM_TJPARAM_PRECISION);
+    let lossless = h.get(tj::TJPARAM_TJPARAM_LOSSLESS) == 1;
+    if width != c_int::from(header.columns)
+        || height != c_int::from(header.rows)
+        || precision != c_int::from(header.precision)
+        || lossless != header.lossless
+    {
+        return Err(malformed(
+            "libjpeg-turbo reads a different frame header than expected",
+        ));
+    }
+    let comps = if pf == tj::TJPF_TJPF_GRAY { 1 } else { 3 };
+    let need = width as usize * height as usize * comps;
+    let rc = match buf {
+        Buf::U8(b) => {
+            if b.len() != need || precision > 8 {
+                return Err(malformed("JPEG output buffer size mismatch"));
+            }
+            // SAFETY: b holds exactly width × height × comps samples (checked above against
+            // the header libjpeg-turbo itself parsed, pitch 0 = width × comps), and
+            // tj3Decompress8 writes only that many for this pixel format and precision.
+            unsafe { tj::tj3Decompress8(h.0, src.as_ptr(), src.len() as _, b.as_mut_ptr(), 0, pf) }
+        }
+        Buf::U16(b) => {
+            if b.len() != need || precision <= 8 {
+                return Err(malformed("JPEG output buffer size mismatch"));
+            }
+            if precision <= 12 {
+                // SAFETY: as above; i16 and u16 have the same layout and 12-bit samples are
+                // non-negative (0..=4095).
+                unsafe {
+                    tj::tj3Decompress12(
+                        h.0,
+                        src.as_ptr(),
+                        src.len() as _,
+                        b.as_mut_ptr().cast::<i16>(),
+                        0,
+                        pf,
+                    )
+                }
+            } else {
+                // SAFETY: as above, for 16-bit samples.
+                unsafe {
+                    tj::tj3Decompress16(h.0, src.as_ptr(), src.len() as _, b.as_mut_ptr(), 0, pf)
+                }
+            }
+        }
+    };
+    if rc != 0 && h.fatal() {
+        return Err(h.error());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_of_garbage_is_an_error() {
+        assert!(parse_header(b"").is_err());
+        assert!(parse_header(&[0xFF, 0xD8, 0xFF, 0xC0, 0, 3]).is_err());
+        assert!(parse_header(&[0xFF, 0xD8, 0xFF, 0xD9]).is_err());
+    }
+
+    #[test]
+    fn header_reads_sof() {
+        let s = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0, 7, b'J', b'F', b'I', b'F', 0, //
+            0xFF, 0xC3, 0, 11, 16, 0, 2, 0, 3, 1, 1, 0x11, 0, //
+            0xFF, 0xDA,
+        ];
+        let h = parse_header(&s).unwrap();
+        assert!(h.lossless && h.jfif);
+        assert_eq!((h.precision, h.rows, h.columns), (16, 2, 3));
+        assert_eq!(h.component_ids, vec![1]);
+    }
+}

@@ -1,0 +1,427 @@
+//! RLE Lossless (PS3.5 Annex G): a 64-byte header (segment count and 15 little-endian u32
+//! offsets) followed by PackBits segments, one per byte of each sample (most significant byte
+//! first, sample by sample). Each segment is decoded straight into the interleaved,
+//! native-endian output with a byte stride; nothing is allocated.
+//!
+//! Tolerance follows pydicom / pylibjpeg-rle: a segment that decodes to more than
+//! rows × columns bytes (padding) has the excess ignored, and trailing bytes after the segment
+//! is complete are ignored; a segment that decodes to fewer bytes is an error.
+
+use super::{ColorOut, FrameInfo};
+use crate::parser::{DicomError, ErrorKind, Result};
+
+/// Size of the RLE header.
+const HEADER_LEN: usize = 64;
+/// Most segments an RLE header can describe.
+const MAX_SEGMENTS: usize = 15;
+
+fn malformed(msg: impl Into<String>) -> DicomError {
+    DicomError::new(ErrorKind::Malformed, None, "(7FE0,0010)", msg)
+}
+
+fn unsupported(msg: impl Into<String>) -> DicomError {
+    DicomError::new(ErrorKind::UnsupportedCodec, None, "(7FE0,0010)", msg)
+}
+
+fn u32_le(b: &[u8], at: usize) -> Option<u32> {
+    let bytes = b.get(at..at + 4)?;
+    Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+}
+
+/// Parses the header: the segment start offsets, validated against `src` (at least the
+/// header size, strictly increasing, each segment non-empty and inside `src`).
+fn parse_header(src: &[u8], expected: usize) -> Result<([usize; MAX_SEGMENTS], usize)> {
+    if src.len() < HEADER_LEN {
+        return Err(malformed(format!(
+            "the frame has {} bytes, too short for the 64-byte RLE header",
+            src.len()
+        )));
+    }
+    let count = u32_le(src, 0).unwrap_or(0) as usize;
+    if count > MAX_SEGMENTS {
+        return Err(malformed(format!(
+            "the RLE header gives {count} segments (at most 15)"
+        )));
+    }
+    if count != expected {
+        return Err(malformed(format!(
+            "the RLE header gives {count} segments but the image needs {expected} \
+             (samples per pixel × bytes per sample)"
+        )));
+    }
+    let mut offsets = [0usize; MAX_SEGMENTS];
+    let mut prev: Option<usize> = None;
+    for (i, slot) in offsets.iter_mut().enumerate().take(count) {
+        let off = u32_le(src, 4 + 4 * i).unwrap_or(0) as usize;
+        if off < HEADER_LEN {
+            return Err(malformed(format!(
+                "RLE segment {i} offset {off} points into the header"
+            )));
+        }
+        if prev.is_some_and(|p| off <= p) {
+            return Err(malformed(format!(
+                "RLE segment {i} offset {off} is not after the previous segment's"
+            )));
+        }
+        if off >= src.len() {
+            return Err(malformed(format!(
+                "RLE segment {i} offset {off} is past the end of the {}-byte frame",
+                src.len()
+            )));
+        }
+        *slot = off;
+        prev = Some(off);
+    }
+    Ok((offsets, count))
+}
+
+/// Decodes the PackBits segment `seg` into `count` bytes of `out`, at `out[i * stride]` for
+/// i in 0..count (`out` starts at the first destination byte). Returns the number of bytes
+/// decoded when the segment ends early.
+fn decode_segment(
+    seg: &[u8],
+    out: &mut [u8],
+    stride: usize,
+    count: usize,
+) -> std::result::Result<(), usize> {
+    let mut pos = 0usize;
+    let mut done = 0usize;
+    while done < count {
+        let Some(&h) = seg.get(pos) else {
+            return Err(done);
+        };
+        pos += 1;
+        let remaining = count - done;
+        let Some(dst) = out.get_mut(done * stride..) else {
+            return Err(done);
+        };
+        if h < 128 {
+            // Literal run of h + 1 bytes (truncated to what the segment holds).
+            let n = usize::from(h) + 1;
+            let end = seg.len().min(pos + n);
+            let lit = &seg[pos..end];
+            pos = end;
+            let take = lit.len().min(remaining);
+            if stride == 1 {
+                match dst.get_mut(..take) {
+                    Some(d) => d.copy_from_slice(&lit[..take]),
+                    None => return Err(done),
+                }
+            } else {
+                for (d, &b) in dst.iter_mut().step_by(stride).zip(&lit[..take]) {
+                    *d = b;
+                }
+            }
+            done += take;
+        } else if h > 128 {
+            // Replicate the next byte 257 - h times.
+            let n = 257 - usize::from(h);
+            let Some(&v) = seg.get(pos) else {
+                return Err(done);
+            };
+            pos += 1;
+            let take = n.min(remaining);
+            if stride == 1 {
+                match dst.get_mut(..take) {
+                    Some(d) => d.fill(v),
+                    None => return Err(done),
+                }
+            } else {
+                for d in dst.iter_mut().step_by(stride).take(take) {
+                    *d = v;
+                }
+            }
+            done += take;
+        }
+        // h == 128 is a no-op.
+    }
+    Ok(())
+}
+
+/// Decodes one RLE Lossless frame into `out` (see [`super::decode_frame`]).
+pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> {
+    let bits = info.bits_allocated;
+    if !matches!(bits, 8 | 16 | 32 | 64) {
+        return Err(unsupported(format!(
+            "RLE Lossless with Bits Allocated {bits} is not supported (8, 16, 32 or 64)"
+        )));
+    }
+    let bps = (bits / 8) as usize;
+    let spp = info.samples_per_pixel as usize;
+    if spp == 0 {
+        return Err(malformed("Samples per Pixel is 0"));
+    }
+    let expected = spp
+        .checked_mul(bps)
+        .filter(|&n| n <= MAX_SEGMENTS)
+        .ok_or_else(|| {
+            unsupported(format!(
+                "RLE Lossless with {spp} samples of {bits} bits needs more than 15 segments"
+            ))
+        })?;
+    let pixels = (info.rows as usize)
+        .checked_mul(info.columns as usize)
+        .ok_or_else(|| malformed("image too large"))?;
+    let need = pixels
+        .checked_mul(expected)
+        .ok_or_else(|| malformed("image too large"))?;
+    if out.len() < need {
+        return Err(malformed(format!(
+            "output buffer of {} bytes is smaller than the {need}-byte frame",
+            out.len()
+        )));
+    }
+    let (offsets, count) = parse_header(src, expected)?;
+    if pixels == 0 {
+        return Ok(ColorOut::AsDataset);
+    }
+    let stride = expected;
+    for i in 0..count {
+        let start = offsets[i];
+        let end = if i + 1 < count {
+            offsets[i + 1]
+        } else {
+            src.len()
+        };
+        let seg = src.get(start..end).unwrap_or(&[]);
+        let (sample, byte) = (i / bps, i % bps);
+        // Segment `byte` 0 is the most significant byte of the sample.
+        let in_sample = if cfg!(target_endian = "little") {
+            bps - 1 - byte
+        } else {
+            byte
+        };
+        let first = sample * bps + in_sample;
+        let Some(dst) = out.get_mut(first..need) else {
+            return Err(malformed("output buffer too small"));
+        };
+        decode_segment(seg, dst, stride, pixels).map_err(|got| {
+            malformed(format!(
+                "RLE segment {i} decodes to {got} bytes but {pixels} are needed"
+            ))
+        })?;
+    }
+    Ok(ColorOut::AsDataset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(rows: u32, columns: u32, spp: u32, bits: u32) -> FrameInfo {
+        FrameInfo {
+            rows,
+            columns,
+            samples_per_pixel: spp,
+            bits_allocated: bits,
+            bits_stored: bits,
+            pixel_representation: 0,
+            planar_configuration: 0,
+            photometric_interpretation: if spp == 3 { "RGB" } else { "MONOCHROME2" }.into(),
+            transfer_syntax: "1.2.840.10008.1.2.5".into(),
+        }
+    }
+
+    /// A simple PackBits encoder (literal runs and repeats) for round trips.
+    fn packbits(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < data.len() {
+            let mut run = 1;
+            while i + run < data.len() && run < 128 && data[i + run] == data[i] {
+                run += 1;
+            }
+            if run >= 2 {
+                out.push((257 - run) as u8);
+                out.push(data[i]);
+                i += run;
+                continue;
+            }
+            let start = i;
+            while i < data.len()
+                && i - start < 128
+                && !(i + 1 < data.len() && data[i + 1] == data[i])
+            {
+                i += 1;
+            }
+            if i == start {
+                i += 1;
+            }
+            out.push((i - start - 1) as u8);
+            out.extend_from_slice(&data[start..i]);
+        }
+        out
+    }
+
+    fn frame(segments: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = vec![0u8; 64];
+        out[..4].copy_from_slice(&(segments.len() as u32).to_le_bytes());
+        let mut off = 64u32;
+        for (i, s) in segments.iter().enumerate() {
+            out[4 + 4 * i..8 + 4 * i].copy_from_slice(&off.to_le_bytes());
+            off += s.len() as u32;
+        }
+        for s in segments {
+            out.extend_from_slice(s);
+        }
+        out
+    }
+
+    /// Encodes an interleaved native-endian frame the way an RLE encoder would.
+    fn encode(pixels: &[u8], spp: usize, bps: usize) -> Vec<u8> {
+        let mut segs = Vec::new();
+        for s in 0..spp {
+            for b in 0..bps {
+                let in_sample = if cfg!(target_endian = "little") {
+                    bps - 1 - b
+                } else {
+                    b
+                };
+                let plane: Vec<u8> = pixels
+                    .iter()
+                    .skip(s * bps + in_sample)
+                    .step_by(spp * bps)
+                    .copied()
+                    .collect();
+                let mut seg = packbits(&plane);
+                if seg.len() % 2 == 1 {
+                    seg.push(0);
+                }
+                segs.push(seg);
+            }
+        }
+        frame(&segs)
+    }
+
+    #[test]
+    fn hand_made_8bit() {
+        // 2x3: literal [1, 2], repeat 7 x4.
+        let src = frame(&[vec![1, 1, 2, 0xFD, 7]]);
+        let mut out = vec![0u8; 6];
+        assert_eq!(
+            decode(&src, &info(2, 3, 1, 8), &mut out).ok(),
+            Some(ColorOut::AsDataset)
+        );
+        assert_eq!(out, [1, 2, 7, 7, 7, 7]);
+    }
+
+    #[test]
+    fn noop_and_padding() {
+        // -128 no-op, then a repeat that overshoots (ignored), then a pad byte.
+        let src = frame(&[vec![0x80, 0xF0, 9, 0]]);
+        let mut out = vec![0u8; 4];
+        assert!(decode(&src, &info(2, 2, 1, 8), &mut out).is_ok());
+        assert_eq!(out, [9; 4]);
+    }
+
+    #[test]
+    fn hand_made_16bit() {
+        // Two pixels 0x1234, 0xABCD: MSB segment then LSB segment.
+        let src = frame(&[vec![1, 0x12, 0xAB], vec![1, 0x34, 0xCD]]);
+        let mut out = vec![0u8; 4];
+        decode(&src, &info(1, 2, 1, 16), &mut out).unwrap();
+        let v: Vec<u16> = out
+            .chunks(2)
+            .map(|c| u16::from_ne_bytes([c[0], c[1]]))
+            .collect();
+        assert_eq!(v, [0x1234, 0xABCD]);
+    }
+
+    #[test]
+    fn hand_made_rgb() {
+        // 1x2 RGB: R plane [10, 11], G repeat 20, B literal [30, 31].
+        let src = frame(&[vec![1, 10, 11], vec![0xFF, 20], vec![1, 30, 31]]);
+        let mut out = vec![0u8; 6];
+        decode(&src, &info(1, 2, 3, 8), &mut out).unwrap();
+        assert_eq!(out, [10, 20, 30, 11, 20, 31]);
+    }
+
+    #[test]
+    fn round_trips() {
+        let mut seed = 0x1234_5678u32;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for &(rows, cols, spp, bits) in &[
+            (7u32, 13u32, 1u32, 8u32),
+            (7, 13, 3, 8),
+            (16, 9, 1, 16),
+            (5, 5, 3, 16),
+            (3, 11, 1, 32),
+            (2, 3, 1, 64),
+            (300, 1, 1, 8),
+        ] {
+            let fi = info(rows, cols, spp, bits);
+            let len = fi.frame_len();
+            // Mix of runs and noise.
+            let pixels: Vec<u8> = (0..len)
+                .map(|i| {
+                    if (i / 37) % 2 == 0 {
+                        (i / 200) as u8
+                    } else {
+                        rnd() as u8
+                    }
+                })
+                .collect();
+            let src = encode(&pixels, spp as usize, bits as usize / 8);
+            let mut out = vec![0xEEu8; len];
+            decode(&src, &fi, &mut out).unwrap();
+            assert_eq!(out, pixels, "{rows}x{cols}x{spp} {bits}-bit");
+        }
+    }
+
+    #[test]
+    fn malformed_inputs() {
+        let fi = info(2, 2, 1, 8);
+        let good = frame(&[vec![3, 1, 2, 3, 4]]);
+        let mut out = vec![0u8; 4];
+        assert!(decode(&good, &fi, &mut out).is_ok());
+        // Too short for the header.
+        assert!(decode(&good[..63], &fi, &mut out).is_err());
+        // Truncated segment.
+        assert!(decode(&good[..good.len() - 1], &fi, &mut out).is_err());
+        // Wrong segment count.
+        let mut bad = good.clone();
+        bad[0] = 2;
+        bad[8..12].copy_from_slice(&66u32.to_le_bytes());
+        assert!(decode(&bad, &fi, &mut out).is_err());
+        let mut bad = good.clone();
+        bad[0] = 16;
+        assert!(decode(&bad, &fi, &mut out).is_err());
+        let mut bad = good.clone();
+        bad[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(decode(&bad, &fi, &mut out).is_err());
+        // Offset into the header / past the end.
+        let mut bad = good.clone();
+        bad[4..8].copy_from_slice(&10u32.to_le_bytes());
+        assert!(decode(&bad, &fi, &mut out).is_err());
+        let mut bad = good.clone();
+        bad[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(decode(&bad, &fi, &mut out).is_err());
+        // Decreasing offsets.
+        let fi16 = info(1, 2, 1, 16);
+        let mut two = frame(&[vec![1, 1, 2], vec![1, 3, 4]]);
+        assert!(decode(&two, &fi16, &mut out).is_ok());
+        two[8..12].copy_from_slice(&64u32.to_le_bytes());
+        assert!(decode(&two, &fi16, &mut out).is_err());
+        // Repeat with no value byte, segment too short.
+        assert!(decode(&frame(&[vec![0xFD]]), &fi, &mut out).is_err());
+        assert!(decode(&frame(&[vec![0xFF, 1]]), &fi, &mut out).is_err());
+        // Unsupported bit depths and sizes.
+        assert!(decode(&good, &info(2, 2, 1, 12), &mut out).is_err());
+        assert!(decode(&good, &info(2, 2, 1, 1), &mut out).is_err());
+        assert!(decode(&good, &info(2, 2, 4, 32), &mut out).is_err());
+        assert!(decode(&good, &info(2, 2, 0, 8), &mut out).is_err());
+        // Output buffer too small.
+        assert!(decode(&good, &fi, &mut out[..3]).is_err());
+    }
+
+    #[test]
+    fn empty_image() {
+        let mut out = [];
+        assert!(decode(&frame(&[vec![0, 0]]), &info(0, 5, 1, 8), &mut out).is_ok());
+    }
+}
