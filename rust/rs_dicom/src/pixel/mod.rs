@@ -204,9 +204,15 @@ fn u64s(b: &[u8], be: bool) -> Vec<u64> {
         .collect()
 }
 
-/// True when a fragment starts with a codestream start marker (JPEG/JPEG-LS SOI, J2K SOC).
+/// True when a fragment starts a codestream: JPEG/JPEG-LS SOI, JPEG 2000 SOC, or an RLE
+/// header (1-15 segments, the first at offset 64: PS3.5 G.5).
 fn starts_codestream(b: &[u8]) -> bool {
-    b.len() >= 3 && b[0] == 0xFF && b[2] == 0xFF && (b[1] == 0xD8 || b[1] == 0x4F)
+    if b.len() >= 3 && b[0] == 0xFF && b[2] == 0xFF && (b[1] == 0xD8 || b[1] == 0x4F) {
+        return true;
+    }
+    b.len() >= 64
+        && matches!(u32::from_le_bytes([b[0], b[1], b[2], b[3]]), 1..=15)
+        && u32::from_le_bytes([b[4], b[5], b[6], b[7]]) == 64
 }
 
 /// Item-header offsets of the fragments, relative to the first fragment's item header.
