@@ -145,7 +145,40 @@ pub fn codec_for(uid: &str) -> Result<Codec> {
 
 /// Decodes one frame's codestream into `out` (`info.frame_len()` bytes: native-endian samples
 /// of Bits Allocated, interleaved), returning how the colour was left.
+///
+/// Third-party decoders may panic on hostile input; that is caught here and reported as a
+/// [`DicomError`], so no panic ever reaches the caller (or Python).
 pub fn decode_frame(
+    codec: Codec,
+    src: &[u8],
+    info: &FrameInfo,
+    out: &mut [u8],
+) -> Result<ColorOut> {
+    let run = std::panic::AssertUnwindSafe(|| decode_frame_unguarded(codec, src, info, out));
+    match std::panic::catch_unwind(run) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(DicomError::new(
+                ErrorKind::Malformed,
+                None,
+                "(7FE0,0010)",
+                format!(
+                    "the {} decoder failed on this codestream ({what})",
+                    codec.name()
+                ),
+            ))
+        }
+    }
+}
+
+/// [`decode_frame`] without the panic guard, for fuzzing (a fuzzer must see panics).
+#[doc(hidden)]
+pub fn decode_frame_unguarded(
     codec: Codec,
     src: &[u8],
     info: &FrameInfo,
