@@ -71,7 +71,8 @@ fn parse_header(src: &[u8]) -> Result<Header> {
             .get(pos + 2..pos + len)
             .ok_or_else(|| malformed("JPEG marker segment runs past the end of the frame"))?;
         match marker {
-            0xE0 if seg.starts_with(b"JFIF") => header.jfif = true,
+            // pydicom looks for "JFIF" at the start of any APPn segment.
+            0xE0..=0xEF if seg.starts_with(b"JFIF") => header.jfif = true,
             0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF if !seen_sof => {
                 seen_sof = true;
                 if seg.len() < 6 {
@@ -101,7 +102,7 @@ fn parse_header(src: &[u8]) -> Result<Header> {
 
 /// How the decoded raw components relate to the dataset's interpretation (pydicom rules).
 fn color_out(header: &Header, info: &FrameInfo) -> ColorOut {
-    if info.samples_per_pixel != 3 || header.lossless {
+    if info.samples_per_pixel != 3 {
         return ColorOut::AsDataset;
     }
     let pi = info
@@ -194,23 +195,21 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
         }
         return Ok(color);
     }
-    // Three components: raw components through jpeg-decoder.
+    // Three components: raw components through jpeg-decoder, which returns one byte per
+    // sample for precision 8 and native-endian u16 samples otherwise.
     let data = rust_decode(src, &header, info)?;
-    if p <= 8 {
-        if data.len() != n {
-            return Err(malformed("decoded JPEG frame has the wrong size"));
+    let samples = info.rows as usize * info.columns as usize * spp;
+    match (data.len() == samples, data.len() == 2 * samples, wide) {
+        (true, _, false) => out.copy_from_slice(&data),
+        (true, _, true) => widen(&data, out),
+        (_, true, true) => out.copy_from_slice(&data),
+        (_, true, false) => {
+            // Lossless precision < 8 into 8-bit samples: values fit in a byte.
+            for (d, s) in out.iter_mut().zip(data.chunks_exact(2)) {
+                *d = u8::try_from(u16::from_ne_bytes([s[0], s[1]])).unwrap_or(u8::MAX);
+            }
         }
-        if wide {
-            widen(&data, out);
-        } else {
-            out.copy_from_slice(&data);
-        }
-    } else {
-        // jpeg-decoder returns native-endian 16-bit samples for precision > 8.
-        if data.len() != out.len() {
-            return Err(malformed("decoded JPEG frame has the wrong size"));
-        }
-        out.copy_from_slice(&data);
+        _ => return Err(malformed("decoded JPEG frame has the wrong size")),
     }
     Ok(color)
 }
@@ -224,7 +223,9 @@ fn widen(src: &[u8], out: &mut [u8]) {
 
 fn rust_decode(src: &[u8], header: &Header, info: &FrameInfo) -> Result<Vec<u8>> {
     let mut dec = jpeg_decoder::Decoder::new(src);
-    dec.set_color_transform(jpeg_decoder::ColorTransform::None);
+    // `RGB` interleaves the components as decoded, without any conversion (`None` writes each
+    // row component by component in 0.3.2).
+    dec.set_color_transform(jpeg_decoder::ColorTransform::RGB);
     // Bound allocations by the frame size (with slack for component planes and padding).
     let limit = info.frame_len().saturating_mul(4).saturating_add(1 << 16);
     dec.set_max_decoding_buffer_size(limit);
@@ -236,7 +237,11 @@ fn rust_decode(src: &[u8], header: &Header, info: &FrameInfo) -> Result<Vec<u8>>
     if meta.width != header.columns || meta.height != header.rows {
         return Err(malformed("JPEG frame header dimensions are inconsistent"));
     }
-    dec.decode().map_err(|e| malformed(format!("JPEG: {e}")))
+    // jpeg-decoder is not supposed to panic on bad data; contain it if it ever does (a no-op
+    // under panic = "abort").
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dec.decode()))
+        .map_err(|_| malformed("JPEG: the decoder failed on malformed data"))?
+        .map_err(|e| malformed(format!("JPEG: {e}")))
 }
 
 enum Buf<'a> {
@@ -392,5 +397,76 @@ mod tests {
         assert!(h.lossless && h.jfif);
         assert_eq!((h.precision, h.rows, h.columns), (16, 2, 3));
         assert_eq!(h.component_ids, vec![1]);
+    }
+
+    /// Backend comparison used to choose the libraries (see the module docs): decodes each
+    /// frame file listed in `RS_DICOM_JPEG_BENCH` (path:rows:cols:bits_allocated) with
+    /// libjpeg-turbo and jpeg-decoder, writes `<path>.turbo` / `<path>.jd` and prints frames/s.
+    /// `cargo test -p rs_dicom --release --lib jpeg::imp::tests::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore = "benchmark; needs RS_DICOM_JPEG_BENCH"]
+    fn bench_backends() {
+        let Ok(list) = std::env::var("RS_DICOM_JPEG_BENCH") else {
+            return;
+        };
+        for item in list.split(',') {
+            let parts: Vec<&str> = item.split(':').collect();
+            let src = std::fs::read(parts[0]).unwrap();
+            let header = parse_header(&src).unwrap();
+            let (rows, cols, ba): (usize, usize, u32) = (
+                parts[1].parse().unwrap(),
+                parts[2].parse().unwrap(),
+                parts[3].parse().unwrap(),
+            );
+            let info = FrameInfo {
+                rows: rows as u32,
+                columns: cols as u32,
+                samples_per_pixel: 1,
+                bits_allocated: ba,
+                bits_stored: u32::from(header.precision),
+                pixel_representation: 0,
+                planar_configuration: 0,
+                photometric_interpretation: "MONOCHROME2".into(),
+                transfer_syntax: String::new(),
+            };
+            let (rounds, per) = (10u32, 20u32);
+            let mut out = vec![0u8; info.frame_len()];
+            let mut jd = Vec::new();
+            let mut ok = true;
+            let (mut t_turbo, mut t_rust) = (0.0, 0.0);
+            for _ in 0..rounds {
+                let t = std::time::Instant::now();
+                for _ in 0..per {
+                    decode(&src, &info, &mut out).unwrap();
+                }
+                t_turbo += t.elapsed().as_secs_f64();
+                if !ok {
+                    continue;
+                }
+                let t = std::time::Instant::now();
+                for _ in 0..per {
+                    match rust_decode(&src, &header, &info) {
+                        Ok(v) => jd = v,
+                        Err(e) => {
+                            println!("{item}: jpeg-decoder: {e}");
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                t_rust += t.elapsed().as_secs_f64();
+            }
+            let turbo = f64::from(rounds * per) / t_turbo;
+            let rust = f64::from(rounds * per) / t_rust;
+            std::fs::write(format!("{}.turbo", parts[0]), &out).unwrap();
+            if ok {
+                std::fs::write(format!("{}.jd", parts[0]), &jd).unwrap();
+            }
+            if ok {
+                println!("{item}: libjpeg-turbo {turbo:.1} f/s, jpeg-decoder {rust:.1} f/s");
+            } else {
+                println!("{item}: libjpeg-turbo {turbo:.1} f/s, jpeg-decoder unsupported");
+            }
+        }
     }
 }
