@@ -7,6 +7,7 @@
 //! read with the dataset's signedness, then cast to Bits Allocated, and for monochrome images
 //! whose codestream signedness differs from Pixel Representation the value is sign-corrected
 //! from the codestream precision (pydicom's `_apply_sign_correction`).
+#![cfg_attr(not(feature = "j2k"), allow(dead_code))]
 
 use super::{ColorOut, FrameInfo};
 use crate::parser::{DicomError, ErrorKind, Result};
@@ -407,8 +408,10 @@ mod ffi {
         if msg.is_null() || user.is_null() {
             return;
         }
-        // SAFETY: `user` is the `Log` registered with the codec, which outlives the codec;
-        // `msg` is a NUL-terminated string owned by OpenJPEG for the duration of the call.
+        // SAFETY: `user` is the `Log` registered with the codec, which outlives the codec and
+        // is not otherwise accessed while OpenJPEG runs; OpenJPEG's worker threads report
+        // under its event mutex, so calls never overlap. `msg` is a NUL-terminated string
+        // owned by OpenJPEG for the duration of the call.
         let (log, msg) = unsafe { (&mut *(user as *mut Log), CStr::from_ptr(msg)) };
         if log.errors.len() < MAX_LOG {
             let text = msg.to_string_lossy();
@@ -464,6 +467,22 @@ mod ffi {
         }
     }
 
+    /// OpenJPEG worker threads for a frame: none (decoding on the calling thread) when frames
+    /// are already decoded in parallel (inside a rayon worker) or the frame is small; else
+    /// one per core, up to 8.
+    fn threads(info: &FrameInfo) -> i32 {
+        #[cfg(feature = "parallel")]
+        {
+            let samples = info.rows as usize * info.columns as usize;
+            if rayon::current_thread_index().is_none() && samples >= 1 << 18 {
+                return std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as i32;
+            }
+        }
+        #[cfg(not(feature = "parallel"))]
+        let _ = info;
+        0
+    }
+
     /// Decodes with OpenJPEG into `out`; returns whether a multiple component transform was
     /// used.
     pub(super) fn decode(
@@ -516,9 +535,11 @@ mod ffi {
                 "set up the decoder",
             ));
         }
-        // One thread per frame: frames are already decoded in parallel by the caller.
-        // SAFETY: `codec` is valid and set up.
-        unsafe { opj::opj_codec_set_threads(codec.0, 1) };
+        let threads = threads(info);
+        if threads > 1 {
+            // SAFETY: `codec` is valid and set up; failure (no thread support) is harmless.
+            unsafe { opj::opj_codec_set_threads(codec.0, threads) };
+        }
 
         // SAFETY: plain constructor; a null result is checked.
         let stream = Stream(unsafe { opj::opj_stream_create(1 << 16, 1) });
