@@ -55,6 +55,17 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
     }
     let charls_err = |e: charls::Error| malformed(format!("corrupt JPEG-LS codestream: {e}"));
 
+    // CharLS 2.4 stalls for seconds (a 2^31-step loop in `read_high_bits`) when entropy-coded
+    // data runs into the end of the buffer rather than into a marker; pyjpegls does the same.
+    // Ending the buffer with an EOI marker makes it fail fast; valid streams are unaffected.
+    let padded;
+    let src = if src.ends_with(&[0xFF, 0xD9]) {
+        src
+    } else {
+        padded = [src, &[0xFF, 0xD9]].concat();
+        &padded[..]
+    };
+
     // Read the header with a decoder of its own (a CharLS decoder reads one header only) and
     // check it before decoding, so a hostile header cannot make CharLS allocate a huge image.
     let header = CharLS::default().get_frame_info(src).map_err(charls_err)?;
@@ -75,7 +86,7 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
         )));
     }
     let bits = bits as usize;
-    let planar = spp > 1 && interleave_mode(src)? == 0;
+    let planar = spp > 1 && interleave_mode(src, spp)? == 0;
 
     let decoded = CharLS::default().decode(src).map_err(charls_err)?;
     let in_size = if bits <= 8 { 1 } else { 2 };
@@ -138,41 +149,60 @@ fn sign_extend(out: &mut [u8], size: usize, shift: u32) {
     }
 }
 
-/// The interleave mode (ILV) of the first scan: 0 none (colour by plane), 1 line, 2 sample.
-fn interleave_mode(src: &[u8]) -> Result<u8> {
-    let bad = || malformed("JPEG-LS codestream has no valid start of scan");
+/// The interleave mode (ILV) of the image, 0 none (colour by plane), 1 line, 2 sample, after
+/// checking the scans are laid out the one way CharLS handles safely: one scan of all
+/// components, or (ILV 0) one single-component scan per component. CharLS 2.4 writes past its
+/// output buffer when a stream mixes a by-plane scan with an interleaved one (fuzzer find).
+fn interleave_mode(src: &[u8], components: usize) -> Result<u8> {
+    let bad = |why: &str| malformed(format!("JPEG-LS codestream {why}"));
     if src.get(..2) != Some(&[0xFF, 0xD8]) {
-        return Err(bad());
+        return Err(bad("does not start with SOI"));
     }
+    let mut scans: Vec<(usize, u8)> = Vec::new();
     let mut i = 2usize;
     loop {
-        // Skip to a marker, then over fill bytes.
-        while *src.get(i).ok_or_else(bad)? != 0xFF {
+        // The next marker: 0xFF followed by a byte with its high bit set (in entropy-coded
+        // data 0xFF is followed by a stuffed 0 bit), fill bytes skipped.
+        loop {
+            let b = *src.get(i).ok_or_else(|| bad("ends without EOI"))?;
+            let next = *src.get(i + 1).ok_or_else(|| bad("ends without EOI"))?;
             i += 1;
-        }
-        while *src.get(i).ok_or_else(bad)? == 0xFF {
-            i += 1;
+            if b == 0xFF && next >= 0x80 && next != 0xFF {
+                break;
+            }
         }
         let marker = src[i];
         i += 1;
-        if marker == 0x01 || (0xD0..=0xD8).contains(&marker) || marker == 0x00 {
-            continue;
+        match marker {
+            0xD9 => break,
+            0xD0..=0xD8 | 0x01 => continue,
+            _ => {}
         }
-        if marker == 0xD9 {
-            return Err(bad());
-        }
-        let seg = src.get(i..i + 2).ok_or_else(bad)?;
+        let seg = src.get(i..i + 2).ok_or_else(|| bad("is truncated"))?;
         let len = usize::from(u16::from_be_bytes([seg[0], seg[1]]));
         if len < 2 {
-            return Err(bad());
+            return Err(bad("has a bad segment length"));
         }
         if marker == 0xDA {
-            let ns = usize::from(*src.get(i + 2).ok_or_else(bad)?);
-            let ilv = *src.get(i + 3 + 2 * ns + 1).ok_or_else(bad)?;
-            return if ilv <= 2 { Ok(ilv) } else { Err(bad()) };
+            let ns = usize::from(*src.get(i + 2).ok_or_else(|| bad("is truncated"))?);
+            let ilv = *src
+                .get(i + 3 + 2 * ns + 1)
+                .ok_or_else(|| bad("is truncated"))?;
+            scans.push((ns, ilv));
         }
         i += len;
     }
+    let ok = match scans.as_slice() {
+        [(1, _)] if components == 1 => Some(0),
+        [(n, ilv @ (1 | 2))] if *n == components && components > 1 => Some(*ilv),
+        s if components > 1 && s.len() == components && s.iter().all(|&x| x == (1, 0)) => Some(0),
+        _ => None,
+    };
+    ok.ok_or_else(|| {
+        bad(&format!(
+            "has scans {scans:?} (components, interleave) not supported for {components} component(s)"
+        ))
+    })
 }
 
 #[cfg(all(test, feature = "jpegls"))]
@@ -261,6 +291,46 @@ mod tests {
             decode(&enc, &info(4, 5, 3, 8, 8, 0), &mut out).unwrap();
             assert_eq!(out, rgb, "{ilv:?}");
         }
+    }
+
+    #[test]
+    fn truncated_scan_fails_fast() {
+        // A fuzzer find: truncated entropy-coded data made CharLS loop ~2^31 times.
+        let unit = [
+            0xff, 0xd8, 0xff, 0xf7, 0x00, 0x11, 0x08, 0x00, 0x0a, 0x00, 0x0c, 0x03, 0x01, 0x11,
+            0x00, 0x02, 0x11, 0x00, 0x03, 0x11, 0x00, 0xff, 0xda, 0x00, 0x0c, 0x03, 0x01, 0x00,
+            0x02, 0x00, 0x03, 0x00, 0x02, 0x01, 0x00, 0x83, 0x18, 0xce, 0x66, 0x89, 0x8c, 0x22,
+            0x03, 0x24, 0x4c, 0x42, 0x22, 0x6c, 0x48, 0xd8,
+        ];
+        let start = std::time::Instant::now();
+        let mut out = vec![0u8; 10 * 12 * 3];
+        assert!(decode(&unit, &info(10, 12, 3, 8, 8, 0), &mut out).is_err());
+        assert!(start.elapsed().as_secs() < 2);
+    }
+
+    #[test]
+    fn mixed_scan_layouts_are_rejected() {
+        // A by-plane scan followed by a sample-interleaved one made CharLS write past its
+        // output buffer (fuzzer find): such streams must be refused before CharLS sees them.
+        let rgb: Vec<u8> = (0..6 * 7 * 3).map(|v| (v * 29 % 253) as u8).collect();
+        let planar: Vec<u8> = (0..3)
+            .flat_map(|c| rgb.iter().skip(c).step_by(3).copied())
+            .collect();
+        let none = encode(7, 6, 8, 3, 0, InterleaveMode::None, &planar);
+        let sample = encode(7, 6, 8, 3, 0, InterleaveMode::Sample, &rgb);
+        let sos = |s: &[u8], nth: usize| {
+            s.windows(2)
+                .enumerate()
+                .filter(|(_, w)| w == &[0xFF, 0xDA])
+                .nth(nth)
+                .unwrap()
+                .0
+        };
+        let mixed = [&none[..sos(&none, 1)], &sample[sos(&sample, 0)..]].concat();
+        let mut out = vec![0u8; rgb.len()];
+        let e = decode(&mixed, &info(6, 7, 3, 8, 8, 0), &mut out).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Malformed);
+        assert!(e.message.contains("scans"), "{}", e.message);
     }
 
     #[test]
