@@ -442,22 +442,40 @@ fn unused_bits_clean(data: &[u8], sample: Sample, shift: u32, big_endian: bool) 
 }
 
 /// YBR_FULL → RGB in place for interleaved 8-bit triplets, with pydicom's float32 matrix,
-/// rounding (floor(x + 0.5)) and clipping.
+/// rounding (floor(x + 0.5)) and clipping. The chroma terms are tabulated once per call (the
+/// same f32 products pydicom computes), so results are bit-identical without per-pixel
+/// multiplications or libm calls.
 pub(crate) fn ybr_full_to_rgb(data: &mut [u8]) {
     let g_cb = (-0.114f64 * 1.772 / 0.587) as f32;
     let g_cr = (-0.299f64 * 1.402 / 0.587) as f32;
-    let r_cr = 1.402f32;
-    let b_cb = 1.772f32;
+    let mut r_cr = [0f32; 256];
+    let mut gcb = [0f32; 256];
+    let mut gcr = [0f32; 256];
+    let mut b_cb = [0f32; 256];
+    for v in 0..256 {
+        let c = v as f32 - 128.0;
+        r_cr[v] = c * 1.402f32;
+        gcb[v] = c * g_cb;
+        gcr[v] = c * g_cr;
+        b_cb[v] = c * 1.772f32;
+    }
+    // floor(x + 0.5) clipped to 0..=255: for x + 0.5 in [0, 256) truncation is the floor.
+    let round = |x: f32| -> u8 {
+        let v = x + 0.5;
+        if v < 0.0 {
+            0
+        } else if v >= 255.0 {
+            255
+        } else {
+            v as u8
+        }
+    };
     for px in data.chunks_exact_mut(3) {
         let y = px[0] as f32;
-        let cb = px[1] as f32 - 128.0;
-        let cr = px[2] as f32 - 128.0;
-        let r = y + cr * r_cr;
-        let g = y + cb * g_cb + cr * g_cr;
-        let b = y + cb * b_cb;
-        px[0] = (r + 0.5).floor().clamp(0.0, 255.0) as u8;
-        px[1] = (g + 0.5).floor().clamp(0.0, 255.0) as u8;
-        px[2] = (b + 0.5).floor().clamp(0.0, 255.0) as u8;
+        let (cb, cr) = (px[1] as usize, px[2] as usize);
+        px[0] = round(y + r_cr[cr]);
+        px[1] = round(y + gcb[cb] + gcr[cr]);
+        px[2] = round(y + b_cb[cb]);
     }
 }
 
@@ -499,6 +517,29 @@ mod tests {
             4,
             cfg!(target_endian = "big")
         ));
+    }
+
+    #[test]
+    fn ybr_tables_equal_the_direct_formula_for_every_input() {
+        let g_cb = (-0.114f64 * 1.772 / 0.587) as f32;
+        let g_cr = (-0.299f64 * 1.402 / 0.587) as f32;
+        let direct = |v: f32| (v + 0.5).floor().clamp(0.0, 255.0) as u8;
+        for y in (0..256).step_by(17) {
+            let mut px: Vec<u8> = Vec::with_capacity(256 * 256 * 3);
+            for cb in 0..256 {
+                for cr in 0..256 {
+                    px.extend([y as u8, cb as u8, cr as u8]);
+                }
+            }
+            let orig = px.clone();
+            ybr_full_to_rgb(&mut px);
+            for (o, n) in orig.chunks_exact(3).zip(px.chunks_exact(3)) {
+                let (y, cb, cr) = (o[0] as f32, o[1] as f32 - 128.0, o[2] as f32 - 128.0);
+                assert_eq!(n[0], direct(y + cr * 1.402f32));
+                assert_eq!(n[1], direct(y + cb * g_cb + cr * g_cr));
+                assert_eq!(n[2], direct(y + cb * 1.772f32));
+            }
+        }
     }
 
     #[test]
