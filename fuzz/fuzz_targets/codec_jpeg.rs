@@ -1,28 +1,10 @@
-//! Fuzzes the Jpeg frame decoder: the first 6 bytes choose the image shape, the rest is the
-//! codestream. Decoding may fail but must never panic, hang or write outside `out`.
+//! Fuzzes the Jpeg frame decoder (see codec_common.rs).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use rs_dicom::pixel::codec::{Codec, FrameInfo, decode_frame_unguarded};
+#[path = "codec_common.rs"]
+mod codec_common;
 
-fuzz_target!(|data: &[u8]| {
-    if data.len() < 6 {
-        return;
-    }
-    let (head, stream) = data.split_at(6);
-    let bits = [8u32, 16, 12, 1][usize::from(head[4] & 3)];
-    let info = FrameInfo {
-        rows: u32::from(head[0] % 64) + 1,
-        columns: u32::from(head[1] % 64) + 1,
-        samples_per_pixel: if head[2] & 1 == 1 { 3 } else { 1 },
-        bits_allocated: if bits > 8 { 16 } else { 8 },
-        bits_stored: bits.max(8),
-        pixel_representation: u32::from(head[3] & 1),
-        planar_configuration: u32::from((head[3] >> 1) & 1),
-        photometric_interpretation: if head[2] & 1 == 1 { "RGB" } else { "MONOCHROME2" }
-            .to_string(),
-        transfer_syntax: String::new(),
-    };
-    let mut out = vec![0u8; info.frame_len()];
-    let _ = decode_frame_unguarded(Codec::Jpeg, stream, &info, &mut out);
-});
+use libfuzzer_sys::fuzz_target;
+use rs_dicom::pixel::codec::Codec;
+
+fuzz_target!(|data: &[u8]| codec_common::run(Codec::Jpeg, data));
