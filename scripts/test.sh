@@ -4,6 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# System packages: cmake, nasm and g++ build the vendored codecs (libjpeg-turbo, CharLS);
+# DCMTK, GDCM and OpenJPH tools make the reference files of the codec tests.
+need=()
+for pkg in cmake nasm g++ dcmtk libgdcm-tools openjph-tools; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    else
+        echo "missing system packages: ${need[*]} (install them, e.g. with apt-get)" >&2
+        exit 1
+    fi
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
