@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # DCMTK, GDCM and OpenJPH tools make the reference files of the codec tests.
 need=()
 for pkg in cmake nasm g++ dcmtk libgdcm-tools openjph-tools; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+    # "install ok installed": a removed package can keep a dpkg record (status rc).
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+        || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
