@@ -12,7 +12,7 @@ import struct
 
 import pytest
 
-pytest.importorskip("pydicom")
+pydicom = pytest.importorskip("pydicom")
 
 import rs_dicom  # noqa: E402
 from pydicom.data import get_charset_files, get_testdata_file  # noqa: E402
@@ -167,3 +167,30 @@ def test_error_names_offset_and_tag_path() -> None:
     assert expected_path in msg, msg
     assert info.value.offset == first.offset + 8
     assert info.value.tag_path == expected_path
+
+
+def test_compressed_size_claims_are_not_allocated(tmp_path) -> None:
+    """Rows x Columns x frames claiming ~25 GB from a few hundred encoded bytes is refused."""
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.encaps import encapsulate
+    from pydicom.uid import RLELossless, generate_uid
+
+    pds = pydicom.Dataset()
+    pds.file_meta = FileMetaDataset()
+    pds.file_meta.TransferSyntaxUID = RLELossless
+    pds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    pds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    pds.Rows = pds.Columns = 65535
+    pds.NumberOfFrames = 3
+    pds.SamplesPerPixel, pds.PhotometricInterpretation = 1, "MONOCHROME2"
+    pds.BitsAllocated, pds.BitsStored, pds.HighBit, pds.PixelRepresentation = 16, 16, 15, 0
+    header = struct.pack("<16I", 2, 64, 100, *([0] * 13))
+    pds.PixelData = encapsulate([header + bytes(72)] * 3, has_bot=True)
+    path = tmp_path / "claims.dcm"
+    pds.save_as(path, enforce_file_format=True)
+    ds = rs_dicom.dcmread(path)
+    assert ds.pixel_data is ds.pixel_data  # described once, then cached
+    with pytest.raises(rs_dicom.MalformedError, match="do not match the data"):
+        _ = ds.pixel_array
+    with pytest.raises(rs_dicom.MalformedError, match="do not match the data"):
+        ds.pixel_data.frame(1)

@@ -204,6 +204,8 @@ fn encapsulated_span(e: &Element) -> (usize, usize) {
 pub struct PyDataset {
     r: DsRef,
     pixel_cache: PyOnceLock<Py<PyAny>>,
+    /// The pixel data description and frame mapping, computed once per object.
+    pixel_data_cache: PyOnceLock<Option<Py<crate::pixel::PyPixelData>>>,
 }
 
 impl PyDataset {
@@ -211,6 +213,7 @@ impl PyDataset {
         PyDataset {
             r,
             pixel_cache: PyOnceLock::new(),
+            pixel_data_cache: PyOnceLock::new(),
         }
     }
 
@@ -357,8 +360,14 @@ impl PyDataset {
 
     /// The pixel data description and encoded frames (None when there is no pixel data).
     #[getter]
-    fn pixel_data(&self) -> PyResult<Option<crate::pixel::PyPixelData>> {
-        crate::pixel::PyPixelData::new(self.r.clone())
+    fn pixel_data(&self, py: Python<'_>) -> PyResult<Option<Py<crate::pixel::PyPixelData>>> {
+        self.pixel_data_cache
+            .get_or_try_init(py, || {
+                crate::pixel::PyPixelData::new(self.r.clone())?
+                    .map(|px| Py::new(py, px))
+                    .transpose()
+            })
+            .map(|px| px.as_ref().map(|p| p.clone_ref(py)))
     }
 
     /// The pixels as a numpy array shaped like pydicom's pixel_array (cached on this object).
@@ -369,13 +378,13 @@ impl PyDataset {
         if let Some(a) = this.pixel_cache.get(py) {
             return Ok(a.bind(py).clone());
         }
-        let px = crate::pixel::PyPixelData::new(this.r.clone())?.ok_or_else(|| {
+        let px = this.pixel_data(py)?.ok_or_else(|| {
             PyAttributeError::new_err(
                 "the dataset has no Pixel Data (7FE0,0010), Float Pixel Data (7FE0,0008) or \
                  Double Float Pixel Data (7FE0,0009) element",
             )
         })?;
-        let arr = Bound::new(py, px)?.call_method0("array")?;
+        let arr = px.bind(py).call_method0("array")?;
         let _ = this.pixel_cache.set(py, arr.clone().unbind());
         Ok(arr)
     }

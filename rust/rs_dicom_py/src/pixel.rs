@@ -139,7 +139,10 @@ impl PyPixelData {
         let ds = self.r.get();
         let elem = &ds.elements()[self.index];
         let uid = self.r.transfer_syntax_uid().unwrap_or_default();
-        let enc = Encapsulated::new(ds, elem, &self.desc, &uid).map_err(to_py)?;
+        let Some(frames_map) = self.frames.clone() else {
+            return Ok(py.None().into_bound(py));
+        };
+        let enc = Encapsulated::with_frames(elem, &self.desc, &uid, frames_map).map_err(to_py)?;
         let out_shape = shape(&self.desc, frames.len(), whole);
         let decode = || enc.decode(ds, elem, frames.clone(), as_rgb);
         // Decoding reads only the dataset's source; a caller's buffer keeps the GIL.

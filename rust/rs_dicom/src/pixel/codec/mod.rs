@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::native::{Sample, correct_unused_bits, ybr_full_to_rgb};
 use super::{EncapsulatedFrames, PixelDescription, encapsulated_frames, frame_bytes};
-use crate::core::{Dataset, Element};
+use crate::core::{Dataset, Element, ElementValue};
 use crate::parser::{DicomError, ErrorKind, Result};
 
 #[cfg(feature = "deflate")]
@@ -15,6 +15,12 @@ pub mod j2k;
 pub mod jpeg;
 pub mod jpegls;
 pub mod rle;
+
+/// Largest accepted ratio of decoded to encoded bytes. Real codestreams stay far below it
+/// (a blank 512x512 16-bit JPEG 2000 frame is ~2,600:1); a header claiming more is not data.
+const MAX_EXPANSION: usize = 8192;
+/// Output always allowed, whatever the ratio.
+const MIN_OUTPUT_LIMIT: usize = 64 << 20;
 
 /// What a frame decoder needs to know about the image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,11 +228,21 @@ impl Encapsulated {
         desc: &PixelDescription,
         ts_uid: &str,
     ) -> Result<Encapsulated> {
+        let frames = encapsulated_frames(ds, elem, desc.number_of_frames as usize)?;
+        Encapsulated::with_frames(elem, desc, ts_uid, frames)
+    }
+
+    /// Like [`Encapsulated::new`] with a fragment → frame mapping already computed.
+    pub fn with_frames(
+        elem: &Element,
+        desc: &PixelDescription,
+        ts_uid: &str,
+        frames: EncapsulatedFrames,
+    ) -> Result<Encapsulated> {
         let codec = codec_for(ts_uid).map_err(|mut e| {
             e.offset = Some(elem.offset as u64);
             e
         })?;
-        let frames = encapsulated_frames(ds, elem, desc.number_of_frames as usize)?;
         let sample = Sample::for_description(desc)?;
         Ok(Encapsulated {
             codec,
@@ -259,6 +275,21 @@ impl Encapsulated {
         let total = frame_len
             .checked_mul(frames.len())
             .ok_or_else(|| self.error(frames.start, "image too large".into()))?;
+        // Rows, Columns and Number of Frames are claims: the output may not be out of all
+        // proportion to the encoded bytes it is decoded from.
+        let encoded = self.encoded_len(elem, frames.clone());
+        if total > encoded.saturating_mul(MAX_EXPANSION).max(MIN_OUTPUT_LIMIT) {
+            let mut err = self.error(
+                frames.start,
+                format!(
+                    "{} frame(s) would decode to {total} bytes from {encoded} encoded bytes \
+                     (more than {MAX_EXPANSION}:1): the image attributes do not match the data",
+                    frames.len()
+                ),
+            );
+            err.offset = Some(elem.offset as u64);
+            return Err(err);
+        }
         let mut out = vec![0u8; total];
         let one = |(k, dst): (usize, &mut [u8])| -> Result<()> {
             let i = frames.start + k;
@@ -287,6 +318,21 @@ impl Encapsulated {
             .enumerate()
             .try_for_each(one)?;
         Ok(out)
+    }
+
+    /// Encoded bytes of a run of frames (the sum of their fragments).
+    fn encoded_len(&self, elem: &Element, frames: Range<usize>) -> usize {
+        let ElementValue::Encapsulated { fragments, .. } = &elem.value else {
+            return 0;
+        };
+        self.frames
+            .frames
+            .get(frames)
+            .unwrap_or(&[])
+            .iter()
+            .flat_map(|r| fragments.get(r.clone()).unwrap_or(&[]))
+            .map(|f| f.len)
+            .sum()
     }
 
     fn post_process(&self, dst: &mut [u8], color: ColorOut, as_rgb: bool) {
