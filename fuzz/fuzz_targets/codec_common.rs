@@ -18,9 +18,14 @@ pub fn run(codec: Codec, data: &[u8]) {
         bits_stored: bits.max(8),
         pixel_representation: u32::from(head[3] & 1),
         planar_configuration: u32::from((head[3] >> 1) & 1),
-        photometric_interpretation: if head[2] & 1 == 1 { "RGB" } else { "MONOCHROME2" }
-            .to_string(),
+        photometric_interpretation: if head[2] & 1 == 1 {
+            "RGB"
+        } else {
+            "MONOCHROME2"
+        }
+        .to_string(),
         transfer_syntax: String::new(),
+        as_rgb: head[5] & 1 == 1,
     };
     let mut out = vec![0u8; info.frame_len()];
     let _ = decode_frame_unguarded(codec, stream, &info, &mut out);

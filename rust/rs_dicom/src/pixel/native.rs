@@ -441,41 +441,71 @@ fn unused_bits_clean(data: &[u8], sample: Sample, shift: u32, big_endian: bool) 
     clean
 }
 
-/// YBR_FULL → RGB in place for interleaved 8-bit triplets, with pydicom's float32 matrix,
-/// rounding (floor(x + 0.5)) and clipping. The chroma terms are tabulated once per call (the
-/// same f32 products pydicom computes), so results are bit-identical without per-pixel
-/// multiplications or libm calls.
-pub(crate) fn ybr_full_to_rgb(data: &mut [u8]) {
+/// Pixels per block of the YBR → RGB kernel.
+const YBR_BLOCK: usize = 64;
+
+/// YBR_FULL → RGB of up to [`YBR_BLOCK`] pixels (`y`, `cb`, `cr` of equal length), written
+/// interleaved to `out` (3 bytes per pixel), with pydicom's float32 matrix, rounding
+/// (floor(x + 0.5)) and clipping, bit-identical to it.
+///
+/// The arithmetic runs on whole f32 arrays, which the compiler vectorises: the same
+/// single-rounded products and sums in pydicom's order (Rust never contracts to FMA).
+#[inline(always)]
+fn ybr_block(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     let g_cb = (-0.114f64 * 1.772 / 0.587) as f32;
     let g_cr = (-0.299f64 * 1.402 / 0.587) as f32;
-    let mut r_cr = [0f32; 256];
-    let mut gcb = [0f32; 256];
-    let mut gcr = [0f32; 256];
-    let mut b_cb = [0f32; 256];
-    for v in 0..256 {
-        let c = v as f32 - 128.0;
-        r_cr[v] = c * 1.402f32;
-        gcb[v] = c * g_cb;
-        gcr[v] = c * g_cr;
-        b_cb[v] = c * 1.772f32;
-    }
     // floor(x + 0.5) clipped to 0..=255: for x + 0.5 in [0, 256) truncation is the floor.
     let round = |x: f32| -> u8 {
-        let v = x + 0.5;
-        if v < 0.0 {
-            0
-        } else if v >= 255.0 {
-            255
-        } else {
-            v as u8
-        }
+        let v = (x + 0.5).clamp(0.0, 255.0);
+        // SAFETY: v is finite (sums of small products of bytes) and in 0..=255, so it is
+        // representable as i32; the unchecked cast vectorises where `as` (saturating) does not.
+        unsafe { v.to_int_unchecked::<i32>() as u8 }
     };
-    for px in data.chunks_exact_mut(3) {
-        let y = px[0] as f32;
-        let (cb, cr) = (px[1] as usize, px[2] as usize);
-        px[0] = round(y + r_cr[cr]);
-        px[1] = round(y + gcb[cb] + gcr[cr]);
-        px[2] = round(y + b_cb[cb]);
+    let n = y.len().min(cb.len()).min(cr.len()).min(YBR_BLOCK);
+    let (mut fy, mut fcb, mut fcr) = ([0f32; YBR_BLOCK], [0f32; YBR_BLOCK], [0f32; YBR_BLOCK]);
+    for i in 0..n {
+        fy[i] = f32::from(y[i]);
+        fcb[i] = f32::from(cb[i]) - 128.0;
+        fcr[i] = f32::from(cr[i]) - 128.0;
+    }
+    let (mut r, mut g, mut b) = ([0u8; YBR_BLOCK], [0u8; YBR_BLOCK], [0u8; YBR_BLOCK]);
+    for i in 0..YBR_BLOCK {
+        r[i] = round(fy[i] + fcr[i] * 1.402f32);
+        g[i] = round(fy[i] + fcb[i] * g_cb + fcr[i] * g_cr);
+        b[i] = round(fy[i] + fcb[i] * 1.772f32);
+    }
+    for (i, px) in out.chunks_exact_mut(3).take(n).enumerate() {
+        px[0] = r[i];
+        px[1] = g[i];
+        px[2] = b[i];
+    }
+}
+
+/// YBR_FULL → RGB in place for interleaved 8-bit triplets (pydicom's arithmetic, see
+/// [`ybr_block`]).
+pub(crate) fn ybr_full_to_rgb(data: &mut [u8]) {
+    let (mut y, mut cb, mut cr) = ([0u8; YBR_BLOCK], [0u8; YBR_BLOCK], [0u8; YBR_BLOCK]);
+    for chunk in data.chunks_mut(3 * YBR_BLOCK) {
+        let n = chunk.len() / 3;
+        for (i, px) in chunk.chunks_exact(3).enumerate() {
+            y[i] = px[0];
+            cb[i] = px[1];
+            cr[i] = px[2];
+        }
+        ybr_block(&y[..n], &cb[..n], &cr[..n], chunk);
+    }
+}
+
+/// YBR_FULL → RGB of separate Y, Cb and Cr rows (equal lengths) into interleaved RGB `out`
+/// (3 bytes per pixel), as [`ybr_full_to_rgb`] would convert them interleaved.
+pub(crate) fn ybr_rows_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
+    for (((y, cb), cr), out) in y
+        .chunks(YBR_BLOCK)
+        .zip(cb.chunks(YBR_BLOCK))
+        .zip(cr.chunks(YBR_BLOCK))
+        .zip(out.chunks_mut(3 * YBR_BLOCK))
+    {
+        ybr_block(y, cb, cr, out);
     }
 }
 
@@ -520,17 +550,19 @@ mod tests {
     }
 
     #[test]
-    fn ybr_tables_equal_the_direct_formula_for_every_input() {
+    fn ybr_blocks_equal_the_direct_formula_for_every_input() {
         let g_cb = (-0.114f64 * 1.772 / 0.587) as f32;
         let g_cr = (-0.299f64 * 1.402 / 0.587) as f32;
         let direct = |v: f32| (v + 0.5).floor().clamp(0.0, 255.0) as u8;
         for y in (0..256).step_by(17) {
-            let mut px: Vec<u8> = Vec::with_capacity(256 * 256 * 3);
+            let mut px: Vec<u8> = Vec::with_capacity(256 * 256 * 3 + 3);
             for cb in 0..256 {
                 for cr in 0..256 {
                     px.extend([y as u8, cb as u8, cr as u8]);
                 }
             }
+            // One pixel past a whole number of blocks.
+            px.extend([y as u8, 3, 250]);
             let orig = px.clone();
             ybr_full_to_rgb(&mut px);
             for (o, n) in orig.chunks_exact(3).zip(px.chunks_exact(3)) {
@@ -540,6 +572,19 @@ mod tests {
                 assert_eq!(n[2], direct(y + cb * 1.772f32));
             }
         }
+    }
+
+    #[test]
+    fn ybr_rows_equal_the_interleaved_conversion() {
+        let n = 3 * YBR_BLOCK + 5;
+        let y: Vec<u8> = (0..n).map(|i| (i * 7) as u8).collect();
+        let cb: Vec<u8> = (0..n).map(|i| (i * 13 + 50) as u8).collect();
+        let cr: Vec<u8> = (0..n).map(|i| (255 - i * 3) as u8).collect();
+        let mut interleaved: Vec<u8> = (0..n).flat_map(|i| [y[i], cb[i], cr[i]]).collect();
+        ybr_full_to_rgb(&mut interleaved);
+        let mut out = vec![0u8; 3 * n];
+        ybr_rows_to_rgb(&y, &cb, &cr, &mut out);
+        assert_eq!(out, interleaved);
     }
 
     #[test]

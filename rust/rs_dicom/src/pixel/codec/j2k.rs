@@ -644,6 +644,7 @@ mod tests {
             planar_configuration: 0,
             photometric_interpretation: pi.into(),
             transfer_syntax: "1.2.840.10008.1.2.4.90".into(),
+            as_rgb: false,
         }
     }
 

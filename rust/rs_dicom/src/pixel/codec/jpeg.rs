@@ -3,19 +3,24 @@
 //!
 //! # Library choice
 //!
-//! * **libjpeg-turbo 3.1** (`turbojpeg-sys`, vendored, SIMD) decodes every single-component
-//!   frame: 8-bit and 12-bit lossy (`tj3Decompress8/12`, `TJPF_GRAY`) and 2–16-bit lossless
-//!   (`tj3Decompress8/12/16`). It is the only available decoder for 12-bit lossy and the fastest
-//!   (see the numbers below).
-//! * **jpeg-decoder 0.3** (pure Rust) decodes three-component frames. pydicom 3 +
-//!   pylibjpeg-libjpeg decode colour JPEG *without* a colour transform (raw, upsampled
-//!   components) and convert YBR → RGB afterwards according to the (conformed) Photometric
-//!   Interpretation; TurboJPEG cannot return upsampled raw YCbCr (`TJPARAM_COLORSPACE` is
-//!   read-only when decompressing and lossless colour conversion is refused), while
-//!   jpeg-decoder's `ColorTransform::RGB` (an interleaving no-op) gives exactly that, chroma
-//!   upsampled. Three-component 12-bit lossy (not supported by jpeg-decoder, and unseen in
-//!   practice) goes through libjpeg-turbo with its own YCbCr → RGB conversion
+//! * **libjpeg-turbo 3.1** (`turbojpeg-sys`, vendored, SIMD) decodes every lossy frame and
+//!   every single-component lossless one: 8-bit and 12-bit grey (`tj3Decompress8/12`,
+//!   `TJPF_GRAY`), 2–16-bit lossless grey (`tj3Decompress8/12/16`) and 8-bit colour. It is
+//!   the only available decoder for 12-bit lossy and the fastest (see the numbers below).
+//!   pydicom 3 + pylibjpeg-libjpeg decode colour JPEG *without* a colour transform (raw,
+//!   upsampled components) and convert YBR → RGB afterwards according to the (conformed)
+//!   Photometric Interpretation. TurboJPEG will not return upsampled raw YCbCr
+//!   (`TJPARAM_COLORSPACE` is read-only when decompressing), so 8-bit colour frames are
+//!   decoded to their component planes (`tj3DecompressToYUVPlanes8`, 4:4:4, 4:2:2, 4:2:0 and
+//!   4:4:0) and the chroma is upsampled here with libjpeg's triangle ("fancy") filter; with
+//!   `as_rgb` the YBR → RGB conversion (pydicom's arithmetic) is fused into that row pass.
+//!   12-bit three-component lossy (unseen in practice) uses libjpeg-turbo's own YCbCr → RGB
 //!   ([`ColorOut::Rgb`]).
+//! * **jpeg-decoder 0.3** (pure Rust) decodes three-component lossless frames (libjpeg-turbo
+//!   refuses raw or converted colour output in lossless mode) and colour frames whose sampling
+//!   factors TurboJPEG has no plane layout for (4:1:1 and non-standard factors), returning the
+//!   raw components (`ColorTransform::RGB` is an interleaving no-op), chroma upsampled with the
+//!   same filter.
 //!
 //! Measured (release build, 2-core machine under heavy shared load, so absolute rates are
 //! pessimistic; backends interleaved in rounds for a fair ratio) against pydicom 3.0.2 +
@@ -31,10 +36,12 @@
 //! | 1024×256 12-bit (JPGExtended.dcm)      | 793 f/s, diff ≤1   | unsupported         |
 //!
 //! (pydicom's `pixel_array` on the same 512×512 frames: ~100 f/s baseline, ~19 f/s lossless.)
-//! Colour baseline through jpeg-decoder differs from pydicom by ≤1 in the raw components and
-//! ≤3 after the YBR → RGB conversion (≤5 on the 4:2:2 `color3d_jpeg_baseline.dcm`, where the
-//! chroma upsampling of the two libraries differs); lossless colour is exact. The benchmark is
-//! `bench_backends` in `imp.rs` (ignored test).
+//! Colour baseline differs from pydicom by ≤1 in the raw components and ≤3 after the
+//! YBR → RGB conversion (≤5 on the 4:2:2 `color3d_jpeg_baseline.dcm`, where pylibjpeg's chroma
+//! upsampling differs); lossless colour is exact. On a 640×480 4:2:2 frame the planes path
+//! decodes and converts at ~345 f/s on one thread against ~190 f/s for jpeg-decoder plus a
+//! separate conversion (which also starts its own worker threads for frames over 128×128).
+//! The grey-level comparison is `bench_backends` in `imp.rs` (ignored test).
 //!
 //! # Colour (mirrors pydicom's `_conform_jpg_colorspace`)
 //!

@@ -43,9 +43,30 @@ pub struct FrameInfo {
     pub photometric_interpretation: String,
     /// The transfer syntax UID.
     pub transfer_syntax: String,
+    /// Whether the caller converts YBR output to RGB (pydicom's `as_rgb`): a decoder may do
+    /// the conversion itself while the samples are in cache and report [`ColorOut::Rgb`].
+    pub as_rgb: bool,
 }
 
 impl FrameInfo {
+    /// Whether output left as `color` is converted YBR_FULL → RGB afterwards (with
+    /// `as_rgb`): 8-bit unsigned three-sample YBR_FULL(_422) data, pydicom's rule.
+    pub fn converts_ybr(&self, color: ColorOut) -> bool {
+        let ybr = match color {
+            ColorOut::Rgb => false,
+            ColorOut::YbrFull => true,
+            ColorOut::AsDataset => matches!(
+                self.photometric_interpretation.as_str(),
+                "YBR_FULL" | "YBR_FULL_422"
+            ),
+        };
+        self.as_rgb
+            && ybr
+            && self.samples_per_pixel == 3
+            && self.bits_allocated == 8
+            && self.pixel_representation == 0
+    }
+
     /// Bytes of one decoded frame: rows × columns × samples × Bits Allocated / 8.
     pub fn frame_len(&self) -> usize {
         self.rows as usize
@@ -256,6 +277,7 @@ impl Encapsulated {
                 planar_configuration: desc.planar_configuration,
                 photometric_interpretation: desc.photometric_interpretation.clone(),
                 transfer_syntax: ts_uid.trim_end_matches(['\0', ' ']).to_string(),
+                as_rgb: false,
             },
             sample,
             frames,
@@ -291,16 +313,20 @@ impl Encapsulated {
             return Err(err);
         }
         let mut out = vec![0u8; total];
+        let info = FrameInfo {
+            as_rgb,
+            ..self.info.clone()
+        };
         let one = |(k, dst): (usize, &mut [u8])| -> Result<()> {
             let i = frames.start + k;
             let src = frame_bytes(ds, elem, &self.frames, i)?;
-            let color = decode_frame(self.codec, &src, &self.info, dst).map_err(|e| {
+            let color = decode_frame(self.codec, &src, &info, dst).map_err(|e| {
                 let mut err = self.error(i, e.message);
                 err.kind = e.kind;
                 err.offset = Some(elem.offset as u64);
                 err
             })?;
-            self.post_process(dst, color, as_rgb);
+            self.post_process(dst, color, &info);
             Ok(())
         };
         #[cfg(feature = "parallel")]
@@ -335,20 +361,11 @@ impl Encapsulated {
             .sum()
     }
 
-    fn post_process(&self, dst: &mut [u8], color: ColorOut, as_rgb: bool) {
-        let info = &self.info;
+    fn post_process(&self, dst: &mut [u8], color: ColorOut, info: &FrameInfo) {
         if self.codec.corrects_unused_bits() && info.bits_allocated > info.bits_stored {
             correct_unused_bits(dst, self.sample, info.bits_allocated - info.bits_stored);
         }
-        let ybr = match color {
-            ColorOut::Rgb => false,
-            ColorOut::YbrFull => true,
-            ColorOut::AsDataset => matches!(
-                info.photometric_interpretation.as_str(),
-                "YBR_FULL" | "YBR_FULL_422"
-            ),
-        };
-        if as_rgb && ybr && self.sample == Sample::U8 && info.samples_per_pixel == 3 {
+        if info.converts_ybr(color) {
             ybr_full_to_rgb(dst);
         }
     }

@@ -4,6 +4,7 @@ use std::ffi::{CStr, c_int};
 
 use super::super::{ColorOut, FrameInfo};
 use crate::parser::{DicomError, ErrorKind, Result};
+use crate::pixel::native::ybr_rows_to_rgb;
 
 use turbojpeg_sys as tj;
 
@@ -195,8 +196,18 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
         }
         return Ok(color);
     }
-    // Three components: raw components through jpeg-decoder, which returns one byte per
-    // sample for precision 8 and native-endian u16 samples otherwise.
+    // Three components, 8-bit lossy: libjpeg-turbo's raw component planes, upsampled here.
+    // With `as_rgb` the YBR → RGB conversion is done row by row as the rows are assembled
+    // (unless unused bits must be masked first).
+    if p == 8 && !header.lossless && !wide {
+        let convert = info.converts_ybr(color) && info.bits_stored >= 8;
+        if turbo_decode_planes(src, &header, out, convert)? {
+            return Ok(if convert { ColorOut::Rgb } else { color });
+        }
+    }
+    // Other three-component frames (lossless, unusual subsampling): raw components through
+    // jpeg-decoder, which returns one byte per sample for precision 8 and native-endian u16
+    // samples otherwise.
     let data = rust_decode(src, &header, info)?;
     let samples = info.rows as usize * info.columns as usize * spp;
     match (data.len() == samples, data.len() == 2 * samples, wide) {
@@ -242,6 +253,148 @@ fn rust_decode(src: &[u8], header: &Header, info: &FrameInfo) -> Result<Vec<u8>>
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dec.decode()))
         .map_err(|_| malformed("JPEG: the decoder failed on malformed data"))?
         .map_err(|e| malformed(format!("JPEG: {e}")))
+}
+
+/// Decodes a three-component 8-bit lossy frame into interleaved raw components in `out`
+/// (converted YBR_FULL → RGB as pydicom does when `to_rgb`): libjpeg-turbo decodes the component planes at their own resolution
+/// (`tj3DecompressToYUVPlanes8`) and the chroma planes are upsampled here with libjpeg's
+/// "fancy" triangle filter (the rounding of jpeg-decoder, which this replaced). Returns
+/// `Ok(false)`, writing nothing, when TurboJPEG has no plane layout for the frame's sampling
+/// factors (4:1:1, 4:4:1, non-standard factors); the caller then uses jpeg-decoder.
+fn turbo_decode_planes(src: &[u8], header: &Header, out: &mut [u8], to_rgb: bool) -> Result<bool> {
+    let (h, width, height) = Handle::open(src, header)?;
+    let subsamp = h.get(tj::TJPARAM_TJPARAM_SUBSAMP);
+    let (h2, v2) = match subsamp as tj::TJSAMP {
+        tj::TJSAMP_TJSAMP_444 => (false, false),
+        tj::TJSAMP_TJSAMP_422 => (true, false),
+        tj::TJSAMP_TJSAMP_440 => (false, true),
+        tj::TJSAMP_TJSAMP_420 => (true, true),
+        _ => return Ok(false),
+    };
+    let (w, rows) = (width as usize, height as usize);
+    if out.len() != w * rows * 3 {
+        return Err(malformed("JPEG output buffer size mismatch"));
+    }
+    // TurboJPEG's plane sizes: the luminance plane is padded to whole chroma samples
+    // (e.g. an even width for 4:2:2); the chroma planes have ceil(width / 2) columns when
+    // horizontally subsampled and ceil(height / 2) rows when vertically.
+    let plane = |i: c_int| -> (usize, usize) {
+        // SAFETY: plain arithmetic on the arguments (0 when they are out of range).
+        unsafe {
+            (
+                tj::tj3YUVPlaneWidth(i, width, subsamp) as usize,
+                tj::tj3YUVPlaneHeight(i, height, subsamp) as usize,
+            )
+        }
+    };
+    let (yw, yh) = plane(0);
+    let (cw, ch) = (
+        if h2 { w.div_ceil(2) } else { w },
+        if v2 { rows.div_ceil(2) } else { rows },
+    );
+    if yw < w || yh < rows || plane(1) != (cw, ch) || plane(2) != (cw, ch) {
+        return Err(malformed("unexpected JPEG component plane sizes"));
+    }
+    let mut planes = vec![0u8; yw * yh + 2 * cw * ch];
+    let (y_plane, chroma) = planes.split_at_mut(yw * yh);
+    let (cb_plane, cr_plane) = chroma.split_at_mut(cw * ch);
+    let mut ptrs = [
+        y_plane.as_mut_ptr(),
+        cb_plane.as_mut_ptr(),
+        cr_plane.as_mut_ptr(),
+    ];
+    let mut strides = [yw as c_int, cw as c_int, cw as c_int];
+    // SAFETY: each plane holds exactly stride × plane height bytes, the sizes TurboJPEG itself
+    // computes for this subsampling (checked above), so it writes only inside them.
+    let rc = unsafe {
+        tj::tj3DecompressToYUVPlanes8(
+            h.0,
+            src.as_ptr(),
+            src.len() as _,
+            ptrs.as_mut_ptr(),
+            strides.as_mut_ptr(),
+        )
+    };
+    if rc != 0 && h.fatal() {
+        return Err(h.error());
+    }
+    let (y_plane, cb_plane, cr_plane) = (&*y_plane, &*cb_plane, &*cr_plane);
+    let mut cb_row = vec![0u8; 2 * cw];
+    let mut cr_row = vec![0u8; 2 * cw];
+    for (r, line) in out.chunks_exact_mut(3 * w).enumerate() {
+        let y = &y_plane[r * yw..r * yw + w];
+        for (plane, row) in [(cb_plane, &mut cb_row), (cr_plane, &mut cr_row)] {
+            upsample_row(plane, cw, ch, r, h2, v2, row);
+        }
+        if to_rgb {
+            ybr_rows_to_rgb(y, &cb_row[..w], &cr_row[..w], line);
+            continue;
+        }
+        for (((px, &y), &cb), &cr) in line.chunks_exact_mut(3).zip(y).zip(&cb_row).zip(&cr_row) {
+            px[0] = y;
+            px[1] = cb;
+            px[2] = cr;
+        }
+    }
+    Ok(true)
+}
+
+/// One full-resolution row `r` of a chroma plane (`cw` × `ch`, row-major) into `out`
+/// (at least `2 * cw` long when `h2`), with libjpeg's fancy (triangle) upsampling: each
+/// output sample is 3/4 of the nearer input sample and 1/4 of the further one, per direction;
+/// edges replicate.
+fn upsample_row(plane: &[u8], cw: usize, ch: usize, r: usize, h2: bool, v2: bool, out: &mut [u8]) {
+    let row = |i: usize| &plane[i * cw..(i + 1) * cw];
+    if !v2 {
+        let near = row(r);
+        if !h2 {
+            out[..cw].copy_from_slice(near);
+            return;
+        }
+        if cw == 1 {
+            out[..2].fill(near[0]);
+            return;
+        }
+        let n = |i: usize| u32::from(near[i]);
+        out[0] = near[0];
+        out[1] = ((3 * n(0) + n(1) + 2) >> 2) as u8;
+        for i in 1..cw - 1 {
+            let s = 3 * n(i) + 2;
+            out[2 * i] = ((s + n(i - 1)) >> 2) as u8;
+            out[2 * i + 1] = ((s + n(i + 1)) >> 2) as u8;
+        }
+        out[2 * cw - 2] = ((3 * n(cw - 1) + n(cw - 2) + 2) >> 2) as u8;
+        out[2 * cw - 1] = near[cw - 1];
+        return;
+    }
+    // Vertically: the nearer input row and the one above (even r) or below (odd r).
+    let k = r / 2;
+    let far = if r.is_multiple_of(2) {
+        k.saturating_sub(1)
+    } else {
+        (k + 1).min(ch - 1)
+    };
+    let (near, far) = (row(k), row(far));
+    let t = |i: usize| 3 * u32::from(near[i]) + u32::from(far[i]);
+    if !h2 {
+        for (i, o) in out[..cw].iter_mut().enumerate() {
+            *o = ((t(i) + 2) >> 2) as u8;
+        }
+        return;
+    }
+    if cw == 1 {
+        out[..2].fill(((t(0) + 2) >> 2) as u8);
+        return;
+    }
+    let mut t1 = t(0);
+    out[0] = ((t1 + 2) >> 2) as u8;
+    for i in 1..cw {
+        let t0 = t1;
+        t1 = t(i);
+        out[2 * i - 1] = ((3 * t0 + t1 + 8) >> 4) as u8;
+        out[2 * i] = ((3 * t1 + t0 + 8) >> 4) as u8;
+    }
+    out[2 * cw - 1] = ((t1 + 2) >> 2) as u8;
 }
 
 enum Buf<'a> {
@@ -300,6 +453,32 @@ impl Handle {
         malformed(format!("libjpeg-turbo: {}", msg.trim()))
     }
 
+    /// A decompressor that has read `src`'s frame header and found what [`parse_header`]
+    /// found (so the output sizes computed from either agree), with its width and height.
+    fn open(src: &[u8], header: &Header) -> Result<(Handle, c_int, c_int)> {
+        let h = Handle::new()?;
+        // Bound the work a corrupt progressive stream can cause.
+        h.set(tj::TJPARAM_TJPARAM_SCANLIMIT, 500);
+        h.set(tj::TJPARAM_TJPARAM_STOPONWARNING, 0);
+        // SAFETY: src is a valid slice for its length; the handle is valid.
+        let rc = unsafe { tj::tj3DecompressHeader(h.0, src.as_ptr(), src.len() as _) };
+        if rc != 0 {
+            return Err(h.error());
+        }
+        let width = h.get(tj::TJPARAM_TJPARAM_JPEGWIDTH);
+        let height = h.get(tj::TJPARAM_TJPARAM_JPEGHEIGHT);
+        if width != c_int::from(header.columns)
+            || height != c_int::from(header.rows)
+            || h.get(tj::TJPARAM_TJPARAM_PRECISION) != c_int::from(header.precision)
+            || (h.get(tj::TJPARAM_TJPARAM_LOSSLESS) == 1) != header.lossless
+        {
+            return Err(malformed(
+                "libjpeg-turbo reads a different frame header than expected",
+            ));
+        }
+        Ok((h, width, height))
+    }
+
     /// Whether the last failure was fatal (not a warning such as premature end of data).
     fn fatal(&self) -> bool {
         // SAFETY: valid handle.
@@ -310,28 +489,8 @@ impl Handle {
 /// Decodes with libjpeg-turbo into `buf`, whose length must be exactly
 /// rows × columns × (components of `pf`).
 fn turbo_decode(src: &[u8], header: &Header, pf: tj::TJPF, buf: Buf<'_>) -> Result<()> {
-    let h = Handle::new()?;
-    // Bound the work a corrupt progressive stream can cause.
-    h.set(tj::TJPARAM_TJPARAM_SCANLIMIT, 500);
-    h.set(tj::TJPARAM_TJPARAM_STOPONWARNING, 0);
-    // SAFETY: src is a valid slice for its length; the handle is valid.
-    let rc = unsafe { tj::tj3DecompressHeader(h.0, src.as_ptr(), src.len() as _) };
-    if rc != 0 {
-        return Err(h.error());
-    }
-    let width = h.get(tj::TJPARAM_TJPARAM_JPEGWIDTH);
-    let height = h.get(tj::TJPARAM_TJPARAM_JPEGHEIGHT);
-    let precision = h.get(tj::TJPARAM_TJPARAM_PRECISION);
-    let lossless = h.get(tj::TJPARAM_TJPARAM_LOSSLESS) == 1;
-    if width != c_int::from(header.columns)
-        || height != c_int::from(header.rows)
-        || precision != c_int::from(header.precision)
-        || lossless != header.lossless
-    {
-        return Err(malformed(
-            "libjpeg-turbo reads a different frame header than expected",
-        ));
-    }
+    let (h, width, height) = Handle::open(src, header)?;
+    let precision = c_int::from(header.precision);
     let comps = if pf == tj::TJPF_TJPF_GRAY { 1 } else { 3 };
     let need = width as usize * height as usize * comps;
     let rc = match buf {
@@ -399,6 +558,112 @@ mod tests {
         assert_eq!(h.component_ids, vec![1]);
     }
 
+    /// Encodes an RGB image with libjpeg-turbo at the given chroma subsampling (YCbCr, JFIF).
+    fn encode_rgb(rgb: &[u8], w: usize, h: usize, subsamp: tj::TJSAMP) -> Vec<u8> {
+        unsafe {
+            let handle = tj::tj3Init(tj::TJINIT_TJINIT_COMPRESS as c_int);
+            assert!(!handle.is_null());
+            tj::tj3Set(handle, tj::TJPARAM_TJPARAM_QUALITY as c_int, 90);
+            tj::tj3Set(
+                handle,
+                tj::TJPARAM_TJPARAM_SUBSAMP as c_int,
+                subsamp as c_int,
+            );
+            let mut buf: *mut u8 = std::ptr::null_mut();
+            let mut size: tj::size_t = 0;
+            let rc = tj::tj3Compress8(
+                handle,
+                rgb.as_ptr(),
+                w as c_int,
+                0,
+                h as c_int,
+                tj::TJPF_TJPF_RGB as c_int,
+                &mut buf,
+                &mut size,
+            );
+            assert_eq!(rc, 0);
+            let out = std::slice::from_raw_parts(buf, size as usize).to_vec();
+            tj::tj3Free(buf.cast());
+            tj::tj3Destroy(handle);
+            out
+        }
+    }
+
+    fn colour_info(w: usize, h: usize, as_rgb: bool) -> FrameInfo {
+        FrameInfo {
+            rows: h as u32,
+            columns: w as u32,
+            samples_per_pixel: 3,
+            bits_allocated: 8,
+            bits_stored: 8,
+            pixel_representation: 0,
+            planar_configuration: 0,
+            photometric_interpretation: "YBR_FULL_422".into(),
+            transfer_syntax: "1.2.840.10008.1.2.4.50".into(),
+            as_rgb,
+        }
+    }
+
+    /// libjpeg-turbo planes + our upsampling give jpeg-decoder's raw components (up to the
+    /// ±1 of the two IDCTs) for every subsampling, at odd and even sizes, and the fused
+    /// YBR → RGB conversion equals converting those components afterwards.
+    #[test]
+    fn planes_path_matches_jpeg_decoder_for_every_subsampling() {
+        for subsamp in [
+            tj::TJSAMP_TJSAMP_444,
+            tj::TJSAMP_TJSAMP_422,
+            tj::TJSAMP_TJSAMP_420,
+            tj::TJSAMP_TJSAMP_440,
+            tj::TJSAMP_TJSAMP_411,
+        ] {
+            for (w, h) in [(64, 48), (37, 29), (1, 1), (2, 3), (17, 1)] {
+                let rgb: Vec<u8> = (0..w * h)
+                    .flat_map(|i| {
+                        let (x, y) = (i % w, i / w);
+                        [
+                            (x * 255 / w) as u8,
+                            (y * 255 / h) as u8,
+                            ((x * y) % 251) as u8,
+                        ]
+                    })
+                    .collect();
+                let jpeg = encode_rgb(&rgb, w, h, subsamp);
+                let header = parse_header(&jpeg).unwrap();
+                let mut raw = vec![0u8; w * h * 3];
+                let planes = turbo_decode_planes(&jpeg, &header, &mut raw, false).unwrap();
+                assert_eq!(
+                    planes,
+                    subsamp != tj::TJSAMP_TJSAMP_411,
+                    "{subsamp} {w}x{h}"
+                );
+                let reference = rust_decode(&jpeg, &header, &colour_info(w, h, false)).unwrap();
+                if planes {
+                    let max = raw
+                        .iter()
+                        .zip(&reference)
+                        .map(|(a, b)| a.abs_diff(*b))
+                        .max()
+                        .unwrap();
+                    assert!(max <= 1, "subsampling {subsamp} {w}x{h}: max diff {max}");
+                }
+                // Through the public entry point, raw and converted.
+                let mut out = vec![0u8; w * h * 3];
+                let color = decode(&jpeg, &colour_info(w, h, false), &mut out).unwrap();
+                assert_eq!(color, ColorOut::AsDataset);
+                assert_eq!(&out, if planes { &raw } else { &reference });
+                let mut converted = vec![0u8; w * h * 3];
+                let color = decode(&jpeg, &colour_info(w, h, true), &mut converted).unwrap();
+                crate::pixel::native::ybr_full_to_rgb(&mut out);
+                if planes {
+                    assert_eq!(color, ColorOut::Rgb);
+                    assert_eq!(converted, out);
+                } else {
+                    assert_eq!(color, ColorOut::AsDataset);
+                }
+            }
+        }
+    }
+
     /// Backend comparison used to choose the libraries (see the module docs): decodes each
     /// frame file listed in `RS_DICOM_JPEG_BENCH` (path:rows:cols:bits_allocated) with
     /// libjpeg-turbo and jpeg-decoder, writes `<path>.turbo` / `<path>.jd` and prints frames/s.
@@ -428,6 +693,7 @@ mod tests {
                 planar_configuration: 0,
                 photometric_interpretation: "MONOCHROME2".into(),
                 transfer_syntax: String::new(),
+                as_rgb: false,
             };
             let (rounds, per) = (10u32, 20u32);
             let mut out = vec![0u8; info.frame_len()];
