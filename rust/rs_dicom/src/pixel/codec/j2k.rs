@@ -225,6 +225,33 @@ fn interleave(planes: &[&[i32]], conv: Convert, out: &mut [u8]) -> Result<()> {
             "decoded JPEG 2000 image size does not match the frame",
         ));
     }
+    // The common case, one component whose container is the output sample with no sign
+    // correction: `apply` is then truncation to the sample width, which vectorises.
+    if let ([plane], true) = (
+        planes,
+        conv.shift == 0 && conv.container_bits == conv.out_bits,
+    ) {
+        match bytes {
+            1 => {
+                for (d, &v) in out.iter_mut().zip(plane.iter()) {
+                    *d = v as u8;
+                }
+                return Ok(());
+            }
+            2 => {
+                // SAFETY: u16 has no invalid bit patterns; align_to_mut only reinterprets the
+                // aligned middle part, used when it covers the whole buffer.
+                let (pre, mid, _) = unsafe { out.align_to_mut::<u16>() };
+                if pre.is_empty() && mid.len() == plane.len() {
+                    for (d, &v) in mid.iter_mut().zip(plane.iter()) {
+                        *d = v as u16;
+                    }
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+    }
     for (c, plane) in planes.iter().enumerate() {
         // Each output pixel holds `spp` samples of `bytes` bytes; component `c` is at `c`.
         let chunks = out.chunks_exact_mut(spp * bytes);
@@ -469,13 +496,14 @@ mod ffi {
 
     /// OpenJPEG worker threads for a frame: none (decoding on the calling thread) when frames
     /// are already decoded in parallel (inside a rayon worker) or the frame is small; else
-    /// one per core, up to 8.
+    /// as many as rayon's pool has (so `RAYON_NUM_THREADS=1` means one thread), up to 8.
     fn threads(info: &FrameInfo) -> i32 {
         #[cfg(feature = "parallel")]
         {
             let samples = info.rows as usize * info.columns as usize;
-            if rayon::current_thread_index().is_none() && samples >= 1 << 18 {
-                return std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as i32;
+            let pool = rayon::current_num_threads();
+            if rayon::current_thread_index().is_none() && samples >= 1 << 18 && pool > 1 {
+                return pool.min(8) as i32;
             }
         }
         #[cfg(not(feature = "parallel"))]
@@ -676,6 +704,42 @@ mod tests {
         assert_eq!(c.apply(-5), -5);
         let c = Convert::new(&info(16, 8, 0, "MONOCHROME2"), &siz(8, false));
         assert_eq!(c.apply(200), 200);
+    }
+
+    /// The truncating fast path of `interleave` equals `Convert::apply` sample by sample.
+    #[test]
+    fn interleave_fast_path_equals_apply() {
+        let values: Vec<i32> = (-70_000..70_000).step_by(7).collect();
+        for (bits, stored, pr, precision, signed) in [
+            (16, 16, 0, 16, false),
+            (16, 12, 1, 12, true),
+            (16, 16, 1, 16, true),
+            (8, 8, 0, 8, false),
+            (8, 8, 1, 8, true),
+            (16, 12, 1, 12, false), // sign correction: the general path
+        ] {
+            let conv = Convert::new(
+                &info(bits, stored, pr, "MONOCHROME2"),
+                &siz(precision, signed),
+            );
+            let bytes = (bits / 8) as usize;
+            // One byte of offset makes the 16-bit output unaligned: the general path.
+            for offset in [0, 1] {
+                let mut buf = vec![0u8; values.len() * bytes + offset];
+                let out = &mut buf[offset..];
+                interleave(&[&values], conv, out).unwrap();
+                for (chunk, &v) in out.chunks_exact(bytes).zip(&values) {
+                    let expected = conv.apply(v);
+                    let got = if bytes == 1 {
+                        i64::from(chunk[0])
+                    } else {
+                        i64::from(u16::from_ne_bytes([chunk[0], chunk[1]]))
+                    };
+                    let mask = (1i64 << (8 * bytes)) - 1;
+                    assert_eq!(got, expected & mask, "{bits} {stored} {pr} {v}");
+                }
+            }
+        }
     }
 
     #[test]
