@@ -2,6 +2,7 @@
 //! frames decoded independently (in parallel with the `parallel` feature), then the same
 //! corrections pydicom applies (unused bits, YBR → RGB).
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use super::native::{Sample, correct_unused_bits, ybr_full_to_rgb};
@@ -312,12 +313,17 @@ impl Encapsulated {
             err.offset = Some(elem.offset as u64);
             return Err(err);
         }
-        let mut out = vec![0u8; total];
         let info = FrameInfo {
             as_rgb,
             ..self.info.clone()
         };
-        let one = |(k, dst): (usize, &mut [u8])| -> Result<()> {
+        // The output is zeroed frame by frame inside the (parallel) tasks rather than up
+        // front: a 16 MiB `vec![0; n]` is a serial memset once the allocator reuses memory.
+        let mut out: Vec<u8> = Vec::with_capacity(total);
+        let one = |(k, dst): (usize, &mut [MaybeUninit<u8>])| -> Result<()> {
+            dst.fill(MaybeUninit::new(0));
+            // SAFETY: every byte of `dst` was just initialised.
+            let dst = unsafe { &mut *(dst as *mut [MaybeUninit<u8>] as *mut [u8]) };
             let i = frames.start + k;
             let src = frame_bytes(ds, elem, &self.frames, i)?;
             let color = decode_frame(self.codec, &src, &info, dst).map_err(|e| {
@@ -329,20 +335,23 @@ impl Encapsulated {
             self.post_process(dst, color, &info);
             Ok(())
         };
+        let spare = &mut out.spare_capacity_mut()[..total];
+        let chunks = frame_len.max(1);
         #[cfg(feature = "parallel")]
-        {
+        let done = {
             use rayon::prelude::*;
             if frames.len() > 1 {
-                return out
-                    .par_chunks_mut(frame_len.max(1))
-                    .enumerate()
-                    .try_for_each(one)
-                    .map(|_| out);
+                spare.par_chunks_mut(chunks).enumerate().try_for_each(one)
+            } else {
+                spare.chunks_mut(chunks).enumerate().try_for_each(one)
             }
-        }
-        out.chunks_mut(frame_len.max(1))
-            .enumerate()
-            .try_for_each(one)?;
+        };
+        #[cfg(not(feature = "parallel"))]
+        let done = spare.chunks_mut(chunks).enumerate().try_for_each(one);
+        done?;
+        // SAFETY: the chunks cover the first `total` bytes and every task initialised its
+        // chunk before anything else (all of them ran: none failed).
+        unsafe { out.set_len(total) };
         Ok(out)
     }
 
