@@ -8,8 +8,6 @@ decode back to the original samples exactly. Without the tools these tests skip,
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import warnings
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 pydicom = pytest.importorskip("pydicom")
 
 import rs_dicom  # noqa: E402
+from helpers import reference_tool  # noqa: E402
 from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
 from pydicom.encaps import encapsulate  # noqa: E402
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid  # noqa: E402
@@ -30,14 +29,7 @@ HTJ2K = "1.2.840.10008.1.2.4.203"
 J2K_LOSSLESS = "1.2.840.10008.1.2.4.90"
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        msg = f"{name} is not installed"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return path
+_tool = reference_tool
 
 
 def _image(rows: int, cols: int, bits: int, signed: bool, spp: int = 1, seed: int = 0):

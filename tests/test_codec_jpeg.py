@@ -9,8 +9,6 @@ The tools are optional locally (tests skip), required when CI=true.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import warnings
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 pydicom = pytest.importorskip("pydicom")
 
 import rs_dicom  # noqa: E402
+from helpers import reference_tool  # noqa: E402
 from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
 from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid  # noqa: E402
 
@@ -30,13 +29,7 @@ LOSSLESS = "1.2.840.10008.1.2.4.57"
 SV1 = "1.2.840.10008.1.2.4.70"
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is required in CI")
-        pytest.skip(f"{name} not installed")
-    return path
+_tool = reference_tool
 
 
 def _image(

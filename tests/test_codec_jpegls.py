@@ -6,7 +6,6 @@ and both must equal pydicom + pyjpegls."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import warnings
 from pathlib import Path
@@ -17,20 +16,14 @@ import pytest
 pydicom = pytest.importorskip("pydicom")
 
 import rs_dicom  # noqa: E402
+from helpers import reference_tool  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LOSSLESS = "1.2.840.10008.1.2.4.80"
 NEAR_LOSSLESS = "1.2.840.10008.1.2.4.81"
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        msg = f"{name} is not installed (apt-get install dcmtk libgdcm-tools)"
-        if IN_CI:
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return path
+_tool = reference_tool
 
 
 def _image(frames: int, rows: int, cols: int, spp: int, bits: int, signed: bool) -> np.ndarray:

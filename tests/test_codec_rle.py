@@ -4,8 +4,6 @@ decoding of the compressed file). Without dcmcrle the tests skip, except under C
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import warnings
 from pathlib import Path
@@ -16,17 +14,13 @@ import pytest
 pydicom = pytest.importorskip("pydicom")
 
 import rs_dicom  # noqa: E402
+from helpers import reference_tool  # noqa: E402
 
 RLE_UID = "1.2.840.10008.1.2.5"
 
 
 def _dcmcrle() -> str:
-    exe = shutil.which("dcmcrle")
-    if exe is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("dcmcrle (DCMTK) is required under CI")
-        pytest.skip("dcmcrle (DCMTK) is not installed")
-    return exe
+    return reference_tool("dcmcrle")
 
 
 def _image(rows, cols, frames, spp, bits_alloc, bits_stored, signed, seed=3):

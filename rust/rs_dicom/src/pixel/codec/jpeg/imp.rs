@@ -321,10 +321,11 @@ fn turbo_decode_planes(src: &[u8], header: &Header, out: &mut [u8], to_rgb: bool
     let (y_plane, cb_plane, cr_plane) = (&*y_plane, &*cb_plane, &*cr_plane);
     let mut cb_row = vec![0u8; 2 * cw];
     let mut cr_row = vec![0u8; 2 * cw];
+    let mut tmp = vec![0u16; cw];
     for (r, line) in out.chunks_exact_mut(3 * w).enumerate() {
         let y = &y_plane[r * yw..r * yw + w];
         for (plane, row) in [(cb_plane, &mut cb_row), (cr_plane, &mut cr_row)] {
-            upsample_row(plane, cw, ch, r, h2, v2, row);
+            upsample_row(plane, cw, ch, r, h2, v2, &mut tmp, row);
         }
         if to_rgb {
             ybr_rows_to_rgb(y, &cb_row[..w], &cr_row[..w], line);
@@ -342,8 +343,18 @@ fn turbo_decode_planes(src: &[u8], header: &Header, out: &mut [u8], to_rgb: bool
 /// One full-resolution row `r` of a chroma plane (`cw` × `ch`, row-major) into `out`
 /// (at least `2 * cw` long when `h2`), with libjpeg's fancy (triangle) upsampling: each
 /// output sample is 3/4 of the nearer input sample and 1/4 of the further one, per direction;
-/// edges replicate.
-fn upsample_row(plane: &[u8], cw: usize, ch: usize, r: usize, h2: bool, v2: bool, out: &mut [u8]) {
+/// edges replicate. `tmp` (at least `cw` long) holds the vertical pass.
+#[allow(clippy::too_many_arguments)]
+fn upsample_row(
+    plane: &[u8],
+    cw: usize,
+    ch: usize,
+    r: usize,
+    h2: bool,
+    v2: bool,
+    tmp: &mut [u16],
+    out: &mut [u8],
+) {
     let row = |i: usize| &plane[i * cw..(i + 1) * cw];
     if !v2 {
         let near = row(r);
@@ -351,20 +362,19 @@ fn upsample_row(plane: &[u8], cw: usize, ch: usize, r: usize, h2: bool, v2: bool
             out[..cw].copy_from_slice(near);
             return;
         }
-        if cw == 1 {
-            out[..2].fill(near[0]);
-            return;
-        }
-        let n = |i: usize| u32::from(near[i]);
+        // out[2i + 1] and out[2i + 2] lie between inputs i and i + 1; written pairwise over
+        // shifted slices so the loop vectorises.
         out[0] = near[0];
-        out[1] = ((3 * n(0) + n(1) + 2) >> 2) as u8;
-        for i in 1..cw - 1 {
-            let s = 3 * n(i) + 2;
-            out[2 * i] = ((s + n(i - 1)) >> 2) as u8;
-            out[2 * i + 1] = ((s + n(i + 1)) >> 2) as u8;
-        }
-        out[2 * cw - 2] = ((3 * n(cw - 1) + n(cw - 2) + 2) >> 2) as u8;
         out[2 * cw - 1] = near[cw - 1];
+        for ((o, &a), &b) in out[1..2 * cw - 1]
+            .chunks_exact_mut(2)
+            .zip(&near[..cw - 1])
+            .zip(&near[1..])
+        {
+            let (a, b) = (u16::from(a), u16::from(b));
+            o[0] = ((3 * a + b + 2) >> 2) as u8;
+            o[1] = ((3 * b + a + 2) >> 2) as u8;
+        }
         return;
     }
     // Vertically: the nearer input row and the one above (even r) or below (odd r).
@@ -374,27 +384,26 @@ fn upsample_row(plane: &[u8], cw: usize, ch: usize, r: usize, h2: bool, v2: bool
     } else {
         (k + 1).min(ch - 1)
     };
-    let (near, far) = (row(k), row(far));
-    let t = |i: usize| 3 * u32::from(near[i]) + u32::from(far[i]);
+    let t = &mut tmp[..cw];
+    for ((t, &n), &f) in t.iter_mut().zip(row(k)).zip(row(far)) {
+        *t = 3 * u16::from(n) + u16::from(f);
+    }
     if !h2 {
-        for (i, o) in out[..cw].iter_mut().enumerate() {
-            *o = ((t(i) + 2) >> 2) as u8;
+        for (o, &t) in out[..cw].iter_mut().zip(t.iter()) {
+            *o = ((t + 2) >> 2) as u8;
         }
         return;
     }
-    if cw == 1 {
-        out[..2].fill(((t(0) + 2) >> 2) as u8);
-        return;
+    out[0] = ((t[0] + 2) >> 2) as u8;
+    out[2 * cw - 1] = ((t[cw - 1] + 2) >> 2) as u8;
+    for ((o, &a), &b) in out[1..2 * cw - 1]
+        .chunks_exact_mut(2)
+        .zip(&t[..cw - 1])
+        .zip(&t[1..])
+    {
+        o[0] = ((3 * a + b + 8) >> 4) as u8;
+        o[1] = ((3 * b + a + 8) >> 4) as u8;
     }
-    let mut t1 = t(0);
-    out[0] = ((t1 + 2) >> 2) as u8;
-    for i in 1..cw {
-        let t0 = t1;
-        t1 = t(i);
-        out[2 * i - 1] = ((3 * t0 + t1 + 8) >> 4) as u8;
-        out[2 * i] = ((3 * t1 + t0 + 8) >> 4) as u8;
-    }
-    out[2 * cw - 1] = ((t1 + 2) >> 2) as u8;
 }
 
 enum Buf<'a> {
