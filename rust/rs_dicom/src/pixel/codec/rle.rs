@@ -176,14 +176,47 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
         return Ok(ColorOut::AsDataset);
     }
     let stride = expected;
-    for i in 0..count {
+    let segment = |i: usize| {
         let start = offsets[i];
         let end = if i + 1 < count {
             offsets[i + 1]
         } else {
             src.len()
         };
-        let seg = src.get(start..end).unwrap_or(&[]);
+        src.get(start..end).unwrap_or(&[])
+    };
+    let short = |i: usize, got: usize| {
+        malformed(format!(
+            "RLE segment {i} decodes to {got} bytes but {pixels} are needed"
+        ))
+    };
+    // One 16-bit sample: both byte planes are decoded contiguously (runs become memset and
+    // memcpy) and then interleaved by a loop that vectorises, instead of two strided passes.
+    if stride == 2 && bps == 2 {
+        let mut planes = vec![0u8; 2 * pixels];
+        let (hi, lo) = planes.split_at_mut(pixels);
+        decode_segment(segment(0), hi, 1, pixels).map_err(|got| short(0, got))?;
+        decode_segment(segment(1), lo, 1, pixels).map_err(|got| short(1, got))?;
+        for ((d, &h), &l) in out[..need].chunks_exact_mut(2).zip(&*hi).zip(&*lo) {
+            d.copy_from_slice(&u16::from_be_bytes([h, l]).to_ne_bytes());
+        }
+        return Ok(ColorOut::AsDataset);
+    }
+    // 8-bit colour: the same with three planes.
+    if stride == 3 && bps == 1 {
+        let mut planes = vec![0u8; 3 * pixels];
+        for (i, plane) in planes.chunks_exact_mut(pixels).enumerate() {
+            decode_segment(segment(i), plane, 1, pixels).map_err(|got| short(i, got))?;
+        }
+        let (r, gb) = planes.split_at(pixels);
+        let (g, b) = gb.split_at(pixels);
+        for (((d, &r), &g), &b) in out[..need].chunks_exact_mut(3).zip(r).zip(g).zip(b) {
+            d.copy_from_slice(&[r, g, b]);
+        }
+        return Ok(ColorOut::AsDataset);
+    }
+    for i in 0..count {
+        let seg = segment(i);
         let (sample, byte) = (i / bps, i % bps);
         // Segment `byte` 0 is the most significant byte of the sample.
         let in_sample = if cfg!(target_endian = "little") {
@@ -195,11 +228,7 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
         let Some(dst) = out.get_mut(first..need) else {
             return Err(malformed("output buffer too small"));
         };
-        decode_segment(seg, dst, stride, pixels).map_err(|got| {
-            malformed(format!(
-                "RLE segment {i} decodes to {got} bytes but {pixels} are needed"
-            ))
-        })?;
+        decode_segment(seg, dst, stride, pixels).map_err(|got| short(i, got))?;
     }
     Ok(ColorOut::AsDataset)
 }
