@@ -39,8 +39,9 @@
 //! Colour baseline differs from pydicom by ≤1 in the raw components and ≤3 after the
 //! YBR → RGB conversion (≤5 on the 4:2:2 `color3d_jpeg_baseline.dcm`, where pylibjpeg's chroma
 //! upsampling differs); lossless colour is exact. On a 640×480 4:2:2 frame the planes path
-//! decodes and converts at ~345 f/s on one thread against ~190 f/s for jpeg-decoder plus a
-//! separate conversion (which also starts its own worker threads for frames over 128×128).
+//! decodes and converts at ~535 f/s on one thread against ~190 f/s for jpeg-decoder plus a
+//! separate conversion (jpeg-decoder also started its own threads for frames over 128×128;
+//! with the `parallel` feature it now uses rayon's pool).
 //! The grey-level comparison is `bench_backends` in `imp.rs` (ignored test).
 //!
 //! # Colour (mirrors pydicom's `_conform_jpg_colorspace`)
