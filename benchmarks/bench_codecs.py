@@ -53,6 +53,7 @@ WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 # targets
 SCALING_OF_LINEAR = 0.80  # "near-linear": all-cores speed-up >= 80 % of the core count
+MULTI_THREADED_CPU = 1.2  # a method whose CPU time exceeds its wall time by this used threads
 
 
 @dataclass(frozen=True)
@@ -684,8 +685,9 @@ def targets(codecs, frames, methods, results, checks, n_cores) -> list[str]:
         "1. **On every codec at least as fast as the fastest peer, single-threaded**: "
         "rs_dicom with `RAYON_NUM_THREADS=1` vs the fastest peer, on the multi-frame file "
         "(frames/s) and the single-frame file (latency), both must be ≥ 1×. Judged on wall "
-        "time and, separately, on CPU time (steadier on a loaded machine; the peers decode "
-        "on one thread, so their CPU time is their work). Lossless results must be exact.",
+        "time against the peers that decode on one thread and, separately, on CPU time "
+        "against all of them (steadier on a loaded machine, and fair to a peer that "
+        "threads). Lossless results must be exact.",
         "2. **Near-linear scaling with cores on multi-frame files**: rs_dicom all cores vs "
         f"1 thread (wall), speed-up ≥ {SCALING_OF_LINEAR:.0%} × {n_cores} cores = "
         f"{SCALING_OF_LINEAR * n_cores:.1f}×. Only meaningful when the other cores are idle: "
@@ -698,6 +700,7 @@ def targets(codecs, frames, methods, results, checks, n_cores) -> list[str]:
         "|---|---|---:|---|---:|---|---|---:|---|---:|",
     ]
     met1 = met1c = met2 = 0
+    notes: list[str] = []
     for c in codecs:
         res = results[c]
         r1, rn = res.get(rs1), res.get(rsn)
@@ -706,21 +709,29 @@ def targets(codecs, frames, methods, results, checks, n_cores) -> list[str]:
             out.append(f"| {c} | | | | | {state or 'failed'} | | | | |")
             continue
         ok_check = all(checks[c].get(m, {}).get("ok", True) for m in (rs1, rsn))
-        pm = [m for m in peers if m in res and checks[c].get(m, {}).get("ok", False)]
-        if not pm:
-            out.append(f"| {c} | no peer | | | | | | | | |")
-            continue
-        xm, xmc = (_vs(res, pm, r1, "multi", k) for k in ("wall", "cpu"))
-        xs, xsc = (_vs(res, pm, r1, "single", k) for k in ("wall", "cpu"))
-        ok1 = xm >= 1 and xs >= 1 and ok_check
-        ok1c = xmc >= 1 and xsc >= 1 and ok_check
         sc = r1["multi"]["wall"] / rn["multi"]["wall"]
         ok2 = sc >= SCALING_OF_LINEAR * n_cores
-        bm, bs = (_best(res, pm, case, "wall") for case in CASES)
+        met2 += ok2
+        pm = [m for m in peers if m in res and checks[c].get(m, {}).get("ok", False)]
+        # The target is single-threaded: a peer that used more than one core (GDCM runs
+        # OpenJPEG with a thread per core) is compared by CPU time only.
+        pm1 = [
+            m for m in pm if res[m]["multi"]["cpu"] <= MULTI_THREADED_CPU * res[m]["multi"]["wall"]
+        ]
+        threaded = sorted(set(pm) - set(pm1))
+        if not pm1:
+            out.append(f"| {c} | no single-threaded peer | | | | | | {x(sc)} | {verdict(ok2)} | |")
+            continue
+        xm, xs = (_vs(res, pm1, r1, case, "wall") for case in CASES)
+        xmc, xsc = (_vs(res, pm, r1, case, "cpu") for case in CASES)
+        ok1 = xm >= 1 and xs >= 1 and ok_check
+        ok1c = xmc >= 1 and xsc >= 1 and ok_check
+        bm, bs = (_best(res, pm1, case, "wall") for case in CASES)
+        if threaded:
+            notes.append(f"{c}: {', '.join(threaded)} used more than one core")
         xn = res[bm]["multi"]["wall"] / rn["multi"]["wall"]
         met1 += ok1
         met1c += ok1c
-        met2 += ok2
         wrong = "" if ok_check else " (wrong pixels)"
         out.append(
             f"| {c} | {bm} ({fps(frames[c], res[bm]['multi']['wall'])} fps) "
@@ -732,6 +743,17 @@ def targets(codecs, frames, methods, results, checks, n_cores) -> list[str]:
     out += [
         "",
         "(CPU ratios compare against the peer that is fastest by CPU time, which may differ.)",
+        *(
+            [
+                "",
+                "Peers that used more than one core on the multi-frame file (CPU > "
+                f"{MULTI_THREADED_CPU}× wall), so compared by CPU time only: "
+                + "; ".join(notes)
+                + ".",
+            ]
+            if notes
+            else []
+        ),
         "",
         f"- Target 1 (≥ fastest peer on one thread): wall {verdict(met1 == n)} ({met1}/{n} "
         f"codecs), CPU {verdict(met1c == n)} ({met1c}/{n} codecs)",
