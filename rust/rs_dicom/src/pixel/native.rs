@@ -587,7 +587,7 @@ mod tests {
         let n = 3 * YBR_BLOCK + 5;
         let y: Vec<u8> = (0..n).map(|i| (i * 7) as u8).collect();
         let cb: Vec<u8> = (0..n).map(|i| (i * 13 + 50) as u8).collect();
-        let cr: Vec<u8> = (0..n).map(|i| (255 - i * 3) as u8).collect();
+        let cr: Vec<u8> = (0..n).map(|i| 255u8.wrapping_sub((i * 3) as u8)).collect();
         let mut interleaved: Vec<u8> = (0..n).flat_map(|i| [y[i], cb[i], cr[i]]).collect();
         ybr_full_to_rgb(&mut interleaved);
         let mut out = vec![0u8; 3 * n];
