@@ -75,15 +75,9 @@ fn parse_header(src: &[u8], expected: usize) -> Result<([usize; MAX_SEGMENTS], u
     Ok((offsets, count))
 }
 
-/// Decodes the PackBits segment `seg` into `count` bytes of `out`, at `out[i * stride]` for
-/// i in 0..count (`out` starts at the first destination byte). Returns the number of bytes
-/// decoded when the segment ends early.
-fn decode_segment(
-    seg: &[u8],
-    out: &mut [u8],
-    stride: usize,
-    count: usize,
-) -> std::result::Result<(), usize> {
+/// Decodes the PackBits segment `seg` into the first `count` bytes of `out`. Returns the
+/// number of bytes decoded when the segment ends early.
+fn decode_segment(seg: &[u8], out: &mut [u8], count: usize) -> std::result::Result<(), usize> {
     let mut pos = 0usize;
     let mut done = 0usize;
     while done < count {
@@ -92,7 +86,7 @@ fn decode_segment(
         };
         pos += 1;
         let remaining = count - done;
-        let Some(dst) = out.get_mut(done * stride..) else {
+        let Some(dst) = out.get_mut(done..) else {
             return Err(done);
         };
         if h < 128 {
@@ -102,15 +96,9 @@ fn decode_segment(
             let lit = &seg[pos..end];
             pos = end;
             let take = lit.len().min(remaining);
-            if stride == 1 {
-                match dst.get_mut(..take) {
-                    Some(d) => d.copy_from_slice(&lit[..take]),
-                    None => return Err(done),
-                }
-            } else {
-                for (d, &b) in dst.iter_mut().step_by(stride).zip(&lit[..take]) {
-                    *d = b;
-                }
+            match dst.get_mut(..take) {
+                Some(d) => d.copy_from_slice(&lit[..take]),
+                None => return Err(done),
             }
             done += take;
         } else if h > 128 {
@@ -121,15 +109,9 @@ fn decode_segment(
             };
             pos += 1;
             let take = n.min(remaining);
-            if stride == 1 {
-                match dst.get_mut(..take) {
-                    Some(d) => d.fill(v),
-                    None => return Err(done),
-                }
-            } else {
-                for d in dst.iter_mut().step_by(stride).take(take) {
-                    *d = v;
-                }
+            match dst.get_mut(..take) {
+                Some(d) => d.fill(v),
+                None => return Err(done),
             }
             done += take;
         }
@@ -190,45 +172,52 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
             "RLE segment {i} decodes to {got} bytes but {pixels} are needed"
         ))
     };
-    // One 16-bit sample: both byte planes are decoded contiguously (runs become memset and
-    // memcpy) and then interleaved by a loop that vectorises, instead of two strided passes.
-    if stride == 2 && bps == 2 {
-        let mut planes = vec![0u8; 2 * pixels];
-        let (hi, lo) = planes.split_at_mut(pixels);
-        decode_segment(segment(0), hi, 1, pixels).map_err(|got| short(0, got))?;
-        decode_segment(segment(1), lo, 1, pixels).map_err(|got| short(1, got))?;
-        for ((d, &h), &l) in out[..need].chunks_exact_mut(2).zip(&*hi).zip(&*lo) {
-            d.copy_from_slice(&u16::from_be_bytes([h, l]).to_ne_bytes());
-        }
+    let out = out
+        .get_mut(..need)
+        .ok_or_else(|| malformed("output buffer too small"))?;
+    // One byte per pixel: the single segment is the frame.
+    if stride == 1 {
+        decode_segment(segment(0), out, pixels).map_err(|got| short(0, got))?;
         return Ok(ColorOut::AsDataset);
     }
-    // 8-bit colour: the same with three planes.
-    if stride == 3 && bps == 1 {
-        let mut planes = vec![0u8; 3 * pixels];
-        for (i, plane) in planes.chunks_exact_mut(pixels).enumerate() {
-            decode_segment(segment(i), plane, 1, pixels).map_err(|got| short(i, got))?;
-        }
-        let (r, gb) = planes.split_at(pixels);
-        let (g, b) = gb.split_at(pixels);
-        for (((d, &r), &g), &b) in out[..need].chunks_exact_mut(3).zip(r).zip(g).zip(b) {
-            d.copy_from_slice(&[r, g, b]);
-        }
-        return Ok(ColorOut::AsDataset);
+    // Segments decode contiguously (runs become memset, literals memcpy), then one pass
+    // interleaves them; the two common layouts have loops that vectorise.
+    let mut planes = vec![0u8; count * pixels];
+    for (i, plane) in planes.chunks_exact_mut(pixels).enumerate() {
+        decode_segment(segment(i), plane, pixels).map_err(|got| short(i, got))?;
     }
-    for i in 0..count {
-        let seg = segment(i);
-        let (sample, byte) = (i / bps, i % bps);
-        // Segment `byte` 0 is the most significant byte of the sample.
-        let in_sample = if cfg!(target_endian = "little") {
-            bps - 1 - byte
-        } else {
-            byte
-        };
-        let first = sample * bps + in_sample;
-        let Some(dst) = out.get_mut(first..need) else {
-            return Err(malformed("output buffer too small"));
-        };
-        decode_segment(seg, dst, stride, pixels).map_err(|got| short(i, got))?;
+    let plane = |i: usize| &planes[i * pixels..(i + 1) * pixels];
+    match (spp, bps) {
+        (1, 2) => {
+            for ((d, &h), &l) in out.chunks_exact_mut(2).zip(plane(0)).zip(plane(1)) {
+                d.copy_from_slice(&u16::from_be_bytes([h, l]).to_ne_bytes());
+            }
+        }
+        (3, 1) => {
+            for (((d, &r), &g), &b) in out
+                .chunks_exact_mut(3)
+                .zip(plane(0))
+                .zip(plane(1))
+                .zip(plane(2))
+            {
+                d.copy_from_slice(&[r, g, b]);
+            }
+        }
+        _ => {
+            for i in 0..count {
+                let (sample, byte) = (i / bps, i % bps);
+                // Segment `byte` 0 is the most significant byte of the sample.
+                let in_sample = if cfg!(target_endian = "little") {
+                    bps - 1 - byte
+                } else {
+                    byte
+                };
+                let first = sample * bps + in_sample;
+                for (d, &v) in out[first..].iter_mut().step_by(stride).zip(plane(i)) {
+                    *d = v;
+                }
+            }
+        }
     }
     Ok(ColorOut::AsDataset)
 }

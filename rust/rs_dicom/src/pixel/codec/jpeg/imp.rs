@@ -256,8 +256,9 @@ fn rust_decode(src: &[u8], header: &Header, info: &FrameInfo) -> Result<Vec<u8>>
 }
 
 /// Decodes a three-component 8-bit lossy frame into interleaved raw components in `out`
-/// (converted YBR_FULL → RGB as pydicom does when `to_rgb`): libjpeg-turbo decodes the component planes at their own resolution
-/// (`tj3DecompressToYUVPlanes8`) and the chroma planes are upsampled here with libjpeg's
+/// (converted YBR_FULL → RGB as pydicom does when `to_rgb`): libjpeg-turbo decodes the
+/// component planes at their own resolution (`tj3DecompressToYUVPlanes8`) and the chroma
+/// planes are upsampled here with libjpeg's
 /// "fancy" triangle filter (the rounding of jpeg-decoder, which this replaced). Returns
 /// `Ok(false)`, writing nothing, when TurboJPEG has no plane layout for the frame's sampling
 /// factors (4:1:1, 4:4:1, non-standard factors); the caller then uses jpeg-decoder.
@@ -272,7 +273,7 @@ fn turbo_decode_planes(src: &[u8], header: &Header, out: &mut [u8], to_rgb: bool
         _ => return Ok(false),
     };
     let (w, rows) = (width as usize, height as usize);
-    if out.len() != w * rows * 3 {
+    if w == 0 || rows == 0 || out.len() != w * rows * 3 {
         return Err(malformed("JPEG output buffer size mismatch"));
     }
     // TurboJPEG's plane sizes: the luminance plane is padded to whole chroma samples
