@@ -1,14 +1,16 @@
-//! JPEG 2000 and HTJ2K (ISO/IEC 15444-1, -15) through OpenJPEG (`openjpeg-sys`, vendored
-//! OpenJPEG 2.5 with the HTJ2K decoder).
+//! JPEG 2000 and HTJ2K (ISO/IEC 15444-1, -15): Part 1 codestreams go to the Rust decoder
+//! ([`super::j2k_native`]); what it declines (HTJ2K, JP2 boxes, POC/PPM/PPT/RGN markers) and
+//! damaged data go to OpenJPEG (`openjpeg-sys`, vendored OpenJPEG 2.5, the `j2k` feature),
+//! whose output the Rust decoder reproduces exactly.
 //!
-//! The output matches pydicom 3 with pylibjpeg-openjpeg: samples are interleaved; OpenJPEG
+//! The output matches pydicom 3 with pylibjpeg-openjpeg: samples are interleaved; the decoder
 //! inverts the multiple component transform itself (so YBR_ICT / YBR_RCT come out as RGB);
 //! each decoded value is first stored in a container sized by the codestream precision and
 //! read with the dataset's signedness, then cast to Bits Allocated, and for monochrome images
 //! whose codestream signedness differs from Pixel Representation the value is sign-corrected
 //! from the codestream precision (pydicom's `_apply_sign_correction`).
-#![cfg_attr(not(feature = "j2k"), allow(dead_code))]
 
+use super::j2k_native::{self, NativeError};
 use super::{ColorOut, FrameInfo};
 use crate::parser::{DicomError, ErrorKind, Result};
 
@@ -328,7 +330,15 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
     let siz = read_siz(src)?;
     check(info, &siz, out)?;
     let conv = Convert::new(info, &siz);
-    let mct = ffi::decode(src, &siz, info, conv, out)?;
+    let mct = match native(src, &siz, conv, out) {
+        Ok(mct) => mct,
+        // OpenJPEG decodes what the Rust decoder declines, and decides about damaged data
+        // (it is lenient with truncated codestreams, as pydicom's decoders are).
+        #[cfg(feature = "j2k")]
+        Err(_) => ffi::decode(src, &siz, info, conv, out)?,
+        #[cfg(not(feature = "j2k"))]
+        Err(e) => return Err(e),
+    };
     let ybr = matches!(
         info.photometric_interpretation.as_str(),
         "YBR_ICT" | "YBR_RCT"
@@ -340,25 +350,35 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
     })
 }
 
-#[cfg(not(feature = "j2k"))]
-mod ffi {
-    use super::{Convert, FrameInfo, Result, Siz, unsupported};
-
-    pub(super) fn decode(
-        _src: &[u8],
-        _siz: &Siz,
-        _info: &FrameInfo,
-        _conv: Convert,
-        _out: &mut [u8],
-    ) -> Result<bool> {
-        Err(unsupported(
-            "JPEG 2000 decoding is not available (rs_dicom built without the `j2k` feature)",
-        ))
+/// Decodes with the Rust decoder ([`super::j2k_native`]) into `out`; returns whether a
+/// multiple component transform was used.
+fn native(src: &[u8], siz: &Siz, conv: Convert, out: &mut [u8]) -> Result<bool> {
+    if siz.jp2 {
+        return Err(unsupported(
+            "JPEG 2000 in JP2 boxes needs OpenJPEG (the `j2k` feature)",
+        ));
     }
+    let image = j2k_native::decode(src).map_err(|e| match e {
+        NativeError::Unsupported(what) => unsupported(format!(
+            "this JPEG 2000 codestream needs OpenJPEG (the `j2k` feature): {what}"
+        )),
+        NativeError::Malformed(msg) => malformed(format!("invalid JPEG 2000 codestream: {msg}")),
+    })?;
+    if image.width != siz.width
+        || image.height != siz.height
+        || image.components.len() != siz.components as usize
+    {
+        return Err(malformed(
+            "decoded JPEG 2000 image does not match its SIZ marker",
+        ));
+    }
+    let planes: Vec<&[i32]> = image.components.iter().map(|c| c.data.as_slice()).collect();
+    interleave(&planes, conv, out)?;
+    Ok(image.mct)
 }
 
 #[cfg(feature = "j2k")]
-mod ffi {
+pub(super) mod ffi {
     use std::ffi::{CStr, c_char, c_void};
     use std::ptr;
 
@@ -370,12 +390,16 @@ mod ffi {
     const MAX_LOG: usize = 1024;
 
     /// The codestream being read by OpenJPEG.
-    struct Source<'a> {
-        data: &'a [u8],
-        pos: usize,
+    pub(crate) struct Source<'a> {
+        pub(crate) data: &'a [u8],
+        pub(crate) pos: usize,
     }
 
-    unsafe extern "C" fn read_fn(buf: *mut c_void, n: usize, user: *mut c_void) -> usize {
+    pub(crate) unsafe extern "C" fn read_fn(
+        buf: *mut c_void,
+        n: usize,
+        user: *mut c_void,
+    ) -> usize {
         // SAFETY: `user` is the `Source` given to `opj_stream_set_user_data`, alive (and not
         // otherwise borrowed) for as long as the stream exists; OpenJPEG calls this from the
         // thread running `opj_read_header`/`opj_decode`.
@@ -396,7 +420,7 @@ mod ffi {
         k
     }
 
-    unsafe extern "C" fn skip_fn(n: i64, user: *mut c_void) -> i64 {
+    pub(crate) unsafe extern "C" fn skip_fn(n: i64, user: *mut c_void) -> i64 {
         // SAFETY: as in `read_fn`.
         let s = unsafe { &mut *(user as *mut Source) };
         if n < 0 {
@@ -413,7 +437,7 @@ mod ffi {
         k as i64
     }
 
-    unsafe extern "C" fn seek_fn(n: i64, user: *mut c_void) -> i32 {
+    pub(crate) unsafe extern "C" fn seek_fn(n: i64, user: *mut c_void) -> i32 {
         // SAFETY: as in `read_fn`.
         let s = unsafe { &mut *(user as *mut Source) };
         match usize::try_from(n) {

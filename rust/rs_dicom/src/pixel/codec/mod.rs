@@ -13,6 +13,7 @@ use crate::parser::{DicomError, ErrorKind, Result};
 #[cfg(feature = "deflate")]
 pub mod deflate;
 pub mod j2k;
+pub(crate) mod j2k_native;
 pub mod jpeg;
 pub mod jpegls;
 pub mod rle;
