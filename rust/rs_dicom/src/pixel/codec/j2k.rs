@@ -1,7 +1,7 @@
-//! JPEG 2000 and HTJ2K (ISO/IEC 15444-1, -15): Part 1 codestreams go to the Rust decoder
-//! ([`super::j2k_native`]); what it declines (HTJ2K, JP2 boxes, POC/PPM/PPT/RGN markers) and
-//! damaged data go to OpenJPEG (`openjpeg-sys`, vendored OpenJPEG 2.5, the `j2k` feature),
-//! whose output the Rust decoder reproduces exactly.
+//! JPEG 2000 and HTJ2K (ISO/IEC 15444-1, -15) through OpenJPEG (`openjpeg-sys`, vendored
+//! OpenJPEG 2.5, the `j2k` feature) or rs_dicom's Rust decoder ([`super::j2k_native`]), which
+//! reproduces OpenJPEG's output exactly: see [`decoder`]. The Rust decoder passes what it
+//! declines (HTJ2K, JP2 boxes, POC/PPM/PPT/RGN markers) and damaged data to OpenJPEG.
 //!
 //! The output matches pydicom 3 with pylibjpeg-openjpeg: samples are interleaved; the decoder
 //! inverts the multiple component transform itself (so YBR_ICT / YBR_RCT come out as RGB);
@@ -330,15 +330,19 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
     let siz = read_siz(src)?;
     check(info, &siz, out)?;
     let conv = Convert::new(info, &siz);
-    let mct = match native(src, &siz, conv, out) {
-        Ok(mct) => mct,
+    #[cfg(feature = "j2k")]
+    let mct = if decoder() == Decoder::Rust {
         // OpenJPEG decodes what the Rust decoder declines, and decides about damaged data
         // (it is lenient with truncated codestreams, as pydicom's decoders are).
-        #[cfg(feature = "j2k")]
-        Err(_) => ffi::decode(src, &siz, info, conv, out)?,
-        #[cfg(not(feature = "j2k"))]
-        Err(e) => return Err(e),
+        match native(src, &siz, conv, out) {
+            Ok(mct) => mct,
+            Err(_) => ffi::decode(src, &siz, info, conv, out)?,
+        }
+    } else {
+        ffi::decode(src, &siz, info, conv, out)?
     };
+    #[cfg(not(feature = "j2k"))]
+    let mct = native(src, &siz, conv, out)?;
     let ybr = matches!(
         info.photometric_interpretation.as_str(),
         "YBR_ICT" | "YBR_RCT"
@@ -347,6 +351,36 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
         ColorOut::Rgb
     } else {
         ColorOut::AsDataset
+    })
+}
+
+/// The JPEG 2000 Part 1 decoder that runs first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoder {
+    /// OpenJPEG (the `j2k` feature): the default, a few per cent faster on one thread.
+    OpenJpeg,
+    /// rs_dicom's Rust decoder (bit-identical output; no C code on the data), with OpenJPEG
+    /// for what it declines and for damaged codestreams.
+    Rust,
+}
+
+impl Decoder {
+    /// The choice named by `RS_DICOM_J2K_DECODER` (`rust` or `openjpeg`, any case).
+    pub fn from_env_value(value: Option<&str>) -> Decoder {
+        match value.map(str::trim) {
+            Some(v) if v.eq_ignore_ascii_case("rust") => Decoder::Rust,
+            _ if cfg!(feature = "j2k") => Decoder::OpenJpeg,
+            _ => Decoder::Rust,
+        }
+    }
+}
+
+/// The decoder in use: `RS_DICOM_J2K_DECODER=rust` selects the Rust decoder; without the `j2k`
+/// feature it is the only one.
+pub fn decoder() -> Decoder {
+    static CHOICE: std::sync::OnceLock<Decoder> = std::sync::OnceLock::new();
+    *CHOICE.get_or_init(|| {
+        Decoder::from_env_value(std::env::var("RS_DICOM_J2K_DECODER").ok().as_deref())
     })
 }
 
@@ -684,6 +718,20 @@ pub(super) mod ffi {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoder_choice_follows_the_environment_value() {
+        assert_eq!(Decoder::from_env_value(Some("rust")), Decoder::Rust);
+        assert_eq!(Decoder::from_env_value(Some(" Rust ")), Decoder::Rust);
+        let default = if cfg!(feature = "j2k") {
+            Decoder::OpenJpeg
+        } else {
+            Decoder::Rust
+        };
+        assert_eq!(Decoder::from_env_value(None), default);
+        assert_eq!(Decoder::from_env_value(Some("openjpeg")), default);
+        assert_eq!(Decoder::from_env_value(Some("anything")), default);
+    }
 
     fn info(bits: u32, stored: u32, pr: u32, pi: &str) -> FrameInfo {
         FrameInfo {
