@@ -57,6 +57,10 @@ else
     cargo test -p rs_dicom
 fi
 
+echo "== Rust core without the C codecs (default-features = false: the Rust JPEG 2000 decoder)"
+cargo clippy -p rs_dicom --no-default-features --all-targets -- -D warnings
+cargo test -p rs_dicom --no-default-features --quiet
+
 echo "== Python tests"
 .venv/bin/python -m pytest -q tests
 

@@ -3,6 +3,7 @@
 //! Every input here is encoded by the small helper below (tag, VR, length, value; implicit or
 //! explicit VR; little or big endian), so each test states exactly which bytes it feeds in.
 
+#[cfg(feature = "deflate")]
 use std::io::Write;
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ const UNDEFINED: u32 = 0xFFFF_FFFF;
 
 const TS_IMPLICIT_LE: &str = "1.2.840.10008.1.2";
 const TS_EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+#[cfg(feature = "deflate")]
 const TS_DEFLATED: &str = "1.2.840.10008.1.2.1.99";
 const TS_EXPLICIT_BE: &str = "1.2.840.10008.1.2.2";
 const TS_JPEG_BASELINE: &str = "1.2.840.10008.1.2.4.50";
@@ -438,6 +440,7 @@ fn explicit_vr_big_endian() {
     assert_eq!(f.raw(Tag(0x0028, 0x0010)), Some(&[0x02, 0x00][..]));
 }
 
+#[cfg(feature = "deflate")]
 fn deflate(data: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     enc.write_all(data).unwrap();
@@ -445,6 +448,7 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 }
 
 #[test]
+#[cfg(feature = "deflate")]
 fn deflated_explicit_vr_little_endian() {
     let e = EXPLICIT_LE;
     let data = [
@@ -472,6 +476,7 @@ fn deflated_explicit_vr_little_endian() {
 }
 
 #[test]
+#[cfg(feature = "deflate")]
 fn deflated_garbage_is_malformed() {
     let bytes = part10(TS_DEFLATED, &[0xFF; 64], true, true);
     let err = parse_opts(bytes, false, false).unwrap_err();
@@ -1340,6 +1345,7 @@ fn many_stray_delimiters_do_not_overflow_the_stack() {
 }
 
 #[test]
+#[cfg(feature = "deflate")]
 fn deflate_bomb_is_refused() {
     // 128 MiB of zeros deflate to ~128 KiB: beyond 128x the compressed size and the 64 MiB
     // floor, so the reader stops inflating and refuses it instead of allocating it all.
@@ -1353,6 +1359,7 @@ fn deflate_bomb_is_refused() {
 }
 
 #[test]
+#[cfg(feature = "deflate")]
 fn truncated_deflate_stream_does_not_panic() {
     let e = EXPLICIT_LE;
     let data = [

@@ -48,8 +48,10 @@ const DICM: &[u8; 4] = b"DICM";
 /// Decompressed size limit for deflated datasets relative to their compressed size. Deflate
 /// itself allows ~1032:1, which would let a 16 MiB file claim 16 GiB; real deflated DICOM
 /// (reports, headers, images with empty areas) stays far below 128:1.
+#[cfg(feature = "deflate")]
 const MAX_INFLATE_RATIO: usize = 128;
 /// Inflated size always allowed, whatever the ratio.
+#[cfg(feature = "deflate")]
 const MIN_INFLATE_LIMIT: usize = 64 << 20;
 
 /// Parses a source.

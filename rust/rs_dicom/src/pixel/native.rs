@@ -506,6 +506,7 @@ pub(crate) fn ybr_full_to_rgb(data: &mut [u8]) {
 
 /// YBR_FULL → RGB of separate Y, Cb and Cr rows (equal lengths) into interleaved RGB `out`
 /// (3 bytes per pixel), as [`ybr_full_to_rgb`] would convert them interleaved.
+#[cfg_attr(not(feature = "jpeg"), allow(dead_code))]
 pub(crate) fn ybr_rows_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     for (((y, cb), cr), out) in y
         .chunks(YBR_BLOCK)

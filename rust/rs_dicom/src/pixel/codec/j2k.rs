@@ -719,6 +719,64 @@ pub(super) mod ffi {
 mod tests {
     use super::*;
 
+    /// pydicom-data's files in the repository's test venv (installed by the test command).
+    fn pydicom_data() -> Option<std::path::PathBuf> {
+        let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/lib");
+        std::fs::read_dir(lib).ok()?.flatten().find_map(|py| {
+            let dir = py.path().join("site-packages/data_store/data");
+            dir.is_dir().then_some(dir)
+        })
+    }
+
+    /// The Rust decoder alone (as in builds without OpenJPEG) on pydicom-data's lossless
+    /// JPEG 2000 files: every frame equals the uncompressed twin's.
+    #[test]
+    fn rust_decoder_equals_the_uncompressed_twins() {
+        use crate::core::Tag;
+        use crate::parser::parse_file;
+        use crate::pixel::codec::Encapsulated;
+        use crate::pixel::{PixelDescription, encapsulated_frames, frame_bytes};
+
+        let Some(dir) = pydicom_data() else {
+            assert!(
+                std::env::var("CI").is_err(),
+                "pydicom-data is required under CI (the test command installs it)"
+            );
+            return;
+        };
+        let mut frames_checked = 0;
+        for stem in ["693", "MR2", "RG1", "RG3", "US1"] {
+            let comp = parse_file(dir.join(format!("{stem}_J2KR.dcm"))).expect("J2KR file");
+            let orig = parse_file(dir.join(format!("{stem}_UNCR.dcm"))).expect("UNCR file");
+            let ds = &comp.dataset;
+            let desc = PixelDescription::from_dataset(ds).expect("pixel description");
+            let elem = ds.get(Tag::PIXEL_DATA).expect("pixel data");
+            let ts = comp.transfer_syntax_uid.clone().unwrap_or_default();
+            let enc = Encapsulated::new(ds, elem, &desc, &ts).expect("encapsulated");
+            let frames =
+                encapsulated_frames(ds, elem, desc.number_of_frames as usize).expect("frames");
+            let reference = orig
+                .dataset
+                .raw(Tag::PIXEL_DATA)
+                .expect("native pixel data");
+            let odesc = PixelDescription::from_dataset(&orig.dataset).expect("description");
+            for i in 0..frames.frames.len() {
+                let src = frame_bytes(ds, elem, &frames, i).expect("frame bytes");
+                let siz = read_siz(&src).expect("SIZ");
+                let mut out = vec![0u8; enc.info.frame_len()];
+                native(&src, &siz, Convert::new(&enc.info, &siz), &mut out)
+                    .unwrap_or_else(|e| panic!("{stem} frame {i}: {e}"));
+                let range = odesc.native_frame_range(i).expect("frame range");
+                assert!(
+                    out == reference[range],
+                    "{stem} frame {i} differs from its twin"
+                );
+                frames_checked += 1;
+            }
+        }
+        assert!(frames_checked >= 5);
+    }
+
     #[test]
     fn decoder_choice_follows_the_environment_value() {
         assert_eq!(Decoder::from_env_value(Some("rust")), Decoder::Rust);

@@ -4,6 +4,8 @@
 //! interleave mode, widened to Bits Allocated, and — when Pixel Representation is 1 — sign
 //! extended from the codestream's precision (JPEG-LS only stores unsigned samples; pydicom's
 //! `_apply_sign_correction` shifts left then arithmetically right by `8 × itemsize − precision`).
+// Without CharLS only the error path remains; the helpers stay compiled (and tested) anyway.
+#![cfg_attr(not(feature = "jpegls"), allow(dead_code))]
 
 use super::{ColorOut, FrameInfo};
 use crate::parser::{DicomError, ErrorKind, Result};
