@@ -10,7 +10,9 @@ cases (see benchmarks/README.md):
   middle frame): latency.
 
 Each time includes opening the file.  rs_dicom runs twice: with ``RAYON_NUM_THREADS=1``
-(one thread) and with the variable unset (rayon uses every core), which gives its scaling.
+(one thread) and with the variable unset (rayon uses every core), which gives its scaling;
+on JPEG 2000 it also runs one-threaded with ``RS_DICOM_J2K_DECODER=rust`` (its own decoder in
+place of OpenJPEG, not the default).
 
 Before timing, one run per method and codec decodes both files and saves the arrays, and
 the parent checks them: lossless codecs must give exactly the uncompressed source pixels
@@ -108,6 +110,14 @@ METHODS: dict[str, Method] = {
     "rs_dicom": Method(
         "rs_dicom",
         "`rs_dicom.dcmread(f).pixel_array`, all cores (`RAYON_NUM_THREADS` unset)",
+        peer=False,
+    ),
+    "rs_dicom Rust J2K, 1 thread": Method(
+        "rs_dicom",
+        "`rs_dicom.dcmread(f).pixel_array` with `RS_DICOM_J2K_DECODER=rust` (rs_dicom's own "
+        "JPEG 2000 decoder instead of OpenJPEG) and `RAYON_NUM_THREADS=1`",
+        codecs=("j2k", "j2k-lossy"),
+        env={"RAYON_NUM_THREADS": "1", "RS_DICOM_J2K_DECODER": "rust"},
         peer=False,
     ),
 }
