@@ -485,8 +485,33 @@ pub(super) mod ffi {
 
     /// Messages OpenJPEG reported.
     #[derive(Default)]
-    struct Log {
-        errors: String,
+    pub(crate) struct Log {
+        pub(crate) errors: String,
+    }
+
+    impl Log {
+        /// "OpenJPEG could not {what}", with the reported errors.
+        pub(crate) fn failure(&self, what: &str) -> String {
+            if self.errors.is_empty() {
+                format!("OpenJPEG could not {what}")
+            } else {
+                format!("OpenJPEG could not {what}: {}", self.errors)
+            }
+        }
+    }
+
+    /// Registers `log` for errors and silences warnings and information messages.
+    ///
+    /// # Safety
+    /// `codec` must be a valid codec; `log` must outlive it and not be accessed otherwise
+    /// while OpenJPEG runs.
+    pub(crate) unsafe fn set_handlers(codec: *mut opj::opj_codec_t, log: *mut Log) {
+        // SAFETY: guaranteed by the caller.
+        unsafe {
+            opj::opj_set_error_handler(codec, Some(error_fn), log as *mut c_void);
+            opj::opj_set_warning_handler(codec, Some(quiet_fn), ptr::null_mut());
+            opj::opj_set_info_handler(codec, Some(quiet_fn), ptr::null_mut());
+        }
     }
 
     unsafe extern "C" fn error_fn(msg: *const c_char, user: *mut c_void) {
@@ -516,33 +541,44 @@ pub(super) mod ffi {
 
     unsafe extern "C" fn quiet_fn(_msg: *const c_char, _user: *mut c_void) {}
 
-    struct Stream(*mut opj::opj_stream_t);
+    /// An OpenJPEG stream, destroyed on drop (no free function is registered, so the user
+    /// data, owned by the Rust side, is left alone).
+    pub(crate) struct Stream(pub(crate) *mut opj::opj_stream_t);
     impl Drop for Stream {
         fn drop(&mut self) {
-            // SAFETY: created by `opj_stream_create`, destroyed once here.
-            unsafe { opj::opj_stream_destroy(self.0) }
+            if !self.0.is_null() {
+                // SAFETY: created by `opj_stream_create`, destroyed once here.
+                unsafe { opj::opj_stream_destroy(self.0) }
+            }
         }
     }
 
-    struct Codec(*mut opj::opj_codec_t);
+    /// An OpenJPEG codec (encoder or decoder), destroyed on drop.
+    pub(crate) struct Codec(pub(crate) *mut opj::opj_codec_t);
     impl Drop for Codec {
         fn drop(&mut self) {
-            // SAFETY: created by `opj_create_decompress`, destroyed once here.
-            unsafe { opj::opj_destroy_codec(self.0) }
+            if !self.0.is_null() {
+                // SAFETY: created by `opj_create_decompress`/`opj_create_compress`, destroyed
+                // once here.
+                unsafe { opj::opj_destroy_codec(self.0) }
+            }
         }
     }
 
-    struct Image(*mut opj::opj_image_t);
+    /// An OpenJPEG image, destroyed on drop.
+    pub(crate) struct Image(pub(crate) *mut opj::opj_image_t);
     impl Drop for Image {
         fn drop(&mut self) {
             if !self.0.is_null() {
-                // SAFETY: allocated by `opj_read_header`, owned by us, destroyed once here.
+                // SAFETY: allocated by `opj_read_header`/`opj_image_create`, owned by us,
+                // destroyed once here.
                 unsafe { opj::opj_image_destroy(self.0) }
             }
         }
     }
 
-    struct CstrInfo(*mut opj::opj_codestream_info_v2_t);
+    /// Codestream information from `opj_get_cstr_info`, freed on drop.
+    pub(crate) struct CstrInfo(pub(crate) *mut opj::opj_codestream_info_v2_t);
     impl Drop for CstrInfo {
         fn drop(&mut self) {
             if !self.0.is_null() {
@@ -581,13 +617,7 @@ pub(super) mod ffi {
         // Declared before the stream and codec so they are dropped after them.
         let mut source = Source { data: src, pos: 0 };
         let mut log = Log::default();
-        let fail = |log: &Log, what: &str| {
-            if log.errors.is_empty() {
-                malformed(format!("OpenJPEG could not {what}"))
-            } else {
-                malformed(format!("OpenJPEG could not {what}: {}", log.errors))
-            }
-        };
+        let fail = |log: &Log, what: &str| malformed(log.failure(what));
 
         let format = if siz.jp2 {
             opj::CODEC_FORMAT::OPJ_CODEC_JP2
@@ -599,14 +629,10 @@ pub(super) mod ffi {
         if codec.0.is_null() {
             return Err(malformed("OpenJPEG could not create a decoder"));
         }
-        let log_ptr = &mut log as *mut Log as *mut c_void;
+        let log_ptr = &mut log as *mut Log;
         // SAFETY: `codec` is valid; `log` outlives `codec` (declared earlier, dropped later)
         // and is only touched through this pointer until the codec is destroyed.
-        unsafe {
-            opj::opj_set_error_handler(codec.0, Some(error_fn), log_ptr);
-            opj::opj_set_warning_handler(codec.0, Some(quiet_fn), ptr::null_mut());
-            opj::opj_set_info_handler(codec.0, Some(quiet_fn), ptr::null_mut());
-        }
+        unsafe { set_handlers(codec.0, log_ptr) };
         // SAFETY: the zeroed struct is a valid `opj_dparameters_t` (integers and arrays), then
         // filled with OpenJPEG's defaults; `codec` is valid.
         let ok = unsafe {
@@ -616,10 +642,7 @@ pub(super) mod ffi {
         };
         if !ok {
             // SAFETY: reading `log` after OpenJPEG returned; no callback is running.
-            return Err(fail(
-                unsafe { &*(log_ptr as *const Log) },
-                "set up the decoder",
-            ));
+            return Err(fail(unsafe { &*log_ptr }, "set up the decoder"));
         }
         let threads = threads(info);
         if threads > 1 {
@@ -649,10 +672,7 @@ pub(super) mod ffi {
         let ok = unsafe { opj::opj_read_header(stream.0, codec.0, &mut image.0) != 0 };
         if !ok || image.0.is_null() {
             // SAFETY: as above, no callback is running.
-            return Err(fail(
-                unsafe { &*(log_ptr as *const Log) },
-                "read the header",
-            ));
+            return Err(fail(unsafe { &*log_ptr }, "read the header"));
         }
         // SAFETY: `image.0` is a valid image returned by `opj_read_header`.
         let img = unsafe { &*image.0 };
@@ -682,10 +702,7 @@ pub(super) mod ffi {
         };
         if !ok {
             // SAFETY: as above, no callback is running.
-            return Err(fail(
-                unsafe { &*(log_ptr as *const Log) },
-                "decode the image",
-            ));
+            return Err(fail(unsafe { &*log_ptr }, "decode the image"));
         }
 
         // SAFETY: `image.0` is still valid (decoding fills it in place).

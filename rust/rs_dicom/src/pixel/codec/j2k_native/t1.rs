@@ -64,8 +64,6 @@ const CHI_BELOW: u32 = 31;
 const MU0: u32 = 1 << 20;
 const PI0: u32 = 1 << 21;
 const PI_ALL: u32 = PI0 | PI0 << 3 | PI0 << 6 | PI0 << 9;
-/// All four samples of a column refined before.
-const MU4: u32 = MU0 | MU0 << 3 | MU0 << 6 | MU0 << 9;
 /// All four samples of a column significant.
 const SIG4: u32 = SIG_SELF | SIG_SELF << 3 | SIG_SELF << 6 | SIG_SELF << 9;
 
@@ -293,9 +291,6 @@ const fn build_sc() -> [u8; 256] {
 
 static SC: [u8; 256] = build_sc();
 
-/// Bytes appended after a segment: the 0xFF 0xFF marker that makes the decoders feed 1-bits
-/// at the end of the data (as the standard's decoder does past the end).
-const PAD: usize = 2;
 /// Position of the top of C's 16-bit "high" part in the 64-bit register.
 const CHIGH: u32 = 48;
 
@@ -310,10 +305,12 @@ struct Mq {
 }
 
 impl Mq {
-    /// INITDEC (C.3.5) on a buffer that ends with [`PAD`] 0xFF bytes.
+    /// INITDEC (C.3.5) on a segment. Reads past its end see 0xFF bytes, the marker that makes
+    /// the decoders feed 1-bits (as the standard's decoder does there), so the segment is
+    /// read in place, without a padded copy.
     #[inline]
     fn new(buf: &[u8]) -> Mq {
-        let first = if buf.len() > PAD { buf[0] } else { 0xFF };
+        let first = buf.first().copied().unwrap_or(0xFF);
         let mut mq = Mq {
             a: 0x8000,
             c: u64::from(first) << CHIGH,
@@ -361,12 +358,7 @@ impl Mq {
     /// DECODE (C.3.2): one decision in context `cx`.
     #[inline(always)]
     fn decode(&mut self, ctx: &mut Contexts, cx: usize, buf: &[u8]) -> u32 {
-        self.decode_in(&mut ctx[cx & (CONTEXTS - 1)], buf)
-    }
-
-    /// DECODE with the context state `slot` (a context kept in a register by the caller).
-    #[inline(always)]
-    fn decode_in(&mut self, slot: &mut u32, buf: &[u8]) -> u32 {
+        let slot = &mut ctx[cx & (CONTEXTS - 1)];
         let e = *slot;
         let qe = e & 0xFFFF;
         let mps = (e >> 16) & 1;
@@ -413,12 +405,7 @@ impl Mq {
     /// (refinement), where that branch would mispredict.
     #[inline(always)]
     fn decode_even(&mut self, ctx: &mut Contexts, cx: usize, buf: &[u8]) -> u32 {
-        self.decode_even_in(&mut ctx[cx & (CONTEXTS - 1)], buf)
-    }
-
-    /// [`Mq::decode_even`] with the context state `slot`.
-    #[inline(always)]
-    fn decode_even_in(&mut self, slot: &mut u32, buf: &[u8]) -> u32 {
+        let slot = &mut ctx[cx & (CONTEXTS - 1)];
         let e = *slot;
         let qe = e & 0xFFFF;
         let mps = (e >> 16) & 1;
@@ -495,7 +482,6 @@ impl Raw {
 pub(super) struct T1 {
     data: Vec<i32>,
     flags: Vec<u32>,
-    buf: Vec<u8>,
 }
 
 /// Geometry and state of the block being decoded.
@@ -636,12 +622,10 @@ impl Block<'_> {
 
     /// One sample of the magnitude refinement pass.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn ref_step(
         &mut self,
         m: &mut Mq,
         ctx: &mut Contexts,
-        refined: &mut u32,
         buf: &[u8],
         f: &mut u32,
         (di, ci): (usize, u32),
@@ -650,18 +634,14 @@ impl Block<'_> {
         let sh = 3 * ci;
         let fs = *f >> sh;
         if fs & (SIG_SELF | PI0) == SIG_SELF {
-            // Context 16 (refined before) is most of them: the caller keeps it in a register
-            // rather than storing and reloading it between consecutive decisions.
-            let bit = if fs & MU0 != 0 {
-                m.decode_even_in(refined, buf)
+            let cx = if fs & MU0 != 0 {
+                CTX_MR + 2
+            } else if fs & SIG_NEIGHBOURS != 0 {
+                CTX_MR + 1
             } else {
-                let cx = if fs & SIG_NEIGHBOURS != 0 {
-                    CTX_MR + 1
-                } else {
-                    CTX_MR
-                };
-                m.decode_even(ctx, cx, buf)
+                CTX_MR
             };
+            let bit = m.decode_even(ctx, cx, buf);
             let v = self.coef(di);
             // The magnitude grows by half a step on a 1, shrinks by it on a 0.
             let up = (bit != 0) ^ (*v < 0);
@@ -752,7 +732,6 @@ impl Block<'_> {
         bpno: u32,
     ) {
         let mut m = *mq;
-        let mut refined = ctx[CTX_MR + 2];
         let poshalf = (1i32 << bpno) >> 1;
         let w = if W == 0 { self.w } else { W };
         let stride = w + 2;
@@ -767,55 +746,19 @@ impl Block<'_> {
                     continue;
                 }
                 let d = drow + x;
-                if rows == 4 && f & (SIG4 | PI_ALL | MU4) == SIG4 | MU4 {
-                    // Four samples refined before (most columns of the low bit-planes): all in
-                    // context 16, no flags change.
-                    for k in 0..4 {
-                        let bit = m.decode_even_in(&mut refined, buf);
-                        let v = self.coef(d + k * w);
-                        let up = (bit != 0) ^ (*v < 0);
-                        *v += if up { poshalf } else { -poshalf };
-                    }
-                    continue;
-                }
                 if rows == 4 {
-                    self.ref_step(&mut m, ctx, &mut refined, buf, &mut f, (d, 0), poshalf);
-                    self.ref_step(&mut m, ctx, &mut refined, buf, &mut f, (d + w, 1), poshalf);
-                    self.ref_step(
-                        &mut m,
-                        ctx,
-                        &mut refined,
-                        buf,
-                        &mut f,
-                        (d + 2 * w, 2),
-                        poshalf,
-                    );
-                    self.ref_step(
-                        &mut m,
-                        ctx,
-                        &mut refined,
-                        buf,
-                        &mut f,
-                        (d + 3 * w, 3),
-                        poshalf,
-                    );
+                    self.ref_step(&mut m, ctx, buf, &mut f, (d, 0), poshalf);
+                    self.ref_step(&mut m, ctx, buf, &mut f, (d + w, 1), poshalf);
+                    self.ref_step(&mut m, ctx, buf, &mut f, (d + 2 * w, 2), poshalf);
+                    self.ref_step(&mut m, ctx, buf, &mut f, (d + 3 * w, 3), poshalf);
                 } else {
                     for ci in 0..rows {
-                        self.ref_step(
-                            &mut m,
-                            ctx,
-                            &mut refined,
-                            buf,
-                            &mut f,
-                            (d + ci as usize * w, ci),
-                            poshalf,
-                        );
+                        self.ref_step(&mut m, ctx, buf, &mut f, (d + ci as usize * w, ci), poshalf);
                     }
                 }
                 self.set_flag(i, f);
             }
         }
-        ctx[CTX_MR + 2] = refined;
         *mq = m;
     }
 
@@ -1047,7 +990,6 @@ impl T1 {
         let mut bpno_plus_one = numbps;
         let mut passtype = 2u32;
         let mut offset = 0usize;
-        let buf = &mut self.buf;
         for seg in segments {
             let end = offset
                 .checked_add(seg.len)
@@ -1055,9 +997,7 @@ impl T1 {
                 .ok_or_else(|| {
                     NativeError::Malformed("code-block segment lengths exceed its data".into())
                 })?;
-            buf.clear();
-            buf.extend_from_slice(&data[offset..end]);
-            buf.extend_from_slice(&[0xFF; PAD]);
+            let buf = &data[offset..end];
             offset = end;
             let raw_segment =
                 p.style & STYLE_BYPASS != 0 && bpno_plus_one <= numbps - 4 && passtype < 2;
@@ -1107,6 +1047,9 @@ impl T1 {
 #[cfg(test)]
 mod unit_tests {
     use super::*;
+
+    /// The 0xFF 0xFF marker OpenJPEG appends to a segment for its decoder.
+    const PAD: usize = 2;
 
     /// A reference MQ decoder written as C.3 describes it (32-bit C, BYTEIN per renormalised
     /// byte), to check the look-ahead decoder symbol by symbol.
@@ -1227,17 +1170,20 @@ mod unit_tests {
                     }
                 })
                 .collect();
+            let seg = buf.clone();
+            // The reference reads a copy padded with the 0xFF 0xFF marker, as OpenJPEG does;
+            // the decoder reads the bare segment.
             buf.extend_from_slice(&[0xFF; PAD]);
-            let mut fast = Mq::new(&buf);
+            let mut fast = Mq::new(&seg);
             let mut reference = RefMq::new(&buf);
             let mut ctx_a = initial_contexts();
             let mut ctx_b: [u8; CONTEXTS] = initial_contexts().map(|e| (e >> 16) as u8);
             for n in 0..(8 * len + 64) {
                 let cx = (xorshift(&mut seed) % CONTEXTS as u64) as usize;
                 let a = if n.is_multiple_of(3) {
-                    fast.decode_even(&mut ctx_a, cx, &buf)
+                    fast.decode_even(&mut ctx_a, cx, &seg)
                 } else {
-                    fast.decode(&mut ctx_a, cx, &buf)
+                    fast.decode(&mut ctx_a, cx, &seg)
                 };
                 let b = reference.decode(&mut ctx_b, cx);
                 assert_eq!(a, b, "case {case}, symbol {n}");

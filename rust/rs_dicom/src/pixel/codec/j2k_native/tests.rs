@@ -20,7 +20,7 @@
 //!   pydicom-data's, when installed) in the project's `.venv`, plus `J2K_DICOM_DIR=dir`.
 
 use std::collections::BTreeMap;
-use std::ffi::{CStr, CString, c_char, c_void};
+use std::ffi::{CString, c_char, c_void};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -30,7 +30,10 @@ use std::time::{Duration, Instant};
 
 use openjpeg_sys as opj;
 
-use super::super::j2k::ffi::{Source, read_fn, seek_fn, skip_fn};
+use super::super::j2k::ffi::{
+    Codec, CstrInfo, Image as OpjImagePtr, Log, Source, Stream, read_fn, seek_fn, set_handlers,
+    skip_fn,
+};
 use super::{Image, NativeError, decode};
 
 /// Seeds run by the sweep unless `J2K_CASES` says otherwise.
@@ -103,95 +106,6 @@ impl Rng {
 // ------------------------------------------------------------------------------------------
 // OpenJPEG: shared pieces.
 // ------------------------------------------------------------------------------------------
-
-/// Error messages OpenJPEG reported through the event callbacks.
-#[derive(Default)]
-struct Log {
-    errors: String,
-}
-
-unsafe extern "C" fn log_error(msg: *const c_char, user: *mut c_void) {
-    if msg.is_null() || user.is_null() {
-        return;
-    }
-    // SAFETY: `user` is the boxed `Log` registered with the codec; it outlives the codec and
-    // is only accessed through this pointer while OpenJPEG runs (single-threaded codec).
-    // `msg` is a NUL-terminated string owned by OpenJPEG for the duration of the call.
-    let (log, msg) = unsafe { (&mut *(user as *mut Log), CStr::from_ptr(msg)) };
-    if log.errors.len() < 4096 {
-        if !log.errors.is_empty() {
-            log.errors.push_str("; ");
-        }
-        log.errors.push_str(msg.to_string_lossy().trim_end());
-    }
-}
-
-unsafe extern "C" fn log_quiet(_msg: *const c_char, _user: *mut c_void) {}
-
-/// Registers `log` for errors and silences warnings and information messages.
-///
-/// # Safety
-/// `codec` must be a valid codec and `log` must outlive it and not be accessed otherwise
-/// while OpenJPEG runs.
-unsafe fn set_handlers(codec: *mut opj::opj_codec_t, log: *mut Log) {
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        opj::opj_set_error_handler(codec, Some(log_error), log as *mut c_void);
-        opj::opj_set_warning_handler(codec, Some(log_quiet), ptr::null_mut());
-        opj::opj_set_info_handler(codec, Some(log_quiet), ptr::null_mut());
-    }
-}
-
-struct Codec(*mut opj::opj_codec_t);
-impl Drop for Codec {
-    fn drop(&mut self) {
-        if !self.0.is_null() {
-            // SAFETY: created by `opj_create_compress`/`opj_create_decompress`, destroyed
-            // once here.
-            unsafe { opj::opj_destroy_codec(self.0) }
-        }
-    }
-}
-
-struct Stream(*mut opj::opj_stream_t);
-impl Drop for Stream {
-    fn drop(&mut self) {
-        if !self.0.is_null() {
-            // SAFETY: created by `opj_stream_create`, destroyed once here. No free function
-            // was registered, so the user data (owned by the Rust side) is left alone.
-            unsafe { opj::opj_stream_destroy(self.0) }
-        }
-    }
-}
-
-struct ImagePtr(*mut opj::opj_image_t);
-impl Drop for ImagePtr {
-    fn drop(&mut self) {
-        if !self.0.is_null() {
-            // SAFETY: allocated by `opj_image_create`/`opj_read_header`, owned here, destroyed
-            // once.
-            unsafe { opj::opj_image_destroy(self.0) }
-        }
-    }
-}
-
-struct CstrInfo(*mut opj::opj_codestream_info_v2_t);
-impl Drop for CstrInfo {
-    fn drop(&mut self) {
-        if !self.0.is_null() {
-            // SAFETY: returned by `opj_get_cstr_info`, freed once here.
-            unsafe { opj::opj_destroy_cstr_info(&mut self.0) }
-        }
-    }
-}
-
-fn fail_msg(what: &str, log: &Log) -> String {
-    if log.errors.is_empty() {
-        format!("OpenJPEG could not {what}")
-    } else {
-        format!("OpenJPEG could not {what}: {}", log.errors)
-    }
-}
 
 // ------------------------------------------------------------------------------------------
 // OpenJPEG encoder wrapper.
@@ -654,7 +568,7 @@ fn opj_encode(p: &EncodeParams, planes: &[Vec<i32>]) -> Result<Vec<u8>, String> 
         _ => opj::COLOR_SPACE::OPJ_CLRSPC_UNSPECIFIED,
     };
     // SAFETY: `cmpt` holds `n` initialised component descriptions; a null result is checked.
-    let image = ImagePtr(unsafe { opj::opj_image_create(n as u32, cmpt.as_mut_ptr(), space) });
+    let image = OpjImagePtr(unsafe { opj::opj_image_create(n as u32, cmpt.as_mut_ptr(), space) });
     if image.0.is_null() {
         return Err("opj_image_create failed".into());
     }
@@ -677,7 +591,7 @@ fn opj_encode(p: &EncodeParams, planes: &[Vec<i32>]) -> Result<Vec<u8>, String> 
     // SAFETY: all three are valid; OpenJPEG copies what it needs from `params`.
     if unsafe { opj::opj_setup_encoder(codec.0, &mut *params, image.0) } == 0 {
         // SAFETY: no OpenJPEG call is running, so the log is not being written.
-        return Err(fail_msg("set up the encoder", unsafe { &*log_ptr }));
+        return Err(unsafe { &*log_ptr }.failure("set up the encoder"));
     }
     let mut extra = Vec::new();
     if p.plt {
@@ -700,7 +614,7 @@ fn opj_encode(p: &EncodeParams, planes: &[Vec<i32>]) -> Result<Vec<u8>, String> 
         // strings (`owned`) that stay alive during the call.
         if unsafe { opj::opj_encoder_set_extra_options(codec.0, ptrs.as_ptr()) } == 0 {
             // SAFETY: as above.
-            return Err(fail_msg("set extra options", unsafe { &*log_ptr }));
+            return Err(unsafe { &*log_ptr }.failure("set extra options"));
         }
     }
 
@@ -726,7 +640,7 @@ fn opj_encode(p: &EncodeParams, planes: &[Vec<i32>]) -> Result<Vec<u8>, String> 
     drop(stream);
     drop(codec);
     if !ok {
-        return Err(fail_msg("encode", &log));
+        return Err(log.failure("encode"));
     }
     let Sink { data, .. } = *sink;
     Ok(data)
@@ -781,7 +695,7 @@ fn opj_decode(cs: &[u8]) -> Result<OpjImage, String> {
     };
     if !ok {
         // SAFETY: no OpenJPEG call is running.
-        return Err(fail_msg("set up the decoder", unsafe { &*log_ptr }));
+        return Err(unsafe { &*log_ptr }.failure("set up the decoder"));
     }
     // SAFETY: plain constructor (input stream); a null result is checked.
     let stream = Stream(unsafe { opj::opj_stream_create(1 << 16, 1) });
@@ -797,12 +711,12 @@ fn opj_decode(cs: &[u8]) -> Result<OpjImage, String> {
         opj::opj_stream_set_user_data(stream.0, src_ptr as *mut c_void, None);
         opj::opj_stream_set_user_data_length(stream.0, cs.len() as u64);
     }
-    let mut image = ImagePtr(ptr::null_mut());
+    let mut image = OpjImagePtr(ptr::null_mut());
     // SAFETY: `stream` and `codec` are valid; OpenJPEG stores a new image in `image.0`,
-    // which `ImagePtr` frees.
+    // which `OpjImagePtr` frees.
     if unsafe { opj::opj_read_header(stream.0, codec.0, &mut image.0) } == 0 || image.0.is_null() {
         // SAFETY: no OpenJPEG call is running.
-        return Err(fail_msg("read the header", unsafe { &*log_ptr }));
+        return Err(unsafe { &*log_ptr }.failure("read the header"));
     }
     // SAFETY: `codec` is valid after a successful `opj_read_header`.
     let cstr = CstrInfo(unsafe { opj::opj_get_cstr_info(codec.0) });
@@ -816,7 +730,7 @@ fn opj_decode(cs: &[u8]) -> Result<OpjImage, String> {
     };
     if !ok {
         // SAFETY: no OpenJPEG call is running.
-        return Err(fail_msg("decode", unsafe { &*log_ptr }));
+        return Err(unsafe { &*log_ptr }.failure("decode"));
     }
     // SAFETY: `image.0` is valid; decoding filled it in place.
     let img = unsafe { &*image.0 };
