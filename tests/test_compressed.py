@@ -167,8 +167,9 @@ def _j2k_digests(decoder: str) -> list[str]:
 
 
 def test_rust_and_openjpeg_jpeg2000_decoders_agree() -> None:
-    """RS_DICOM_J2K_DECODER=rust selects rs_dicom's own JPEG 2000 decoder: every frame of every
-    JPEG 2000 file in the corpus must come out identical to OpenJPEG's (the default)."""
+    """rs_dicom's own JPEG 2000 decoder (the default, also named by RS_DICOM_J2K_DECODER=rust):
+    every frame of every JPEG 2000 file in the corpus must come out identical to OpenJPEG's
+    (RS_DICOM_J2K_DECODER=openjpeg)."""
     assert len(J2K_FILES) >= 10
     rust = _j2k_digests("rust")
     openjpeg = _j2k_digests("openjpeg")

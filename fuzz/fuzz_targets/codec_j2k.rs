@@ -1,4 +1,5 @@
-//! Fuzzes the Jpeg2000 frame decoder (see codec_common.rs).
+//! Fuzzes the JPEG 2000 frame decoder on its default path (rs_dicom's Rust decoder first), see
+//! codec_common.rs.
 #![no_main]
 
 #[path = "codec_common.rs"]

@@ -6,11 +6,13 @@
 //! "refined" and "visited" bits of its four samples, laid out so that shifting the word by
 //! `3 * row` aligns every row's bits with row 0's. Contexts then come from table lookups.
 //!
-//! The MQ decoder is written without data-dependent branches on the decoded symbol (the
-//! outcome is selected arithmetically) and keeps up to 40 bits of look-ahead in a 64-bit
-//! register, so it reads bytes once every few symbols rather than testing for a byte on every
-//! renormalisation: the symbols it returns are exactly those of the standard's DECODE
-//! procedure (C.3.2), so the coefficients equal OpenJPEG's.
+//! The MQ decoder selects the symbol and the next context state arithmetically instead of
+//! branching on the symbol (except for the highly predictable run-length and uniform
+//! decisions), and keeps up to 40 bits of look-ahead in a 64-bit register, so it reads bytes
+//! once every few symbols rather than testing for a byte on every renormalisation: the
+//! symbols it returns are exactly those of the standard's DECODE procedure (C.3.2), so the
+//! coefficients equal OpenJPEG's. On x86-64 the passes run in a copy compiled for LZCNT/BMI2
+//! when the CPU has them.
 
 use super::NativeError;
 
