@@ -1238,9 +1238,11 @@ fn gen_case(seed: u64) -> Case {
             })
             .collect();
     }
-    if irreversible && precision > 12 {
-        // OpenJPEG 2.5's encoder corrupts its heap with TERMALL on 9/7 data of 13 bits or
-        // more (e.g. J2K_CASE=599 before this rule: "free(): invalid next size").
+    if precision > 12 {
+        // OpenJPEG 2.5's encoder corrupts its heap with TERMALL on data of 13 bits or more: its
+        // code-block buffer has a fixed slack that the terminated passes of many bit-planes
+        // overrun (openjpeg issue #1648; e.g. J2K_CASE=599 (9/7) and 3830 (5/3) before this
+        // rule: "free(): invalid next size", "munmap_chunk(): invalid pointer").
         params.mode &= !4;
     }
     if !params.precincts.is_empty() {
