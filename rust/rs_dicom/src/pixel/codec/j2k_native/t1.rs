@@ -902,10 +902,11 @@ enum Pass {
     Cln,
 }
 
-/// Runs one MQ coding pass; `W` is the block width when known at compile time (64), else 0.
+/// Runs one MQ coding pass, specialised for the common block width of 64 (`W = 64`; other
+/// widths run with `W = 0`, the width then read from `g`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn mq_pass_body<const W: usize>(
+fn mq_pass_body(
     pass: Pass,
     g: Geom,
     flags: &mut [u32],
@@ -916,17 +917,20 @@ fn mq_pass_body<const W: usize>(
     bpno: u32,
 ) {
     let mut b = g.block(flags, data);
-    match pass {
-        Pass::Sig => b.sigpass_body::<W>(mq, ctx, buf, bpno),
-        Pass::Ref => b.refpass_body::<W>(mq, ctx, buf, bpno),
-        Pass::Cln => b.clnpass_body::<W>(mq, ctx, buf, bpno),
+    match (pass, g.w == 64) {
+        (Pass::Sig, true) => b.sigpass_body::<64>(mq, ctx, buf, bpno),
+        (Pass::Sig, false) => b.sigpass_body::<0>(mq, ctx, buf, bpno),
+        (Pass::Ref, true) => b.refpass_body::<64>(mq, ctx, buf, bpno),
+        (Pass::Ref, false) => b.refpass_body::<0>(mq, ctx, buf, bpno),
+        (Pass::Cln, true) => b.clnpass_body::<64>(mq, ctx, buf, bpno),
+        (Pass::Cln, false) => b.clnpass_body::<0>(mq, ctx, buf, bpno),
     }
 }
 
 /// [`mq_pass_body`] for the baseline instruction set.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-fn mq_pass<const W: usize>(
+fn mq_pass(
     pass: Pass,
     g: Geom,
     flags: &mut [u32],
@@ -936,7 +940,7 @@ fn mq_pass<const W: usize>(
     buf: &[u8],
     bpno: u32,
 ) {
-    mq_pass_body::<W>(pass, g, flags, data, mq, ctx, buf, bpno);
+    mq_pass_body(pass, g, flags, data, mq, ctx, buf, bpno);
 }
 
 /// [`mq_pass_body`] compiled for x86-64 CPUs with LZCNT and BMI1/2 (every x86-64 CPU since
@@ -946,7 +950,7 @@ fn mq_pass<const W: usize>(
 #[target_feature(enable = "lzcnt,bmi1,bmi2")]
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-fn mq_pass_bmi<const W: usize>(
+fn mq_pass_bmi(
     pass: Pass,
     g: Geom,
     flags: &mut [u32],
@@ -956,50 +960,15 @@ fn mq_pass_bmi<const W: usize>(
     buf: &[u8],
     bpno: u32,
 ) {
-    mq_pass_body::<W>(pass, g, flags, data, mq, ctx, buf, bpno);
+    mq_pass_body(pass, g, flags, data, mq, ctx, buf, bpno);
 }
 
-/// Whether [`mq_pass_bmi`] may run on this CPU (detected once; std caches the answer).
+/// Whether [`mq_pass_bmi`] may run on this CPU (std caches the detection).
 #[cfg(target_arch = "x86_64")]
 fn has_bmi() -> bool {
     std::arch::is_x86_feature_detected!("lzcnt")
         && std::arch::is_x86_feature_detected!("bmi1")
         && std::arch::is_x86_feature_detected!("bmi2")
-}
-
-/// Runs one MQ coding pass with the best code path the CPU supports.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn run_mq_pass(
-    bmi: bool,
-    pass: Pass,
-    g: Geom,
-    flags: &mut [u32],
-    data: &mut [i32],
-    mq: &mut Mq,
-    ctx: &mut Contexts,
-    buf: &[u8],
-    bpno: u32,
-) {
-    #[cfg(target_arch = "x86_64")]
-    if bmi {
-        // SAFETY: `bmi` is `has_bmi()`, so the CPU has the features `mq_pass_bmi` is
-        // compiled for.
-        unsafe {
-            if g.w == 64 {
-                mq_pass_bmi::<64>(pass, g, flags, data, mq, ctx, buf, bpno);
-            } else {
-                mq_pass_bmi::<0>(pass, g, flags, data, mq, ctx, buf, bpno);
-            }
-        }
-        return;
-    }
-    let _ = bmi;
-    if g.w == 64 {
-        mq_pass::<64>(pass, g, flags, data, mq, ctx, buf, bpno);
-    } else {
-        mq_pass::<0>(pass, g, flags, data, mq, ctx, buf, bpno);
-    }
 }
 
 /// Contexts at the start of a code-block and after a reset (Table D.7).
@@ -1057,8 +1026,6 @@ impl T1 {
         let (flags, coefs) = (&mut self.flags, &mut self.data);
         #[cfg(target_arch = "x86_64")]
         let bmi = has_bmi();
-        #[cfg(not(target_arch = "x86_64"))]
-        let bmi = false;
         let mut ctx = initial_contexts();
         let numbps = p.numbps as i32;
         let mut bpno_plus_one = numbps;
@@ -1090,7 +1057,13 @@ impl T1 {
                 match (pass, raw_segment) {
                     (Pass::Sig, true) => g.block(flags, coefs).sigpass_raw(&mut raw, buf, bpno),
                     (Pass::Ref, true) => g.block(flags, coefs).refpass_raw(&mut raw, buf, bpno),
-                    _ => run_mq_pass(bmi, pass, g, flags, coefs, &mut mq, &mut ctx, buf, bpno),
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: `bmi` is `has_bmi()`: the CPU has the features `mq_pass_bmi`
+                    // is compiled for.
+                    _ if bmi => unsafe {
+                        mq_pass_bmi(pass, g, flags, coefs, &mut mq, &mut ctx, buf, bpno)
+                    },
+                    _ => mq_pass(pass, g, flags, coefs, &mut mq, &mut ctx, buf, bpno),
                 }
                 if let (Pass::Cln, true) = (pass, p.style & STYLE_SEGSYM != 0) {
                     for _ in 0..4 {
