@@ -357,11 +357,17 @@ def test_bad_files_one_line_each_others_still_printed(tmp_path: Path) -> None:
         "meta", "--tag", "PatientID", not_dicom, SAMPLE, truncated, tmp_path, missing, SAMPLE
     )
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [f"{SAMPLE}: RS-0001", f"{SAMPLE}: RS-0001"]
+    # The truncated file's header is whole (only its pixel data is cut short): it prints,
+    # and its pixel problem is reported.
+    assert result.stdout.splitlines() == [
+        f"{SAMPLE}: RS-0001",
+        f"{truncated}: RS-0001",
+        f"{SAMPLE}: RS-0001",
+    ]
     errors = result.stderr.splitlines()
     assert len(errors) == 4
     assert errors[0].startswith(f"rs-dicom: {not_dicom}: not a DICOM")
-    assert errors[1].startswith(f"rs-dicom: {truncated}: ")
+    assert errors[1].startswith(f"rs-dicom: {truncated}: pixel data: ")
     assert errors[2] == f"rs-dicom: {tmp_path}: is a directory"
     assert errors[3] == f"rs-dicom: {missing}: no such file"
     # The whole tree of the good file is printed even after a failure.
@@ -374,7 +380,11 @@ def test_bad_files_one_line_each_others_still_printed(tmp_path: Path) -> None:
 def test_truncated_pixels_read_with_stop_before_pixels(tmp_path: Path) -> None:
     truncated = tmp_path / "truncated.dcm"
     truncated.write_bytes(SAMPLE.read_bytes()[:6000])
-    assert run("meta", truncated).returncode == 1
+    # The header prints; the pixel problem is reported (exit 1), with a hint.
+    whole = run("meta", truncated)
+    assert whole.returncode == 1
+    assert "(0010,0010) PN" in whole.stdout
+    assert "pixel data:" in whole.stderr and "at byte offset" in whole.stderr
     result = run("meta", "-s", "--tag", "PatientName", truncated)
     assert result.returncode == 0
     assert result.stdout == "Müller^Jürgen\n"

@@ -98,7 +98,8 @@ def test_pixel_array_is_a_zero_copy_view(tmp_path) -> None:
     path = tmp_path / "multi.dcm"
     data = _write_multiframe(path)  # 40 x 256 x 256 uint16 = 5 MiB
     tracemalloc.start()
-    ds = rs_dicom.dcmread(path)
+    # mmap=True: views of the map (the default copies what it hands out from files it maps).
+    ds = rs_dicom.dcmread(path, mmap=True)
     arr = ds.pixel_array
     frame = ds.pixel_data.frame(17)
     _, peak = tracemalloc.get_traced_memory()

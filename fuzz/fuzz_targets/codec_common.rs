@@ -24,7 +24,6 @@ pub fn run(codec: Codec, data: &[u8]) {
             "MONOCHROME2"
         }
         .to_string(),
-        transfer_syntax: String::new(),
         as_rgb: head[5] & 1 == 1,
     };
     let mut out = vec![0u8; info.frame_len()];

@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let opts = ReadOptions {
         force: flags & 1 != 0,
         stop_before_pixels: flags & 2 != 0,
+        ..Default::default()
     };
     if let Ok(file) = rs_dicom::parser::parse_source(Arc::new(Source::Owned(data.to_vec())), opts) {
         walk(&file.meta, 0);
@@ -54,12 +55,18 @@ fn walk(ds: &Dataset, depth: usize) {
             }
             ElementValue::Sequence(items) => {
                 for item in items {
-                    walk(item, depth + 1);
+                    walk(&item.read(), depth + 1);
                 }
             }
+            ElementValue::Truncated { start, len, error } => {
+                assert!(start.checked_add(*len).is_some_and(|end| end <= src_len));
+                assert!(error.offset.is_some(), "{error}");
+            }
+            ElementValue::Owned(_) => panic!("the parser made an owned value"),
             ElementValue::Encapsulated {
                 offset_table,
                 fragments,
+                ..
             } => {
                 for f in std::iter::once(offset_table).chain(fragments) {
                     assert!(
@@ -67,7 +74,7 @@ fn walk(ds: &Dataset, depth: usize) {
                             .checked_add(f.len)
                             .is_some_and(|end| end <= src_len)
                     );
-                    assert_eq!(ds.fragment_bytes(f).len(), f.len);
+                    assert_eq!(ds.fragment_bytes(e, f).len(), f.len);
                 }
             }
         }
@@ -130,6 +137,12 @@ fn tokens(data: &[u8], enc: Encoding, stop_before_pixels: bool) {
                 assert!(offset + length as usize <= data.len());
             }
             Token::EncapsulatedEnd => assert_eq!(open.pop(), Some(b'E')),
+            Token::Truncated { value_offset, .. } => {
+                // Only the top-level pixel data may be cut short; the stream ends there.
+                assert!(open.is_empty() || open == [b'E'], "{open:?}");
+                assert!(value_offset <= data.len());
+                open.clear();
+            }
         }
         assert!(open.len() <= 2 * MAX_DEPTH + 2, "token nesting too deep");
     }

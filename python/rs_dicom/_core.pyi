@@ -20,6 +20,7 @@ __all__ = [
     "UnsupportedCodecError",
     "UnsupportedTransferSyntaxError",
     "__version__",
+    "_register_tag_type",
     "dcmread",
     "dictionary_entries",
     "dictionary_entry",
@@ -66,11 +67,13 @@ class Element:
     @property
     def vm(self) -> int: ...
     @property
-    def offset(self) -> int: ...
+    def offset(self) -> int | None: ...
     @property
     def is_private(self) -> bool: ...
     @property
     def is_undefined_length(self) -> bool: ...
+    @property
+    def is_truncated(self) -> bool: ...
     @property
     def raw(self) -> memoryview: ...
     @property
@@ -157,7 +160,9 @@ def dcmread(
     *,
     stop_before_pixels: bool = False,
     force: bool = False,
+    mmap: bool | None = None,
 ) -> Dataset: ...
+def _register_tag_type(cls: type[Tag]) -> None: ...
 
 # Data dictionary (see rs_dicom.dictionary for the public API)
 def dictionary_entry(

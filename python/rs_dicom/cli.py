@@ -521,6 +521,19 @@ def _tag_lines(ds: Any, paths: Sequence[TagPath]) -> Iterator[str]:
             yield plain_value(found)
 
 
+def _pixel_problem(ds: Any) -> str | None:
+    """What is wrong with pixel data the file ends inside of (the header read whole)."""
+    from rs_dicom import DicomError
+
+    for keyword in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"):
+        if keyword in ds and ds[keyword].is_truncated:
+            try:
+                ds.pixel_data  # noqa: B018 - raises the error kept for the pixels
+            except DicomError as exc:
+                return f"pixel data: {exc} (the header above was read whole)"
+    return None
+
+
 def _run_meta(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from rs_dicom._repr import tree_lines
     from rs_dicom.jsonmodel import to_json_dict
@@ -564,6 +577,9 @@ def _run_meta(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     out.write(("\n" if number else "") + f"# File: {path}\n")
             for line in lines:
                 out.write(line + "\n")
+            problem = _pixel_problem(ds)
+            if problem:
+                error(path, problem)
         except (OSError, ValueError, RuntimeError) as exc:
             if isinstance(exc, BrokenPipeError):
                 raise

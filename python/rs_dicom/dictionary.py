@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple, SupportsInt
 
 from rs_dicom import _core
+from rs_dicom.tag import Tag
 
 __all__ = [
     "Entry",
@@ -210,8 +211,6 @@ def lookup(key: TagLike) -> Entry | None:
 
 def _private_entry(tag: TagLike, private_creator: str) -> tuple[str, str, str, bool]:
     """``(vr, vm, name, retired)`` of a private `tag`; ``KeyError`` if unknown."""
-    from rs_dicom.tag import Tag
-
     value = Tag(tag)
     if not isinstance(private_creator, str):
         raise KeyError(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rs_dicom import _core
+
 __all__ = ["Tag"]
 
 
@@ -26,8 +28,6 @@ class Tag(int):
                 raise ValueError("a tag tuple must be (group, element)")
             return cls(arg[0], arg[1])
         if isinstance(arg, str):
-            from rs_dicom import _core
-
             value = _core.tag_for_keyword(arg)
             if value is None:
                 try:
@@ -68,9 +68,8 @@ class Tag(int):
         """The dictionary keyword ('' if unknown or private)."""
         if self.is_private:
             return ""
-        from rs_dicom import dictionary
-
-        return dictionary.keyword_for_tag(int(self))
+        entry = _core.dictionary_entry(int(self))
+        return entry[4] if entry is not None else ""
 
     def __str__(self) -> str:
         return f"({self.group:04X},{self.element:04X})"
@@ -81,3 +80,8 @@ class Tag(int):
     def json_key(self) -> str:
         """The DICOM JSON model key, e.g. ``00100010``."""
         return f"{int(self):08X}"
+
+
+# The native module makes Tag objects for element tags and AT values (with int.__new__, so
+# no Python code runs); it learns the class here instead of importing this module.
+_core._register_tag_type(Tag)

@@ -3,10 +3,8 @@
 //! checksum of the pixels. `RAYON_NUM_THREADS=1` measures one thread.
 use std::error::Error;
 
-use rs_dicom::core::Tag;
 use rs_dicom::parser::parse_file;
-use rs_dicom::pixel::PixelDescription;
-use rs_dicom::pixel::codec::Encapsulated;
+use rs_dicom::pixel::{DecodeOptions, Frames, PixelBuffer, PixelData};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mut args = std::env::args().skip(1);
@@ -14,15 +12,19 @@ fn main() -> Result<(), Box<dyn Error>> {
     let repeats: usize = args.next().map_or(Ok(3), |s| s.parse())?;
     let file = parse_file(&path)?;
     let ds = &file.dataset;
-    let elem = ds.get(Tag(0x7FE0, 0x0010)).ok_or("no Pixel Data")?;
-    let desc = PixelDescription::from_dataset(ds)?;
-    let ts = file.transfer_syntax_uid.clone().unwrap_or_default();
-    let enc = Encapsulated::new(ds, elem, &desc, &ts)?;
-    let frames = desc.number_of_frames as usize;
+    let opts = DecodeOptions {
+        as_rgb: false,
+        ..DecodeOptions::default()
+    };
+    let px = PixelData::new(ds, file.transfer_syntax, &opts.limits)?.ok_or("no Pixel Data")?;
+    let frames = px.frame_count();
     let start = std::time::Instant::now();
     let mut sum = 0u64;
     for _ in 0..repeats {
-        let out = enc.decode(ds, elem, 0..frames, false)?;
+        let out = px.decode(ds, &Frames::All, &opts)?;
+        let PixelBuffer::Owned(out) = out.buffer else {
+            return Err("not compressed".into());
+        };
         sum = out.iter().fold(sum, |s, &b| s.wrapping_add(u64::from(b)));
     }
     let secs = start.elapsed().as_secs_f64();

@@ -14,7 +14,7 @@ fn dump(ds: &Dataset, depth: usize) {
                 println!("{indent}{} SQ {kw} ({} items)", e.tag, items.len());
                 for item in items {
                     println!("{indent}  ---");
-                    dump(item, depth + 2);
+                    dump(&item.read(), depth + 2);
                 }
             }
             _ => {

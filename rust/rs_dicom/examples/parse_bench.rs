@@ -16,6 +16,7 @@ fn main() {
         let opts = ReadOptions {
             stop_before_pixels: true,
             force: false,
+            ..Default::default()
         };
         let t = Instant::now();
         let mut count = 0;

@@ -10,6 +10,7 @@ fn main() {
     let opts = ReadOptions {
         stop_before_pixels: true,
         force: false,
+        ..Default::default()
     };
     for _ in 0..3 {
         let t = Instant::now();

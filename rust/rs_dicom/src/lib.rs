@@ -1,13 +1,15 @@
 //! rs_dicom: a zero-copy DICOM Part 10 reader.
 //!
-//! Bytes flow one way: a [`parser::Source`] (memory map or owned buffer) is tokenised by the
-//! [`parser::ElementReader`], indexed into a [`core::Dataset`] of value spans, and values are decoded
-//! only when asked for ([`value`]).
+//! Bytes flow one way: a [`core::Source`] (memory map or owned buffer) is tokenised by the
+//! [`parser::ElementReader`], indexed into a [`core::Dataset`] of value spans, and values are
+//! decoded only when asked for ([`value`]); pixel data is described and decoded by [`pixel`].
+//! A dataset can be changed: values are spans of the source until they are replaced by bytes
+//! the element owns (copy-on-write), and sequence items are [`core::SharedDataset`]s.
 //!
 //! ```
 //! use rs_dicom::parser::parse_file;
 //! use rs_dicom::core::Tag;
-//! # fn main() -> Result<(), rs_dicom::parser::DicomError> {
+//! # fn main() -> Result<(), rs_dicom::DicomError> {
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample_ct.dcm");
 //! let dataset = parse_file(path)?; // e.g. "image.dcm"
 //! let patient_name = dataset.get(Tag(0x0010, 0x0010));
@@ -16,11 +18,17 @@
 //! # }
 //! ```
 
+// Unsafe code is allowed only in the modules that need it (memory maps, the C codecs' FFI,
+// uninitialised output buffers), each with a SAFETY comment.
+#![deny(unsafe_code)]
+
 pub mod core;
 pub mod dictionary;
+pub mod error;
 pub mod parser;
 pub mod pixel;
 pub mod value;
 
-pub use crate::core::{Dataset, Element, Tag, VR};
-pub use crate::parser::{DicomError, ErrorKind, ReadOptions, parse_bytes, parse_file};
+pub use crate::core::{Dataset, Element, SharedDataset, Tag, TransferSyntax, VR};
+pub use crate::error::{DicomError, ErrorKind, Result};
+pub use crate::parser::{Limits, ReadOptions, parse_bytes, parse_file};

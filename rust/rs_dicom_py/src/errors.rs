@@ -46,7 +46,10 @@ create_exception!(
 pub fn to_py(err: CoreError) -> PyErr {
     let msg = err.to_string();
     let e = match err.kind {
-        ErrorKind::NotDicom => InvalidDicomError::new_err(msg),
+        // The hint names Python's keyword; the command line says `--force` instead.
+        ErrorKind::NotDicom => InvalidDicomError::new_err(format!(
+            "{msg} (use force=True to read a dataset without a preamble and file meta)"
+        )),
         ErrorKind::Truncated => TruncatedError::new_err(msg),
         ErrorKind::Malformed => MalformedError::new_err(msg),
         ErrorKind::UnsupportedTransferSyntax => UnsupportedTransferSyntaxError::new_err(msg),
@@ -66,6 +69,7 @@ pub fn to_py(err: CoreError) -> PyErr {
                 None => PyOSError::new_err(msg),
             };
         }
+        _ => DicomError::new_err(msg),
     };
     Python::attach(|py| {
         let v = e.value(py);

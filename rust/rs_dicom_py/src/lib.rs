@@ -1,11 +1,15 @@
 //! PyO3 bindings: the `rs_dicom._core` extension module. Wraps core types and maps errors to
-//! exceptions; knows nothing of byte layouts.
+//! exceptions; knows nothing of byte layouts, and imports nothing back from Python.
 
 mod dataset;
 mod dictionary;
+mod element;
 mod errors;
 mod pixel;
+mod read;
 mod source;
+mod tag;
+mod value;
 
 use pyo3::prelude::*;
 
@@ -13,7 +17,13 @@ use pyo3::prelude::*;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
-    dataset::register(m)?;
+    tag::register(m)?;
+    m.add_class::<dataset::PyDataset>()?;
+    m.add_class::<element::PyElement>()?;
+    m.add_class::<element::ElementIter>()?;
+    m.add_class::<pixel::PyPixelData>()?;
+    m.add_class::<source::SourceBytes>()?;
+    read::register(m)?;
     dictionary::register(m)?;
     Ok(())
 }

@@ -1,165 +1,72 @@
-//! `PixelData`: the description of a dataset's pixel data and its encoded frames.
+//! `PixelData`: a dataset's pixel data as the core prepared it. The core decides the layout
+//! (view or decoded, dtype, shape, strides); this only wraps its buffers in numpy arrays.
 
-use std::ops::Range;
+use std::sync::Arc;
 
 use numpy::PyArray1;
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
-use rs_dicom::core::ElementValue;
-use rs_dicom::parser::Source;
-use rs_dicom::pixel::codec::Encapsulated;
-use rs_dicom::pixel::native::{NativeLayout, shape};
-use rs_dicom::pixel::{EncapsulatedFrames, PixelDescription, encapsulated_frames, frame_bytes};
+use pyo3::types::{PyBytes, PyDict};
+use rs_dicom::core::{Dataset, Source, TransferSyntax};
+use rs_dicom::pixel::{DecodeOptions, FrameMethod, Frames, PixelBuffer, PixelData, Pixels};
 
-use crate::dataset::DsRef;
 use crate::errors::to_py;
-use crate::source::{SourceBytes, memoryview};
+use crate::source::{Owner, SourceBytes, memoryview_of};
 
 /// Pixel data of a dataset: image attributes, and for encapsulated (compressed) data the
-/// fragments and the frame each belongs to. Decoding to arrays is not part of this object yet.
+/// fragments and the frame each belongs to. A snapshot: it describes the dataset as it was
+/// when the object was made (`ds.pixel_data` makes a new one after a change).
 #[pyclass(name = "PixelData", module = "rs_dicom", frozen)]
 pub struct PyPixelData {
-    r: DsRef,
-    index: usize,
-    desc: PixelDescription,
-    frames: Option<EncapsulatedFrames>,
+    ds: Arc<Dataset>,
+    px: PixelData,
 }
 
 impl PyPixelData {
-    /// Builds the description for the dataset `r` (errors if it has no pixel data).
-    pub fn new(r: DsRef) -> PyResult<Option<Self>> {
-        let ds = r.get();
-        let desc = match PixelDescription::from_dataset(ds) {
-            Ok(d) => d,
-            Err(_) if !ds.contains(rs_dicom::Tag::PIXEL_DATA) => return Ok(None),
-            Err(e) => return Err(to_py(e)),
-        };
-        let Some(index) = ds.position(desc.tag) else {
-            return Ok(None);
-        };
-        let elem = &ds.elements()[index];
-        let frames = match elem.value {
-            ElementValue::Encapsulated { .. } => {
-                Some(encapsulated_frames(ds, elem, desc.number_of_frames as usize).map_err(to_py)?)
-            }
-            _ => None,
-        };
-        Ok(Some(PyPixelData {
-            r,
-            index,
-            desc,
-            frames,
-        }))
-    }
-}
-
-impl PyPixelData {
-    fn check_frames(&self, frames: &Range<usize>) -> PyResult<()> {
-        let n = self.desc.number_of_frames.max(1) as usize;
-        if frames.start >= n || frames.end > n || frames.is_empty() {
-            return Err(PyIndexError::new_err(format!(
-                "frame {} out of range ({n} frames)",
-                frames.start
-            )));
-        }
-        Ok(())
+    /// Prepares the pixel data of `ds` (None when it has none).
+    pub fn new(ds: Arc<Dataset>, ts: &TransferSyntax) -> PyResult<Option<Self>> {
+        let opts = DecodeOptions::default();
+        let px = PixelData::new(&ds, ts, &opts.limits).map_err(to_py)?;
+        Ok(px.map(|px| PyPixelData { ds, px }))
     }
 
-    /// Frames `frames` as a numpy array: a read-only view of the source when the stored
-    /// bytes already are what pydicom would return, else decoded once in Rust.
-    fn array_of<'py>(
+    fn decode<'py>(
         &self,
         py: Python<'py>,
-        frames: Range<usize>,
-        whole: bool,
+        frames: Frames,
         as_rgb: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.check_frames(&frames)?;
-        let ds = self.r.get();
-        let elem = &ds.elements()[self.index];
-        if self.frames.is_some() {
-            return self.decode_encapsulated(py, frames, whole, as_rgb);
-        }
-        let layout = NativeLayout::new(ds, elem, self.desc.clone()).map_err(to_py)?;
-        let source = ds.source().clone();
-        let np = py.import("numpy")?;
-        let out_shape = shape(&self.desc, frames.len(), whole);
-        let spp = self.desc.samples_per_pixel as usize;
-        if layout.viewable(source.bytes(), frames.clone(), as_rgb) {
-            let r = layout.bytes_of(frames.clone());
-            let buf = Bound::new(
-                py,
-                SourceBytes::new(source.clone(), layout.start + r.start, r.len()),
-            )?;
-            let order = if layout.out_big_endian() { ">" } else { "<" };
-            let code = format!("{order}{}", numpy_code(layout.sample.numpy()));
-            let arr = np.call_method1("frombuffer", (buf, code))?;
-            if spp > 1 && self.desc.planar_configuration == 1 {
-                // Stored plane by plane: a transposed view, like pydicom's reshape.
-                let mut planar: Vec<usize> = Vec::new();
-                if whole && self.desc.number_of_frames > 1 {
-                    planar.push(frames.len());
-                }
-                planar.extend([spp, self.desc.rows as usize, self.desc.columns as usize]);
-                let arr = arr.call_method1("reshape", (planar.clone(),))?;
-                let axes: Vec<usize> = if planar.len() == 4 {
-                    vec![0, 2, 3, 1]
-                } else {
-                    vec![1, 2, 0]
-                };
-                return arr.call_method1("transpose", (axes,));
-            }
-            return arr.call_method1("reshape", (out_shape,));
-        }
-        let decode = || layout.decode(source.bytes(), frames.clone(), as_rgb);
+        let opts = DecodeOptions {
+            as_rgb,
+            ..DecodeOptions::default()
+        };
+        let run = || self.px.decode(&self.ds, &frames, &opts);
         // A caller's buffer could be mutated by another thread: keep the GIL for those.
-        let bytes = if matches!(*source, Source::External(_)) {
-            decode()
+        let pixels = if matches!(**self.ds.source(), Source::External(_)) {
+            run()
         } else {
-            py.detach(decode)
+            py.detach(run)
         }
-        .map_err(to_py)?;
-        let flat = PyArray1::<u8>::from_vec(py, bytes);
-        let order = if layout.out_big_endian() { ">" } else { "=" };
-        let code = format!("{order}{}", numpy_code(layout.sample.numpy()));
-        let typed = flat.call_method1("view", (code,))?;
-        typed.call_method1("reshape", (out_shape,))
+        .map_err(|e| match e.kind {
+            rs_dicom::ErrorKind::Limit if e.message.contains("out of range") => {
+                PyIndexError::new_err(e.message)
+            }
+            _ => to_py(e),
+        })?;
+        to_numpy(py, pixels)
     }
 }
 
-impl PyPixelData {
-    fn decode_encapsulated<'py>(
-        &self,
-        py: Python<'py>,
-        frames: Range<usize>,
-        whole: bool,
-        as_rgb: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let ds = self.r.get();
-        let elem = &ds.elements()[self.index];
-        let uid = self.r.transfer_syntax_uid().unwrap_or_default();
-        let Some(frames_map) = self.frames.clone() else {
-            return Ok(py.None().into_bound(py));
-        };
-        let enc = Encapsulated::with_frames(elem, &self.desc, &uid, frames_map).map_err(to_py)?;
-        let out_shape = shape(&self.desc, frames.len(), whole);
-        let decode = || enc.decode(ds, elem, frames.clone(), as_rgb);
-        // Decoding reads only the dataset's source; a caller's buffer keeps the GIL.
-        let bytes = if matches!(**ds.source(), Source::External(_)) {
-            decode()
-        } else {
-            py.detach(decode)
-        }
-        .map_err(to_py)?;
-        let flat = PyArray1::<u8>::from_vec(py, bytes);
-        let typed = flat.call_method1("view", (enc.sample.numpy(),))?;
-        typed.call_method1("reshape", (out_shape,))
-    }
-}
-
-fn numpy_code(name: &str) -> &'static str {
-    match name {
+/// The numpy dtype string of decoded samples.
+fn dtype(p: &Pixels) -> String {
+    let order = if p.sample.size() == 1 {
+        "|"
+    } else if p.big_endian {
+        ">"
+    } else {
+        "<"
+    };
+    let code = match p.sample.numpy() {
         "uint8" => "u1",
         "int8" => "i1",
         "uint16" => "u2",
@@ -170,7 +77,30 @@ fn numpy_code(name: &str) -> &'static str {
         "int64" => "i8",
         "float32" => "f4",
         _ => "f8",
-    }
+    };
+    format!("{order}{code}")
+}
+
+/// Wraps decoded pixels as a numpy array: a read-only view of the source, or an array that
+/// owns the decoded bytes.
+fn to_numpy<'py>(py: Python<'py>, p: Pixels) -> PyResult<Bound<'py, PyAny>> {
+    let np = py.import("numpy")?;
+    let dtype = dtype(&p);
+    let buffer = match p.buffer {
+        PixelBuffer::View { source, start, len } => {
+            Bound::new(py, SourceBytes::new(Owner::Source(source), start, len))?.into_any()
+        }
+        PixelBuffer::Owned(bytes) => {
+            // Native-endian samples the array owns (writeable, like pydicom's).
+            let flat = PyArray1::<u8>::from_vec(py, bytes);
+            let typed = flat.call_method1("view", (dtype.as_str(),))?;
+            return typed.call_method1("reshape", (p.shape,));
+        }
+    };
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("buffer", buffer)?;
+    kwargs.set_item("strides", p.strides)?;
+    np.getattr("ndarray")?.call((p.shape, dtype), Some(&kwargs))
 }
 
 #[pymethods]
@@ -178,14 +108,13 @@ impl PyPixelData {
     /// Frame `i` as a numpy array (only that frame's bytes are read).
     #[pyo3(signature = (i, *, as_rgb=true))]
     fn frame<'py>(&self, py: Python<'py>, i: usize, as_rgb: bool) -> PyResult<Bound<'py, PyAny>> {
-        self.array_of(py, i..i + 1, false, as_rgb)
+        self.decode(py, Frames::One(i), as_rgb)
     }
 
     /// All frames as one numpy array, shaped like pydicom's pixel_array.
     #[pyo3(signature = (*, as_rgb=true))]
     fn array<'py>(&self, py: Python<'py>, as_rgb: bool) -> PyResult<Bound<'py, PyAny>> {
-        let n = self.desc.number_of_frames.max(1) as usize;
-        self.array_of(py, 0..n, true, as_rgb)
+        self.decode(py, Frames::All, as_rgb)
     }
 
     #[pyo3(signature = (dtype=None, copy=None))]
@@ -208,157 +137,115 @@ impl PyPixelData {
     /// Rows.
     #[getter]
     fn rows(&self) -> u32 {
-        self.desc.rows
+        self.px.description().rows
     }
     /// Columns.
     #[getter]
     fn columns(&self) -> u32 {
-        self.desc.columns
+        self.px.description().columns
     }
     /// Number of frames.
     #[getter]
     fn frames(&self) -> u32 {
-        self.desc.number_of_frames
+        self.px.description().number_of_frames
     }
     /// Samples per pixel.
     #[getter]
     fn samples_per_pixel(&self) -> u32 {
-        self.desc.samples_per_pixel
+        self.px.description().samples_per_pixel
     }
     /// Bits allocated.
     #[getter]
     fn bits_allocated(&self) -> u32 {
-        self.desc.bits_allocated
+        self.px.description().bits_allocated
     }
     /// Bits stored.
     #[getter]
     fn bits_stored(&self) -> u32 {
-        self.desc.bits_stored
+        self.px.description().bits_stored
     }
     /// Pixel representation (0 unsigned, 1 signed).
     #[getter]
     fn pixel_representation(&self) -> u32 {
-        self.desc.pixel_representation
+        self.px.description().pixel_representation
     }
     /// Planar configuration.
     #[getter]
     fn planar_configuration(&self) -> u32 {
-        self.desc.planar_configuration
+        self.px.description().planar_configuration
     }
     /// Photometric interpretation.
     #[getter]
     fn photometric_interpretation(&self) -> &str {
-        &self.desc.photometric_interpretation
+        &self.px.description().photometric_interpretation
     }
     /// True when the pixel data is encapsulated (compressed).
     #[getter]
     fn is_encapsulated(&self) -> bool {
-        self.frames.is_some()
+        self.px.frame_map().is_some()
     }
     /// The numpy dtype name of decoded pixels, as pydicom's pixel_array uses.
     #[getter]
     fn dtype(&self) -> &'static str {
-        let signed = self.desc.pixel_representation == 1;
-        match (self.desc.bits_allocated, signed, self.desc.tag.1) {
-            (32, _, 0x0008) => "float32",
-            (64, _, 0x0009) => "float64",
-            (1, _, _) => "uint8",
-            (b, false, _) if b <= 8 => "uint8",
-            (b, true, _) if b <= 8 => "int8",
-            (b, false, _) if b <= 16 => "uint16",
-            (b, true, _) if b <= 16 => "int16",
-            (b, false, _) if b <= 32 => "uint32",
-            (b, true, _) if b <= 32 => "int32",
-            (_, false, _) => "uint64",
-            (_, true, _) => "int64",
-        }
+        self.px.sample().numpy()
     }
     /// The shape of the decoded array, as pydicom's pixel_array gives it.
     #[getter]
-    fn shape(&self) -> Vec<u32> {
-        let d = &self.desc;
-        let mut s = Vec::with_capacity(4);
-        if d.number_of_frames > 1 {
-            s.push(d.number_of_frames);
-        }
-        s.push(d.rows);
-        s.push(d.columns);
-        if d.samples_per_pixel > 1 {
-            s.push(d.samples_per_pixel);
-        }
-        s
+    fn shape(&self) -> Vec<usize> {
+        self.px.shape(&Frames::All)
     }
     /// The Basic Offset Table values (empty list when empty or not encapsulated).
     #[getter]
     fn offset_table(&self) -> Vec<u32> {
-        self.frames
-            .as_ref()
+        self.px
+            .frame_map()
             .map_or_else(Vec::new, |f| f.offset_table.clone())
     }
     /// For each frame, the indices of its fragments (None when not encapsulated).
     #[getter]
     fn frame_fragments(&self) -> Option<Vec<(usize, usize)>> {
-        self.frames.as_ref().map(|f| {
-            f.frames
-                .iter()
-                .map(|r| (r.start, r.end))
-                .collect::<Vec<_>>()
-        })
+        self.px
+            .frame_map()
+            .map(|f| f.frames.iter().map(|r| (r.start, r.end)).collect())
     }
     /// How frame boundaries were found ('single', 'one-per-fragment', 'basic-offset-table',
     /// 'extended-offset-table', 'markers'); None when not encapsulated.
     #[getter]
     fn frame_method(&self) -> Option<&'static str> {
-        use rs_dicom::pixel::FrameMethod::*;
-        self.frames.as_ref().map(|f| match f.method {
-            SingleFrame => "single",
-            OneFragmentPerFrame => "one-per-fragment",
-            BasicOffsetTable => "basic-offset-table",
-            ExtendedOffsetTable => "extended-offset-table",
-            Markers => "markers",
+        self.px.frame_map().map(|f| match f.method {
+            FrameMethod::SingleFrame => "single",
+            FrameMethod::OneFragmentPerFrame => "one-per-fragment",
+            FrameMethod::BasicOffsetTable => "basic-offset-table",
+            FrameMethod::ExtendedOffsetTable => "extended-offset-table",
+            FrameMethod::Markers => "markers",
         })
     }
     /// The encoded bytes of frame `i`: a memoryview of the file when the frame is one
     /// fragment or native, `bytes` when several fragments had to be joined.
     fn frame_bytes<'py>(&self, py: Python<'py>, i: usize) -> PyResult<Bound<'py, PyAny>> {
-        let ds = self.r.get();
-        let elem = &ds.elements()[self.index];
-        match (&self.frames, &elem.value) {
-            (Some(frames), ElementValue::Encapsulated { fragments, .. }) => {
-                let range = frames.frames.get(i).ok_or_else(|| {
-                    PyIndexError::new_err(format!(
-                        "frame {i} out of range ({} frames)",
-                        frames.frames.len()
-                    ))
-                })?;
-                if range.len() == 1 {
-                    let f = fragments[range.start];
-                    return memoryview(py, ds.source(), f.offset, f.len);
+        let bytes = self
+            .px
+            .frame_bytes(&self.ds, i)
+            .map_err(|e| PyIndexError::new_err(e.message))?;
+        match bytes {
+            std::borrow::Cow::Borrowed(b) => {
+                // A span of the source (or of an element's own buffer): find where it starts.
+                let source = self.ds.source();
+                let base = source.bytes().as_ptr() as usize;
+                let at = b.as_ptr() as usize;
+                if at >= base && at + b.len() <= base + source.len() {
+                    let view = SourceBytes::handed_out(source, at - base, b.len())?;
+                    memoryview_of(py, view)
+                } else {
+                    Ok(PyBytes::new(py, b).into_any())
                 }
-                let joined = frame_bytes(ds, elem, frames, i).map_err(to_py)?;
-                Ok(PyBytes::new(py, &joined).into_any())
             }
-            (_, ElementValue::Bytes { start, len }) => {
-                let range = self
-                    .desc
-                    .native_frame_range(i)
-                    .filter(|_| i < self.desc.number_of_frames as usize)
-                    .ok_or_else(|| {
-                        PyIndexError::new_err(format!(
-                            "frame {i} out of range ({} frames)",
-                            self.desc.number_of_frames
-                        ))
-                    })?;
-                let end = range.end.min(*len);
-                let s = range.start.min(end);
-                memoryview(py, ds.source(), start + s, end - s)
-            }
-            _ => Ok(py.None().into_bound(py)),
+            std::borrow::Cow::Owned(v) => Ok(PyBytes::new(py, &v).into_any()),
         }
     }
 
     fn __repr__(&self) -> String {
-        let d = &self.desc;
+        let d = self.px.description();
         format!(
             "<PixelData {}x{} x{} frame(s), {} sample(s), {} bits allocated, {}{}>",
             d.rows,
@@ -367,7 +254,7 @@ impl PyPixelData {
             d.samples_per_pixel,
             d.bits_allocated,
             d.photometric_interpretation,
-            if self.frames.is_some() {
+            if self.px.frame_map().is_some() {
                 ", encapsulated"
             } else {
                 ""

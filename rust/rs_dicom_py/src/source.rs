@@ -1,4 +1,4 @@
-//! Python inputs as core sources, and read-only buffers over a source.
+//! Python inputs as core sources, and read-only buffers over bytes the core holds.
 
 use std::os::raw::c_int;
 use std::sync::Arc;
@@ -6,7 +6,9 @@ use std::sync::Arc;
 use pyo3::buffer::PyBuffer;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use rs_dicom::parser::{ExternalBytes, Source};
+use rs_dicom::core::{ExternalBytes, Source};
+
+use crate::errors::to_py;
 
 /// A Python object exporting a contiguous byte buffer, used in place.
 pub struct PyBytesSource(pub PyBuffer<u8>);
@@ -24,26 +26,55 @@ impl ExternalBytes for PyBytesSource {
     }
 }
 
-/// Read-only bytes of a source (a value, a fragment); exported as a buffer so that
-/// `memoryview(...)` and `numpy.frombuffer(...)` view the source without copying.
+/// Who keeps the bytes of a buffer alive.
+#[derive(Clone)]
+pub enum Owner {
+    /// A source (file, caller's buffer).
+    Source(Arc<Source>),
+    /// Bytes an element owns (a changed or created value).
+    Owned(Arc<[u8]>),
+}
+
+impl Owner {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Owner::Source(s) => s.bytes(),
+            Owner::Owned(b) => b,
+        }
+    }
+}
+
+/// Read-only bytes of a source or of an owned value; exported as a buffer so that
+/// `memoryview(...)` and `numpy.frombuffer(...)` view them without copying.
 #[pyclass(name = "SourceBytes", module = "rs_dicom._core", frozen)]
 pub struct SourceBytes {
-    source: Arc<Source>,
+    owner: Owner,
     start: usize,
     len: usize,
 }
 
 impl SourceBytes {
-    /// A view of `source[start..start + len]`, clamped to the source.
-    pub fn new(source: Arc<Source>, start: usize, len: usize) -> Self {
-        let total = source.len();
+    /// A view of `owner[start..start + len]`, clamped to its bytes.
+    pub fn new(owner: Owner, start: usize, len: usize) -> Self {
+        let total = owner.bytes().len();
         let start = start.min(total);
         let len = len.min(total - start);
-        SourceBytes { source, start, len }
+        SourceBytes { owner, start, len }
+    }
+
+    /// The bytes to hand out for `source[start..start + len]`: a view when the source allows
+    /// views, else a private copy (a file mapped with the default policy: see `Source`).
+    pub fn handed_out(source: &Arc<Source>, start: usize, len: usize) -> PyResult<Self> {
+        if source.shares_views() {
+            return Ok(SourceBytes::new(Owner::Source(source.clone()), start, len));
+        }
+        let copy = source.copy_range(start, len).map_err(to_py)?;
+        let n = copy.len();
+        Ok(SourceBytes::new(Owner::Owned(Arc::from(copy)), 0, n))
     }
 
     fn slice(&self) -> &[u8] {
-        &self.source.bytes()[self.start..self.start + self.len]
+        &self.owner.bytes()[self.start..self.start + self.len]
     }
 }
 
@@ -57,7 +88,7 @@ impl SourceBytes {
         let this = slf.get();
         let data = this.slice();
         // SAFETY: `view` comes from CPython; the exporter `slf` is stored in the view and keeps
-        // the Arc<Source> (hence `data`) alive for as long as the buffer is held. readonly=1.
+        // the owner (hence `data`) alive for as long as the buffer is held. readonly=1.
         let rc = unsafe {
             ffi::PyBuffer_FillInfo(
                 view,
@@ -79,15 +110,29 @@ impl SourceBytes {
     }
 }
 
-/// A read-only memoryview of `source[start..start+len]`.
+/// A read-only memoryview of a buffer object.
+pub fn memoryview_of<'py>(py: Python<'py>, bytes: SourceBytes) -> PyResult<Bound<'py, PyAny>> {
+    let obj = Bound::new(py, bytes)?;
+    // SAFETY: PyMemoryView_FromObject takes a new reference from an object with the buffer
+    // protocol; a NULL return is turned into the pending exception.
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(obj.as_ptr())) }
+}
+
+/// A read-only memoryview of `source[start..start+len]` (a copy for mapped files, see
+/// [`SourceBytes::handed_out`]).
 pub fn memoryview<'py>(
     py: Python<'py>,
     source: &Arc<Source>,
     start: usize,
     len: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let obj = Bound::new(py, SourceBytes::new(source.clone(), start, len))?;
-    // SAFETY: PyMemoryView_FromObject takes a new reference from an object with the buffer
-    // protocol; a NULL return is turned into the pending exception.
-    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(obj.as_ptr())) }
+    memoryview_of(py, SourceBytes::handed_out(source, start, len)?)
+}
+
+/// A read-only memoryview of bytes an element owns.
+pub fn owned_memoryview<'py>(py: Python<'py>, bytes: &Arc<[u8]>) -> PyResult<Bound<'py, PyAny>> {
+    memoryview_of(
+        py,
+        SourceBytes::new(Owner::Owned(bytes.clone()), 0, bytes.len()),
+    )
 }

@@ -1,11 +1,24 @@
-//! Core DICOM types: tags, value representations, transfer syntaxes and the dataset index.
+//! Core DICOM types: tags, value representations, byte order, character sets, transfer
+//! syntaxes, the source bytes, elements and the dataset. Depends on nothing else in the crate
+//! but the error type.
 
+pub mod charset;
 mod dataset;
+mod element;
+pub mod endian;
+mod limits;
+#[cfg(all(unix, feature = "mmap"))]
+mod mmap_guard;
+pub(crate) mod source;
 mod tag;
 mod ts;
 mod vr;
 
-pub use dataset::{Dataset, Element, ElementValue, Fragment, Items};
+pub use dataset::{Dataset, SharedDataset};
+pub use element::{Element, ElementValue, Fragment, Items, NO_OFFSET};
+pub use endian::ByteOrder;
+pub use limits::Limits;
+pub use source::{ExternalBytes, MMAP_THRESHOLD, MapPolicy, Source};
 pub use tag::Tag;
-pub use ts::TransferSyntax;
+pub use ts::{Codec, Encoding, TransferSyntax, trim_uid};
 pub use vr::VR;

@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
-use super::error::{DicomError, ErrorKind, Result};
-use super::reader::{ElementReader, Encoding, Token};
-use super::source::Source;
-use crate::core::{Dataset, Element, ElementValue, Fragment, Tag, VR};
+use super::reader::{ElementReader, Token};
+use crate::core::charset::CharacterSet;
+use crate::core::{
+    Dataset, Element, ElementValue, Encoding, Fragment, SharedDataset, Source, Tag, TransferSyntax,
+    VR,
+};
 use crate::dictionary;
-use crate::value::charset::CharacterSet;
+use crate::error::{DicomError, ErrorKind, Result};
 
 enum Open {
     Dataset(Dataset),
@@ -26,29 +28,37 @@ enum Open {
     },
 }
 
+/// What every dataset of one parse shares.
+#[derive(Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub source: &'a Arc<Source>,
+    pub ts: Option<&'static TransferSyntax>,
+}
+
 /// Builds a dataset from the tokens of `reader`; `source` must be the buffer the reader reads.
 pub(crate) fn build(
-    source: &Arc<Source>,
+    cx: Context<'_>,
     reader: &mut ElementReader<'_>,
     enc: Encoding,
     charset: Arc<CharacterSet>,
 ) -> Result<Dataset> {
-    let mut ds = build_raw(source, reader, enc, charset, None)?;
-    resolve_vrs(&mut ds, None);
+    let mut ds = build_raw(cx, reader, enc, charset, None)?;
+    resolve_vrs(cx, &mut ds, None);
     Ok(ds)
 }
 
 /// Builds from tokens; with `sequence`, the reader yields the contents of that sequence
 /// (see `ElementReader::sequence_contents`) and the result holds it as its one element.
 fn build_raw(
-    source: &Arc<Source>,
+    cx: Context<'_>,
     reader: &mut ElementReader<'_>,
     enc: Encoding,
     charset: Arc<CharacterSet>,
     sequence: Option<(Tag, usize, u32)>,
 ) -> Result<Dataset> {
+    let source = cx.source;
     let start = ElementReader::position(reader);
-    let mut top = new_dataset(source, enc, charset, start);
+    let mut top = new_dataset(cx, enc, charset, start);
     if sequence.is_none() {
         // Typical headers average well over 32 bytes per top-level element.
         top.elements
@@ -64,7 +74,7 @@ fn build_raw(
             items: Vec::new(),
         });
     }
-    for token in &mut *reader {
+    while let Some(token) = reader.next() {
         match token? {
             Token::Element {
                 tag,
@@ -99,10 +109,7 @@ fn build_raw(
                 length,
             } => {
                 let parent_enc = match stack.last() {
-                    Some(Open::Dataset(d)) => Encoding {
-                        explicit_vr: d.explicit_vr,
-                        big_endian: d.big_endian,
-                    },
+                    Some(Open::Dataset(d)) => d.encoding,
                     _ => enc,
                 };
                 let child_enc = if vr == VR::UN {
@@ -133,7 +140,7 @@ fn build_raw(
                 };
                 // Items start after their 8-byte header.
                 stack.push(Open::Dataset(new_dataset(
-                    source,
+                    cx,
                     child_enc,
                     charset,
                     offset + 8,
@@ -165,10 +172,14 @@ fn build_raw(
                     vr: VR::SQ,
                     length,
                     offset,
-                    value: ElementValue::Sequence(items),
+                    value: ElementValue::Sequence(
+                        items.into_iter().map(SharedDataset::new).collect(),
+                    ),
                 });
             }
-            Token::EncapsulatedStart { tag, vr, offset } => {
+            Token::EncapsulatedStart {
+                tag, vr, offset, ..
+            } => {
                 stack.push(Open::Encapsulated {
                     tag,
                     vr,
@@ -208,6 +219,38 @@ fn build_raw(
                     value: ElementValue::Encapsulated {
                         offset_table,
                         fragments: it.collect(),
+                        buffer: None,
+                    },
+                });
+            }
+            Token::Truncated {
+                tag,
+                vr,
+                offset,
+                value_offset,
+                length,
+            } => {
+                if matches!(stack.last(), Some(Open::Encapsulated { .. })) {
+                    stack.pop();
+                }
+                let error = reader.take_truncation().unwrap_or_else(|| {
+                    DicomError::new(
+                        ErrorKind::Truncated,
+                        Some(value_offset as u64),
+                        tag.to_string(),
+                        "the data ends inside this value",
+                    )
+                });
+                let available = source.len().saturating_sub(value_offset);
+                current_dataset(&mut stack)?.elements.push(Element {
+                    tag,
+                    vr,
+                    length,
+                    offset,
+                    value: ElementValue::Truncated {
+                        start: value_offset.min(source.len()),
+                        len: available,
+                        error: Arc::new(error),
                     },
                 });
             }
@@ -230,21 +273,18 @@ fn build_raw(
 
 /// Parses a defined-length value that the dictionary says is a sequence (a private SQ read
 /// in implicit VR, or written as UN); None when the bytes are not a valid sequence.
-fn reparse_as_sequence(ds: &Dataset, e: &Element) -> Option<Vec<Dataset>> {
+fn reparse_as_sequence(cx: Context<'_>, ds: &Dataset, e: &Element) -> Option<Vec<SharedDataset>> {
     let (start, len) = e.span()?;
     let enc = if e.vr == VR::UN {
         Encoding::IMPLICIT_LE
     } else {
-        Encoding {
-            explicit_vr: ds.explicit_vr,
-            big_endian: ds.big_endian,
-        }
+        ds.encoding
     };
     let mut reader =
         ElementReader::sequence_contents(ds.source.bytes(), start, start + len, enc, e.tag);
     let length = u32::try_from(len).ok()?;
     let mut top = build_raw(
-        &ds.source,
+        cx,
         &mut reader,
         enc,
         ds.charset.clone(),
@@ -258,19 +298,14 @@ fn reparse_as_sequence(ds: &Dataset, e: &Element) -> Option<Vec<Dataset>> {
 }
 
 fn new_dataset(
-    source: &Arc<Source>,
+    cx: Context<'_>,
     enc: Encoding,
     charset: Arc<CharacterSet>,
     offset: usize,
 ) -> Dataset {
-    Dataset {
-        source: source.clone(),
-        elements: Vec::new(),
-        big_endian: enc.big_endian,
-        explicit_vr: enc.explicit_vr,
-        charset,
-        offset,
-    }
+    let mut ds = Dataset::with_encoding(cx.source.clone(), enc, charset, offset);
+    ds.transfer_syntax = cx.ts;
+    ds
 }
 
 fn current_dataset(stack: &mut [Open]) -> Result<&mut Dataset> {
@@ -312,16 +347,7 @@ fn finish(ds: &mut Dataset) {
 }
 
 fn us_value(ds: &Dataset, tag: Tag) -> Option<u16> {
-    let e = ds.get(tag)?;
-    let b = ds.bytes_of(e);
-    if b.len() < 2 {
-        return None;
-    }
-    Some(if ds.big_endian {
-        u16::from_be_bytes([b[0], b[1]])
-    } else {
-        u16::from_le_bytes([b[0], b[1]])
-    })
+    ds.byte_order().read(ds.raw(tag)?, 0)
 }
 
 const PIXEL_REPRESENTATION: Tag = Tag(0x0028, 0x0103);
@@ -359,17 +385,17 @@ fn private_vr(ds: &Dataset, tag: Tag) -> VR {
 /// Chooses VRs the encoding did not give: alternatives ("US or SS", "OB or OW", "US or OW")
 /// for implicit VR, the dictionary VR for UN, and private VRs from the private dictionary,
 /// the way pydicom does; defined-length values that turn out to be sequences are parsed.
-fn resolve_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
+fn resolve_vrs(cx: Context<'_>, ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
     let pixel_rep = us_value(ds, PIXEL_REPRESENTATION).or(inherited_pixel_rep);
     let has_pixel_data = ds.contains(Tag::PIXEL_DATA);
     let bits_allocated = us_value(ds, BITS_ALLOCATED);
     let lut_first = us_value(ds, LUT_DESCRIPTOR);
-    let explicit = ds.explicit_vr;
+    let explicit = ds.encoding.explicit_vr;
     for i in 0..ds.elements.len() {
         let tag = ds.elements[i].tag;
         if let ElementValue::Sequence(items) = &mut ds.elements[i].value {
             for item in items {
-                resolve_vrs(item, pixel_rep);
+                resolve_vrs(cx, &mut item.write(), pixel_rep);
             }
             continue;
         }
@@ -380,15 +406,13 @@ fn resolve_vrs(ds: &mut Dataset, inherited_pixel_rep: Option<u16>) {
         if tag.0 % 2 == 1 {
             let new_vr = private_vr(ds, tag);
             if new_vr == VR::SQ {
-                if let Some(items) = reparse_as_sequence(ds, &ds.elements[i]) {
+                if let Some(items) = reparse_as_sequence(cx, ds, &ds.elements[i]) {
+                    for item in &items {
+                        resolve_vrs(cx, &mut item.write(), pixel_rep);
+                    }
                     let e = &mut ds.elements[i];
                     e.vr = VR::SQ;
                     e.value = ElementValue::Sequence(items);
-                    if let ElementValue::Sequence(items) = &mut e.value {
-                        for item in items {
-                            resolve_vrs(item, pixel_rep);
-                        }
-                    }
                 }
                 continue;
             }

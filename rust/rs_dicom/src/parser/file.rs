@@ -3,21 +3,11 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use super::builder::build;
-use super::error::{DicomError, ErrorKind, Result};
-use super::reader::{ElementReader, Encoding, looks_like_vr};
-use super::source::Source;
-use crate::core::{Dataset, Tag, TransferSyntax};
-use crate::value::charset::CharacterSet;
-
-/// Options for reading.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReadOptions {
-    /// Stop before (7FE0,0010) and friends; their bytes are never touched.
-    pub stop_before_pixels: bool,
-    /// Read input without a preamble/`DICM` marker or file meta.
-    pub force: bool,
-}
+use super::builder::{Context, build};
+use super::options::ReadOptions;
+use super::reader::{ElementReader, looks_like_vr};
+use crate::core::{Dataset, Encoding, Source, Tag, TransferSyntax, trim_uid};
+use crate::error::{DicomError, ErrorKind, Result};
 
 /// A parsed DICOM file: file meta group and dataset. Derefs to the dataset.
 #[derive(Debug, Clone)]
@@ -26,8 +16,11 @@ pub struct DicomFile {
     pub meta: Dataset,
     /// The dataset.
     pub dataset: Dataset,
-    /// The transfer syntax the dataset was read with.
-    pub transfer_syntax: TransferSyntax,
+    /// The transfer syntax the dataset was read with (from the file meta, or guessed).
+    pub transfer_syntax: &'static TransferSyntax,
+    /// How the dataset was really encoded: the transfer syntax's encoding, unless the data
+    /// said otherwise (pydicom switches between implicit and explicit VR the same way).
+    pub encoding: Encoding,
     /// The transfer syntax UID as written in the file meta (padding removed), if any.
     pub transfer_syntax_uid: Option<String>,
     /// Offset of the 128-byte preamble, if the file has one.
@@ -45,15 +38,6 @@ impl Deref for DicomFile {
 
 const DICM: &[u8; 4] = b"DICM";
 
-/// Decompressed size limit for deflated datasets relative to their compressed size. Deflate
-/// itself allows ~1032:1, which would let a 16 MiB file claim 16 GiB; real deflated DICOM
-/// (reports, headers, images with empty areas) stays far below 128:1.
-#[cfg(feature = "deflate")]
-const MAX_INFLATE_RATIO: usize = 128;
-/// Inflated size always allowed, whatever the ratio.
-#[cfg(feature = "deflate")]
-const MIN_INFLATE_LIMIT: usize = 64 << 20;
-
 /// Parses a source.
 pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile> {
     let bytes = source.bytes();
@@ -63,13 +47,23 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
         (None, 4)
     } else if opts.force {
         (None, 0)
+    } else if bytes.len() < 132 {
+        return Err(DicomError::new(
+            ErrorKind::NotDicom,
+            Some(bytes.len() as u64),
+            "",
+            format!(
+                "not a DICOM Part 10 file: {} bytes, too short for the 128-byte preamble and \
+                 'DICM' marker",
+                bytes.len()
+            ),
+        ));
     } else {
         return Err(DicomError::new(
             ErrorKind::NotDicom,
             Some(128),
             "",
-            "not a DICOM Part 10 file: no 'DICM' marker after a 128-byte preamble \
-             (use force=True to read a dataset without file meta)",
+            "not a DICOM Part 10 file: no 'DICM' marker after a 128-byte preamble",
         ));
     };
 
@@ -84,13 +78,14 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
     let has_meta = bytes.len() >= meta_start + 2
         && u16::from_le_bytes([bytes[meta_start], bytes[meta_start + 1]]) == 0x0002;
     let (meta, data_start) = if has_meta {
-        let mut reader = ElementReader::new(bytes, meta_start, None, meta_enc).only_group(0x0002);
-        let meta = build(
-            &source,
-            &mut reader,
-            meta_enc,
-            Arc::new(CharacterSet::default()),
-        )?;
+        let mut reader = ElementReader::new(bytes, meta_start, None, meta_enc)
+            .only_group(0x0002)
+            .limits(&opts.limits);
+        let cx = Context {
+            source: &source,
+            ts: None,
+        };
+        let meta = build(cx, &mut reader, meta_enc, Arc::default())?;
         // The dataset starts where the stream leaves group 0002 (as in pydicom), not after the
         // highest meta tag: the meta may be out of order or end with a sequence. The group is
         // a few elements long, so re-tokenising it is cheap.
@@ -107,18 +102,14 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
             ErrorKind::NotDicom,
             Some(meta_start as u64),
             "",
-            "the file has a 'DICM' marker but no file meta information group (0002,xxxx) \
-             (use force=True to read it anyway)",
+            "the file has a 'DICM' marker but no file meta information group (0002,xxxx)",
         ));
     }
 
-    let ts_uid = meta.raw(Tag::TRANSFER_SYNTAX_UID).map(|b| {
-        String::from_utf8_lossy(b)
-            .trim_end_matches(['\0', ' '])
-            .trim()
-            .to_string()
-    });
-    let mut ts = match &ts_uid {
+    let ts_uid = meta
+        .raw(Tag::TRANSFER_SYNTAX_UID)
+        .map(|b| trim_uid(&String::from_utf8_lossy(b)).to_string());
+    let ts = match &ts_uid {
         Some(uid) => TransferSyntax::from_uid(uid).ok_or_else(|| {
             DicomError::new(
                 ErrorKind::UnsupportedTransferSyntax,
@@ -131,39 +122,33 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
     };
 
     let (data_source, start) = if ts.deflated {
-        (inflate(&source, data_start)?, 0)
+        (inflate(&source, data_start, &opts)?, 0)
     } else {
         (source.clone(), data_start)
     };
     let data = data_source.bytes();
     // The transfer syntax is a claim: pydicom switches implicit/explicit when the first
     // element says otherwise, and so do we.
+    let mut enc = ts.encoding();
     if data.len() >= start + 6 {
         let vr_like = looks_like_vr(&data[start + 4..start + 6])
             && crate::core::VR::from_bytes([data[start + 4], data[start + 5]]).is_some();
-        if ts.explicit_vr && !vr_like {
-            ts.explicit_vr = false;
-        } else if !ts.explicit_vr && vr_like {
-            ts.explicit_vr = true;
-        }
+        enc.explicit_vr = vr_like;
     }
-    let enc = Encoding {
-        explicit_vr: ts.explicit_vr,
-        big_endian: ts.big_endian,
+    let mut reader = ElementReader::new(data, start, None, enc)
+        .stop_before_pixels(opts.stop_before_pixels)
+        .limits(&opts.limits);
+    let cx = Context {
+        source: &data_source,
+        ts: Some(ts),
     };
-    let mut reader =
-        ElementReader::new(data, start, None, enc).stop_before_pixels(opts.stop_before_pixels);
-    let dataset = build(
-        &data_source,
-        &mut reader,
-        enc,
-        Arc::new(CharacterSet::default()),
-    )?;
+    let dataset = build(cx, &mut reader, enc, Arc::default())?;
     let stopped_before_pixels = reader.stopped_at_pixels();
     Ok(DicomFile {
         meta,
         dataset,
         transfer_syntax: ts,
+        encoding: enc,
         transfer_syntax_uid: ts_uid,
         preamble,
         stopped_before_pixels,
@@ -171,14 +156,17 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
 }
 
 fn empty_dataset(source: &Arc<Source>, offset: usize) -> Dataset {
-    let mut d = Dataset::empty(source.clone());
-    d.offset = offset;
-    d
+    Dataset::with_encoding(
+        source.clone(),
+        Encoding::EXPLICIT_LE,
+        Arc::default(),
+        offset,
+    )
 }
 
 /// For data without file meta: little or big endian from the first group number, explicit
 /// VR when a valid VR follows the tag.
-fn guess_encoding(bytes: &[u8], start: usize) -> TransferSyntax {
+fn guess_encoding(bytes: &[u8], start: usize) -> &'static TransferSyntax {
     if bytes.len() < start + 6 {
         return TransferSyntax::IMPLICIT_VR_LE;
     }
@@ -194,13 +182,11 @@ fn guess_encoding(bytes: &[u8], start: usize) -> TransferSyntax {
 }
 
 #[cfg(feature = "deflate")]
-fn inflate(source: &Arc<Source>, start: usize) -> Result<Arc<Source>> {
+fn inflate(source: &Arc<Source>, start: usize, opts: &ReadOptions) -> Result<Arc<Source>> {
     use std::io::Read;
     let input = source.bytes().get(start..).unwrap_or(&[]);
-    let limit = input
-        .len()
-        .saturating_mul(MAX_INFLATE_RATIO)
-        .max(MIN_INFLATE_LIMIT);
+    let limit =
+        usize::try_from(opts.limits.inflate_allowed(input.len() as u64)).unwrap_or(usize::MAX);
     let mut out = Vec::with_capacity(input.len().saturating_mul(4).min(limit));
     let decoder = flate2::read::DeflateDecoder::new(input);
     let n = decoder
@@ -222,8 +208,9 @@ fn inflate(source: &Arc<Source>, start: usize) -> Result<Arc<Source>> {
             Some(start as u64),
             "",
             format!(
-                "deflated dataset inflates to more than {limit} bytes ({MAX_INFLATE_RATIO}x its \
-                 compressed size): refused as a decompression bomb"
+                "deflated dataset inflates to more than {limit} bytes ({}x its compressed size): \
+                 refused as a decompression bomb",
+                opts.limits.max_inflate_ratio
             ),
         ));
     }
@@ -231,7 +218,7 @@ fn inflate(source: &Arc<Source>, start: usize) -> Result<Arc<Source>> {
 }
 
 #[cfg(not(feature = "deflate"))]
-fn inflate(_source: &Arc<Source>, start: usize) -> Result<Arc<Source>> {
+fn inflate(_source: &Arc<Source>, start: usize, _opts: &ReadOptions) -> Result<Arc<Source>> {
     Err(DicomError::new(
         ErrorKind::UnsupportedTransferSyntax,
         Some(start as u64),

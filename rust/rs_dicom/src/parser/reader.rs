@@ -1,35 +1,14 @@
 //! The streaming element reader: the one place where bytes become DICOM structure.
 
-use super::error::{DicomError, ErrorKind, Result};
-use crate::core::{Tag, VR};
+use super::options::Limits;
+use crate::core::{ByteOrder, Encoding, Tag, VR};
 use crate::dictionary;
+use crate::error::{DicomError, ErrorKind, Result};
 
-/// Deepest nesting of sequences accepted; real files rarely exceed 10.
-pub const MAX_DEPTH: usize = 64;
+/// Deepest nesting of sequences accepted by default (see [`Limits::max_depth`]).
+pub const MAX_DEPTH: usize = Limits::DEFAULT.max_depth;
 
 const UNDEFINED: u32 = 0xFFFF_FFFF;
-
-/// Byte order and VR explicitness of a stretch of the stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Encoding {
-    /// Explicit VR.
-    pub explicit_vr: bool,
-    /// Big endian.
-    pub big_endian: bool,
-}
-
-impl Encoding {
-    /// Implicit VR little endian, the encoding of UN sequences (PS3.5 6.2.2).
-    pub const IMPLICIT_LE: Encoding = Encoding {
-        explicit_vr: false,
-        big_endian: false,
-    };
-    /// Explicit VR little endian, the encoding of the file meta group.
-    pub const EXPLICIT_LE: Encoding = Encoding {
-        explicit_vr: true,
-        big_endian: false,
-    };
-}
 
 /// One token of the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +56,8 @@ pub enum Token {
         vr: VR,
         /// Offset of the element header.
         offset: usize,
+        /// Offset of the value (the first item header).
+        value_offset: usize,
     },
     /// One item of encapsulated data: the first is the Basic Offset Table.
     Fragment {
@@ -87,6 +68,21 @@ pub enum Token {
     },
     /// Encapsulated data ends.
     EncapsulatedEnd,
+    /// The data ends inside the value of the top-level pixel data element (after an
+    /// `EncapsulatedStart` when it is encapsulated): the stream ends here, and
+    /// [`ElementReader::take_truncation`] gives the error for when the pixels are used.
+    Truncated {
+        /// Tag.
+        tag: Tag,
+        /// VR as encoded.
+        vr: VR,
+        /// Offset of the element header.
+        offset: usize,
+        /// Offset of the value.
+        value_offset: usize,
+        /// The encoded length (None when undefined).
+        length: Option<u32>,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -127,26 +123,22 @@ pub struct ElementReader<'a> {
     skipped: bool,
     /// Innermost defined-length end (or the buffer end).
     limit: usize,
+    max_depth: usize,
+    max_value_length: u64,
+    /// The error for a top-level pixel data value the data ends inside of.
+    truncation: Option<DicomError>,
+    /// The open top-level encapsulated pixel data element: tag, VR, header and value offsets.
+    encapsulated: Option<(Tag, VR, usize, usize)>,
 }
 
-#[inline]
+#[inline(always)]
 fn u16_at(b: &[u8], p: usize, be: bool) -> u16 {
-    let v = [b[p], b[p + 1]];
-    if be {
-        u16::from_be_bytes(v)
-    } else {
-        u16::from_le_bytes(v)
-    }
+    ByteOrder::from_big_endian(be).decode(&b[p..p + 2])
 }
 
-#[inline]
+#[inline(always)]
 fn u32_at(b: &[u8], p: usize, be: bool) -> u32 {
-    let v = [b[p], b[p + 1], b[p + 2], b[p + 3]];
-    if be {
-        u32::from_be_bytes(v)
-    } else {
-        u32::from_le_bytes(v)
-    }
+    ByteOrder::from_big_endian(be).decode(&b[p..p + 4])
 }
 
 /// True if two bytes look like an explicit VR (two upper-case ASCII letters).
@@ -177,6 +169,10 @@ impl<'a> ElementReader<'a> {
             pending: None,
             skipped: false,
             limit: buf.len(),
+            max_depth: MAX_DEPTH,
+            max_value_length: Limits::DEFAULT.max_value_length,
+            truncation: None,
+            encapsulated: None,
         };
         r.update_limit();
         r
@@ -208,6 +204,18 @@ impl<'a> ElementReader<'a> {
     pub fn stop_before_pixels(mut self, yes: bool) -> Self {
         self.stop_before_pixels = yes;
         self
+    }
+
+    /// Applies the depth and value-length limits.
+    pub fn limits(mut self, limits: &Limits) -> Self {
+        self.max_depth = limits.max_depth;
+        self.max_value_length = limits.max_value_length;
+        self
+    }
+
+    /// The error of a [`Token::Truncated`] (once).
+    pub fn take_truncation(&mut self) -> Option<DicomError> {
+        self.truncation.take()
     }
 
     /// Ends the stream at the first top-level element outside `group` (used for file meta).
@@ -311,11 +319,11 @@ impl<'a> ElementReader<'a> {
     }
 
     fn push(&mut self, f: Frame) -> Result<()> {
-        if self.stack.len() > MAX_DEPTH * 2 + 1 {
+        if self.stack.len() > self.max_depth * 2 + 1 {
             return Err(self.err(
                 ErrorKind::Malformed,
                 self.pos,
-                format!("sequences nested deeper than {MAX_DEPTH} levels"),
+                format!("sequences nested deeper than {} levels", self.max_depth),
             ));
         }
         if let Some(end) = f.end {
@@ -432,7 +440,12 @@ impl<'a> ElementReader<'a> {
         if self.at_frame_end(frame) {
             return Ok(Some(Token::EncapsulatedEnd));
         }
-        let (offset, tag, length) = self.item_header(frame, "fragment header")?;
+        let at_top = self.stack.len() == 2;
+        let (offset, tag, length) = match self.item_header(frame, "fragment header") {
+            Ok(h) => h,
+            Err(e) if at_top => return self.truncate_encapsulated(e),
+            Err(e) => return Err(e),
+        };
         match tag {
             Tag::ITEM => {
                 if length == UNDEFINED {
@@ -442,7 +455,13 @@ impl<'a> ElementReader<'a> {
                         "encapsulated fragment with undefined length",
                     ));
                 }
-                self.need(self.pos, length as usize, "fragment")?;
+                if let Err(e) = self.need(self.pos, length as usize, "fragment") {
+                    return if at_top {
+                        self.truncate_encapsulated(e)
+                    } else {
+                        Err(e)
+                    };
+                }
                 let value_offset = self.pos;
                 self.pos += length as usize;
                 Ok(Some(Token::Fragment {
@@ -461,6 +480,36 @@ impl<'a> ElementReader<'a> {
                     "expected a fragment item (FFFE,E000) in encapsulated data, found tag {other}"
                 ),
             )),
+        }
+    }
+
+    /// Ends the stream at a top-level pixel data value the data ends inside of, keeping
+    /// the error for when the pixels are used (pydicom reads such headers too).
+    fn truncate(
+        &mut self,
+        err: DicomError,
+        (tag, vr, offset, value_offset): (Tag, VR, usize, usize),
+        length: Option<u32>,
+    ) -> Result<Option<Token>> {
+        if err.kind != ErrorKind::Truncated {
+            return Err(err);
+        }
+        self.truncation = Some(err);
+        self.done = true;
+        self.pos = self.buf.len();
+        Ok(Some(Token::Truncated {
+            tag,
+            vr,
+            offset,
+            value_offset,
+            length,
+        }))
+    }
+
+    fn truncate_encapsulated(&mut self, err: DicomError) -> Result<Option<Token>> {
+        match self.encapsulated {
+            Some(at) => self.truncate(err, at, None),
+            None => Err(err),
         }
     }
 
@@ -526,13 +575,7 @@ impl<'a> ElementReader<'a> {
                 }
             }
         }
-        if self.stop_before_pixels
-            && at_top
-            && matches!(
-                tag,
-                Tag::PIXEL_DATA | Tag::FLOAT_PIXEL_DATA | Tag::DOUBLE_FLOAT_PIXEL_DATA
-            )
-        {
+        if self.stop_before_pixels && at_top && is_pixel_data(tag) {
             self.done = true;
             self.stopped_at_pixels = true;
             return Ok(None);
@@ -612,9 +655,33 @@ impl<'a> ElementReader<'a> {
                 tag,
                 items: 0,
             })?;
-            return Ok(Some(Token::EncapsulatedStart { tag, vr, offset }));
+            if at_top {
+                self.encapsulated = Some((tag, vr, offset, value_offset));
+            }
+            return Ok(Some(Token::EncapsulatedStart {
+                tag,
+                vr,
+                offset,
+                value_offset,
+            }));
         }
-        self.need(value_offset, length as usize, "value")?;
+        if u64::from(length) > self.max_value_length {
+            return Err(self.err(
+                ErrorKind::Limit,
+                offset,
+                format!(
+                    "value length {length} is over the limit of {} bytes",
+                    self.max_value_length
+                ),
+            ));
+        }
+        if let Err(e) = self.need(value_offset, length as usize, "value") {
+            return if at_top && is_pixel_data(tag) {
+                self.truncate(e, (tag, vr, offset, value_offset), Some(length))
+            } else {
+                Err(e)
+            };
+        }
         self.pos = value_offset + length as usize;
         Ok(Some(Token::Element {
             tag,
@@ -624,6 +691,13 @@ impl<'a> ElementReader<'a> {
             length,
         }))
     }
+}
+
+fn is_pixel_data(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::PIXEL_DATA | Tag::FLOAT_PIXEL_DATA | Tag::DOUBLE_FLOAT_PIXEL_DATA
+    )
 }
 
 fn tag_is_pixel_like(tag: Tag) -> bool {

@@ -3,9 +3,9 @@
 //! Conversions follow pydicom 3 (`pydicom.values`): which VRs strip leading spaces, which
 //! split on backslash, what an empty value is.
 
-pub mod charset;
+pub use crate::core::charset;
 
-use crate::core::{Dataset, Element, ElementValue, Tag, VR};
+use crate::core::{ByteOrder, Dataset, Element, ElementValue, SharedDataset, Tag, VR};
 
 /// One decoded number-string value (DS, IS): a number, or the text when it is not valid.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +38,7 @@ pub enum Value<'a> {
     /// Raw bytes (OB OD OF OL OV OW UN), borrowed from the source.
     Bytes(&'a [u8]),
     /// Sequence items.
-    Sequence(&'a [Dataset]),
+    Sequence(&'a [SharedDataset]),
     /// Encapsulated pixel data (see [`crate::pixel`]).
     Encapsulated,
 }
@@ -129,12 +129,10 @@ pub fn parse_is(s: &str) -> Option<i64> {
     }
 }
 
-fn chunks<const N: usize>(b: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
-    b.chunks_exact(N).map(|c| {
-        let mut a = [0u8; N];
-        a.copy_from_slice(c);
-        a
-    })
+/// AT values: (group, element) pairs of 16-bit numbers.
+pub fn tags(b: &[u8], order: ByteOrder) -> impl Iterator<Item = Tag> + '_ {
+    b.chunks_exact(4)
+        .map(move |c| Tag(order.decode(&c[..2]), order.decode(&c[2..])))
 }
 
 /// Decodes an element's value.
@@ -142,54 +140,23 @@ pub fn decode<'a>(ds: &'a Dataset, e: &'a Element) -> Value<'a> {
     match &e.value {
         ElementValue::Sequence(items) => return Value::Sequence(items),
         ElementValue::Encapsulated { .. } => return Value::Encapsulated,
-        ElementValue::Bytes { .. } => {}
+        _ => {}
     }
     let b = ds.bytes_of(e);
     if b.is_empty() {
         return Value::Empty;
     }
-    let be = ds.big_endian();
-    macro_rules! nums {
-        ($t:ty, $n:literal, $variant:ident, $conv:ty) => {
-            Value::$variant(
-                chunks::<$n>(b)
-                    .map(|a| {
-                        (if be {
-                            <$t>::from_be_bytes(a)
-                        } else {
-                            <$t>::from_le_bytes(a)
-                        }) as $conv
-                    })
-                    .collect(),
-            )
-        };
-    }
+    let order = ds.byte_order();
     match e.vr {
-        VR::US => nums!(u16, 2, Ints, i64),
-        VR::SS => nums!(i16, 2, Ints, i64),
-        VR::UL => nums!(u32, 4, Ints, i64),
-        VR::SL => nums!(i32, 4, Ints, i64),
-        VR::SV => nums!(i64, 8, Ints, i64),
-        VR::UV => nums!(u64, 8, UInts, u64),
-        VR::FL => nums!(f32, 4, Floats, f64),
-        VR::FD => nums!(f64, 8, Floats, f64),
-        VR::AT => Value::Tags(
-            chunks::<4>(b)
-                .map(|a| {
-                    if be {
-                        Tag(
-                            u16::from_be_bytes([a[0], a[1]]),
-                            u16::from_be_bytes([a[2], a[3]]),
-                        )
-                    } else {
-                        Tag(
-                            u16::from_le_bytes([a[0], a[1]]),
-                            u16::from_le_bytes([a[2], a[3]]),
-                        )
-                    }
-                })
-                .collect(),
-        ),
+        VR::US => Value::Ints(order.values::<u16>(b).map(i64::from).collect()),
+        VR::SS => Value::Ints(order.values::<i16>(b).map(i64::from).collect()),
+        VR::UL => Value::Ints(order.values::<u32>(b).map(i64::from).collect()),
+        VR::SL => Value::Ints(order.values::<i32>(b).map(i64::from).collect()),
+        VR::SV => Value::Ints(order.values::<i64>(b).collect()),
+        VR::UV => Value::UInts(order.values::<u64>(b).collect()),
+        VR::FL => Value::Floats(order.values::<f32>(b).map(f64::from).collect()),
+        VR::FD => Value::Floats(order.values::<f64>(b).collect()),
+        VR::AT => Value::Tags(tags(b, order).collect()),
         VR::OB | VR::OD | VR::OF | VR::OL | VR::OV | VR::OW | VR::UN | VR::SQ => Value::Bytes(b),
         VR::DS => {
             let s = latin1(b);
@@ -224,8 +191,9 @@ pub fn vm(ds: &Dataset, e: &Element) -> usize {
     match &e.value {
         // pydicom: a sequence is one value whatever its item count.
         ElementValue::Sequence(_) | ElementValue::Encapsulated { .. } => 1,
-        ElementValue::Bytes { len, .. } => {
-            if *len == 0 {
+        _ => {
+            let len = ds.bytes_of(e).len();
+            if len == 0 {
                 return 0;
             }
             if e.vr.is_bulk() {

@@ -73,7 +73,6 @@ mod tests {
             pixel_representation: 0,
             planar_configuration: planar,
             photometric_interpretation: if spp == 3 { "RGB" } else { "MONOCHROME2" }.into(),
-            transfer_syntax: "1.2.840.10008.1.2.8.1".into(),
             as_rgb: false,
         }
     }

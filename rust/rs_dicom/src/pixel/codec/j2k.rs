@@ -770,10 +770,10 @@ mod tests {
             let ds = &comp.dataset;
             let desc = PixelDescription::from_dataset(ds).expect("pixel description");
             let elem = ds.get(Tag::PIXEL_DATA).expect("pixel data");
-            let ts = comp.transfer_syntax_uid.clone().unwrap_or_default();
-            let enc = Encapsulated::new(ds, elem, &desc, &ts).expect("encapsulated");
             let frames =
                 encapsulated_frames(ds, elem, desc.number_of_frames as usize).expect("frames");
+            let enc = Encapsulated::with_frames(elem, &desc, comp.transfer_syntax, frames.clone())
+                .expect("encapsulated");
             let reference = orig
                 .dataset
                 .raw(Tag::PIXEL_DATA)
@@ -820,7 +820,6 @@ mod tests {
             pixel_representation: pr,
             planar_configuration: 0,
             photometric_interpretation: pi.into(),
-            transfer_syntax: "1.2.840.10008.1.2.4.90".into(),
             as_rgb: false,
         }
     }

@@ -222,7 +222,6 @@ mod tests {
             pixel_representation: pr,
             planar_configuration: 0,
             photometric_interpretation: if spp == 3 { "RGB" } else { "MONOCHROME2" }.into(),
-            transfer_syntax: "1.2.840.10008.1.2.4.80".into(),
             as_rgb: false,
         }
     }

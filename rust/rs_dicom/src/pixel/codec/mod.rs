@@ -5,24 +5,27 @@
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
-use super::native::{Sample, correct_unused_bits, ybr_full_to_rgb};
-use super::{EncapsulatedFrames, PixelDescription, encapsulated_frames, frame_bytes};
-use crate::core::{Dataset, Element, ElementValue};
-use crate::parser::{DicomError, ErrorKind, Result};
+use super::color::ybr_full_to_rgb;
+use super::decode::DecodeOptions;
+use super::sample::{Sample, correct_unused_bits};
+use super::{EncapsulatedFrames, PixelDescription, frame_bytes};
+pub use crate::core::Codec;
+use crate::core::{Dataset, Element, ElementValue, TransferSyntax};
+use crate::error::{DicomError, ErrorKind, Result};
 
 #[cfg(feature = "deflate")]
 pub mod deflate;
+// OpenJPEG FFI.
+#[allow(unsafe_code)]
 pub mod j2k;
+// The tier-1 passes compiled for LZCNT/BMI2 are `unsafe` target-feature functions.
+#[allow(unsafe_code)]
 pub(crate) mod j2k_native;
+// libjpeg-turbo FFI.
+#[allow(unsafe_code)]
 pub mod jpeg;
 pub mod jpegls;
 pub mod rle;
-
-/// Largest accepted ratio of decoded to encoded bytes. Real codestreams stay far below it
-/// (a blank 512x512 16-bit JPEG 2000 frame is ~2,600:1); a header claiming more is not data.
-const MAX_EXPANSION: usize = 8192;
-/// Output always allowed, whatever the ratio.
-const MIN_OUTPUT_LIMIT: usize = 64 << 20;
 
 /// What a frame decoder needs to know about the image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +46,6 @@ pub struct FrameInfo {
     pub planar_configuration: u32,
     /// Photometric Interpretation as written in the dataset.
     pub photometric_interpretation: String,
-    /// The transfer syntax UID.
-    pub transfer_syntax: String,
     /// Whether the caller converts YBR output to RGB (pydicom's `as_rgb`): a decoder may do
     /// the conversion itself while the samples are in cache and report [`ColorOut::Rgb`].
     pub as_rgb: bool,
@@ -89,86 +90,31 @@ pub enum ColorOut {
     YbrFull,
 }
 
-/// A codec family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Codec {
-    /// RLE Lossless.
-    Rle,
-    /// JPEG (baseline, extended, lossless).
-    Jpeg,
-    /// JPEG-LS (lossless and near-lossless).
-    JpegLs,
-    /// JPEG 2000 and HTJ2K.
-    Jpeg2000,
-    /// Deflated Image Frame Compression.
-    Deflate,
+/// Whether pydicom shifts away unused high bits after this codec (it does not for JPEG 2000
+/// and JPEG-LS, whose decoders handle precision and sign themselves).
+const fn corrects_unused_bits(codec: Codec) -> bool {
+    matches!(codec, Codec::Rle | Codec::Jpeg | Codec::DeflateFrames)
 }
 
-impl Codec {
-    /// Name for messages.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Codec::Rle => "RLE Lossless",
-            Codec::Jpeg => "JPEG",
-            Codec::JpegLs => "JPEG-LS",
-            Codec::Jpeg2000 => "JPEG 2000",
-            Codec::Deflate => "Deflated Image Frame",
-        }
-    }
-
-    /// Whether pydicom shifts away unused high bits after this codec (it does not for
-    /// JPEG 2000 and JPEG-LS, whose decoders handle precision and sign themselves).
-    const fn corrects_unused_bits(self) -> bool {
-        matches!(self, Codec::Rle | Codec::Jpeg | Codec::Deflate)
-    }
-}
-
-/// The codec for a transfer syntax, or an error naming why it cannot be decoded.
-pub fn codec_for(uid: &str) -> Result<Codec> {
-    let uid = uid.trim_end_matches(['\0', ' ']);
+/// The codec of a transfer syntax, or an error naming why its pixel data cannot be decoded.
+pub fn codec_for(ts: &TransferSyntax) -> Result<Codec> {
     let unsupported = |what: &str| {
         Err(DicomError::new(
             ErrorKind::UnsupportedCodec,
             None,
             "(0002,0010)",
-            format!("{what} ({uid}) is not supported for decoding"),
+            format!("{what} ({}) is not supported for decoding", ts.uid),
         ))
     };
-    match uid {
-        "1.2.840.10008.1.2.5" => Ok(Codec::Rle),
-        #[cfg(feature = "deflate")]
-        "1.2.840.10008.1.2.8.1" => Ok(Codec::Deflate),
-        "1.2.840.10008.1.2.4.50"
-        | "1.2.840.10008.1.2.4.51"
-        | "1.2.840.10008.1.2.4.57"
-        | "1.2.840.10008.1.2.4.70" => Ok(Codec::Jpeg),
-        "1.2.840.10008.1.2.4.80" | "1.2.840.10008.1.2.4.81" => Ok(Codec::JpegLs),
-        "1.2.840.10008.1.2.4.90"
-        | "1.2.840.10008.1.2.4.91"
-        | "1.2.840.10008.1.2.4.92"
-        | "1.2.840.10008.1.2.4.93"
-        | "1.2.840.10008.1.2.4.201"
-        | "1.2.840.10008.1.2.4.202"
-        | "1.2.840.10008.1.2.4.203" => Ok(Codec::Jpeg2000),
-        "1.2.840.10008.1.2.4.100"
-        | "1.2.840.10008.1.2.4.100.1"
-        | "1.2.840.10008.1.2.4.101"
-        | "1.2.840.10008.1.2.4.101.1" => unsupported("MPEG-2 video"),
-        "1.2.840.10008.1.2.4.102"
-        | "1.2.840.10008.1.2.4.102.1"
-        | "1.2.840.10008.1.2.4.103"
-        | "1.2.840.10008.1.2.4.103.1"
-        | "1.2.840.10008.1.2.4.104"
-        | "1.2.840.10008.1.2.4.104.1"
-        | "1.2.840.10008.1.2.4.105"
-        | "1.2.840.10008.1.2.4.105.1"
-        | "1.2.840.10008.1.2.4.106"
-        | "1.2.840.10008.1.2.4.106.1" => unsupported("MPEG-4 AVC/H.264 video"),
-        "1.2.840.10008.1.2.4.107" | "1.2.840.10008.1.2.4.108" => unsupported("HEVC/H.265 video"),
-        other => {
-            let name = crate::dictionary::uid(other).map_or("this transfer syntax", |u| u.name);
-            unsupported(name)
+    match ts.codec {
+        Some(c @ (Codec::Rle | Codec::Jpeg | Codec::JpegLs | Codec::Jpeg2000 | Codec::Htj2k)) => {
+            Ok(c)
         }
+        #[cfg(feature = "deflate")]
+        Some(Codec::DeflateFrames) => Ok(Codec::DeflateFrames),
+        Some(c) => unsupported(c.name()),
+        None if ts.is_unknown() => unsupported("this transfer syntax"),
+        None => unsupported(ts.name),
     }
 }
 
@@ -217,16 +163,13 @@ pub fn decode_frame_unguarded(
         Codec::Rle => rle::decode(src, info, out),
         Codec::Jpeg => jpeg::decode(src, info, out),
         Codec::JpegLs => jpegls::decode(src, info, out),
-        Codec::Jpeg2000 => j2k::decode(src, info, out),
+        Codec::Jpeg2000 | Codec::Htj2k => j2k::decode(src, info, out),
         #[cfg(feature = "deflate")]
-        Codec::Deflate => deflate::decode(src, info, out),
-        #[cfg(not(feature = "deflate"))]
-        Codec::Deflate => Err(DicomError::new(
-            ErrorKind::UnsupportedCodec,
-            None,
-            "(7FE0,0010)",
-            "Deflated Image Frame Compression needs the `deflate` feature",
-        )),
+        Codec::DeflateFrames => deflate::decode(src, info, out),
+        other => Err(DicomError::unsupported_codec(format!(
+            "{} is not supported for decoding in this build",
+            other.name()
+        ))),
     }
 }
 
@@ -244,28 +187,15 @@ pub struct Encapsulated {
 }
 
 impl Encapsulated {
-    /// Prepares decoding of `elem` in `ds`, a file with transfer syntax `ts_uid`.
-    pub fn new(
-        ds: &Dataset,
-        elem: &Element,
-        desc: &PixelDescription,
-        ts_uid: &str,
-    ) -> Result<Encapsulated> {
-        let frames = encapsulated_frames(ds, elem, desc.number_of_frames as usize)?;
-        Encapsulated::with_frames(elem, desc, ts_uid, frames)
-    }
-
-    /// Like [`Encapsulated::new`] with a fragment → frame mapping already computed.
+    /// Prepares decoding of `elem` (described by `desc`, read with `ts`) given its fragment →
+    /// frame map.
     pub fn with_frames(
         elem: &Element,
         desc: &PixelDescription,
-        ts_uid: &str,
+        ts: &TransferSyntax,
         frames: EncapsulatedFrames,
     ) -> Result<Encapsulated> {
-        let codec = codec_for(ts_uid).map_err(|mut e| {
-            e.offset = Some(elem.offset as u64);
-            e
-        })?;
+        let codec = codec_for(ts).map_err(|e| e.at(elem.offset))?;
         let sample = Sample::for_description(desc)?;
         Ok(Encapsulated {
             codec,
@@ -278,7 +208,6 @@ impl Encapsulated {
                 pixel_representation: desc.pixel_representation,
                 planar_configuration: desc.planar_configuration,
                 photometric_interpretation: desc.photometric_interpretation.clone(),
-                transfer_syntax: ts_uid.trim_end_matches(['\0', ' ']).to_string(),
                 as_rgb: false,
             },
             sample,
@@ -286,6 +215,8 @@ impl Encapsulated {
         })
     }
 
+    // Uninitialised output: every frame is zeroed by its own task first (see below).
+    #[allow(unsafe_code)]
     /// Decodes `frames` into pydicom's layout (native endian, interleaved), in parallel
     /// when there are several frames and the `parallel` feature is on.
     pub fn decode(
@@ -293,8 +224,9 @@ impl Encapsulated {
         ds: &Dataset,
         elem: &Element,
         frames: Range<usize>,
-        as_rgb: bool,
-    ) -> Result<Vec<u8>> {
+        opts: &DecodeOptions,
+    ) -> Result<(Vec<u8>, String)> {
+        let as_rgb = opts.as_rgb;
         let frame_len = self.info.frame_len();
         let total = frame_len
             .checked_mul(frames.len())
@@ -302,13 +234,16 @@ impl Encapsulated {
         // Rows, Columns and Number of Frames are claims: the output may not be out of all
         // proportion to the encoded bytes it is decoded from.
         let encoded = self.encoded_len(elem, frames.clone());
-        if total > encoded.saturating_mul(MAX_EXPANSION).max(MIN_OUTPUT_LIMIT) {
+        if total as u64 > opts.limits.decoded_allowed(encoded as u64) {
             let mut err = self.error(
                 frames.start,
                 format!(
                     "{} frame(s) would decode to {total} bytes from {encoded} encoded bytes \
-                     (more than {MAX_EXPANSION}:1): the image attributes do not match the data",
-                    frames.len()
+                     (over the limit of {} bytes, {}:1): the image attributes do not match the \
+                     data",
+                    frames.len(),
+                    opts.limits.decoded_allowed(encoded as u64),
+                    opts.limits.max_expansion,
                 ),
             );
             err.offset = Some(elem.offset as u64);
@@ -321,6 +256,7 @@ impl Encapsulated {
         // The output is zeroed frame by frame inside the (parallel) tasks rather than up
         // front: a 16 MiB `vec![0; n]` is a serial memset once the allocator reuses memory.
         let mut out: Vec<u8> = Vec::with_capacity(total);
+        let photometric = std::sync::OnceLock::new();
         let one = |(k, dst): (usize, &mut [MaybeUninit<u8>])| -> Result<()> {
             dst.fill(MaybeUninit::new(0));
             // SAFETY: every byte of `dst` was just initialised.
@@ -333,7 +269,8 @@ impl Encapsulated {
                 err.offset = Some(elem.offset as u64);
                 err
             })?;
-            self.post_process(dst, color, &info);
+            let out = self.post_process(dst, color, &info);
+            photometric.get_or_init(|| out);
             Ok(())
         };
         let spare = &mut out.spare_capacity_mut()[..total];
@@ -353,7 +290,10 @@ impl Encapsulated {
         // SAFETY: the chunks cover the first `total` bytes and every task initialised its
         // chunk before anything else (all of them ran: none failed).
         unsafe { out.set_len(total) };
-        Ok(out)
+        let photometric = photometric
+            .into_inner()
+            .unwrap_or_else(|| self.info.photometric_interpretation.clone());
+        Ok((out, photometric))
     }
 
     /// Encoded bytes of a run of frames (the sum of their fragments).
@@ -371,12 +311,19 @@ impl Encapsulated {
             .sum()
     }
 
-    fn post_process(&self, dst: &mut [u8], color: ColorOut, info: &FrameInfo) {
-        if self.codec.corrects_unused_bits() && info.bits_allocated > info.bits_stored {
+    /// Applies pydicom's corrections; returns the photometric interpretation of the output.
+    fn post_process(&self, dst: &mut [u8], color: ColorOut, info: &FrameInfo) -> String {
+        if corrects_unused_bits(self.codec) && info.bits_allocated > info.bits_stored {
             correct_unused_bits(dst, self.sample, info.bits_allocated - info.bits_stored);
         }
         if info.converts_ybr(color) {
             ybr_full_to_rgb(dst);
+            return "RGB".into();
+        }
+        match color {
+            ColorOut::Rgb => "RGB".into(),
+            ColorOut::YbrFull => "YBR_FULL".into(),
+            ColorOut::AsDataset => info.photometric_interpretation.clone(),
         }
     }
 

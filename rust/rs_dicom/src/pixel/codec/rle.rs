@@ -236,7 +236,6 @@ mod tests {
             pixel_representation: 0,
             planar_configuration: 0,
             photometric_interpretation: if spp == 3 { "RGB" } else { "MONOCHROME2" }.into(),
-            transfer_syntax: "1.2.840.10008.1.2.5".into(),
             as_rgb: false,
         }
     }

@@ -4,7 +4,7 @@ use std::ffi::{CStr, c_int};
 
 use super::super::{ColorOut, FrameInfo};
 use crate::parser::{DicomError, ErrorKind, Result};
-use crate::pixel::native::ybr_rows_to_rgb;
+use crate::pixel::color::ybr_rows_to_rgb;
 
 use turbojpeg_sys as tj;
 
@@ -609,7 +609,6 @@ mod tests {
             pixel_representation: 0,
             planar_configuration: 0,
             photometric_interpretation: "YBR_FULL_422".into(),
-            transfer_syntax: "1.2.840.10008.1.2.4.50".into(),
             as_rgb,
         }
     }
@@ -663,7 +662,7 @@ mod tests {
                 assert_eq!(&out, if planes { &raw } else { &reference });
                 let mut converted = vec![0u8; w * h * 3];
                 let color = decode(&jpeg, &colour_info(w, h, true), &mut converted).unwrap();
-                crate::pixel::native::ybr_full_to_rgb(&mut out);
+                crate::pixel::color::ybr_full_to_rgb(&mut out);
                 if planes {
                     assert_eq!(color, ColorOut::Rgb);
                     assert_eq!(converted, out);
@@ -702,7 +701,6 @@ mod tests {
                 pixel_representation: 0,
                 planar_configuration: 0,
                 photometric_interpretation: "MONOCHROME2".into(),
-                transfer_syntax: String::new(),
                 as_rgb: false,
             };
             let (rounds, per) = (10u32, 20u32);
