@@ -12,6 +12,7 @@ use rs_dicom::core::{Dataset, SharedDataset, Tag, TransferSyntax};
 use rs_dicom::dictionary;
 
 use crate::element::{ElementIter, PyElement};
+use crate::errors::to_py;
 use crate::pixel::PyPixelData;
 use crate::tag::{key_to_tag, make_tag};
 use crate::value;
@@ -85,7 +86,10 @@ impl PyDataset {
 
     fn value_of<'py>(&self, py: Python<'py>, tag: Tag) -> PyResult<Option<Bound<'py, PyAny>>> {
         let decoded = self.with(|ds| ds.get(tag).map(|e| value::decode(ds, e)));
-        decoded.map(|d| d.into_py(py)).transpose()
+        match decoded {
+            None => Ok(None),
+            Some(d) => Ok(Some(d.map_err(to_py)?.into_py(py)?)),
+        }
     }
 
     fn meta_generation(&self) -> u64 {

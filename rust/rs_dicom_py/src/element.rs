@@ -7,6 +7,7 @@ use pyo3::types::{PyList, PyTuple};
 use rs_dicom::core::{Dataset, Element, ElementValue, SharedDataset, Tag};
 use rs_dicom::{dictionary, value as core_value};
 
+use crate::errors::to_py;
 use crate::source::memoryview;
 use crate::tag::make_tag;
 use crate::value;
@@ -96,7 +97,7 @@ impl PyElement {
     /// The decoded value.
     #[getter]
     fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.with(value::decode)?.into_py(py)
+        self.with(value::decode)?.map_err(to_py)?.into_py(py)
     }
 
     /// The dictionary keyword ('' for unknown and private tags).

@@ -41,6 +41,12 @@ create_exception!(
     DicomError,
     "The pixel data codec is not available."
 );
+create_exception!(
+    rs_dicom,
+    SourceChangedError,
+    DicomError,
+    "The file changed on disk (truncated or rewritten) while it was being read."
+);
 
 /// Converts a core error into the matching Python exception.
 pub fn to_py(err: CoreError) -> PyErr {
@@ -54,6 +60,7 @@ pub fn to_py(err: CoreError) -> PyErr {
         ErrorKind::Malformed => MalformedError::new_err(msg),
         ErrorKind::UnsupportedTransferSyntax => UnsupportedTransferSyntaxError::new_err(msg),
         ErrorKind::UnsupportedCodec => UnsupportedCodecError::new_err(msg),
+        ErrorKind::SourceChanged => SourceChangedError::new_err(msg),
         ErrorKind::Io => {
             // OSError(errno, strerror, filename) becomes FileNotFoundError etc. in Python.
             return match err.os_error {
@@ -93,5 +100,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "UnsupportedCodecError",
         py.get_type::<UnsupportedCodecError>(),
     )?;
+    m.add("SourceChangedError", py.get_type::<SourceChangedError>())?;
     Ok(())
 }

@@ -66,6 +66,7 @@ impl SourceBytes {
     /// views, else a private copy (a file mapped with the default policy: see `Source`).
     pub fn handed_out(source: &Arc<Source>, start: usize, len: usize) -> PyResult<Self> {
         if source.shares_views() {
+            source.check().map_err(to_py)?;
             return Ok(SourceBytes::new(Owner::Source(source.clone()), start, len));
         }
         let copy = source.copy_range(start, len).map_err(to_py)?;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
+use rs_dicom::DicomError;
 use rs_dicom::core::{Dataset, Element, ElementValue, SharedDataset, Source, Tag, VR};
 use rs_dicom::value::{self, Scalar, Value};
 
@@ -30,8 +31,15 @@ pub enum Decoded {
     Items(Vec<SharedDataset>),
 }
 
-/// Decodes `e` of `ds` (call with the dataset's lock held; touches no Python object).
-pub fn decode(ds: &Dataset, e: &Element) -> Decoded {
+/// Decodes `e` of `ds` (call with the dataset's lock held; touches no Python object). For a
+/// mapped file, checks afterwards that the file did not change under the read.
+pub fn decode(ds: &Dataset, e: &Element) -> Result<Decoded, DicomError> {
+    let decoded = decode_unchecked(ds, e);
+    ds.source().check()?;
+    Ok(decoded)
+}
+
+fn decode_unchecked(ds: &Dataset, e: &Element) -> Decoded {
     match value::decode(ds, e) {
         Value::Empty => Decoded::Empty(e.vr),
         Value::Text(t) => Decoded::Text(t),

@@ -199,6 +199,7 @@ impl PixelData {
                     let r = layout.bytes_of(range.clone());
                     let start = layout.start + r.start;
                     let buffer = if source.shares_views() {
+                        source.check()?;
                         PixelBuffer::View {
                             source: source.clone(),
                             start,
