@@ -5,6 +5,7 @@ mod builder;
 mod file;
 mod options;
 mod reader;
+mod token;
 
 pub use crate::core::{Encoding, ExternalBytes, Source};
 pub use crate::error::{DicomError, ErrorKind, Result};
