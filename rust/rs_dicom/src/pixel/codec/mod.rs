@@ -15,12 +15,7 @@ use crate::error::{DicomError, ErrorKind, Result};
 
 #[cfg(feature = "deflate")]
 pub mod deflate;
-// OpenJPEG FFI.
-#[allow(unsafe_code)]
 pub mod j2k;
-// The tier-1 passes compiled for LZCNT/BMI2 are `unsafe` target-feature functions.
-#[allow(unsafe_code)]
-pub(crate) mod j2k_native;
 // libjpeg-turbo FFI.
 #[allow(unsafe_code)]
 pub mod jpeg;
