@@ -62,7 +62,9 @@ def _image(
     return arr
 
 
-def _write(path: Path, arr: np.ndarray, *, spp: int, bits: int, frames: int = 1) -> Path:
+def _write(
+    path: Path, arr: np.ndarray, *, spp: int, bits: int, frames: int = 1, pi: str | None = None
+) -> Path:
     ds = Dataset()
     ds.file_meta = FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
@@ -77,7 +79,7 @@ def _write(path: Path, arr: np.ndarray, *, spp: int, bits: int, frames: int = 1)
     ds.Modality = "OT"
     ds.Rows, ds.Columns = arr.shape[-3:-1] if spp > 1 else arr.shape[-2:]
     ds.SamplesPerPixel = spp
-    ds.PhotometricInterpretation = "RGB" if spp == 3 else "MONOCHROME2"
+    ds.PhotometricInterpretation = pi or ("RGB" if spp == 3 else "MONOCHROME2")
     if spp == 3:
         ds.PlanarConfiguration = 0
     if frames > 1:
@@ -181,6 +183,69 @@ def test_gdcm_lossless_roundtrip(
     assert _ts(dst) in (LOSSLESS, SV1)
     got = rs_dicom.dcmread(str(dst)).pixel_array
     np.testing.assert_array_equal(got, arr)
+
+
+def _sof_table_selectors(path: Path) -> list[int]:
+    """The quantisation table selectors (Tq) of the first frame's SOF components."""
+    from pydicom.encaps import generate_frames
+
+    ds = pydicom.dcmread(path)
+    frame = next(generate_frames(ds.PixelData, number_of_frames=int(ds.get("NumberOfFrames", 1))))
+    pos = 2
+    while pos + 4 <= len(frame):
+        marker = frame[pos + 1]
+        length = int.from_bytes(frame[pos + 2 : pos + 4], "big")
+        if marker in (0xC3, 0xC7, 0xCB, 0xCF):
+            seg = frame[pos + 4 : pos + 2 + length]
+            return [seg[6 + 3 * i + 2] for i in range(seg[5])]
+        pos += 2 + length
+    raise AssertionError("no lossless SOF marker")
+
+
+# Colour lossless as DCMTK and GDCM write it: a YBR_FULL (or RGB) source, coded without a
+# colour transform; for YBR_FULL both tools give the chroma components Tq = 1 (DCMTK with a JFIF
+# marker, GDCM without), which a lossless decoder must ignore.
+# (name, tool, options, photometric interpretation, frames)
+COLOUR_LOSSLESS = [
+    ("dcmtk_sv1_ybr", "dcmcjpeg", ["+e1"], "YBR_FULL", 1),
+    ("dcmtk_p14_sv1_ybr", "dcmcjpeg", ["+el", "+sv", "1"], "YBR_FULL", 1),
+    ("dcmtk_p14_sv6_ybr", "dcmcjpeg", ["+el"], "YBR_FULL", 2),
+    ("dcmtk_p14_sv7_ybr", "dcmcjpeg", ["+el", "+sv", "7"], "YBR_FULL", 1),
+    ("dcmtk_sv1_rgb", "dcmcjpeg", ["+e1"], "RGB", 2),
+    ("dcmtk_p14_sv4_rgb", "dcmcjpeg", ["+el", "+sv", "4"], "RGB", 1),
+    ("gdcm_ybr", "gdcmconv", ["--jpeg"], "YBR_FULL", 1),
+    ("gdcm_rgb_multi", "gdcmconv", ["-J"], "RGB", 2),
+    ("gdcm_rgb", "gdcmconv", ["-J"], "RGB", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "tool", "opts", "pi", "frames"),
+    COLOUR_LOSSLESS,
+    ids=[c[0] for c in COLOUR_LOSSLESS],
+)
+def test_colour_lossless_from_dcmtk_and_gdcm(
+    tmp_path: Path, name: str, tool: str, opts: list[str], pi: str, frames: int
+) -> None:
+    exe = _tool(tool)
+    arr = _image(37, 45, frames=frames, spp=3, bits=8)
+    src = _write(tmp_path / f"{name}_src.dcm", arr, spp=3, bits=8, frames=frames, pi=pi)
+    dst = tmp_path / f"{name}.dcm"
+    _run([exe, *opts, str(src), str(dst)])
+    assert _ts(dst) in (LOSSLESS, SV1)
+    if pi == "YBR_FULL":
+        # The case that failed ("invalid quantization table index 1"): chroma Tq = 1.
+        assert _sof_table_selectors(dst)[1:] == [1, 1]
+    ds = rs_dicom.dcmread(str(dst))
+    # The components as coded are the uncompressed source's, sample for sample.
+    np.testing.assert_array_equal(ds.pixel_data.array(as_rgb=False), arr)
+    # pixel_array (YBR_FULL converted to RGB) equals pydicom + pylibjpeg-libjpeg's.
+    got = ds.pixel_array
+    expected = _pydicom(dst)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+    # ... and pydicom's conversion of the uncompressed source.
+    np.testing.assert_array_equal(got, pydicom.dcmread(src).pixel_array)
 
 
 # (name, dcmcjpeg options, rows, cols, frames, spp, bits, transfer syntax)

@@ -16,8 +16,6 @@ use crate::error::{DicomError, ErrorKind, Result};
 #[cfg(feature = "deflate")]
 pub mod deflate;
 pub mod j2k;
-// libjpeg-turbo FFI.
-#[allow(unsafe_code)]
 pub mod jpeg;
 pub mod jpegls;
 pub mod rle;
