@@ -9,7 +9,6 @@ The tools are optional locally (tests skip), required when CI=true.
 
 from __future__ import annotations
 
-import subprocess
 import warnings
 from pathlib import Path
 
@@ -19,9 +18,7 @@ import pytest
 pydicom = pytest.importorskip("pydicom")
 
 import rs_dicom  # noqa: E402
-from helpers import reference_tool  # noqa: E402
-from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
-from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid  # noqa: E402
+from helpers import reference_tool, run_tool, write_uncompressed  # noqa: E402
 
 BASELINE = "1.2.840.10008.1.2.4.50"
 EXTENDED = "1.2.840.10008.1.2.4.51"
@@ -62,41 +59,8 @@ def _image(
     return arr
 
 
-def _write(
-    path: Path, arr: np.ndarray, *, spp: int, bits: int, frames: int = 1, pi: str | None = None
-) -> Path:
-    ds = Dataset()
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = UID("1.2.840.10008.5.1.4.1.1.7")
-    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
-    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID = generate_uid()
-    ds.SeriesInstanceUID = generate_uid()
-    ds.PatientName = "JPEG^Test"
-    ds.PatientID = "1"
-    ds.Modality = "OT"
-    ds.Rows, ds.Columns = arr.shape[-3:-1] if spp > 1 else arr.shape[-2:]
-    ds.SamplesPerPixel = spp
-    ds.PhotometricInterpretation = pi or ("RGB" if spp == 3 else "MONOCHROME2")
-    if spp == 3:
-        ds.PlanarConfiguration = 0
-    if frames > 1:
-        ds.NumberOfFrames = frames
-    ds.BitsAllocated = arr.dtype.itemsize * 8
-    ds.BitsStored = bits
-    ds.HighBit = bits - 1
-    ds.PixelRepresentation = 1 if arr.dtype.kind == "i" else 0
-    ds.PixelData = arr.astype(arr.dtype.newbyteorder("<")).tobytes()
-    ds.save_as(path, enforce_file_format=True)
-    return path
-
-
-def _run(args: list[str]) -> None:
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise AssertionError(f"{args} failed: {proc.stdout}\n{proc.stderr}")
+_write = write_uncompressed
+_run = run_tool
 
 
 def _ts(path: Path) -> str:
