@@ -15,8 +15,8 @@
 //! when the CPU has them.
 
 mod mq;
-// The passes index the flag and coefficient arrays unchecked (see `Block`): measured faster,
-// and sound by the invariant `T1::decode` establishes.
+// The passes index the flag and coefficient arrays unchecked (see `Block`), sound by the
+// invariant `T1::decode` establishes: with bounds checks the whole decoder is ~5% slower.
 #[allow(unsafe_code)]
 mod passes;
 mod tables;

@@ -1,13 +1,13 @@
 //! JPEG 2000 and HTJ2K (ISO/IEC 15444-1, -15): rs_dicom's own Rust decoder
 //! ([`rs_dicom_j2k`], which reproduces OpenJPEG's output exactly) or OpenJPEG (`openjpeg-sys`,
-//! vendored OpenJPEG 2.5, the `j2k` feature, in [`openjpeg`]): see [`decoder`]. The Rust
+//! vendored OpenJPEG 2.5, the `j2k` feature, in `openjpeg.rs`): see [`decoder`]. The Rust
 //! decoder passes what it declines (HTJ2K, JP2 boxes, POC/PPM/PPT/RGN markers) and damaged
 //! data to OpenJPEG.
 //!
 //! The output matches pydicom 3 with pylibjpeg-openjpeg: samples are interleaved (whatever the
 //! dataset's Planar Configuration says: the codestream defines the layout); the decoder inverts
 //! the multiple component transform itself (so YBR_ICT / YBR_RCT come out as RGB); values
-//! become samples as [`convert`] describes.
+//! become samples as `convert.rs` describes.
 
 mod convert;
 #[cfg(all(test, feature = "j2k"))]

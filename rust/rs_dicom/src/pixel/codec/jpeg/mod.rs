@@ -3,7 +3,7 @@
 //!
 //! # Library choice
 //!
-//! * **libjpeg-turbo 3.1** ([`turbojpeg`]: `turbojpeg-sys`, vendored, SIMD) decodes every
+//! * **libjpeg-turbo 3.1** (`turbojpeg.rs`: `turbojpeg-sys`, vendored, SIMD) decodes every
 //!   lossy frame and every lossless one: 8-bit and 12-bit grey (`tj3Decompress8/12`,
 //!   `TJPF_GRAY`), 2–16-bit lossless grey and colour (`tj3Decompress8/12/16`) and 8-bit colour.
 //!   It is the only available decoder for 12-bit lossy and the fastest (see the numbers below).
@@ -12,16 +12,16 @@
 //!   Photometric Interpretation. TurboJPEG will not return upsampled raw YCbCr
 //!   (`TJPARAM_COLORSPACE` is read-only when decompressing), so 8-bit colour frames are
 //!   decoded to their component planes (`tj3DecompressToYUVPlanes8`, 4:4:4, 4:2:2, 4:2:0 and
-//!   4:4:0) and the chroma is upsampled here ([`upsample`]) with libjpeg's triangle ("fancy")
+//!   4:4:0) and the chroma is upsampled here (`upsample.rs`) with libjpeg's triangle ("fancy")
 //!   filter; with `as_rgb` the YBR → RGB conversion (pydicom's arithmetic) is fused into that
 //!   row pass. 12-bit three-component lossy (unseen in practice) uses libjpeg-turbo's own
 //!   YCbCr → RGB ([`ColorOut::Rgb`]). Three-component lossless frames come out as coded:
 //!   libjpeg-turbo never converts colour in lossless mode and infers RGB (no conversion) for
 //!   three components unless a JFIF or Adobe marker says YCbCr, which it then refuses to
 //!   convert; those markers are blanked in a copy of the frame first
-//!   ([`header::Header::without_colour_markers`]). Lossless frame headers may carry a nonzero
+//!   (`Header::without_colour_markers`). Lossless frame headers may carry a nonzero
 //!   quantisation table selector (DCMTK and GDCM write Tq = 1 for chroma); libjpeg ignores it.
-//! * **jpeg-decoder 0.3** ([`jpeg_decoder`], pure Rust) decodes colour frames whose sampling
+//! * **jpeg-decoder 0.3** (`jpeg_decoder.rs`, pure Rust) decodes colour frames whose sampling
 //!   factors TurboJPEG has no plane layout for (4:1:1 and non-standard factors) and lossless
 //!   colour with sub-sampled components, returning the raw components (`ColorTransform::RGB`
 //!   is an interleaving no-op), chroma upsampled with the same filter. It rejects Tq ≠ 0 in

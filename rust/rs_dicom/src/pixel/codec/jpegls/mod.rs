@@ -1,4 +1,4 @@
-//! JPEG-LS lossless and near-lossless (ISO/IEC 14495-1), decoded with CharLS ([`charls`], the
+//! JPEG-LS lossless and near-lossless (ISO/IEC 14495-1), decoded with CharLS (`charls.rs`, the
 //! `jpegls` feature).
 //!
 //! The output matches pydicom + pyjpegls: samples interleaved by pixel whatever the codestream's
