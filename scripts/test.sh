@@ -49,17 +49,20 @@ echo "== mypy (package)"
 echo "== generated files are up to date"
 .venv/bin/python scripts/generate_dictionary.py --check
 
-echo "== Rust tests"
+echo "== Rust tests (the core and its JPEG 2000 decoder crate)"
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run -p rs_dicom --no-fail-fast
-    cargo test -p rs_dicom --doc
+    cargo nextest run -p rs_dicom -p rs_dicom_j2k --no-fail-fast
+    cargo test -p rs_dicom -p rs_dicom_j2k --doc
 else
-    cargo test -p rs_dicom
+    cargo test -p rs_dicom -p rs_dicom_j2k
 fi
 
 echo "== Rust core without the C codecs (default-features = false: the Rust JPEG 2000 decoder)"
 cargo clippy -p rs_dicom --no-default-features --all-targets -- -D warnings
 cargo test -p rs_dicom --no-default-features --quiet
+# The decoder crate on its own, without rayon (as a user of the crate alone builds it).
+cargo clippy -p rs_dicom_j2k --all-targets -- -D warnings
+cargo test -p rs_dicom_j2k --quiet
 
 echo "== Python tests"
 .venv/bin/python -m pytest -q tests

@@ -9,7 +9,6 @@ The tools are optional locally (tests skip), required when CI=true.
 
 from __future__ import annotations
 
-import subprocess
 import warnings
 from pathlib import Path
 
@@ -19,9 +18,7 @@ import pytest
 pydicom = pytest.importorskip("pydicom")
 
 import rs_dicom  # noqa: E402
-from helpers import reference_tool  # noqa: E402
-from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
-from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid  # noqa: E402
+from helpers import reference_tool, run_tool, write_uncompressed  # noqa: E402
 
 BASELINE = "1.2.840.10008.1.2.4.50"
 EXTENDED = "1.2.840.10008.1.2.4.51"
@@ -62,39 +59,8 @@ def _image(
     return arr
 
 
-def _write(path: Path, arr: np.ndarray, *, spp: int, bits: int, frames: int = 1) -> Path:
-    ds = Dataset()
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds.file_meta.MediaStorageSOPClassUID = UID("1.2.840.10008.5.1.4.1.1.7")
-    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
-    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID = generate_uid()
-    ds.SeriesInstanceUID = generate_uid()
-    ds.PatientName = "JPEG^Test"
-    ds.PatientID = "1"
-    ds.Modality = "OT"
-    ds.Rows, ds.Columns = arr.shape[-3:-1] if spp > 1 else arr.shape[-2:]
-    ds.SamplesPerPixel = spp
-    ds.PhotometricInterpretation = "RGB" if spp == 3 else "MONOCHROME2"
-    if spp == 3:
-        ds.PlanarConfiguration = 0
-    if frames > 1:
-        ds.NumberOfFrames = frames
-    ds.BitsAllocated = arr.dtype.itemsize * 8
-    ds.BitsStored = bits
-    ds.HighBit = bits - 1
-    ds.PixelRepresentation = 1 if arr.dtype.kind == "i" else 0
-    ds.PixelData = arr.astype(arr.dtype.newbyteorder("<")).tobytes()
-    ds.save_as(path, enforce_file_format=True)
-    return path
-
-
-def _run(args: list[str]) -> None:
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise AssertionError(f"{args} failed: {proc.stdout}\n{proc.stderr}")
+_write = write_uncompressed
+_run = run_tool
 
 
 def _ts(path: Path) -> str:
@@ -181,6 +147,69 @@ def test_gdcm_lossless_roundtrip(
     assert _ts(dst) in (LOSSLESS, SV1)
     got = rs_dicom.dcmread(str(dst)).pixel_array
     np.testing.assert_array_equal(got, arr)
+
+
+def _sof_table_selectors(path: Path) -> list[int]:
+    """The quantisation table selectors (Tq) of the first frame's SOF components."""
+    from pydicom.encaps import generate_frames
+
+    ds = pydicom.dcmread(path)
+    frame = next(generate_frames(ds.PixelData, number_of_frames=int(ds.get("NumberOfFrames", 1))))
+    pos = 2
+    while pos + 4 <= len(frame):
+        marker = frame[pos + 1]
+        length = int.from_bytes(frame[pos + 2 : pos + 4], "big")
+        if marker in (0xC3, 0xC7, 0xCB, 0xCF):
+            seg = frame[pos + 4 : pos + 2 + length]
+            return [seg[6 + 3 * i + 2] for i in range(seg[5])]
+        pos += 2 + length
+    raise AssertionError("no lossless SOF marker")
+
+
+# Colour lossless as DCMTK and GDCM write it: a YBR_FULL (or RGB) source, coded without a
+# colour transform; for YBR_FULL both tools give the chroma components Tq = 1 (DCMTK with a JFIF
+# marker, GDCM without), which a lossless decoder must ignore.
+# (name, tool, options, photometric interpretation, frames)
+COLOUR_LOSSLESS = [
+    ("dcmtk_sv1_ybr", "dcmcjpeg", ["+e1"], "YBR_FULL", 1),
+    ("dcmtk_p14_sv1_ybr", "dcmcjpeg", ["+el", "+sv", "1"], "YBR_FULL", 1),
+    ("dcmtk_p14_sv6_ybr", "dcmcjpeg", ["+el"], "YBR_FULL", 2),
+    ("dcmtk_p14_sv7_ybr", "dcmcjpeg", ["+el", "+sv", "7"], "YBR_FULL", 1),
+    ("dcmtk_sv1_rgb", "dcmcjpeg", ["+e1"], "RGB", 2),
+    ("dcmtk_p14_sv4_rgb", "dcmcjpeg", ["+el", "+sv", "4"], "RGB", 1),
+    ("gdcm_ybr", "gdcmconv", ["--jpeg"], "YBR_FULL", 1),
+    ("gdcm_rgb_multi", "gdcmconv", ["-J"], "RGB", 2),
+    ("gdcm_rgb", "gdcmconv", ["-J"], "RGB", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "tool", "opts", "pi", "frames"),
+    COLOUR_LOSSLESS,
+    ids=[c[0] for c in COLOUR_LOSSLESS],
+)
+def test_colour_lossless_from_dcmtk_and_gdcm(
+    tmp_path: Path, name: str, tool: str, opts: list[str], pi: str, frames: int
+) -> None:
+    exe = _tool(tool)
+    arr = _image(37, 45, frames=frames, spp=3, bits=8)
+    src = _write(tmp_path / f"{name}_src.dcm", arr, spp=3, bits=8, frames=frames, pi=pi)
+    dst = tmp_path / f"{name}.dcm"
+    _run([exe, *opts, str(src), str(dst)])
+    assert _ts(dst) in (LOSSLESS, SV1)
+    if pi == "YBR_FULL":
+        # The case that failed ("invalid quantization table index 1"): chroma Tq = 1.
+        assert _sof_table_selectors(dst)[1:] == [1, 1]
+    ds = rs_dicom.dcmread(str(dst))
+    # The components as coded are the uncompressed source's, sample for sample.
+    np.testing.assert_array_equal(ds.pixel_data.array(as_rgb=False), arr)
+    # pixel_array (YBR_FULL converted to RGB) equals pydicom + pylibjpeg-libjpeg's.
+    got = ds.pixel_array
+    expected = _pydicom(dst)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+    # ... and pydicom's conversion of the uncompressed source.
+    np.testing.assert_array_equal(got, pydicom.dcmread(src).pixel_array)
 
 
 # (name, dcmcjpeg options, rows, cols, frames, spp, bits, transfer syntax)

@@ -5,11 +5,7 @@
 use std::io::Read;
 
 use super::{ColorOut, FrameInfo};
-use crate::parser::{DicomError, ErrorKind, Result};
-
-fn malformed(msg: String) -> DicomError {
-    DicomError::new(ErrorKind::Malformed, None, "(7FE0,0010)", msg)
-}
+use crate::error::{DicomError, Result};
 
 /// Decodes one frame into `out` (see [`super::decode_frame`]).
 pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> {
@@ -25,9 +21,9 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
     flate2::read::DeflateDecoder::new(src)
         .take(expected as u64 + 1)
         .read_to_end(&mut raw)
-        .map_err(|e| malformed(format!("invalid deflate stream: {e}")))?;
+        .map_err(|e| DicomError::bad_codestream(format!("invalid deflate stream: {e}")))?;
     if raw.len() < expected {
-        return Err(malformed(format!(
+        return Err(DicomError::bad_codestream(format!(
             "the frame inflates to {} bytes, {expected} expected",
             raw.len()
         )));

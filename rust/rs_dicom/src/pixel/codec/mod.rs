@@ -15,14 +15,7 @@ use crate::error::{DicomError, ErrorKind, Result};
 
 #[cfg(feature = "deflate")]
 pub mod deflate;
-// OpenJPEG FFI.
-#[allow(unsafe_code)]
 pub mod j2k;
-// The tier-1 passes compiled for LZCNT/BMI2 are `unsafe` target-feature functions.
-#[allow(unsafe_code)]
-pub(crate) mod j2k_native;
-// libjpeg-turbo FFI.
-#[allow(unsafe_code)]
 pub mod jpeg;
 pub mod jpegls;
 pub mod rle;
@@ -42,7 +35,11 @@ pub struct FrameInfo {
     pub bits_stored: u32,
     /// Pixel Representation (0 unsigned, 1 signed).
     pub pixel_representation: u32,
-    /// Planar Configuration as written in the dataset.
+    /// Planar Configuration as written in the dataset. Only Deflated Image Frame Compression
+    /// uses it (its frames are native data); JPEG, JPEG-LS, JPEG 2000 and HTJ2K codestreams
+    /// define their own layout, and RLE's segments are planes by definition, so their output
+    /// is interleaved whatever it says, as DCMTK and GDCM decode them (pydicom 3.0.2 reshapes
+    /// JPEG and JPEG 2000 output by it, scrambling the pixels when it is 1).
     pub planar_configuration: u32,
     /// Photometric Interpretation as written in the dataset.
     pub photometric_interpretation: String,
@@ -138,15 +135,10 @@ pub fn decode_frame(
                 .map(|s| (*s).to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            Err(DicomError::new(
-                ErrorKind::Malformed,
-                None,
-                "(7FE0,0010)",
-                format!(
-                    "the {} decoder failed on this codestream ({what})",
-                    codec.name()
-                ),
-            ))
+            Err(DicomError::bad_codestream(format!(
+                "the {} decoder failed on this codestream ({what})",
+                codec.name()
+            )))
         }
     }
 }
@@ -328,11 +320,6 @@ impl Encapsulated {
     }
 
     fn error(&self, frame: usize, msg: String) -> DicomError {
-        DicomError::new(
-            ErrorKind::Malformed,
-            None,
-            "(7FE0,0010)",
-            format!("{} frame {frame}: {msg}", self.codec.name()),
-        )
+        DicomError::bad_codestream(format!("{} frame {frame}: {msg}", self.codec.name()))
     }
 }

@@ -8,43 +8,31 @@
 //! is complete are ignored; a segment that decodes to fewer bytes is an error.
 
 use super::{ColorOut, FrameInfo};
-use crate::parser::{DicomError, ErrorKind, Result};
+use crate::core::ByteOrder;
+use crate::error::{DicomError, Result};
 
 /// Size of the RLE header.
 const HEADER_LEN: usize = 64;
 /// Most segments an RLE header can describe.
 const MAX_SEGMENTS: usize = 15;
 
-fn malformed(msg: impl Into<String>) -> DicomError {
-    DicomError::new(ErrorKind::Malformed, None, "(7FE0,0010)", msg)
-}
-
-fn unsupported(msg: impl Into<String>) -> DicomError {
-    DicomError::new(ErrorKind::UnsupportedCodec, None, "(7FE0,0010)", msg)
-}
-
-fn u32_le(b: &[u8], at: usize) -> Option<u32> {
-    let bytes = b.get(at..at + 4)?;
-    Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-}
-
 /// Parses the header: the segment start offsets, validated against `src` (at least the
 /// header size, strictly increasing, each segment non-empty and inside `src`).
 fn parse_header(src: &[u8], expected: usize) -> Result<([usize; MAX_SEGMENTS], usize)> {
     if src.len() < HEADER_LEN {
-        return Err(malformed(format!(
+        return Err(DicomError::bad_codestream(format!(
             "the frame has {} bytes, too short for the 64-byte RLE header",
             src.len()
         )));
     }
-    let count = u32_le(src, 0).unwrap_or(0) as usize;
+    let count = ByteOrder::Little.read::<u32>(src, 0).unwrap_or(0) as usize;
     if count > MAX_SEGMENTS {
-        return Err(malformed(format!(
+        return Err(DicomError::bad_codestream(format!(
             "the RLE header gives {count} segments (at most 15)"
         )));
     }
     if count != expected {
-        return Err(malformed(format!(
+        return Err(DicomError::bad_codestream(format!(
             "the RLE header gives {count} segments but the image needs {expected} \
              (samples per pixel × bytes per sample)"
         )));
@@ -52,19 +40,19 @@ fn parse_header(src: &[u8], expected: usize) -> Result<([usize; MAX_SEGMENTS], u
     let mut offsets = [0usize; MAX_SEGMENTS];
     let mut prev: Option<usize> = None;
     for (i, slot) in offsets.iter_mut().enumerate().take(count) {
-        let off = u32_le(src, 4 + 4 * i).unwrap_or(0) as usize;
+        let off = ByteOrder::Little.read::<u32>(src, 4 + 4 * i).unwrap_or(0) as usize;
         if off < HEADER_LEN {
-            return Err(malformed(format!(
+            return Err(DicomError::bad_codestream(format!(
                 "RLE segment {i} offset {off} points into the header"
             )));
         }
         if prev.is_some_and(|p| off <= p) {
-            return Err(malformed(format!(
+            return Err(DicomError::bad_codestream(format!(
                 "RLE segment {i} offset {off} is not after the previous segment's"
             )));
         }
         if off >= src.len() {
-            return Err(malformed(format!(
+            return Err(DicomError::bad_codestream(format!(
                 "RLE segment {i} offset {off} is past the end of the {}-byte frame",
                 src.len()
             )));
@@ -124,31 +112,31 @@ fn decode_segment(seg: &[u8], out: &mut [u8], count: usize) -> std::result::Resu
 pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> {
     let bits = info.bits_allocated;
     if !matches!(bits, 8 | 16 | 32 | 64) {
-        return Err(unsupported(format!(
+        return Err(DicomError::unsupported_codec(format!(
             "RLE Lossless with Bits Allocated {bits} is not supported (8, 16, 32 or 64)"
         )));
     }
     let bps = (bits / 8) as usize;
     let spp = info.samples_per_pixel as usize;
     if spp == 0 {
-        return Err(malformed("Samples per Pixel is 0"));
+        return Err(DicomError::bad_codestream("Samples per Pixel is 0"));
     }
     let expected = spp
         .checked_mul(bps)
         .filter(|&n| n <= MAX_SEGMENTS)
         .ok_or_else(|| {
-            unsupported(format!(
+            DicomError::unsupported_codec(format!(
                 "RLE Lossless with {spp} samples of {bits} bits needs more than 15 segments"
             ))
         })?;
     let pixels = (info.rows as usize)
         .checked_mul(info.columns as usize)
-        .ok_or_else(|| malformed("image too large"))?;
+        .ok_or_else(|| DicomError::bad_codestream("image too large"))?;
     let need = pixels
         .checked_mul(expected)
-        .ok_or_else(|| malformed("image too large"))?;
+        .ok_or_else(|| DicomError::bad_codestream("image too large"))?;
     if out.len() < need {
-        return Err(malformed(format!(
+        return Err(DicomError::bad_codestream(format!(
             "output buffer of {} bytes is smaller than the {need}-byte frame",
             out.len()
         )));
@@ -168,13 +156,13 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
         src.get(start..end).unwrap_or(&[])
     };
     let short = |i: usize, got: usize| {
-        malformed(format!(
+        DicomError::bad_codestream(format!(
             "RLE segment {i} decodes to {got} bytes but {pixels} are needed"
         ))
     };
     let out = out
         .get_mut(..need)
-        .ok_or_else(|| malformed("output buffer too small"))?;
+        .ok_or_else(|| DicomError::bad_codestream("output buffer too small"))?;
     // One byte per pixel: the single segment is the frame.
     if stride == 1 {
         decode_segment(segment(0), out, pixels).map_err(|got| short(0, got))?;

@@ -1,122 +1,29 @@
-//! A JPEG 2000 Part 1 decoder written in Rust (ISO/IEC 15444-1): codestream markers, tier-2
-//! packet headers, tier-1 (MQ arithmetic decoding and the three coding passes), dequantisation,
-//! the inverse 5/3 and 9/7 wavelet transforms and the inverse component transforms.
-//!
-//! It decodes what DICOM files carry in practice and declines the rest with
-//! [`NativeError::Unsupported`], so the caller can fall back to OpenJPEG. Its results are
-//! OpenJPEG's: same reconstruction rounding, same dequantisation, same clamping (`tests.rs`
-//! compares the two on generated codestreams covering every coding option).
+//! Tiles: from a tile's packets to its final samples (tier-2, tier-1 of every code-block,
+//! dequantisation, inverse wavelet and component transforms, DC level shift), and their
+//! placement in the image.
 
-mod dwt;
-mod header;
-mod t1;
-mod tier2;
+use crate::codestream::Codestream;
+use crate::dwt;
+use crate::t1;
+use crate::tier2;
+use crate::{Component, Error, mct};
 
-#[cfg(all(test, feature = "j2k"))]
-mod tests;
-
-/// Why the native decoder did not produce an image.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum NativeError {
-    /// The codestream uses a feature this decoder does not implement (the caller falls back).
-    Unsupported(&'static str),
-    /// The codestream is invalid or truncated.
-    Malformed(String),
-}
-
-/// One decoded component of the image area (tiles assembled), row-major.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Component {
-    /// Bits per sample (SIZ Ssiz & 0x7F + 1).
-    pub precision: u32,
-    /// Whether the samples are signed.
-    pub signed: bool,
-    /// `width * height` samples after the inverse transforms, DC level shift and clamping to
-    /// the precision's range (as OpenJPEG's `opj_image_comp_t.data`).
-    pub data: Vec<i32>,
-}
-
-/// A decoded image.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Image {
-    /// Image area width (Xsiz - XOsiz).
-    pub width: u32,
-    /// Image area height (Ysiz - YOsiz).
-    pub height: u32,
-    /// The components, in codestream order.
-    pub components: Vec<Component>,
-    /// Whether a multiple component transform was inverted (COD SGcod MCT byte set).
-    pub mct: bool,
-}
-
-/// Below this many samples, handing work to other threads costs more than it saves.
 #[cfg(feature = "parallel")]
-const PARALLEL_MIN_SAMPLES: usize = 1 << 15;
-
-/// Decodes a raw JPEG 2000 codestream (starting with SOC).
-pub(crate) fn decode(codestream: &[u8]) -> Result<Image, NativeError> {
-    let cs = header::parse(codestream)?;
-    let siz = &cs.siz;
-    let width = siz.x1 - siz.x0;
-    let height = siz.y1 - siz.y0;
-    // Filled by the first tile: moved in when the tile is the whole image, else allocated.
-    let mut components: Vec<Component> = siz
-        .comps
-        .iter()
-        .map(|c| Component {
-            precision: c.precision,
-            signed: c.signed,
-            data: Vec::new(),
-        })
-        .collect();
-    let mut mct = false;
-    let ntiles = cs.tiles.len();
-    #[cfg(feature = "parallel")]
-    if ntiles > 1 && siz.comps.len() * width as usize * height as usize >= PARALLEL_MIN_SAMPLES {
-        use rayon::prelude::*;
-        // Tiles are independent; batches bound the memory held by decoded, unplaced tiles.
-        let batch = rayon::current_num_threads().max(1) * 2;
-        for start in (0..ntiles).step_by(batch) {
-            let end = (start + batch).min(ntiles);
-            let tiles: Vec<Result<DecodedTile, NativeError>> = (start..end)
-                .into_par_iter()
-                .map(|t| decode_tile(&cs, t))
-                .collect();
-            for tile in tiles {
-                mct |= place_tile(&cs, tile?, &mut components)?;
-            }
-        }
-        return Ok(Image {
-            width,
-            height,
-            components,
-            mct,
-        });
-    }
-    for t in 0..ntiles {
-        mct |= place_tile(&cs, decode_tile(&cs, t)?, &mut components)?;
-    }
-    Ok(Image {
-        width,
-        height,
-        components,
-        mct,
-    })
-}
+use crate::PARALLEL_MIN_SAMPLES;
 
 /// A decoded tile: final samples (level-shifted, clamped) per component.
-struct DecodedTile {
+pub(crate) struct DecodedTile {
     rect: dwt::ResRect,
     samples: Vec<Vec<i32>>,
     mct: bool,
 }
 
 /// Copies a decoded tile into the image components; returns whether it used the MCT.
-fn place_tile(
-    cs: &header::Codestream<'_>,
+pub(crate) fn place_tile(
+    cs: &Codestream<'_>,
     tile: DecodedTile,
     out: &mut [Component],
-) -> Result<bool, NativeError> {
+) -> Result<bool, Error> {
     let siz = &cs.siz;
     let r = tile.rect;
     let img_w = (siz.x1 - siz.x0) as usize;
@@ -137,7 +44,7 @@ fn place_tile(
             let start = (oy + j) * img_w + ox;
             comp.data
                 .get_mut(start..start + w)
-                .ok_or_else(|| NativeError::Malformed("J2K tile outside the image".into()))?
+                .ok_or_else(|| Error::malformed("J2K tile outside the image"))?
                 .copy_from_slice(src);
         }
     }
@@ -151,7 +58,7 @@ enum Coeffs {
 }
 
 /// Resolves the coding parameters of tile `t`.
-fn tile_params(cs: &header::Codestream<'_>, t: usize) -> Result<tier2::TileParams, NativeError> {
+pub(crate) fn tile_params(cs: &Codestream<'_>, t: usize) -> Result<tier2::TileParams, Error> {
     let g = cs.global(t)?;
     let (x0, y0, x1, y1) = cs.siz.tile_rect(t as u32);
     let mut comps = Vec::with_capacity(cs.siz.comps.len());
@@ -162,7 +69,7 @@ fn tile_params(cs: &header::Codestream<'_>, t: usize) -> Result<tier2::TileParam
             .map(|b| tc.quant.step(b))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| {
-                NativeError::Malformed(format!(
+                Error::malformed(format!(
                     "J2K quantisation of tile {t} component {c} signals fewer than {nbands} sub-bands"
                 ))
             })?;
@@ -193,10 +100,10 @@ fn block_bytes<'x>(
     data: &'x [u8],
     ranges: &[(usize, usize)],
     scratch: &'x mut Vec<u8>,
-) -> Result<&'x [u8], NativeError> {
+) -> Result<&'x [u8], Error> {
     let get = |&(s, l): &(usize, usize)| {
         data.get(s..s.saturating_add(l))
-            .ok_or_else(|| NativeError::Malformed("J2K code-block range outside the tile".into()))
+            .ok_or_else(|| Error::malformed("J2K code-block range outside the tile"))
     };
     match ranges {
         [] => Ok(&[]),
@@ -211,13 +118,13 @@ fn block_bytes<'x>(
     }
 }
 
-fn bad_block() -> NativeError {
-    NativeError::Malformed("J2K code-block outside its tile-component".into())
+fn bad_block() -> Error {
+    Error::malformed("J2K code-block outside its tile-component")
 }
 
 /// Writes a decoded code-block into its tile-component buffer (stride `w`), dequantised as
 /// OpenJPEG does.
-fn place(buf: &mut Coeffs, w: usize, b: &tier2::Block, vals: &[i32]) -> Result<(), NativeError> {
+fn place(buf: &mut Coeffs, w: usize, b: &tier2::Block, vals: &[i32]) -> Result<(), Error> {
     let bw = b.params.width as usize;
     let bh = b.params.height as usize;
     if bw == 0 || vals.len() < bw * bh {
@@ -257,7 +164,7 @@ fn decode_blocks(
     data: &[u8],
     bufs: &mut [Coeffs],
     w: usize,
-) -> Result<(), NativeError> {
+) -> Result<(), Error> {
     #[cfg(feature = "parallel")]
     if layout.blocks.len() > 1
         && layout
@@ -270,7 +177,7 @@ fn decode_blocks(
         use rayon::prelude::*;
         // Decoded blocks are copied out, then placed serially: blocks of one buffer cannot be
         // written from several threads without unsafe code.
-        let decoded: Vec<Result<Vec<i32>, NativeError>> = layout
+        let decoded: Vec<Result<Vec<i32>, Error>> = layout
             .blocks
             .par_iter()
             .map_init(
@@ -299,7 +206,7 @@ fn decode_blocks(
 }
 
 /// Decodes tile `t`: tier-2, tier-1, inverse wavelet and component transforms, DC level shift.
-fn decode_tile(cs: &header::Codestream<'_>, t: usize) -> Result<DecodedTile, NativeError> {
+pub(crate) fn decode_tile(cs: &Codestream<'_>, t: usize) -> Result<DecodedTile, Error> {
     let params = tile_params(cs, t)?;
     let (data, base) = cs.tile_data(t);
     let layout = tier2::read_tile(&params, &data, base)?;
@@ -331,10 +238,10 @@ fn decode_tile(cs: &header::Codestream<'_>, t: usize) -> Result<DecodedTile, Nat
     let mct = g.mct == 1 && bufs.len() >= 3;
     if mct {
         match bufs.as_mut_slice() {
-            [Coeffs::Int(a), Coeffs::Int(b), Coeffs::Int(c), ..] => dwt::inverse_rct(a, b, c),
-            [Coeffs::Float(a), Coeffs::Float(b), Coeffs::Float(c), ..] => dwt::inverse_ict(a, b, c),
+            [Coeffs::Int(a), Coeffs::Int(b), Coeffs::Int(c), ..] => mct::inverse_rct(a, b, c),
+            [Coeffs::Float(a), Coeffs::Float(b), Coeffs::Float(c), ..] => mct::inverse_ict(a, b, c),
             _ => {
-                return Err(NativeError::Unsupported(
+                return Err(Error::unsupported(
                     "J2K component transform over components with different wavelets",
                 ));
             }
@@ -350,12 +257,12 @@ fn decode_tile(cs: &header::Codestream<'_>, t: usize) -> Result<DecodedTile, Nat
         };
         samples.push(match buf {
             Coeffs::Int(mut v) => {
-                dwt::level_shift_int(&mut v, dc, min, max);
+                mct::level_shift_int(&mut v, dc, min, max);
                 v
             }
             Coeffs::Float(v) => {
                 let mut out = vec![0; v.len()];
-                dwt::level_shift_float(&v, dc, min, max, &mut out);
+                mct::level_shift_float(&v, dc, min, max, &mut out);
                 out
             }
         });
