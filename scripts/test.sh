@@ -67,5 +67,6 @@ cargo test -p rs_dicom_j2k --quiet
 echo "== Python tests"
 .venv/bin/python -m pytest -q tests
 
-echo "== the release wheel installs and runs without a Rust toolchain"
-bash scripts/check_wheel.sh
+echo "== the manylinux release wheel (built with zig) installs and runs without a Rust toolchain"
+wheel=$(bash scripts/build_wheel.sh | tail -n 1)
+bash scripts/check_wheel.sh "$wheel"

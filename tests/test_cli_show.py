@@ -159,6 +159,46 @@ def run_bytes(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
     )
 
 
+def run_on_terminal(
+    *args: str | Path, columns: int = 80, lines: int = 24, terminal: str = "stdout", **env: str
+) -> tuple[int, str, str]:
+    """``python -m rs_dicom.cli ARGS`` with stdout (or, with ``terminal="stderr"``, only
+    stderr) on a pseudo-terminal of the given size, the other stream a pipe: ``(exit status,
+    stdout, stderr)``, the terminal's ``\\r\\n`` made ``\\n``. POSIX only; small outputs
+    (the pipe is read after the terminal)."""
+    import fcntl
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    on_terminal = terminal == "stdout"
+    with subprocess.Popen(
+        [sys.executable, "-m", "rs_dicom.cli", *map(str, args)],
+        stdout=slave if on_terminal else subprocess.PIPE,
+        stderr=subprocess.PIPE if on_terminal else slave,
+        env=_env(**env),
+        cwd=ROOT,
+    ) as process:
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(master)
+        pipe = process.stderr if on_terminal else process.stdout
+        assert pipe is not None
+        piped = pipe.read().decode()
+        status = process.wait(timeout=120)
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    return (status, shown, piped) if on_terminal else (status, piped, shown)
+
+
 @pytest.fixture
 def ramp_file(tmp_path: Path) -> Path:
     return write_dicom(tmp_path / "ramp.dcm", RAMP, window=RAMP_WINDOW)
@@ -323,11 +363,17 @@ def test_show_ascii_and_256_modes(ramp_file: Path) -> None:
     assert "38;2;" not in colours
 
 
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
 def test_show_mode_from_environment(ramp_file: Path) -> None:
-    assert ESC not in run("show", ramp_file, "-w", "8", NO_COLOR="1", TERM="xterm").stdout
-    assert "38;2;" in run("show", ramp_file, "-w", "8", COLORTERM="truecolor").stdout
-    assert "38;5;" in run("show", ramp_file, "-w", "8", TERM="xterm-256color", COLORTERM="").stdout
-    assert ESC not in run("show", ramp_file, "-w", "8", TERM="dumb", COLORTERM="").stdout
+    # On a terminal the mode comes from the environment (off a terminal it is ascii:
+    # test_cli_usage.py).
+    def shown(**env: str) -> str:
+        return run_on_terminal("show", ramp_file, "-w", "8", **env)[1]
+
+    assert ESC not in shown(NO_COLOR="1", TERM="xterm")
+    assert "38;2;" in shown(COLORTERM="truecolor")
+    assert "38;5;" in shown(TERM="xterm-256color", COLORTERM="")
+    assert ESC not in shown(TERM="dumb", COLORTERM="")
 
 
 def test_show_writes_png_of_the_display_image(ramp_file: Path, tmp_path: Path) -> None:
