@@ -70,7 +70,7 @@ def peer_name(method: str, codec: str) -> str:
 
 
 def intro(first: dict[str, Any]) -> list[str]:
-    machine = " ".join(line.removeprefix("- ") for line in first.get("machine", [])[:3])
+    machine = "; ".join(line.removeprefix("- ") for line in first.get("machine", [])[:3])
     return [
         f"Measured {first['started']}: {machine}. Each number is the median of fresh "
         "processes, interleaved across libraries in the same run, warm page cache. Full "
@@ -294,7 +294,7 @@ def before_after(read: dict | None, pixels: dict | None, codecs: dict | None) ->
                     )
     if not rows:
         return []
-    head = ["case", "before", "before", "now", "speed-up", "verdict"]
+    head = ["case", "baseline", "before", "now", "speed-up", "verdict"]
     return [
         "Before and after, in the same run (rs_dicom built from the earlier revision by "
         "`benchmarks/baseline.sh`):",

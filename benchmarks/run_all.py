@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Run every benchmark, optionally against an earlier revision, and refresh the README.
 
-    nice python benchmarks/run_all.py --baseline 6d0c234      # the full run (~1 hour)
-    python benchmarks/run_all.py --baseline 6d0c234 --quick   # smoke test (~10 min)
+    nice python benchmarks/run_all.py --baseline 6d0c234      # the full run (~35 min)
+    python benchmarks/run_all.py --baseline 6d0c234 --quick   # smoke test (~15 min)
 
 Steps: generate the data (kept when it is up to date), build the baseline (once per
 commit, ``baseline.sh``), run ``bench_read.py``, ``bench_pixels.py`` and ``bench_codecs.py``
@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     py = sys.executable
     only = {x.strip() for x in args.only.split(",") if x.strip()}
+    if only - {b[0] for b in BENCHES}:
+        p.error(f"unknown in --only: {', '.join(sorted(only - {b[0] for b in BENCHES}))}")
     out_dir = HERE / "data" / "quick" if args.quick else HERE
     json_dir = HERE / "data" / ("quick" if args.quick else "results")
     json_dir.mkdir(parents=True, exist_ok=True)
