@@ -8,12 +8,12 @@ Cases (see benchmarks/README.md):
 * ``rtstruct`` -- open the RT Structure Set and walk every element recursively
   (into every sequence item), touching each element's value.
 
-Every timed run is a fresh subprocess (``--worker``); the timer covers only the work
-itself, after the library has been imported and has read one small file (so lazy
-imports, codec set-up etc. are not counted).  Before the timed runs, one untimed run
-per library warms the OS page cache.  Timed runs are interleaved across libraries
-(round-robin) so that drift on a shared machine hits every library alike; the table
-reports the median of ``--repeat`` runs.
+Every timed run is a fresh subprocess (the harness, ``harness/``); the timer covers only
+the work itself, after the library has been imported and has read one small file (so lazy
+imports, codec set-up etc. are not counted).  Before the timed runs, one untimed run per
+library warms the OS page cache.  Timed runs are interleaved across libraries (round-robin)
+so that drift on a shared machine hits every library alike; the table reports the median
+of ``--repeat`` runs.  ``--baseline REV`` adds rs_dicom as built from git revision REV.
 
 Data comes from ``benchmarks/generate_data.py``.  Output: a markdown table on stdout
 and in ``benchmarks/results.md``.
@@ -21,17 +21,19 @@ and in ``benchmarks/results.md``.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
+import gc
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
-from _common import DEFAULT_DATA, HERE, ct_files, detect, fmt_time, machine_info, probe
-from _common import run_worker as run_script_worker
+from harness import baseline, cli
+from harness.report import BeforeAfter, fmt_time, lib_versions, machine_info, now, table
+from harness.runner import WORKER_ENV, Job, Method, Runner, finished, spread, summarize
+from harness.runner import with_baselines as expand
+from harness.worker import clock, import_name, probe
 
+HERE = Path(__file__).resolve().parent
 DEFAULT_RESULTS = HERE / "results.md"
 
 LIBS = ("pydicom", "dicomsdl", "rs_dicom")
@@ -40,28 +42,45 @@ BASELINE = "pydicom"
 PIXEL_DATA_TAG = 0x7FE00010
 
 # What each library's code does, for the notes under the tables.
-API_NOTES = {
-    "pydicom": {
-        "header": "`pydicom.dcmread(f, stop_before_pixels=True)`; `ds.PatientName`, "
-        "`ds.InstanceNumber`, `ds.ImagePositionPatient`",
-        "rtstruct": "`pydicom.dcmread(f)`; `for elem in ds: elem.value`, recursing into "
-        "`elem.value` items when `elem.VR == 'SQ'` (file_meta walked too)",
-    },
-    "dicomsdl": {
-        "header": "`dicomsdl.open_file(f, load_until=0x7FE00000)` (parse stops before "
-        "PixelData; dicomsdl has no `stop_before_pixels`); attribute getters "
-        "`ds.PatientName`, `ds.InstanceNumber`, `ds.ImagePositionPatient`",
-        "rtstruct": "`dicomsdl.open_file(f)`; `for de in ds:` `de.value()`, or "
-        "`for item in de.toSequence()` recursion when `de.vr() == VR.SQ` "
-        "(iteration includes the group 0002 file meta)",
-    },
-    "rs_dicom": {
-        "header": "`rs_dicom.dcmread(f, stop_before_pixels=True)`; `ds.PatientName`, "
-        "`ds.InstanceNumber`, `ds.ImagePositionPatient`",
-        "rtstruct": "`rs_dicom.dcmread(f)`; `for elem in ds: elem.value`, recursing into "
-        "`elem.value` (list of Datasets) when `elem.vr == 'SQ'` (`ds.file_meta` walked too)",
-    },
+METHODS = {
+    "pydicom": Method(
+        "pydicom",
+        {
+            "header": "`pydicom.dcmread(f, stop_before_pixels=True)`; `ds.PatientName`, "
+            "`ds.InstanceNumber`, `ds.ImagePositionPatient`",
+            "rtstruct": "`pydicom.dcmread(f)`; `for elem in ds: elem.value`, recursing into "
+            "`elem.value` items when `elem.VR == 'SQ'` (file_meta walked too)",
+        },
+    ),
+    "dicomsdl": Method(
+        "dicomsdl",
+        {
+            "header": "`dicomsdl.open_file(f, load_until=0x7FE00000)` (parse stops before "
+            "PixelData; dicomsdl has no `stop_before_pixels`); attribute getters "
+            "`ds.PatientName`, `ds.InstanceNumber`, `ds.ImagePositionPatient`",
+            "rtstruct": "`dicomsdl.open_file(f)`; `for de in ds:` `de.value()`, or "
+            "`for item in de.toSequence()` recursion when `de.vr() == VR.SQ` "
+            "(iteration includes the group 0002 file meta)",
+        },
+    ),
+    "rs_dicom": Method(
+        "rs_dicom",
+        {
+            "header": "`rs_dicom.dcmread(f, stop_before_pixels=True)`; `ds.PatientName`, "
+            "`ds.InstanceNumber`, `ds.ImagePositionPatient`",
+            "rtstruct": "`rs_dicom.dcmread(f)`; `for elem in ds: elem.value`, recursing into "
+            "`elem.value` (list of Datasets) when `elem.vr == 'SQ'` (`ds.file_meta` walked "
+            "too)",
+        },
+    ),
 }
+
+
+def ct_files(data: Path, limit: int | None, sub: str = "ct") -> list[str]:
+    files = sorted(str(p) for p in (data / sub).glob("*.dcm"))
+    if not files:
+        raise SystemExit(f"no CT files in {data / sub}; run benchmarks/generate_data.py")
+    return files[:limit] if limit else files
 
 
 # --------------------------------------------------------------------------- worker
@@ -179,50 +198,44 @@ HEADER = {"pydicom": header_pydicom, "dicomsdl": header_dicomsdl, "rs_dicom": he
 WALK = {"pydicom": walk_pydicom, "dicomsdl": walk_dicomsdl, "rs_dicom": walk_rs_dicom}
 
 
-def worker(lib: str, case: str, data: Path, limit: int | None) -> dict:
+def work(req: dict[str, Any]) -> dict[str, Any]:
+    lib, case = import_name(req["lib"]), req["case"]
     if case == "probe":
-        return probe(lib)
-    import gc
-
-    files = ct_files(data, limit)
+        return probe(req["lib"])
+    data = Path(req["data"])
+    files = ct_files(data, req["limit"])
     # warm-up: import + one small read, so lazy imports / first-call set-up aren't timed
     HEADER[lib](files[:1])
+    gc.collect()
     if case == "header":
-        gc.collect()
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = clock()
         chk_i, chk_z = HEADER[lib](files)
-        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        return {"seconds": seconds, "cpu": cpu, "n": len(files), "check": [chk_i, round(chk_z, 3)]}
+        t1, c1 = clock()
+        return {
+            "seconds": t1 - t0,
+            "cpu": c1 - c0,
+            "n": len(files),
+            "check": [chk_i, round(chk_z, 3)],
+        }
     if case == "rtstruct":
-        path = str(data / "rtstruct.dcm")
-        gc.collect()
-        t0, c0 = time.perf_counter(), time.process_time()
-        elems, items = WALK[lib](path)
-        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        return {"seconds": seconds, "cpu": cpu, "n": elems, "check": [elems, items]}
+        t0, c0 = clock()
+        elems, items = WALK[lib](str(data / "rtstruct.dcm"))
+        t1, c1 = clock()
+        return {"seconds": t1 - t0, "cpu": c1 - c0, "n": elems, "check": [elems, items]}
     raise SystemExit(f"unknown case {case!r}")
 
 
 # --------------------------------------------------------------------------- driver
 
 
-def run_worker(lib: str, case: str, args: argparse.Namespace) -> dict:
-    argv = ["--worker", lib, case, "--data", str(args.data)]
-    if args.limit:
-        argv += ["--limit", str(args.limit)]
-    return run_script_worker(__file__, f"{lib}/{case}", argv)
-
-
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data directory")
-    p.add_argument(
-        "--libs", default=",".join(LIBS), help=f"comma-separated subset of {','.join(LIBS)}"
-    )
+    served = cli.worker_entry(argv, work)
+    if served is not None:
+        return served
+    p = cli.parser(__doc__, LIBS, DEFAULT_RESULTS, repeat=5)
     p.add_argument(
         "--cases", default=",".join(CASES), help=f"comma-separated subset of {','.join(CASES)}"
     )
-    p.add_argument("--repeat", type=int, default=5, help="timed runs per case (median)")
     p.add_argument(
         "--warmup", type=int, default=1, help="untimed runs per library before timing (page cache)"
     )
@@ -232,103 +245,92 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="small subset: 200 CT files, 3 repeats (numbers are indicative only)",
     )
-    p.add_argument(
-        "--output", type=Path, default=DEFAULT_RESULTS, help="markdown file to write ('-' to skip)"
-    )
-    p.add_argument("--json", type=Path, default=None, help="also write raw timings as JSON")
-    p.add_argument("--worker", nargs=2, metavar=("LIB", "CASE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-
-    if args.worker:
-        lib, case = args.worker
-        print(json.dumps(worker(lib, case, args.data, args.limit)))
-        return 0
-
     if args.quick:
         args.limit = args.limit or 200
         args.repeat = min(args.repeat, 3)
-    libs = [x.strip() for x in args.libs.split(",") if x.strip()]
-    cases = [x.strip() for x in args.cases.split(",") if x.strip()]
-    for x in libs:
-        if x not in LIBS:
-            p.error(f"unknown library {x!r}")
-    for x in cases:
-        if x not in CASES:
-            p.error(f"unknown case {x!r}")
+    cases = cli.split(p, args.cases, CASES, "case")
     if not (args.data / "ct").is_dir() or not (args.data / "rtstruct.dcm").exists():
         p.error(f"no data in {args.data}; run: python benchmarks/generate_data.py")
+    libs = cli.libraries(p, args, LIBS)
 
-    # which libraries can run here?
-    versions, skipped = detect(libs, lambda lib: run_worker(lib, "probe", args))
-    available = [lib for lib in libs if lib in versions]
-    if not available:
+    runner = Runner(__file__, expand(METHODS, libs), WORKER_ENV)
+    versions, skipped = runner.detect()
+    if not runner.methods:
         print("no library available", file=sys.stderr)
         return 1
-
     manifest_path = args.data / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     n_ct = len(ct_files(args.data, args.limit))
-    info = machine_info(versions)
-    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    info = machine_info(lib_versions(runner.methods, versions))
+    started = now()
 
+    req = {"data": str(args.data), "limit": args.limit}
     results: dict[str, dict[str, dict]] = {}
     for case in cases:
-        results[case] = {}
         print(f"== {case}", file=sys.stderr)
-        failed: set[str] = set()
-        for _ in range(args.warmup):
-            for lib in available:
-                try:
-                    run_worker(lib, case, args)
-                except RuntimeError as exc:
-                    failed.add(lib)
-                    results[case][lib] = {"error": str(exc)}
-                    print(f"  {exc}", file=sys.stderr)
-        runs: dict[str, list[dict]] = {lib: [] for lib in available if lib not in failed}
-        for r in range(args.repeat):
-            for lib in list(runs):
-                try:
-                    res = run_worker(lib, case, args)
-                except RuntimeError as exc:
-                    results[case][lib] = {"error": str(exc)}
-                    print(f"  {exc}", file=sys.stderr)
-                    del runs[lib]
-                    continue
-                runs[lib].append(res)
-                print(
-                    f"  run {r + 1}/{args.repeat} {lib:9s} {res['seconds']:8.3f} s "
-                    f"(cpu {res['cpu']:.3f} s)",
-                    file=sys.stderr,
-                )
-        for lib, rs in runs.items():
-            times = [x["seconds"] for x in rs]
-            results[case][lib] = {
-                "median": statistics.median(times),
-                "min": min(times),
-                "max": max(times),
-                "times": times,
-                "cpu_median": statistics.median(x["cpu"] for x in rs),
-                "n": rs[0]["n"],
-                "check": rs[0]["check"],
-                "consistent": all(x["check"] == rs[0]["check"] for x in rs),
-            }
-
-    md = render(args, results, versions, skipped, info, started, manifest, n_ct)
-    print(md)
-    if str(args.output) != "-":
-        args.output.write_text(md)
-        print(f"(written to {args.output})", file=sys.stderr)
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {"started": started, "versions": versions, "skipped": skipped, "results": results},
-                indent=2,
-            )
+        jobs = [Job(case, m, {**req, "case": case}) for m in runner.methods]
+        out = runner.measure(
+            jobs,
+            args.repeat,
+            args.warmup,
+            lambda j, r: f"{j.method:18s} {r['seconds']:8.3f} s (cpu {r['cpu']:.3f} s)",
         )
+        results[case] = {
+            m: summarize(c["runs"]) if finished(c) else c for m, c in out[case].items()
+        }
+
+    md = render(args, runner.methods, results, versions, skipped, info, started, manifest, n_ct)
+    cli.write(
+        md, args, started=started, machine=info, versions=versions, skipped=skipped, results=results
+    )
     return 0
 
 
-def render(args, results, versions, skipped, info, started, manifest, n_ct) -> str:
+# --------------------------------------------------------------------------- report
+
+
+def titles(manifest: dict, n_ct: int) -> dict[str, tuple[str, str]]:
+    ct = manifest.get("ct", {})
+    rt = manifest.get("rtstruct", {})
+    of = (f" of {ct['files']}" if ct["files"] != n_ct else "") if ct else ""
+    size = f" ({ct['bytes'] / 2**20:,.0f} MiB in all)" if ct else ""
+    return {
+        "header": (
+            f"(a) CT series, header only: {n_ct} files{of}{size}, stop before PixelData, "
+            "touch PatientName / InstanceNumber / ImagePositionPatient",
+            "files/s",
+        ),
+        "rtstruct": (
+            "(b) RT Structure Set: open + full recursive walk touching every value"
+            + (f" ({rt['bytes'] / 2**20:.1f} MiB, {rt['items']:,} sequence items)" if rt else ""),
+            "elements/s",
+        ),
+    }
+
+
+def check_lines(case: str, per_lib: dict[str, dict]) -> list[str]:
+    """Cross-library sanity: did everyone see the same data?"""
+    checks = {lib: r["check"] for lib, r in per_lib.items() if "check" in r}
+    if case != "header":
+        return [
+            "- Elements / items visited: "
+            + ", ".join(f"{k} {v[0]:,} / {v[1]:,}" for k, v in checks.items())
+        ]
+    if len({json.dumps(c) for c in checks.values()}) > 1:
+        return [
+            "- **Check values differ between libraries:** "
+            + ", ".join(f"{k} {v}" for k, v in checks.items())
+        ]
+    if not checks:
+        return []
+    return [
+        "- Check (sum InstanceNumber + len(PatientName), sum z): "
+        f"{next(iter(checks.values()))}, identical for all libraries"
+    ]
+
+
+def render(args, methods, results, versions, skipped, info, started, manifest, n_ct) -> str:
     out = [f"# rs_dicom read benchmarks ({started})", ""]
     out += info
     out += [
@@ -338,101 +340,72 @@ def render(args, results, versions, skipped, info, started, manifest, n_ct) -> s
         "interleaved across libraries. Throughput and speed-ups use the median wall time; "
         "CPU time (user+sys of the worker) is shown too, as it is less sensitive to other "
         "load on a shared machine",
-        "- Command: `python benchmarks/bench_read.py " + " ".join(sys.argv[1:]) + "`",
     ]
-    if args.quick or args.limit:
+    out += cli.header_notes("bench_read.py", args, skipped)
+    if args.limit:
         out.append(f"- **Subset run** (`--quick`/`--limit`): {n_ct} CT files only")
-    for lib, why in skipped.items():
-        out.append(f"- {lib}: skipped ({why})")
     out.append("")
 
-    ct = manifest.get("ct", {})
-    rt = manifest.get("rtstruct", {})
-    titles = {
-        "header": (
-            f"(a) CT series, header only: {n_ct} files"
-            + (
-                (f" of {ct['files']}" if ct["files"] != n_ct else "")
-                + f" ({ct['bytes'] / 2**20:,.0f} MiB in all)"
-                if ct
-                else ""
-            )
-            + ", stop before PixelData, touch PatientName / InstanceNumber / "
-            "ImagePositionPatient",
-            "files/s",
-        ),
-        "rtstruct": (
-            "(b) RT Structure Set: open + full recursive walk touching every value"
-            + (f" ({rt['bytes'] / 2**20:.1f} MiB, {rt['items']:,} sequence items)" if rt else ""),
-            "elements/s",
-        ),
-    }
     for case, per_lib in results.items():
-        title, unit = titles[case]
+        title, unit = titles(manifest, n_ct)[case]
         out += [f"## {title}", ""]
-        out += [
-            f"| library | version | median | min | max | {unit} | speed-up vs pydicom "
-            "| CPU time (median) | CPU speed-up |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        base = per_lib.get(BASELINE, {}).get("median")
-        base_cpu = per_lib.get(BASELINE, {}).get("cpu_median")
+        head = ["library", "version", "median", "min", "max", unit, "speed-up vs pydicom"]
+        head += ["CPU time (median)", "CPU speed-up"]
+        base = per_lib.get(BASELINE, {}).get("seconds")
+        base_cpu = per_lib.get(BASELINE, {}).get("cpu")
+        rows = []
         for lib, r in per_lib.items():
-            if "error" in r:
-                out.append(f"| {lib} | {versions.get(lib, '?')} | failed | | | | | | |")
+            if not finished(r):
+                rows.append([lib, versions.get(lib, "?"), "failed", *[""] * 6])
                 continue
-            speed = f"{base / r['median']:.1f}×" if base else "n/a"
-            cpu_speed = f"{base_cpu / r['cpu_median']:.1f}×" if base_cpu else "n/a"
-            out.append(
-                f"| {lib} | {versions[lib]} | {fmt_time(r['median'])} | {fmt_time(r['min'])} "
-                f"| {fmt_time(r['max'])} | {r['n'] / r['median']:,.0f} | **{speed}** "
-                f"| {fmt_time(r['cpu_median'])} | {cpu_speed} |"
+            lo, hi = spread(r["runs"], "seconds")
+            speed = f"{base / r['seconds']:.1f}×" if base else "n/a"
+            cpu_speed = f"{base_cpu / r['cpu']:.1f}×" if base_cpu else "n/a"
+            rows.append(
+                [lib, versions[lib], fmt_time(r["seconds"]), fmt_time(lo), fmt_time(hi)]
+                + [f"{r['n'] / r['seconds']:,.0f}", f"**{speed}**", fmt_time(r["cpu"]), cpu_speed]
             )
-        out.append("")
-        # cross-library sanity: did everyone see the same data?
-        checks = {lib: r["check"] for lib, r in per_lib.items() if "check" in r}
-        if case == "header":
-            distinct = {json.dumps(c) for c in checks.values()}
-            if len(distinct) > 1:
-                out.append(
-                    "- **Check values differ between libraries:** "
-                    + ", ".join(f"{k} {v}" for k, v in checks.items())
-                )
-            elif checks:
-                out.append(
-                    "- Check (sum InstanceNumber + len(PatientName), sum z): "
-                    f"{next(iter(checks.values()))}, identical for all libraries"
-                )
-        else:
-            out.append(
-                "- Elements / items visited: "
-                + ", ".join(f"{k} {v[0]:,} / {v[1]:,}" for k, v in checks.items())
-            )
+        out += table(head, rows, left=2) + [""]
+        out += check_lines(case, per_lib)
         for lib, r in per_lib.items():
             if "error" in r:
                 out.append(f"- {lib} failed: {r['error']}")
-            elif not r["consistent"]:
+            elif finished(r) and not r["consistent"]:
                 out.append(f"- {lib}: check values varied between runs")
         for lib in per_lib:
-            out.append(f"- {lib}: {API_NOTES[lib][case]}")
+            out.append(f"- {lib}: {methods[lib].note(case)}")
         out.append("")
 
-    if "rs_dicom" in versions:
-        out += ["## Targets", ""]
-        for case, per_lib in results.items():
-            rs = per_lib.get("rs_dicom", {}).get("median")
-            if not rs:
-                continue
-            parts = []
-            if per_lib.get("pydicom", {}).get("median"):
-                x = per_lib["pydicom"]["median"] / rs
-                parts.append(f"{x:.1f}× pydicom ({'met' if x >= 20 else 'NOT met'}: ≥20×)")
-            if per_lib.get("dicomsdl", {}).get("median"):
-                x = per_lib["dicomsdl"]["median"] / rs
-                parts.append(f"{x:.2f}× dicomsdl ({'met' if x > 1 else 'NOT met'}: >1×)")
-            out.append(f"- {case}: " + "; ".join(parts))
-        out.append("")
+    out += targets(results, methods)
     return "\n".join(out)
+
+
+def targets(results: dict[str, dict[str, dict]], methods: dict[str, Method]) -> list[str]:
+    out: list[str] = []
+    for case, per_lib in results.items():
+        rs = per_lib.get("rs_dicom", {}).get("seconds")
+        if not rs or not finished(per_lib["rs_dicom"]):
+            continue
+        parts = []
+        if finished(per_lib.get("pydicom")):
+            x = per_lib["pydicom"]["seconds"] / rs
+            parts.append(f"{x:.1f}× pydicom ({'met' if x >= 20 else 'NOT met'}: ≥20×)")
+        if finished(per_lib.get("dicomsdl")):
+            x = per_lib["dicomsdl"]["seconds"] / rs
+            parts.append(f"{x:.2f}× dicomsdl ({'met' if x > 1 else 'NOT met'}: >1×)")
+        if parts:
+            out.append(f"- {case}: " + "; ".join(parts))
+    out = ["## Targets", "", *out, ""] if out else []
+
+    ba = BeforeAfter()
+    for case, per_lib in results.items():
+        new = per_lib.get("rs_dicom")
+        for name, m in methods.items():
+            rev = baseline.revision(m.lib)
+            old = per_lib.get(name)
+            if rev and finished(new) and finished(old):
+                ba.add(case, (new["seconds"], new["cpu"]), (old["seconds"], old["cpu"]), rev)
+    return out + ba.render()
 
 
 if __name__ == "__main__":

@@ -38,7 +38,10 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
-from generate_data import (
+from pydicom.dataset import Dataset
+from pydicom.encaps import encapsulate, generate_frames
+from pydicom.uid import UID, ExplicitVRLittleEndian
+from synthetic import (
     PIXEL_SPACING,
     STUDY_DATE,
     Phantom,
@@ -46,14 +49,12 @@ from generate_data import (
     add_equipment,
     add_patient_study,
     file_meta,
+    save,
     uid,
 )
-from pydicom.dataset import Dataset
-from pydicom.encaps import encapsulate, generate_frames
-from pydicom.uid import UID, ExplicitVRLittleEndian
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "codecs"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3  # 3: every file written in one write() (synthetic.save)
 
 SC_STORAGE = "1.2.840.10008.5.1.4.1.1.7"
 MF_WORD_SC_STORAGE = "1.2.840.10008.5.1.4.1.1.7.3"
@@ -227,7 +228,7 @@ def native_file(path: Path, ds: Dataset, pixels: np.ndarray) -> None:
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds.PixelData = np.ascontiguousarray(pixels).tobytes()
     ds["PixelData"].VR = "OW" if pixels.dtype.itemsize == 2 else "OB"
-    ds.save_as(path, enforce_file_format=True)
+    save(ds, path)
 
 
 def encapsulated_file(path: Path, ds: Dataset, ts: str, frames: list[bytes], tool: Dataset):
@@ -253,7 +254,7 @@ def encapsulated_file(path: Path, ds: Dataset, ts: str, frames: list[bytes], too
     ds.PixelData = encapsulate(frames, has_bot=True)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True
-    ds.save_as(path, enforce_file_format=True)
+    save(ds, path)
 
 
 def pgm(path: Path, frame: np.ndarray, maxval: int) -> None:

@@ -6,6 +6,8 @@ Writes (by default into ``benchmarks/data/``):
 * ``ct/CT_00001.dcm`` ... -- a CT-like series (default 2,000 files), 512x512 signed
   int16 (BitsStored 12), ~130 header elements with private tags and small sequences,
   Explicit VR Little Endian, ISO_IR 100.  About 1 GB with the default count.
+* ``ct_implicit/CT_00001.dcm`` ... -- the first 200 files of that series (``--implicit-count``)
+  written again as Implicit VR Little Endian: the same elements and pixels.
 * ``rtstruct.dcm`` -- a metadata-heavy RT Structure Set referencing the CT series:
   ~20,000 sequence items (ROIContourSequence -> ContourSequence -> ContourImageSequence,
   StructureSetROISequence, RTROIObservationsSequence, ReferencedFrameOfReferenceSequence).
@@ -30,260 +32,29 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-
-UID_PREFIX = "1.2.826.0.1.3680043.8.498."  # pydicom's documented example root
-CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
-RT_STRUCT_STORAGE = "1.2.840.10008.5.1.4.1.1.481.3"
-MF_WORD_SC_STORAGE = "1.2.840.10008.5.1.4.1.1.7.3"
-IMPL_CLASS_UID = UID_PREFIX + "1"
-IMPL_VERSION = "RSDICOM_BENCH_1"
+from pydicom.uid import ImplicitVRLittleEndian
+from synthetic import (
+    COLS,
+    CT_IMAGE_STORAGE,
+    MF_WORD_SC_STORAGE,
+    PIXEL_SPACING,
+    ROWS,
+    RT_STRUCT_STORAGE,
+    SLICE_THICKNESS,
+    STUDY_DATE,
+    Phantom,
+    SeriesUIDs,
+    add_equipment,
+    add_patient_study,
+    ct_template,
+    file_meta,
+    save,
+)
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "data"
-MANIFEST_VERSION = 1
-
-ROWS = COLS = 512
-PIXEL_SPACING = 0.75  # mm
-SLICE_THICKNESS = 0.625  # mm
-STUDY_DATE = "20240315"
-
-
-def uid(seed: int, *parts: object) -> str:
-    """Deterministic UID derived from the seed and a label."""
-    return generate_uid(prefix=UID_PREFIX, entropy_srcs=[str(seed), *map(str, parts)])
-
-
-class SeriesUIDs:
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
-        self.study = uid(seed, "study")
-        self.ct_series = uid(seed, "ct-series")
-        self.frame_of_reference = uid(seed, "frame-of-reference")
-        self.rt_series = uid(seed, "rt-series")
-        self.rt_instance = uid(seed, "rt-instance")
-        self.mf_series = uid(seed, "mf-series")
-        self.mf_instance = uid(seed, "mf-instance")
-        self.localizer = uid(seed, "localizer")
-
-    def ct_instance(self, index: int) -> str:
-        return uid(self.seed, "ct-instance", index)
-
-
-def file_meta(sop_class: str, sop_instance: str) -> FileMetaDataset:
-    meta = FileMetaDataset()
-    meta.FileMetaInformationVersion = b"\x00\x01"
-    meta.MediaStorageSOPClassUID = sop_class
-    meta.MediaStorageSOPInstanceUID = sop_instance
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.ImplementationClassUID = IMPL_CLASS_UID
-    meta.ImplementationVersionName = IMPL_VERSION
-    meta.SourceApplicationEntityTitle = "RSDICOM_BENCH"
-    return meta
-
-
-def add_patient_study(ds: Dataset, uids: SeriesUIDs) -> None:
-    """Patient, general study and patient study modules (shared by all objects)."""
-    ds.SpecificCharacterSet = "ISO_IR 100"
-    ds.StudyDate = STUDY_DATE
-    ds.StudyTime = "083015.123000"
-    ds.AccessionNumber = "ACC20240315001"
-    ds.ReferringPhysicianName = "Lefèvre^Anaïs^^Dr."
-    ds.StudyDescription = "CT THORAX ABDOMEN PELVIS W/ CONTRAST"
-    ds.PatientName = "Müller^Jürgen^Björn"
-    ds.PatientID = "PID-0042-ÅÄÖ"
-    ds.IssuerOfPatientID = "RSDICOM_HOSPITAL"
-    ds.PatientBirthDate = "19580704"
-    ds.PatientSex = "M"
-    ds.OtherPatientIDs = "ALT-998877"
-    ds.PatientAge = "065Y"
-    ds.PatientSize = "1.78"
-    ds.PatientWeight = "81.5"
-    ds.EthnicGroup = "European"
-    ds.PatientComments = "Synthetic benchmark patient; no real data."
-    ds.StudyInstanceUID = uids.study
-    ds.StudyID = "4711"
-
-
-def add_equipment(ds: Dataset) -> None:
-    ds.Manufacturer = "RSDICOM Medical Systems"
-    ds.InstitutionName = "Klinikum Süd"
-    ds.InstitutionAddress = "Hauptstraße 1, 80331 München"
-    ds.StationName = "CTAWP00042"
-    ds.InstitutionalDepartmentName = "Radiologie"
-    ds.ManufacturerModelName = "Synthetica 128"
-    ds.DeviceSerialNumber = "SN-000128-77"
-    ds.SoftwareVersions = ["VB10A", "SW 4.2.1"]
-
-
-def ct_template(uids: SeriesUIDs, bits_stored: int) -> Dataset:
-    """All CT header elements that are identical across the series."""
-    ds = Dataset()
-    add_patient_study(ds, uids)
-    add_equipment(ds)
-
-    # SOP common / general image
-    ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL", "CT_SOM5 SPI"]
-    ds.InstanceCreationDate = STUDY_DATE
-    ds.InstanceCreationTime = "084500.000000"
-    ds.SOPClassUID = CT_IMAGE_STORAGE
-    ds.SeriesDate = STUDY_DATE
-    ds.AcquisitionDate = STUDY_DATE
-    ds.ContentDate = STUDY_DATE
-    ds.SeriesTime = "083512.000000"
-    ds.Modality = "CT"
-    ds.SeriesDescription = "Thorax-Abdomen 0.625mm Br40 Venös"
-    ds.PerformingPhysicianName = ["Schäfer^Lena", "Novák^Tomás"]
-    ds.OperatorsName = "Østergaard^Søren"
-    ds.NameOfPhysiciansReadingStudy = "Dubois^Hélène"
-    ds.AdmittingDiagnosesDescription = "R10.4 Sonstige und nicht näher bezeichnete Bauchschmerzen"
-
-    proc = Dataset()
-    proc.CodeValue = "CTTAP"
-    proc.CodingSchemeDesignator = "99RSD"
-    proc.CodeMeaning = "CT Thorax/Abdomen/Pelvis with contrast"
-    ds.ProcedureCodeSequence = Sequence([proc])
-
-    refs = []
-    for k in range(2):
-        ref = Dataset()
-        ref.ReferencedSOPClassUID = CT_IMAGE_STORAGE
-        ref.ReferencedSOPInstanceUID = uid(uids.seed, "localizer-image", k)
-        refs.append(ref)
-    ds.ReferencedImageSequence = Sequence(refs)
-
-    region = Dataset()
-    region.CodeValue = "T-D3000"
-    region.CodingSchemeDesignator = "SRT"
-    region.CodeMeaning = "Chest"
-    ds.AnatomicRegionSequence = Sequence([region])
-
-    ds.ContrastBolusAgent = "Iomeprol 350"
-    ds.ContrastBolusRoute = "IV"
-    ds.ContrastBolusVolume = "90"
-    ds.ContrastBolusStartTime = "083300.000000"
-    ds.ContrastBolusTotalDose = "31.5"
-    ds.ContrastBolusIngredient = "IODINE"
-    ds.ContrastBolusIngredientConcentration = "350"
-
-    # CT image module / acquisition
-    ds.BodyPartExamined = "CHEST"
-    ds.ScanOptions = "HELICAL_CT"
-    ds.SliceThickness = str(SLICE_THICKNESS)
-    ds.KVP = "120"
-    ds.DataCollectionDiameter = "500"
-    ds.ProtocolName = "TAP_Venous_0.625"
-    ds.ReconstructionDiameter = str(PIXEL_SPACING * COLS)
-    ds.DistanceSourceToDetector = "1085.6"
-    ds.DistanceSourceToPatient = "595"
-    ds.GantryDetectorTilt = "0"
-    ds.TableHeight = "142.5"
-    ds.RotationDirection = "CW"
-    ds.ExposureTime = "500"
-    ds.XRayTubeCurrent = "212"
-    ds.Exposure = "106"
-    ds.FilterType = "FLAT"
-    ds.GeneratorPower = "25"
-    ds.FocalSpots = "1.2"
-    ds.ConvolutionKernel = ["Br40d", "3"]
-    ds.PatientPosition = "FFS"
-    ds.RevolutionTime = 0.5
-    ds.SingleCollimationWidth = 0.625
-    ds.TotalCollimationWidth = 80.0
-    ds.TableSpeed = 96.0
-    ds.TableFeedPerRotation = 48.0
-    ds.SpiralPitchFactor = 0.6
-    ds.DataCollectionCenterPatient = [0.0, -142.5, 0.0]
-    ds.ReconstructionTargetCenterPatient = [0.0, -142.5, 0.0]
-    ds.ExposureModulationType = "XYZ_EC"
-    ds.CTDIvol = 9.87
-
-    ds.StudyInstanceUID = uids.study
-    ds.SeriesInstanceUID = uids.ct_series
-    ds.SeriesNumber = "3"
-    ds.AcquisitionNumber = "1"
-    ds.ImageOrientationPatient = ["1", "0", "0", "0", "1", "0"]
-    ds.FrameOfReferenceUID = uids.frame_of_reference
-    ds.PositionReferenceIndicator = ""
-    ds.ImageComments = "Synthetic image generated for rs_dicom benchmarks"
-
-    # Image pixel module
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.Rows = ROWS
-    ds.Columns = COLS
-    ds.PixelSpacing = [str(PIXEL_SPACING), str(PIXEL_SPACING)]
-    ds.BitsAllocated = 16
-    ds.BitsStored = bits_stored
-    ds.HighBit = bits_stored - 1
-    ds.PixelRepresentation = 1
-    ds.add_new(0x00280120, "SS", -2000)  # PixelPaddingValue (US or SS -> SS)
-    ds.WindowCenter = ["40", "-600"]
-    ds.WindowWidth = ["400", "1500"]
-    ds.RescaleIntercept = "-1024"
-    ds.RescaleSlope = "1"
-    ds.RescaleType = "HU"
-    ds.WindowCenterWidthExplanation = ["WINDOW1", "WINDOW2"]
-    ds.LossyImageCompression = "00"
-
-    # Request / performed procedure step
-    ds.RequestingPhysician = "Kowalski^Zoë"
-    ds.RequestedProcedureDescription = "CT TAP"
-    ds.PerformedProcedureStepStartDate = STUDY_DATE
-    ds.PerformedProcedureStepStartTime = "083000.000000"
-    ds.PerformedProcedureStepID = "PPS-4711"
-    ds.PerformedProcedureStepDescription = "CT Thorax Abdomen Pelvis"
-    request = Dataset()
-    request.RequestedProcedureID = "RP-4711"
-    request.ScheduledProcedureStepID = "SPS-4711"
-    request.ScheduledProcedureStepDescription = "CT TAP venous phase"
-    ds.RequestAttributesSequence = Sequence([request])
-
-    # Private tags (with private creators)
-    blk = ds.private_block(0x0009, "RSDICOM_IDEN_01", create=True)
-    blk.add_new(0x01, "LO", "SYNTHETICA_128")
-    blk.add_new(0x02, "SL", 128)
-    blk.add_new(0x03, "DS", ["1.5", "2.5", "3.5"])
-    blk = ds.private_block(0x0019, "RSDICOM_ACQU_01", create=True)
-    blk.add_new(0x02, "SL", 43210)
-    blk.add_new(0x03, "DS", "595.0")
-    blk.add_new(0x04, "FD", [0.625, 0.625, 80.0])
-    blk.add_new(0x05, "OB", bytes(range(64)))
-    blk = ds.private_block(0x0043, "RSDICOM_PARM_01", create=True)
-    blk.add_new(0x01, "SS", -12)
-    blk.add_new(0x02, "LO", "Private parameter string")
-    blk.add_new(0x03, "UL", [1, 2, 3, 4])
-    return ds
-
-
-class Phantom:
-    """Cheap, deterministic CT-ish phantom (body ellipse, lungs, spine, noise)."""
-
-    def __init__(self, bits_stored: int) -> None:
-        y, x = np.mgrid[0:ROWS, 0:COLS].astype(np.float32)
-        self.x = (x - COLS / 2) / (COLS / 2)
-        self.y = (y - ROWS / 2) / (ROWS / 2)
-        self.fov = (self.x**2 + self.y**2) <= 1.0
-        self.body = (self.x / 0.85) ** 2 + (self.y / 0.62) ** 2 <= 1.0
-        self.spine = ((self.x) / 0.09) ** 2 + ((self.y - 0.42) / 0.09) ** 2 <= 1.0
-        self.hi = (1 << (bits_stored - 1)) - 1
-        self.lo = -(1 << (bits_stored - 1))
-
-    def slice(self, index: int, count: int, rng: np.random.Generator) -> np.ndarray:
-        t = index / max(count - 1, 1)  # 0 (feet) .. 1 (head)
-        lung_r = 0.32 * max(0.0, math.sin(math.pi * min(1.0, t * 1.6)))
-        hu = np.full((ROWS, COLS), -1000.0, dtype=np.float32)
-        hu[self.body] = 40.0
-        if lung_r > 0.02:
-            for cx in (-0.38, 0.38):
-                lung = ((self.x - cx) / lung_r) ** 2 + ((self.y + 0.05) / (lung_r * 1.3)) ** 2
-                hu[lung <= 1.0] = -850.0
-        hu[self.spine] = 900.0
-        hu += rng.normal(0.0, 12.0, size=hu.shape).astype(np.float32)
-        stored = np.clip(np.rint(hu) + 1024.0, self.lo, self.hi).astype(np.int16)
-        stored[~self.fov] = -2000  # PixelPaddingValue outside the scan FOV
-        return stored
+MANIFEST_VERSION = 2  # 2: every file written in one write() (synthetic.save)
 
 
 def write_ct_series(
@@ -325,13 +96,35 @@ def write_ct_series(
         ds.SliceLocation = f"{z:.4f}"
         ds.PixelData = phantom.slice(i, count, rng).tobytes()
         ds["PixelData"].VR = "OW"
-        ds.save_as(path, enforce_file_format=True)
+        save(ds, path)
         written += 1
         if verbose and (written % 250 == 0):
             rate = written / (time.perf_counter() - t0)
             print(f"  ct: {i + 1}/{count} ({rate:.0f} files/s)", flush=True)
     print(f"ct: wrote {written} file(s), kept {count - written} existing")
     return instance_uids
+
+
+def write_ct_implicit(out: Path, count: int, force: bool) -> int:
+    """Rewrite the first ``count`` files of the CT series as Implicit VR Little Endian."""
+    src_dir, dst_dir = out / "ct", out / "ct_implicit"
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    sources = sorted(src_dir.glob("*.dcm"))[:count]
+    wanted = {p.name for p in sources}
+    for stale in dst_dir.glob("*.dcm"):
+        if stale.name not in wanted:
+            stale.unlink()
+    written = 0
+    for src in sources:
+        dst = dst_dir / src.name
+        if dst.exists() and not force:
+            continue
+        ds = pydicom.dcmread(src)
+        ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+        save(ds, dst)
+        written += 1
+    print(f"ct_implicit: wrote {written} file(s), kept {len(sources) - written} existing")
+    return len(sources)
 
 
 def format_ds(v: float) -> str:
@@ -452,7 +245,7 @@ def write_rtstruct(
     ds.ROIContourSequence = Sequence(roi_contours)
     ds.RTROIObservationsSequence = Sequence(observations)
     ds.ApprovalStatus = "UNAPPROVED"
-    ds.save_as(path, enforce_file_format=True)
+    save(ds, path)
 
 
 def count_items(ds: Dataset) -> tuple[int, int]:
@@ -513,7 +306,7 @@ def write_multiframe(path: Path, uids: SeriesUIDs, frames: int) -> None:
         pixels[f] = np.clip(base + noise, 0, 65535).astype(np.uint16)
     ds.PixelData = pixels.tobytes()
     ds["PixelData"].VR = "OW"
-    ds.save_as(path, enforce_file_format=True)
+    save(ds, path)
 
 
 def human(n: int) -> str:
@@ -544,8 +337,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-points", type=int, default=160, help="RT struct: max points/contour")
     p.add_argument("--frames", type=int, default=300, help="multi-frame file: number of frames")
     p.add_argument(
+        "--implicit-count",
+        type=int,
+        default=200,
+        help="CT files also written as Implicit VR Little Endian (default 200)",
+    )
+    p.add_argument(
         "--only",
-        choices=("ct", "rtstruct", "multiframe"),
+        choices=("ct", "ct-implicit", "rtstruct", "multiframe"),
         action="append",
         help="generate only these outputs (repeatable); default: all",
     )
@@ -562,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest_path = out / "manifest.json"
     old = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     uids = SeriesUIDs(args.seed)
-    only = set(args.only or ("ct", "rtstruct", "multiframe"))
+    only = set(args.only or ("ct", "ct-implicit", "rtstruct", "multiframe"))
     common = {"version": MANIFEST_VERSION, "seed": args.seed, "pydicom": pydicom.__version__}
     params = {
         "ct": {**common, "count": args.count, "bits_stored": args.bits_stored},
@@ -576,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "multiframe": {**common, "frames": args.frames},
     }
+    params["ct_implicit"] = {**params["ct"], "implicit_count": args.implicit_count}
 
     def same(kind: str) -> bool:
         """False if the outputs on disk were made with other parameters.
@@ -611,6 +411,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ct: {len(files)} files, {human(size)} ({time.perf_counter() - t0:.1f} s)")
         else:
             sops = [uids.ct_instance(i + 1) for i in range(args.count)]
+
+    if "ct-implicit" in only:
+        if not (out / "ct").is_dir():
+            print("ct-implicit: no CT series to rewrite; generate 'ct' first", file=sys.stderr)
+            return 2
+        t0 = time.perf_counter()
+        force_imp = args.force or not same("ct") or not same("ct_implicit")
+        n = write_ct_implicit(out, args.implicit_count, force_imp)
+        files = sorted((out / "ct_implicit").glob("*.dcm"))
+        manifest["ct_implicit"] = {
+            "params": params["ct_implicit"],
+            "files": n,
+            "bytes": sum(f.stat().st_size for f in files),
+            "dir": "ct_implicit",
+        }
+        print(f"ct_implicit: {n} files ({time.perf_counter() - t0:.1f} s)")
 
     if "rtstruct" in only:
         path = out / "rtstruct.dcm"
