@@ -1,6 +1,8 @@
 //! `Element`: a handle to one element of a shared dataset, found by its tag each time it is
 //! used, so that it always shows the element as it is now.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -40,9 +42,14 @@ impl ElementIter {
 
     fn __next__(&mut self) -> Option<PyElement> {
         while let Some(&tag) = self.tags.get(self.next) {
+            let index = self.next;
             self.next += 1;
-            if self.node.read().contains(tag) {
-                return Some(PyElement::new(self.node.clone(), tag));
+            let present = {
+                let ds = self.node.read();
+                ds.elements().get(index).is_some_and(|e| e.tag == tag) || ds.contains(tag)
+            };
+            if present {
+                return Some(PyElement::at(self.node.clone(), tag, index));
             }
         }
         None
@@ -54,18 +61,37 @@ impl ElementIter {
 pub struct PyElement {
     node: SharedDataset,
     tag: Tag,
+    /// Where the element was last found in its dataset: tried before a binary search.
+    hint: AtomicUsize,
 }
 
 impl PyElement {
     pub fn new(node: SharedDataset, tag: Tag) -> Self {
-        PyElement { node, tag }
+        PyElement::at(node, tag, usize::MAX)
+    }
+
+    /// A handle to the element `tag`, probably at index `hint` of its dataset.
+    pub fn at(node: SharedDataset, tag: Tag, hint: usize) -> Self {
+        PyElement {
+            node,
+            tag,
+            hint: AtomicUsize::new(hint),
+        }
     }
 
     /// Runs `f` on the element with the dataset's read lock held (`f` must not touch Python).
     fn with<R>(&self, f: impl FnOnce(&Dataset, &Element) -> R) -> PyResult<R> {
         let ds = self.node.read();
-        match ds.get(self.tag) {
-            Some(e) => Ok(f(&ds, e)),
+        let hint = self.hint.load(Ordering::Relaxed);
+        let index = match ds.elements().get(hint) {
+            Some(e) if e.tag == self.tag => Some(hint),
+            _ => ds.position(self.tag),
+        };
+        match index {
+            Some(i) => {
+                self.hint.store(i, Ordering::Relaxed);
+                Ok(f(&ds, &ds.elements()[i]))
+            }
             None => Err(PyKeyError::new_err(format!(
                 "{} is no longer in the dataset",
                 self.tag

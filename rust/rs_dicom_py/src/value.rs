@@ -35,7 +35,7 @@ pub enum Decoded {
 /// mapped file, checks afterwards that the file did not change under the read.
 pub fn decode(ds: &Dataset, e: &Element) -> Result<Decoded, DicomError> {
     let decoded = decode_unchecked(ds, e);
-    ds.source().check()?;
+    ds.source().check_often()?;
     Ok(decoded)
 }
 

@@ -106,13 +106,28 @@ impl Source {
         }
     }
 
+    /// [`Source::check`] for frequent small reads (values of a header): a read that faulted
+    /// is always reported; the file's size and time are compared at most every 100 ms.
+    pub fn check_often(&self) -> Result<()> {
+        match self {
+            #[cfg(feature = "mmap")]
+            Source::Mmap(m) => m.check_often(),
+            _ => Ok(()),
+        }
+    }
+
     /// A copy of `start..start + len` (clamped), made only after [`Source::check`] passes and
-    /// checked again after copying (a fault during the copy reads zeros; this reports it).
+    /// checked again after copying. A mapped file is copied with `pread` rather than through
+    /// the map: one copy, no pages of the map touched, and a file cut short is a short read.
     pub fn copy_range(&self, start: usize, len: usize) -> Result<Vec<u8>> {
         self.check()?;
         let b = self.bytes();
         let start = start.min(b.len());
         let end = start.saturating_add(len).min(b.len());
+        #[cfg(all(unix, feature = "mmap"))]
+        if let Source::Mmap(m) = self {
+            return m.pread(start, end - start);
+        }
         let out = b[start..end].to_vec();
         self.check()?;
         Ok(out)
@@ -155,6 +170,11 @@ pub struct MappedFile {
     stamp: (u64, Option<std::time::SystemTime>),
     /// Hand out views (true) or copies.
     views: bool,
+    /// When the map was made, and the time (ns after it) of the last size/mtime comparison.
+    opened: std::time::Instant,
+    last_stat: std::sync::atomic::AtomicU64,
+    /// Set once a change was found: every later check fails.
+    changed: std::sync::atomic::AtomicBool,
     /// The SIGBUS guard's slot for this map (None where there is no guard).
     #[cfg(unix)]
     guard: Option<super::mmap_guard::Registration>,
@@ -192,6 +212,9 @@ impl MappedFile {
             file,
             stamp,
             views: policy == MapPolicy::Always,
+            opened: std::time::Instant::now(),
+            last_stat: std::sync::atomic::AtomicU64::new(0),
+            changed: std::sync::atomic::AtomicBool::new(false),
             #[cfg(unix)]
             guard,
         }))
@@ -202,18 +225,63 @@ impl MappedFile {
         &self.map
     }
 
-    fn check(&self) -> Result<()> {
+    fn check_often(&self) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        self.check_faults()?;
+        let now = u64::try_from(self.opened.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let last = self.last_stat.load(Ordering::Relaxed);
+        if now.saturating_sub(last) < 100_000_000 {
+            return Ok(());
+        }
+        self.check()
+    }
+
+    /// Copies with `pread`: a file cut short is a short read, not a fault.
+    #[cfg(unix)]
+    fn pread(&self, start: usize, len: usize) -> Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let mut out = vec![0u8; len];
+        self.file
+            .read_exact_at(&mut out, start as u64)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => {
+                    self.changed
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    changed("the file was truncated while it was being read")
+                }
+                _ => DicomError::io(&e, "cannot read the mapped file"),
+            })?;
+        self.check()?;
+        Ok(out)
+    }
+
+    fn check_faults(&self) -> Result<()> {
+        if self.changed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(changed(
+                "the file changed on disk since it was opened: read it again",
+            ));
+        }
         #[cfg(unix)]
         if self.guard.as_ref().is_some_and(|g| g.faulted()) {
             return Err(changed(
                 "the file was truncated while it was mapped (a read found no data)",
             ));
         }
+        Ok(())
+    }
+
+    fn check(&self) -> Result<()> {
+        self.check_faults()?;
+        let now = u64::try_from(self.opened.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.last_stat
+            .store(now, std::sync::atomic::Ordering::Relaxed);
         let meta = self
             .file
             .metadata()
             .map_err(|e| DicomError::io(&e, "cannot stat the mapped file"))?;
         if (meta.len(), meta.modified().ok()) != self.stamp {
+            self.changed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             return Err(changed(&format!(
                 "the file changed on disk since it was opened (size {} -> {} bytes, or a \
                  newer modification time): read it again",

@@ -102,6 +102,28 @@ pub fn text_values(ds: &Dataset, e: &Element) -> Vec<String> {
     }
 }
 
+/// ASCII bytes as a `str`, without validating them again (hot: every DS value).
+#[allow(unsafe_code)]
+#[inline]
+fn ascii_str(bytes: &[u8]) -> &str {
+    if !bytes.is_ascii() {
+        return "";
+    }
+    // SAFETY: ASCII bytes (just checked) are valid UTF-8.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
+/// `bytes` without leading and trailing white space (what `str::trim` removes from ASCII).
+fn trim_white(bytes: &[u8]) -> &[u8] {
+    let white = |c: &u8| matches!(c, b'\t'..=b'\r' | b' ');
+    let start = bytes.iter().position(|c| !white(c)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|c| !white(c))
+        .map_or(start, |p| p + 1);
+    &bytes[start..end]
+}
+
 /// Parses a DS value like Python's `float()` (surrounding whitespace allowed).
 pub fn parse_ds(s: &str) -> Option<f64> {
     let t = s.trim();
@@ -158,6 +180,19 @@ pub fn decode<'a>(ds: &'a Dataset, e: &'a Element) -> Value<'a> {
         VR::FD => Value::Floats(order.values::<f64>(b).collect()),
         VR::AT => Value::Tags(tags(b, order).collect()),
         VR::OB | VR::OD | VR::OF | VR::OL | VR::OV | VR::OW | VR::UN | VR::SQ => Value::Bytes(b),
+        // ASCII (every valid DS): split and parse in place, no String per value.
+        VR::DS if b.is_ascii() => Value::Numbers(
+            trim_white(b)
+                .split(|&c| c == b'\\')
+                .map(|v| {
+                    let t = ascii_str(trim_white(v));
+                    match t.parse::<f64>() {
+                        Ok(f) if !t.is_empty() => Scalar::Float(f),
+                        _ => Scalar::Str(ascii_str(v).to_string()),
+                    }
+                })
+                .collect(),
+        ),
         VR::DS => {
             let s = latin1(b);
             Value::Numbers(
