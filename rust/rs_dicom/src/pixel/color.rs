@@ -1,28 +1,62 @@
-//! Colour conversion: YBR_FULL → RGB with pydicom's arithmetic, bit-exact, vectorised. The
-//! one implementation, used by native and compressed pixel data and by the display code.
+//! Colour conversion between RGB and YBR_FULL (ITU T.871, PS3.3 C.7.6.3.1.2) with pydicom's
+//! arithmetic, bit-exact, vectorised: the one implementation, used by native and compressed
+//! pixel data (`pixel_array`) and by the display code (`convert_color_space`).
+//!
+//! pydicom multiplies by a float32 matrix with `numpy.matmul`, which OpenBLAS computes as a
+//! chain of fused multiply-adds (`fma(c, m2, fma(b, m1, a * m0))`, rounded to float32 at each
+//! step) on every CPU with FMA. Here each step is computed in float64 and rounded to float32:
+//! the inputs are small integers and the sums need at most 37 significant bits, so the
+//! float64 result is exact and its rounding is the fused result, with no FMA instruction.
 
-/// Pixels per block of the YBR → RGB kernel.
+use crate::error::{DicomError, ErrorKind, Result};
+
+/// Pixels per block of the conversion kernels.
 const YBR_BLOCK: usize = 64;
 
-/// YBR_FULL → RGB of up to [`YBR_BLOCK`] pixels (`y`, `cb`, `cr` of equal length), written
-/// interleaved to `out` (3 bytes per pixel), with pydicom's float32 matrix, rounding
-/// (floor(x + 0.5)) and clipping, bit-identical to it.
-///
-/// The arithmetic runs on whole f32 arrays, which the compiler vectorises: the same
-/// single-rounded products and sums in pydicom's order (Rust never contracts to FMA).
+/// pydicom's YBR → RGB matrix entries that are neither 0 nor 1, as float32.
+const R_CR: f32 = 1.402;
+const G_CB: f32 = (-0.114f64 * 1.772 / 0.587) as f32;
+const G_CR: f32 = (-0.299f64 * 1.402 / 0.587) as f32;
+const B_CB: f32 = 1.772;
+
+/// pydicom's RGB → YBR matrix (rows R, G, B; columns Y, Cb, Cr) as float32.
+const RGB_TO_YBR: [[f32; 3]; 3] = [
+    [0.299, (-0.299f64 / 1.772) as f32, (0.701f64 / 1.402) as f32],
+    [
+        0.587,
+        (-0.587f64 / 1.772) as f32,
+        (-0.587f64 / 1.402) as f32,
+    ],
+    [0.114, (0.886f64 / 1.772) as f32, (-0.114f64 / 1.402) as f32],
+];
+
+/// `a * m + c`, rounded once to float32 (a fused multiply-add; exact in float64 here).
+#[inline(always)]
+fn fma32(a: f32, m: f32, c: f32) -> f32 {
+    (f64::from(a) * f64::from(m) + f64::from(c)) as f32
+}
+
+/// floor(x + 0.5) clipped to 0..=255, as pydicom rounds.
+#[inline(always)]
+fn round_u8(x: f32) -> u8 {
+    floor_u8(x + 0.5)
+}
+
+/// floor(x) clipped to 0..=255 (for x clipped to 0..=255, truncation is the floor).
 // An unchecked float-to-int cast (see the SAFETY comment) that vectorises.
 #[allow(unsafe_code)]
 #[inline(always)]
+fn floor_u8(x: f32) -> u8 {
+    let v = x.clamp(0.0, 255.0);
+    // SAFETY: v is finite (sums of small products of bytes) and in 0..=255, so it is
+    // representable as i32; the unchecked cast vectorises where `as` (saturating) does not.
+    unsafe { v.to_int_unchecked::<i32>() as u8 }
+}
+
+/// YBR_FULL → RGB of up to [`YBR_BLOCK`] pixels (`y`, `cb`, `cr` of equal length), written
+/// interleaved to `out` (3 bytes per pixel), bit-identical to pydicom.
+#[inline(always)]
 fn ybr_block(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
-    let g_cb = (-0.114f64 * 1.772 / 0.587) as f32;
-    let g_cr = (-0.299f64 * 1.402 / 0.587) as f32;
-    // floor(x + 0.5) clipped to 0..=255: for x + 0.5 in [0, 256) truncation is the floor.
-    let round = |x: f32| -> u8 {
-        let v = (x + 0.5).clamp(0.0, 255.0);
-        // SAFETY: v is finite (sums of small products of bytes) and in 0..=255, so it is
-        // representable as i32; the unchecked cast vectorises where `as` (saturating) does not.
-        unsafe { v.to_int_unchecked::<i32>() as u8 }
-    };
     let n = y.len().min(cb.len()).min(cr.len()).min(YBR_BLOCK);
     let (mut fy, mut fcb, mut fcr) = ([0f32; YBR_BLOCK], [0f32; YBR_BLOCK], [0f32; YBR_BLOCK]);
     for i in 0..n {
@@ -31,14 +65,21 @@ fn ybr_block(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
         fcr[i] = f32::from(cr[i]) - 128.0;
     }
     // Each pixel packed into a little-endian u32 (R, G, B, 0), so it is stored with one
-    // 4-byte write that the next pixel's write then overlaps (3× fewer stores).
+    // 4-byte write that the next pixel's write then overlaps (3× fewer stores). The matrix
+    // terms that are 0 or 1 drop out of the fused chain exactly.
     let mut px = [0u32; YBR_BLOCK];
     for i in 0..YBR_BLOCK {
-        let r = round(fy[i] + fcr[i] * 1.402f32);
-        let g = round(fy[i] + fcb[i] * g_cb + fcr[i] * g_cr);
-        let b = round(fy[i] + fcb[i] * 1.772f32);
+        let r = round_u8(fma32(fcr[i], R_CR, fy[i]));
+        let g = round_u8(fma32(fcr[i], G_CR, fma32(fcb[i], G_CB, fy[i])));
+        let b = round_u8(fma32(fcb[i], B_CB, fy[i]));
         px[i] = u32::from(r) | u32::from(g) << 8 | u32::from(b) << 16;
     }
+    store_packed(&px, n, out);
+}
+
+/// Writes the first `n` packed pixels of `px` as 3-byte triplets to `out`.
+#[inline(always)]
+fn store_packed(px: &[u32; YBR_BLOCK], n: usize, out: &mut [u8]) {
     let out = &mut out[..3 * n];
     let mut i = 0;
     while 3 * i + 4 <= out.len() {
@@ -51,9 +92,39 @@ fn ybr_block(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     }
 }
 
+/// RGB → YBR_FULL of up to [`YBR_BLOCK`] interleaved pixels in place, bit-identical to
+/// pydicom (`Y = fma(B, m20, fma(G, m10, R * m00)) + 0.5`, Cb and Cr + 128.5, floored).
+#[inline(always)]
+fn rgb_block(data: &mut [u8]) {
+    let n = (data.len() / 3).min(YBR_BLOCK);
+    let (mut r, mut g, mut b) = ([0f32; YBR_BLOCK], [0f32; YBR_BLOCK], [0f32; YBR_BLOCK]);
+    for (i, p) in data.chunks_exact(3).take(n).enumerate() {
+        r[i] = f32::from(p[0]);
+        g[i] = f32::from(p[1]);
+        b[i] = f32::from(p[2]);
+    }
+    let m = &RGB_TO_YBR;
+    let mut px = [0u32; YBR_BLOCK];
+    for i in 0..YBR_BLOCK {
+        let c = |j: usize, offset: f32| {
+            let v = fma32(b[i], m[2][j], fma32(g[i], m[1][j], r[i] * m[0][j]));
+            floor_u8(v + offset)
+        };
+        px[i] = u32::from(c(0, 0.5)) | u32::from(c(1, 128.5)) << 8 | u32::from(c(2, 128.5)) << 16;
+    }
+    store_packed(&px, n, data);
+}
+
+/// RGB → YBR_FULL in place for interleaved 8-bit triplets (pydicom's arithmetic).
+pub fn rgb_to_ybr_full(data: &mut [u8]) {
+    for chunk in data.chunks_mut(3 * YBR_BLOCK) {
+        rgb_block(chunk);
+    }
+}
+
 /// YBR_FULL → RGB in place for interleaved 8-bit triplets (pydicom's arithmetic, see
 /// [`ybr_block`]).
-pub(crate) fn ybr_full_to_rgb(data: &mut [u8]) {
+pub fn ybr_full_to_rgb(data: &mut [u8]) {
     let (mut y, mut cb, mut cr) = ([0u8; YBR_BLOCK], [0u8; YBR_BLOCK], [0u8; YBR_BLOCK]);
     for chunk in data.chunks_mut(3 * YBR_BLOCK) {
         let n = chunk.len() / 3;
@@ -80,9 +151,97 @@ pub(crate) fn ybr_rows_to_rgb(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     }
 }
 
+/// A colour space of 8-bit three-sample pixels that [`convert`] handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorSpace {
+    /// RGB.
+    Rgb,
+    /// YBR_FULL.
+    YbrFull,
+    /// YBR_FULL_422, already expanded to one Cb and Cr per pixel (as decoders give it): it
+    /// converts as YBR_FULL.
+    YbrFull422,
+}
+
+impl ColorSpace {
+    /// From a Photometric Interpretation (any case, surrounding spaces ignored).
+    pub fn parse(name: &str) -> Result<ColorSpace> {
+        match name.trim().to_ascii_uppercase().as_str() {
+            "RGB" => Ok(ColorSpace::Rgb),
+            "YBR_FULL" => Ok(ColorSpace::YbrFull),
+            "YBR_FULL_422" => Ok(ColorSpace::YbrFull422),
+            other => Err(DicomError::new(
+                ErrorKind::Unsupported,
+                None,
+                "(0028,0004)",
+                format!("colour space conversion of '{other}' is not supported"),
+            )),
+        }
+    }
+
+    fn is_ybr(self) -> bool {
+        self != ColorSpace::Rgb
+    }
+}
+
+/// Converts interleaved 8-bit triplets in place from one colour space to another (nothing
+/// to do between the two YBR forms, or to the same space).
+pub fn convert(data: &mut [u8], from: ColorSpace, to: ColorSpace) {
+    match (from.is_ybr(), to.is_ybr()) {
+        (true, false) => ybr_full_to_rgb(data),
+        (false, true) => rgb_to_ybr_full(data),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fused multiply-add pydicom's matmul computes, with the real FMA.
+    fn fused(a: f32, m: f32, c: f32) -> f32 {
+        a.mul_add(m, c)
+    }
+
+    #[test]
+    fn rgb_to_ybr_equals_the_fused_formula() {
+        let m = &RGB_TO_YBR;
+        let mut px: Vec<u8> = Vec::new();
+        for r in (0..256).step_by(5) {
+            for g in 0..256 {
+                for b in (0..256).step_by(3) {
+                    px.extend([r as u8, g as u8, b as u8]);
+                }
+            }
+        }
+        let orig = px.clone();
+        rgb_to_ybr_full(&mut px);
+        for (o, n) in orig.chunks_exact(3).zip(px.chunks_exact(3)) {
+            let (r, g, b) = (o[0] as f32, o[1] as f32, o[2] as f32);
+            for (j, add) in [0.5f32, 128.5, 128.5].into_iter().enumerate() {
+                let v = fused(b, m[2][j], fused(g, m[1][j], r * m[0][j])) + add;
+                assert_eq!(n[j], v.floor().clamp(0.0, 255.0) as u8, "{o:?} {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn conversions_by_name() {
+        let mut px = [255u8, 0, 0, 10, 200, 30];
+        let orig = px;
+        convert(
+            &mut px,
+            ColorSpace::parse(" rgb").unwrap(),
+            ColorSpace::YbrFull422,
+        );
+        assert_eq!(&px[..3], &[76, 85, 255]);
+        convert(&mut px, ColorSpace::YbrFull, ColorSpace::YbrFull422);
+        convert(&mut px, ColorSpace::YbrFull, ColorSpace::Rgb);
+        for (a, b) in px.iter().zip(orig) {
+            assert!(a.abs_diff(b) <= 2);
+        }
+        assert!(ColorSpace::parse("YBR_ICT").is_err());
+    }
 
     #[test]
     fn ybr_blocks_equal_the_direct_formula_for_every_input() {
@@ -102,9 +261,9 @@ mod tests {
             ybr_full_to_rgb(&mut px);
             for (o, n) in orig.chunks_exact(3).zip(px.chunks_exact(3)) {
                 let (y, cb, cr) = (o[0] as f32, o[1] as f32 - 128.0, o[2] as f32 - 128.0);
-                assert_eq!(n[0], direct(y + cr * 1.402f32));
-                assert_eq!(n[1], direct(y + cb * g_cb + cr * g_cr));
-                assert_eq!(n[2], direct(y + cb * 1.772f32));
+                assert_eq!(n[0], direct(fused(cr, 1.402, y)));
+                assert_eq!(n[1], direct(fused(cr, g_cr, fused(cb, g_cb, y))));
+                assert_eq!(n[2], direct(fused(cb, 1.772, y)));
             }
         }
     }
