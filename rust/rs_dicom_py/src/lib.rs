@@ -3,6 +3,7 @@
 
 mod dataset;
 mod dictionary;
+mod display;
 mod element;
 mod errors;
 mod pixel;
@@ -25,5 +26,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<source::SourceBytes>()?;
     read::register(m)?;
     dictionary::register(m)?;
+    display::register(m)?;
     Ok(())
 }

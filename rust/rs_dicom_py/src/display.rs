@@ -1,0 +1,674 @@
+//! The display kernels of the core (`rs_dicom::pixel::display`, `pixel::color`) on numpy
+//! arrays, and the dataset-level `to_display` / thumbnails. Arrays are read in place (any
+//! sample type, made native-endian and C-contiguous first when they are not); large ones
+//! are processed with the GIL released. No byte layouts here: LUT, palette and overlay
+//! bytes go to the core as they are, with their byte order.
+
+use numpy::{
+    PyArray1, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
+use pyo3::buffer::PyBuffer;
+use pyo3::exceptions::{
+    PyAttributeError, PyIndexError, PyNotImplementedError, PyTypeError, PyValueError,
+};
+use pyo3::marker::Ungil;
+use pyo3::prelude::*;
+use pyo3::types::{IntoPyDict, PyBytes, PyDict};
+use rs_dicom::core::{ByteOrder, Dataset, Source, Tag};
+use rs_dicom::pixel::color::{ColorSpace, convert};
+use rs_dicom::pixel::display::lut::{
+    LutDescriptor, LutTable, apply_lut, lut_table, presentation_lookup, presentation_table,
+};
+use rs_dicom::pixel::display::overlay::overlay_bits as core_overlay_bits;
+use rs_dicom::pixel::display::palette::{ChannelData, expand_segmented, palette};
+use rs_dicom::pixel::display::params::display_plan;
+use rs_dicom::pixel::display::png::{PngSamples, encode_png as core_encode_png};
+use rs_dicom::pixel::display::render::{Grey, Modality, Plan, Voi, render, scale_bits};
+use rs_dicom::pixel::display::thumbnail::{
+    Image, display_image, resample as core_resample, shrink, thumbnail_png as core_png,
+};
+use rs_dicom::pixel::display::window::{VoiFunction, Window};
+use rs_dicom::{DicomError as CoreError, ErrorKind};
+
+use crate::dataset::PyDataset;
+use crate::errors::to_py;
+
+/// Arrays with more values than this are processed with the GIL released.
+const DETACH_ABOVE: usize = 1 << 16;
+
+/// Core errors as Python exceptions: unsupported values are `NotImplementedError`, invalid
+/// ones `ValueError` (a `DicomError`), frames out of range `IndexError`.
+fn err(e: CoreError) -> PyErr {
+    match e.kind {
+        ErrorKind::Unsupported => PyNotImplementedError::new_err(e.message),
+        ErrorKind::InvalidValue => PyValueError::new_err(e.message),
+        ErrorKind::Limit if e.message.contains("out of range") => PyIndexError::new_err(e.message),
+        _ => to_py(e),
+    }
+}
+
+/// Runs `f` without the GIL when `n` values are a lot of work.
+fn run<T: Ungil, F: Ungil + FnOnce() -> T>(py: Python<'_>, n: usize, f: F) -> T {
+    if n > DETACH_ABOVE { py.detach(f) } else { f() }
+}
+
+/// `arr` as a native-endian, C-contiguous numpy array (bool as uint8, float16 as float32).
+fn normalise<'py>(arr: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+    let np = arr.py().import("numpy")?;
+    let mut a = np.call_method1("asarray", (arr,))?;
+    let dt = a.cast::<PyUntypedArray>()?.dtype();
+    if dt.kind() == b'b' {
+        a = a.call_method1("view", ("u1",))?;
+    } else if dt.kind() == b'f' && dt.itemsize() == 2 {
+        a = a.call_method1("astype", ("f4",))?;
+    } else if dt.is_native_byteorder() == Some(false) {
+        a = a.call_method1("astype", (dt.call_method1("newbyteorder", ("=",))?,))?;
+    }
+    if !a.cast::<PyUntypedArray>()?.is_c_contiguous() {
+        a = np.call_method1("ascontiguousarray", (a,))?;
+    }
+    Ok(a.cast_into::<PyUntypedArray>()?)
+}
+
+/// Runs `$body` with `$s` the values of a normalised array as a typed slice.
+macro_rules! dispatch {
+    ($arr:expr, $s:ident => $body:expr) => {
+        dispatch!(@each $arr, $s, $body; u8, i8, u16, i16, u32, i32, u64, i64, f32, f64)
+    };
+    (@each $arr:expr, $s:ident, $body:expr; $($t:ty),*) => {{
+        let a: &Bound<'_, PyUntypedArray> = $arr;
+        $(
+            if let Ok(x) = a.cast::<PyArrayDyn<$t>>() {
+                let ro = x.readonly();
+                let $s: &[$t] = ro
+                    .as_slice()
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?;
+                $body
+            } else
+        )* {
+            Err(PyTypeError::new_err(format!(
+                "unsupported array dtype {}",
+                a.dtype().str()?
+            )))
+        }
+    }};
+}
+
+/// A numpy array of `data` shaped `shape`.
+fn array<'py, T: numpy::Element>(
+    py: Python<'py>,
+    data: Vec<T>,
+    shape: &[usize],
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(PyArray1::from_vec(py, data)
+        .reshape(shape.to_vec())?
+        .into_any())
+}
+
+/// A LUT table as a numpy array: (entries,) or (entries, channels).
+fn table_array<'py>(py: Python<'py>, t: LutTable) -> PyResult<Bound<'py, PyAny>> {
+    let shape = if t.channels() == 1 {
+        vec![t.len()]
+    } else {
+        vec![t.len(), t.channels()]
+    };
+    match t {
+        LutTable::U8 { data, .. } => array(py, data, &shape),
+        LutTable::U16 { data, .. } => array(py, data, &shape),
+    }
+}
+
+/// A numpy LUT table (uint8 or uint16, (entries,) or (entries, channels)) as a core table.
+fn table_of(table: &Bound<'_, PyAny>) -> PyResult<LutTable> {
+    let a = normalise(table)?;
+    let channels = if a.ndim() == 2 { a.shape()[1] } else { 1 };
+    if let Ok(x) = a.cast::<PyArrayDyn<u8>>() {
+        return Ok(LutTable::U8 {
+            data: x.readonly().as_slice()?.to_vec(),
+            channels,
+        });
+    }
+    if let Ok(x) = a.cast::<PyArrayDyn<u16>>() {
+        return Ok(LutTable::U16 {
+            data: x.readonly().as_slice()?.to_vec(),
+            channels,
+        });
+    }
+    Err(PyTypeError::new_err(
+        "a LUT table is a uint8 or uint16 array",
+    ))
+}
+
+fn bytes_of(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    PyBuffer::<u8>::get(data)?.to_vec(py)
+}
+
+fn order(little_endian: bool) -> ByteOrder {
+    ByteOrder::from_big_endian(!little_endian)
+}
+
+/// The table of a Modality or VOI LUT item: LUT Data bytes (OW, or US values) in their
+/// byte order, per the descriptor's entries and bits (uint8 for 8 bits or fewer, else
+/// uint16).
+#[pyfunction]
+fn lut_table_of<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    nr_entries: usize,
+    bits: u32,
+    little_endian: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let desc = LutDescriptor {
+        entries: nr_entries,
+        first_mapped: 0,
+        bits,
+    };
+    let t = lut_table(&bytes_of(py, data)?, order(little_endian), &desc);
+    table_array(py, t)
+}
+
+/// `table[clip(arr - first_map, 0, n - 1)]` (n: the smaller of `nr_entries` and the table
+/// length); floats are truncated to an index, NaN gives the first entry.
+#[pyfunction]
+fn lut_lookup<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+    table: &Bound<'py, PyAny>,
+    first_map: i64,
+    nr_entries: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let a = normalise(arr)?;
+    let table = table_of(table)?;
+    let mut shape = a.shape().to_vec();
+    if table.channels() > 1 {
+        shape.push(table.channels());
+    }
+    let out = dispatch!(&a, s => run(py, s.len(), || apply_lut(s, &table, first_map, nr_entries)).map_err(err))?;
+    match out {
+        LutTable::U8 { data, .. } => array(py, data, &shape),
+        LutTable::U16 { data, .. } => array(py, data, &shape),
+    }
+}
+
+/// `arr * slope + intercept` in float64.
+#[pyfunction]
+fn rescale<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+    slope: f64,
+    intercept: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let a = normalise(arr)?;
+    let shape = a.shape().to_vec();
+    let out: Vec<f64> = dispatch!(&a, s => Ok(run(py, s.len(), || {
+        s.iter().map(|&v| rs_dicom::pixel::display::Px::to_f64(v) * slope + intercept).collect()
+    })))?;
+    array(py, out, &shape)
+}
+
+/// The window (`function` LINEAR, LINEAR_EXACT or SIGMOID) onto `y_min..=y_max`, float64.
+/// SIGMOID takes numpy's exponential, so the values equal those of numpy code to the bit.
+#[pyfunction]
+fn window<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+    center: f64,
+    width: f64,
+    function: &str,
+    y_min: f64,
+    y_max: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let w = VoiFunction::parse(function)
+        .and_then(|f| Window::new(center, width, f, y_min, y_max))
+        .map_err(err)?;
+    let a = normalise(arr)?;
+    let shape = a.shape().to_vec();
+    let sigmoid = w.function == VoiFunction::Sigmoid;
+    let out: Vec<f64> = dispatch!(&a, s => Ok(run(py, s.len(), || {
+        let mut out = vec![0.0; s.len()];
+        if sigmoid {
+            w.sigmoid_exponent(s, &mut out);
+        } else {
+            w.apply(s, &mut out);
+        }
+        out
+    })))?;
+    let result = PyArray1::from_vec(py, out);
+    if sigmoid {
+        let np = py.import("numpy")?;
+        // numpy's exponential ignores overflow warnings as the Python code did.
+        let old = np.call_method("seterr", (), Some(&[("over", "ignore")].into_py_dict(py)?))?;
+        let done = np.call_method1("exp", (&result, &result));
+        np.call_method("seterr", (), Some(&old.cast_into::<PyDict>()?))?;
+        done?;
+        let mut rw = result.readwrite();
+        let values = rw.as_slice_mut()?;
+        run(py, values.len(), || w.sigmoid_finish(values));
+    }
+    Ok(result.reshape(shape)?.into_any())
+}
+
+/// pydicom's Presentation LUT with a table: `arr` scaled from its own range onto the
+/// entries (float32), then looked up in the LUT Data (see the core's `presentation_table`).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn presentation_lut<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+    data: &Bound<'py, PyAny>,
+    nr_entries: usize,
+    bits: u32,
+    little_endian: bool,
+    is_us: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let desc = LutDescriptor {
+        entries: nr_entries,
+        first_mapped: 0,
+        bits,
+    };
+    let table = presentation_table(&bytes_of(py, data)?, order(little_endian), is_us, &desc);
+    let a = normalise(arr)?;
+    let shape = a.shape().to_vec();
+    match table {
+        LutTable::U8 { data, .. } => {
+            let out = dispatch!(&a, s => presentation_lookup(s, &data, nr_entries).map_err(err))?;
+            array(py, out, &shape)
+        }
+        LutTable::U16 { data, .. } => {
+            let out = dispatch!(&a, s => presentation_lookup(s, &data, nr_entries).map_err(err))?;
+            array(py, out, &shape)
+        }
+    }
+}
+
+/// The palette table (entries, channels) of the Red, Green, Blue (and Alpha) LUT Data:
+/// each `(bytes, little_endian, is_us)` or None; `segmented` for Segmented LUT Data.
+#[pyfunction]
+fn palette_table<'py>(
+    py: Python<'py>,
+    channels: Vec<Option<(Bound<'py, PyAny>, bool, bool)>>,
+    nr_entries: usize,
+    bits: u32,
+    segmented: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let owned: Vec<Option<(Vec<u8>, bool, bool)>> = channels
+        .into_iter()
+        .map(|c| {
+            c.map(|(d, little, us)| Ok::<_, PyErr>((bytes_of(py, &d)?, little, us)))
+                .transpose()
+        })
+        .collect::<PyResult<_>>()?;
+    let data: Vec<Option<ChannelData>> = owned
+        .iter()
+        .map(|c| {
+            c.as_ref().map(|(bytes, little, us)| ChannelData {
+                bytes,
+                order: order(*little),
+                us: *us,
+            })
+        })
+        .collect();
+    let desc = LutDescriptor {
+        entries: nr_entries,
+        first_mapped: 0,
+        bits,
+    };
+    let p = palette(&desc, &data, segmented).map_err(err)?;
+    table_array(py, p.table)
+}
+
+/// Expands segmented palette LUT Data (entries: bytes of 8-bit, words of 16-bit tables).
+#[pyfunction]
+fn expand_segmented_lut(
+    data: Vec<u16>,
+    byte_indirect: bool,
+    little_endian: bool,
+) -> PyResult<Vec<u16>> {
+    expand_segmented(&data, byte_indirect, order(little_endian)).map_err(err)
+}
+
+/// Converts uint8 triplets (..., 3) between RGB and YBR_FULL / YBR_FULL_422, into a new
+/// array, or in place when `in_place` (the array must be writeable and C-contiguous).
+#[pyfunction]
+#[pyo3(signature = (arr, current, desired, in_place=false))]
+fn convert_color_space<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+    current: &str,
+    desired: &str,
+    in_place: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (from, to) = (
+        ColorSpace::parse(current).map_err(err)?,
+        ColorSpace::parse(desired).map_err(err)?,
+    );
+    if in_place {
+        let a = arr.cast::<PyArrayDyn<u8>>()?;
+        let mut rw = a.readwrite();
+        let s = rw.as_slice_mut()?;
+        run(py, s.len(), || convert(s, from, to));
+        return Ok(arr.clone());
+    }
+    let a = normalise(arr)?;
+    let shape = a.shape().to_vec();
+    let x = a
+        .cast::<PyArrayDyn<u8>>()
+        .map_err(|_| PyValueError::new_err("colour space conversion needs uint8 values"))?;
+    let mut out = x.readonly().as_slice()?.to_vec();
+    run(py, out.len(), || convert(&mut out, from, to));
+    array(py, out, &shape)
+}
+
+/// Unpacks overlay bits (first pixel in the lowest bit): a flat uint8 0/1 array of
+/// frames × rows × columns, and the warning to give about the data length, if any.
+#[pyfunction]
+fn overlay_bits<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    rows: usize,
+    columns: usize,
+    frames: i64,
+    swap_words: bool,
+) -> PyResult<(Bound<'py, PyAny>, Option<String>)> {
+    let bytes = bytes_of(py, data)?;
+    let o = core_overlay_bits(&bytes, order(!swap_words), rows, columns, frames).map_err(err)?;
+    let n = o.bits.len();
+    Ok((array(py, o.bits, &[n])?, o.warning))
+}
+
+/// Values scaled from `bits` bits to uint8 (`rint(x * 255 / (2**bits - 1))`, clipped);
+/// uint8 values of 8 bits or fewer unchanged.
+#[pyfunction]
+fn scale_to_uint8<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+    bits: u32,
+) -> PyResult<Bound<'py, PyAny>> {
+    let a = normalise(arr)?;
+    let shape = a.shape().to_vec();
+    let out = dispatch!(&a, s => run(py, s.len(), || scale_bits(s, bits)).map_err(err))?;
+    array(py, out, &shape)
+}
+
+/// The grey display pipeline: modality (`slope`/`intercept`, or `modality_lut` = (table,
+/// first map, entries)), then `window` = (centre, width, function) onto 0..255, or
+/// `voi_lut` = (table, first map, entries, bits), or the values' own range; `invert` for
+/// MONOCHROME1. uint8 of the input's shape.
+#[pyfunction]
+#[pyo3(signature = (arr, *, slope=None, intercept=None, modality_lut=None, window=None, voi_lut=None, invert=false))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn render_grey<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+    slope: Option<f64>,
+    intercept: Option<f64>,
+    modality_lut: Option<(Bound<'py, PyAny>, i64, usize)>,
+    window: Option<(f64, f64, String)>,
+    voi_lut: Option<(Bound<'py, PyAny>, i64, usize, u32)>,
+    invert: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let modality = match (modality_lut, slope, intercept) {
+        (Some((t, first, entries)), _, _) => Modality::Lut {
+            table: table_of(&t)?,
+            first,
+            entries,
+        },
+        (None, None, None) => Modality::Identity,
+        (None, s, i) => Modality::Rescale {
+            slope: s.unwrap_or(1.0),
+            intercept: i.unwrap_or(0.0),
+        },
+    };
+    let voi = match (window, voi_lut) {
+        (Some((c, w, f)), _) => Voi::Window(
+            VoiFunction::parse(&f)
+                .and_then(|f| Window::new(c, w, f, 0.0, 255.0))
+                .map_err(err)?,
+        ),
+        (None, Some((t, first, entries, bits))) => Voi::Lut {
+            table: table_of(&t)?,
+            first,
+            entries,
+            bits,
+        },
+        (None, None) => Voi::Range,
+    };
+    let plan = Plan::Grey(Grey {
+        modality,
+        voi,
+        invert,
+    });
+    let a = normalise(arr)?;
+    let shape = a.shape().to_vec();
+    let out = dispatch!(&a, s => run(py, s.len(), || render(s, 1, &plan)).map_err(err))?;
+    array(py, out, &shape)
+}
+
+fn image_array<'py>(py: Python<'py>, img: Image) -> PyResult<Bound<'py, PyAny>> {
+    let mut shape = vec![img.rows, img.columns];
+    if img.channels > 1 {
+        shape.push(img.channels);
+    }
+    array(py, img.data, &shape)
+}
+
+fn has_pixels(ds: &Dataset) -> bool {
+    [
+        Tag::PIXEL_DATA,
+        Tag::FLOAT_PIXEL_DATA,
+        Tag::DOUBLE_FLOAT_PIXEL_DATA,
+    ]
+    .into_iter()
+    .any(|t| ds.contains(t))
+}
+
+/// A snapshot of the dataset, and whether its pixels may be decoded without the GIL (not
+/// when they live in a caller's buffer that another thread could change).
+fn snapshot(ds: &PyDataset) -> PyResult<(Dataset, bool)> {
+    let snap = ds.with(Dataset::clone);
+    if !has_pixels(&snap) {
+        return Err(PyAttributeError::new_err(
+            "the dataset has no Pixel Data (7FE0,0010), Float Pixel Data (7FE0,0008) or \
+             Double Float Pixel Data (7FE0,0009) element",
+        ));
+    }
+    let free = !matches!(**snap.source(), Source::External(_));
+    Ok((snap, free))
+}
+
+fn frame_index(frame: i64) -> PyResult<usize> {
+    usize::try_from(frame).map_err(|_| PyIndexError::new_err(format!("frame {frame} out of range")))
+}
+
+/// One frame of an rs_dicom dataset as an 8-bit picture: (rows, cols) grey, (rows, cols, 3)
+/// colour. `pixels`: the frame's stored values from elsewhere (else they are decoded).
+#[pyfunction]
+#[pyo3(signature = (ds, frame=0, window=None, *, ybr_input=false, pixels=None))]
+fn to_display<'py>(
+    py: Python<'py>,
+    ds: &Bound<'py, PyDataset>,
+    frame: i64,
+    window: Option<(f64, f64)>,
+    ybr_input: bool,
+    pixels: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let ds = ds.get();
+    let Some(pixels) = pixels else {
+        let ts = ds.pixel_transfer_syntax();
+        let (snap, free) = snapshot(ds)?;
+        let i = frame_index(frame)?;
+        let go = || display_image(&snap, ts, i, window);
+        let img = if free { py.detach(go) } else { go() }.map_err(err)?;
+        return image_array(py, img);
+    };
+    let a = normalise(pixels)?;
+    let shape = a.shape().to_vec();
+    let bits = 8 * a.dtype().itemsize() as u32;
+    let plan = ds
+        .with(|d| display_plan(d, frame, window, ybr_input, bits))
+        .map_err(err)?;
+    let samples = if shape.len() == 3 { shape[2] } else { 1 };
+    let out = dispatch!(&a, s => run(py, s.len(), || render(s, samples, &plan)).map_err(err))?;
+    let out_shape = match plan {
+        Plan::Grey(_) => shape,
+        _ => vec![shape[0], shape.get(1).copied().unwrap_or(1), 3],
+    };
+    array(py, out, &out_shape)
+}
+
+/// A uint8 image (rows, cols[, channels]) shrunk by area averaging to at most `size`
+/// pixels a side, with pixels `aspect` times as high as wide made square; never enlarged.
+#[pyfunction]
+#[pyo3(signature = (image, size, aspect=1.0))]
+fn shrink_image<'py>(
+    py: Python<'py>,
+    image: &Bound<'py, PyAny>,
+    size: usize,
+    aspect: f64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let a = normalise(image)?;
+    let shape = a.shape().to_vec();
+    let x = a
+        .cast::<PyArrayDyn<u8>>()
+        .map_err(|_| PyTypeError::new_err("a display image is a uint8 array"))?;
+    if shape.len() < 2 {
+        return Err(PyValueError::new_err("an image has rows and columns"));
+    }
+    let img = Image {
+        data: x.readonly().as_slice()?.to_vec(),
+        rows: shape[0],
+        columns: shape[1],
+        channels: shape.get(2).copied().unwrap_or(1),
+    };
+    let single = shape.len() == 2;
+    let out = run(py, img.data.len(), || shrink(img, aspect, size));
+    let mut out_shape = vec![out.rows, out.columns];
+    if !single {
+        out_shape.push(out.channels);
+    }
+    array(py, out.data, &out_shape)
+}
+
+/// `image` (float64 values, (rows, cols[, channels])) resized by area averaging.
+#[pyfunction]
+fn resample<'py>(
+    py: Python<'py>,
+    image: &Bound<'py, PyAny>,
+    rows: usize,
+    columns: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let np = py.import("numpy")?;
+    let a = normalise(&np.call_method1("asarray", (image, "f8"))?)?;
+    let shape = a.shape().to_vec();
+    if !(2..=3).contains(&shape.len()) || rows == 0 || columns == 0 {
+        return Err(PyValueError::new_err(format!(
+            "cannot resample an image of shape {shape:?} to {rows} x {columns}"
+        )));
+    }
+    let channels = shape.get(2).copied().unwrap_or(1);
+    let x = a.cast::<PyArrayDyn<f64>>()?;
+    let ro = x.readonly();
+    let s = ro.as_slice()?;
+    let out = run(py, s.len(), || {
+        core_resample(s, shape[0], shape[1], channels, rows, columns)
+    });
+    let mut out_shape = vec![rows, columns];
+    if shape.len() == 3 {
+        out_shape.push(channels);
+    }
+    array(py, out, &out_shape)
+}
+
+/// PNG bytes of a thumbnail of frame `frame` of an rs_dicom dataset: its display image at
+/// most `size` pixels a side (Pixel Spacing applied).
+pub fn png_thumbnail(
+    py: Python<'_>,
+    ds: &PyDataset,
+    size: usize,
+    frame: usize,
+    window: Option<(f64, f64)>,
+) -> PyResult<Vec<u8>> {
+    let ts = ds.pixel_transfer_syntax();
+    let (snap, free) = snapshot(ds)?;
+    let go = || core_png(&snap, ts, size, frame, window);
+    if free { py.detach(go) } else { go() }.map_err(err)
+}
+
+/// PNG bytes of a thumbnail of a dataset (see `png_thumbnail`).
+#[pyfunction]
+#[pyo3(signature = (ds, size=256, frame=0, window=None))]
+fn thumbnail_png<'py>(
+    py: Python<'py>,
+    ds: &Bound<'py, PyDataset>,
+    size: usize,
+    frame: i64,
+    window: Option<(f64, f64)>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if size == 0 {
+        return Err(PyValueError::new_err(
+            "thumbnail size must be at least 1, not 0",
+        ));
+    }
+    let data = png_thumbnail(py, ds.get(), size, frame_index(frame)?, window)?;
+    Ok(PyBytes::new(py, &data))
+}
+
+/// The PNG file of a uint8 or uint16 image (rows, cols[, channels 1-4]) at zlib `level`.
+#[pyfunction]
+#[pyo3(signature = (image, level=6))]
+fn encode_png<'py>(
+    py: Python<'py>,
+    image: &Bound<'py, PyAny>,
+    level: u8,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let a = normalise(image)?;
+    let shape = a.shape().to_vec();
+    if !(2..=3).contains(&shape.len()) {
+        return Err(PyValueError::new_err(format!(
+            "cannot write an array of shape {shape:?} as PNG"
+        )));
+    }
+    let (height, width) = (shape[0], shape[1]);
+    let channels = shape.get(2).copied().unwrap_or(1);
+    let data = if let Ok(x) = a.cast::<PyArrayDyn<u8>>() {
+        let ro = x.readonly();
+        let s = ro.as_slice()?;
+        run(py, s.len(), || {
+            core_encode_png(PngSamples::U8(s), width, height, channels, level)
+        })
+    } else if let Ok(x) = a.cast::<PyArrayDyn<u16>>() {
+        let ro = x.readonly();
+        let s = ro.as_slice()?;
+        run(py, s.len(), || {
+            core_encode_png(PngSamples::U16(s), width, height, channels, level)
+        })
+    } else {
+        return Err(PyTypeError::new_err(
+            "PNG images are uint8 or uint16 arrays",
+        ));
+    }
+    .map_err(|e| PyValueError::new_err(e.message))?;
+    Ok(PyBytes::new(py, &data))
+}
+
+/// Adds the display functions to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(lut_table_of, m)?)?;
+    m.add_function(wrap_pyfunction!(lut_lookup, m)?)?;
+    m.add_function(wrap_pyfunction!(rescale, m)?)?;
+    m.add_function(wrap_pyfunction!(window, m)?)?;
+    m.add_function(wrap_pyfunction!(presentation_lut, m)?)?;
+    m.add_function(wrap_pyfunction!(palette_table, m)?)?;
+    m.add_function(wrap_pyfunction!(expand_segmented_lut, m)?)?;
+    m.add_function(wrap_pyfunction!(convert_color_space, m)?)?;
+    m.add_function(wrap_pyfunction!(overlay_bits, m)?)?;
+    m.add_function(wrap_pyfunction!(scale_to_uint8, m)?)?;
+    m.add_function(wrap_pyfunction!(render_grey, m)?)?;
+    m.add_function(wrap_pyfunction!(to_display, m)?)?;
+    m.add_function(wrap_pyfunction!(shrink_image, m)?)?;
+    m.add_function(wrap_pyfunction!(resample, m)?)?;
+    m.add_function(wrap_pyfunction!(thumbnail_png, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_png, m)?)?;
+    Ok(())
+}
