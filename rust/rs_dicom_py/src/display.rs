@@ -26,7 +26,7 @@ use rs_dicom::pixel::display::params::display_plan;
 use rs_dicom::pixel::display::png::{PngSamples, encode_png as core_encode_png};
 use rs_dicom::pixel::display::render::{Grey, Modality, Plan, Voi, render, scale_bits};
 use rs_dicom::pixel::display::thumbnail::{
-    Image, display_image, resample as core_resample, shrink, thumbnail_png as core_png,
+    Image, resample as core_resample, shrink, thumbnail_png as core_png,
 };
 use rs_dicom::pixel::display::window::{VoiFunction, Window};
 use rs_dicom::{DicomError as CoreError, ErrorKind};
@@ -53,7 +53,8 @@ fn run<T: Ungil, F: Ungil + FnOnce() -> T>(py: Python<'_>, n: usize, f: F) -> T 
     if n > DETACH_ABOVE { py.detach(f) } else { f() }
 }
 
-/// `arr` as a native-endian, C-contiguous numpy array (bool as uint8, float16 as float32).
+/// `arr` as a native-endian, aligned, C-contiguous numpy array (bool as uint8, float16 as
+/// float32).
 fn normalise<'py>(arr: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
     let np = arr.py().import("numpy")?;
     let mut a = np.call_method1("asarray", (arr,))?;
@@ -65,10 +66,16 @@ fn normalise<'py>(arr: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray
     } else if dt.is_native_byteorder() == Some(false) {
         a = a.call_method1("astype", (dt.call_method1("newbyteorder", ("=",))?,))?;
     }
-    if !a.cast::<PyUntypedArray>()?.is_c_contiguous() {
-        a = np.call_method1("ascontiguousarray", (a,))?;
+    let ua = a.cast::<PyUntypedArray>()?;
+    if !ua.is_c_contiguous() || !ua.is_aligned() {
+        // A view of a file's bytes can start at an odd offset: copy to aligned memory.
+        a = np.call_method1("require", (a, py_none(arr.py()), "CA"))?;
     }
     Ok(a.cast_into::<PyUntypedArray>()?)
+}
+
+fn py_none(py: Python<'_>) -> Bound<'_, PyAny> {
+    py.None().into_bound(py)
 }
 
 /// Runs `$body` with `$s` the values of a normalised array as a typed slice.
@@ -445,14 +452,6 @@ fn render_grey<'py>(
     array(py, out, &shape)
 }
 
-fn image_array<'py>(py: Python<'py>, img: Image) -> PyResult<Bound<'py, PyAny>> {
-    let mut shape = vec![img.rows, img.columns];
-    if img.channels > 1 {
-        shape.push(img.channels);
-    }
-    array(py, img.data, &shape)
-}
-
 fn has_pixels(ds: &Dataset) -> bool {
     [
         Tag::PIXEL_DATA,
@@ -468,13 +467,17 @@ fn has_pixels(ds: &Dataset) -> bool {
 fn snapshot(ds: &PyDataset) -> PyResult<(Dataset, bool)> {
     let snap = ds.with(Dataset::clone);
     if !has_pixels(&snap) {
-        return Err(PyAttributeError::new_err(
-            "the dataset has no Pixel Data (7FE0,0010), Float Pixel Data (7FE0,0008) or \
-             Double Float Pixel Data (7FE0,0009) element",
-        ));
+        return Err(no_pixels());
     }
     let free = !matches!(**snap.source(), Source::External(_));
     Ok((snap, free))
+}
+
+fn no_pixels() -> PyErr {
+    PyAttributeError::new_err(
+        "the dataset has no Pixel Data (7FE0,0010), Float Pixel Data (7FE0,0008) or Double \
+         Float Pixel Data (7FE0,0009) element",
+    )
 }
 
 fn frame_index(frame: i64) -> PyResult<usize> {
@@ -482,7 +485,8 @@ fn frame_index(frame: i64) -> PyResult<usize> {
 }
 
 /// One frame of an rs_dicom dataset as an 8-bit picture: (rows, cols) grey, (rows, cols, 3)
-/// colour. `pixels`: the frame's stored values from elsewhere (else they are decoded).
+/// colour. `pixels`: the frame's stored values from elsewhere (else `ds.pixel_data.frame`,
+/// decoded in Rust and cached with the dataset).
 #[pyfunction]
 #[pyo3(signature = (ds, frame=0, window=None, *, ybr_input=false, pixels=None))]
 fn to_display<'py>(
@@ -493,22 +497,36 @@ fn to_display<'py>(
     ybr_input: bool,
     pixels: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let ds = ds.get();
-    let Some(pixels) = pixels else {
-        let ts = ds.pixel_transfer_syntax();
-        let (snap, free) = snapshot(ds)?;
-        let i = frame_index(frame)?;
-        let go = || display_image(&snap, ts, i, window);
-        let img = if free { py.detach(go) } else { go() }.map_err(err)?;
-        return image_array(py, img);
+    let decoded;
+    let pixels = match pixels {
+        Some(p) => p,
+        None => {
+            let px = ds.getattr("pixel_data")?;
+            if px.is_none() {
+                return Err(no_pixels());
+            }
+            decoded = px.call_method1("frame", (frame_index(frame)?,))?;
+            &decoded
+        }
     };
     let a = normalise(pixels)?;
     let shape = a.shape().to_vec();
     let bits = 8 * a.dtype().itemsize() as u32;
     let plan = ds
+        .get()
         .with(|d| display_plan(d, frame, window, ybr_input, bits))
         .map_err(err)?;
     let samples = if shape.len() == 3 { shape[2] } else { 1 };
+    if let Plan::Colour {
+        bits: 0..=8,
+        ybr: None,
+    } = plan
+        && samples == 3
+        && a.cast::<PyArrayDyn<u8>>().is_ok()
+    {
+        // 8-bit RGB is its own display image: the frame as it is (a view when it can be).
+        return Ok(a.into_any());
+    }
     let out = dispatch!(&a, s => run(py, s.len(), || render(s, samples, &plan)).map_err(err))?;
     let out_shape = match plan {
         Plan::Grey(_) => shape,

@@ -46,7 +46,20 @@ macro_rules! int_px {
             }
             #[inline(always)]
             fn lut_index(self, first: i64, last: usize) -> usize {
-                clamp_index(self as i128 - first as i128, last)
+                if std::mem::size_of::<$t>() < 8 {
+                    // Saturation keeps the order, so the clamped index is exact; i64 keeps
+                    // the loop fast where i128 would not.
+                    let d = (self as i64).saturating_sub(first);
+                    if d <= 0 {
+                        0
+                    } else if d as u64 >= last as u64 {
+                        last
+                    } else {
+                        d as usize
+                    }
+                } else {
+                    clamp_index(self as i128 - first as i128, last)
+                }
             }
             #[inline(always)]
             fn to_i128(self) -> i128 {

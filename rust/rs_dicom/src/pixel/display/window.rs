@@ -89,31 +89,28 @@ impl Window {
     /// The window applied to every value of `input`, into `out` (same length); SIGMOID uses
     /// `f64::exp` (see [`Window::sigmoid_exponent`] for another exponential).
     pub fn apply<T: Px>(&self, input: &[T], out: &mut [f64]) {
-        if self.function == VoiFunction::Sigmoid {
-            self.sigmoid_exponent(input, out);
-            out.iter_mut().for_each(|e| *e = e.exp());
-            self.sigmoid_finish(out);
-            return;
+        let f = self.mapping();
+        for (o, &v) in out.iter_mut().zip(input) {
+            *o = f.map(v.to_f64());
         }
+    }
+
+    /// The window as a function of one value (its constants computed once).
+    pub fn mapping(&self) -> WindowMap {
         let (mut center, mut width) = (self.center, self.width);
         if self.function == VoiFunction::Linear {
             center -= 0.5;
             width -= 1.0;
         }
-        let below = center - width / 2.0;
-        let above = center + width / 2.0;
-        let range = self.y_max - self.y_min;
-        for (o, &v) in out.iter_mut().zip(input) {
-            let x = v.to_f64();
-            *o = if x <= below {
-                self.y_min
-            } else if x > above {
-                self.y_max
-            } else if width > 0.0 {
-                ((x - center) / width + 0.5) * range + self.y_min
-            } else {
-                x
-            };
+        WindowMap {
+            sigmoid: self.function == VoiFunction::Sigmoid,
+            center,
+            width,
+            below: center - width / 2.0,
+            above: center + width / 2.0,
+            y_min: self.y_min,
+            y_max: self.y_max,
+            range: self.y_max - self.y_min,
         }
     }
 
@@ -131,6 +128,38 @@ impl Window {
         let range = self.y_max - self.y_min;
         out.iter_mut()
             .for_each(|e| *e = range / (*e + 1.0) + self.y_min);
+    }
+}
+
+/// A window as a function of one value: see [`Window::mapping`].
+#[derive(Debug, Clone, Copy)]
+pub struct WindowMap {
+    sigmoid: bool,
+    center: f64,
+    width: f64,
+    below: f64,
+    above: f64,
+    y_min: f64,
+    y_max: f64,
+    range: f64,
+}
+
+impl WindowMap {
+    /// The windowed value of `x`, in pydicom's order of operations.
+    #[inline(always)]
+    pub fn map(&self, x: f64) -> f64 {
+        if self.sigmoid {
+            return self.range / (((x - self.center) * -4.0 / self.width).exp() + 1.0) + self.y_min;
+        }
+        if x <= self.below {
+            self.y_min
+        } else if x > self.above {
+            self.y_max
+        } else if self.width > 0.0 {
+            ((x - self.center) / self.width + 0.5) * self.range + self.y_min
+        } else {
+            x
+        }
     }
 }
 
