@@ -10,6 +10,7 @@ mod pixel;
 mod read;
 mod source;
 mod tag;
+mod thumbnail;
 mod value;
 
 use pyo3::prelude::*;
@@ -27,5 +28,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     read::register(m)?;
     dictionary::register(m)?;
     display::register(m)?;
+    thumbnail::register(m)?;
     Ok(())
 }

@@ -63,34 +63,30 @@ pub struct Frame {
     pub samples: usize,
 }
 
+#[cold]
+fn too_short() -> DicomError {
+    DicomError::new(
+        ErrorKind::Malformed,
+        None,
+        "(7FE0,0010)",
+        "pixel data too short",
+    )
+}
+
 /// Reads the array described by `p` (any strides) in C order.
 fn gather<T: Number>(bytes: &[u8], p: &Pixels) -> Result<Vec<T>> {
     let order = ByteOrder::from_big_endian(p.big_endian);
     let (shape, strides) = (&p.shape, &p.strides);
     let count: usize = shape.iter().product();
     if *strides == crate::pixel::decode::c_strides(shape, T::SIZE) {
-        let bytes = bytes.get(..count * T::SIZE).ok_or_else(|| {
-            DicomError::new(
-                ErrorKind::Malformed,
-                None,
-                "(7FE0,0010)",
-                "pixel data too short",
-            )
-        })?;
+        let bytes = bytes.get(..count * T::SIZE).ok_or_else(too_short)?;
         return Ok(order.values::<T>(bytes).collect());
     }
     let mut out = Vec::with_capacity(count);
     let mut index = vec![0usize; shape.len()];
     for _ in 0..count {
         let at: usize = index.iter().zip(strides).map(|(i, s)| i * s).sum();
-        let v = order.read::<T>(bytes, at).ok_or_else(|| {
-            DicomError::new(
-                ErrorKind::Malformed,
-                None,
-                "(7FE0,0010)",
-                "pixel data too short",
-            )
-        })?;
+        let v = order.read::<T>(bytes, at).ok_or_else(too_short)?;
         out.push(v);
         for axis in (0..shape.len()).rev() {
             index[axis] += 1;

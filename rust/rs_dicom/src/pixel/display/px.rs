@@ -32,10 +32,12 @@ fn clamp_index(i: i128, last: usize) -> usize {
     }
 }
 
-macro_rules! int_px {
-    ($($t:ty),*) => {$(
+/// One `Px` impl per type: `$float` and the LUT index (`|v, first, last| ...`) differ, the
+/// conversions (numpy's `astype`, i.e. Rust's `as`) are the same for every type.
+macro_rules! px {
+    ($float:expr, |$v:ident, $first:ident, $last:ident| $index:expr; $($t:ty),*) => {$(
         impl Px for $t {
-            const FLOAT: bool = false;
+            const FLOAT: bool = $float;
             #[inline(always)]
             fn to_f64(self) -> f64 {
                 self as f64
@@ -45,21 +47,9 @@ macro_rules! int_px {
                 self as f32
             }
             #[inline(always)]
-            fn lut_index(self, first: i64, last: usize) -> usize {
-                if std::mem::size_of::<$t>() < 8 {
-                    // Saturation keeps the order, so the clamped index is exact; i64 keeps
-                    // the loop fast where i128 would not.
-                    let d = (self as i64).saturating_sub(first);
-                    if d <= 0 {
-                        0
-                    } else if d as u64 >= last as u64 {
-                        last
-                    } else {
-                        d as usize
-                    }
-                } else {
-                    clamp_index(self as i128 - first as i128, last)
-                }
+            fn lut_index(self, $first: i64, $last: usize) -> usize {
+                let $v = self;
+                $index
             }
             #[inline(always)]
             fn to_i128(self) -> i128 {
@@ -77,43 +67,27 @@ macro_rules! int_px {
     )*};
 }
 
-int_px!(u8, i8, u16, i16, u32, i32, u64, i64);
-
-macro_rules! float_px {
-    ($($t:ty),*) => {$(
-        impl Px for $t {
-            const FLOAT: bool = true;
-            #[inline(always)]
-            fn to_f64(self) -> f64 {
-                self as f64
-            }
-            #[inline(always)]
-            fn to_f32(self) -> f32 {
-                self as f32
-            }
-            #[inline(always)]
-            fn lut_index(self, first: i64, last: usize) -> usize {
-                let x = (self as f64 - first as f64).clamp(0.0, last as f64);
-                // NaN fails both comparisons of `clamp` and stays NaN: `as` gives 0.
-                x as usize
-            }
-            #[inline(always)]
-            fn to_i128(self) -> i128 {
-                self as i128
-            }
-            #[inline(always)]
-            fn from_i128(v: i128) -> Self {
-                v as $t
-            }
-            #[inline(always)]
-            fn from_f64(v: f64) -> Self {
-                v as $t
-            }
+px!(false, |v, first, last| {
+    if std::mem::size_of_val(&v) < 8 {
+        // Saturation keeps the order, so the clamped index is exact; i64 keeps the loop
+        // fast where i128 would not.
+        let d = (v as i64).saturating_sub(first);
+        if d <= 0 {
+            0
+        } else if d as u64 >= last as u64 {
+            last
+        } else {
+            d as usize
         }
-    )*};
-}
+    } else {
+        clamp_index(v as i128 - first as i128, last)
+    }
+}; u8, i8, u16, i16, u32, i32, u64, i64);
 
-float_px!(f32, f64);
+px!(true, |v, first, last| {
+    // NaN fails both comparisons of `clamp` and stays NaN: `as` gives 0.
+    (v as f64 - first as f64).clamp(0.0, last as f64) as usize
+}; f32, f64);
 
 /// Pixel values of any sample type, borrowed.
 #[derive(Debug, Clone, Copy)]
