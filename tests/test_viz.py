@@ -17,7 +17,7 @@ import rs_dicom
 from helpers import SAMPLE
 from rs_dicom import _repr, viz
 from rs_dicom.png import decode_png
-from test_cli_show import RAMP, RAMP_WINDOW, dicom_bytes
+from test_cli_show import MPEG2_MAIN, RAMP, RAMP_WINDOW, dicom_bytes
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,17 @@ def plt() -> Iterator[Any]:
 
 def _ds(pixels: np.ndarray | None, **options: Any) -> rs_dicom.Dataset:
     return rs_dicom.dcmread(dicom_bytes(pixels, **options))
+
+
+def _video() -> rs_dicom.Dataset:
+    """Pixel data that no decoder of rs_dicom handles (MPEG-2 video)."""
+    return rs_dicom.dcmread(
+        dicom_bytes(
+            np.zeros((4, 4), np.uint8),
+            transfer_syntax=MPEG2_MAIN,
+            encapsulated=b"\x00\x00\x01\xb3" + bytes(60),
+        )
+    )
 
 
 def _cine(frames: int = 5, rows: int = 4, cols: int = 6) -> rs_dicom.Dataset:
@@ -288,15 +299,35 @@ def test_dataset_png_of_the_sample() -> None:
     assert decode_png(viz.dataset_png(big) or b"").shape == (256, 512)
 
 
-def test_dataset_png_is_none_without_decodable_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dataset_png_is_none_without_decodable_pixels() -> None:
     assert viz.dataset_png(rs_dicom.dcmread(SAMPLE, stop_before_pixels=True)) is None
     assert viz.dataset_png(_ds(None)) is None
-    fake = FakeDisplay(fail=True)
-    module = types.ModuleType("rs_dicom.display")
-    module.to_display = fake.to_display  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "rs_dicom.display", module)
-    assert viz.dataset_png(rs_dicom.dcmread(SAMPLE)) is None
-    assert fake.calls  # it was tried
+    # The PNG of a dataset is made in Rust (rs_dicom._core.thumbnail_png), so a failure to
+    # decode is a real one, not a stand-in display module.
+    video = _video()
+    with pytest.raises(rs_dicom.UnsupportedCodecError):
+        viz.thumbnail_png(video)
+    assert viz.dataset_png(video) is None
+
+
+def test_thumbnail_png_of_datasets_is_the_thumbnail() -> None:
+    """The Rust thumbnail (decode, display, shrink, PNG) equals viz.thumbnail."""
+    ds = rs_dicom.dcmread(SAMPLE)
+    for size in (256, 20, 7):
+        np.testing.assert_array_equal(
+            decode_png(viz.thumbnail_png(ds, size)), viz.thumbnail(ds, size)
+        )
+    tall = _ds((np.arange(200, dtype=np.uint16).reshape(10, 20) * 300), spacing=(3.0, 1.0))
+    np.testing.assert_array_equal(decode_png(viz.thumbnail_png(tall, 16)), viz.thumbnail(tall, 16))
+    cine = _cine(5)
+    data = viz.thumbnail_png(cine, frame=-2, window=(100, 50))
+    np.testing.assert_array_equal(decode_png(data), viz.thumbnail(cine, frame=3, window=(100, 50)))
+    from rs_dicom._core import thumbnail_png
+
+    with pytest.raises(IndexError):
+        thumbnail_png(cine, 16, 5)
+    with pytest.raises(ValueError, match="size"):
+        viz.thumbnail_png(cine, 0)
 
 
 def test_html_embeds_a_thumbnail() -> None:
@@ -312,13 +343,10 @@ def test_html_embeds_a_thumbnail() -> None:
     assert decode_png(base64.b64decode(found.group(1))).shape == (256, 128)
 
 
-def test_html_without_pixels_or_decoding_has_no_image(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_html_without_pixels_or_decoding_has_no_image() -> None:
     assert "<img" not in _repr.dataset_html(rs_dicom.dcmread(SAMPLE, stop_before_pixels=True))
     assert "<img" not in _repr.dataset_html(_ds(None))
-    module = types.ModuleType("rs_dicom.display")
-    module.to_display = FakeDisplay(fail=True).to_display  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "rs_dicom.display", module)
-    page = _repr.dataset_html(rs_dicom.dcmread(SAMPLE))
+    page = _repr.dataset_html(_video())
     assert "<img" not in page and "PatientName" in page  # the table is still there
 
 

@@ -22,15 +22,31 @@ __all__ = [
     "UnsupportedTransferSyntaxError",
     "__version__",
     "_register_tag_type",
+    "convert_color_space",
     "dcmread",
     "dictionary_entries",
     "dictionary_entry",
+    "encode_png",
+    "expand_segmented_lut",
     "keyword_entry",
+    "lut_lookup",
+    "lut_table_of",
+    "overlay_bits",
+    "palette_table",
+    "presentation_lut",
     "private_dictionary_entry",
+    "render_grey",
+    "resample",
+    "rescale",
+    "scale_to_uint8",
+    "shrink_image",
     "tag_for_keyword",
+    "thumbnail_png",
+    "to_display",
     "uid_entries",
     "uid_entry",
     "uid_for_keyword",
+    "window",
 ]
 
 _Key = int | tuple[int, int] | str
@@ -177,3 +193,55 @@ def uid_entry(uid: str) -> tuple[str, str, str, bool, str] | None: ...
 def uid_for_keyword(keyword: str) -> str | None: ...
 def uid_entries() -> list[tuple[str, str, str, str, bool, str]]: ...
 def private_dictionary_entry(creator: str, tag: int) -> tuple[str, str, str, bool] | None: ...
+
+# Display kernels (see rs_dicom.display, rs_dicom.viz, rs_dicom.png for the public API).
+# Arrays are numpy arrays of any integer or float dtype unless a dtype is named.
+_Buffer = bytes | bytearray | memoryview
+
+def lut_table_of(data: _Buffer, nr_entries: int, bits: int, little_endian: bool) -> Any: ...
+def lut_lookup(arr: Any, table: Any, first_map: int, nr_entries: int) -> Any: ...
+def rescale(arr: Any, slope: float, intercept: float) -> Any: ...
+def window(
+    arr: Any, center: float, width: float, function: str, y_min: float, y_max: float
+) -> Any: ...
+def presentation_lut(
+    arr: Any, data: _Buffer, nr_entries: int, bits: int, little_endian: bool, is_us: bool
+) -> Any: ...
+def palette_table(
+    channels: list[tuple[_Buffer, bool, bool] | None],
+    nr_entries: int,
+    bits: int,
+    segmented: bool,
+) -> Any: ...
+def expand_segmented_lut(
+    data: list[int], byte_indirect: bool, little_endian: bool
+) -> list[int]: ...
+def convert_color_space(arr: Any, current: str, desired: str, in_place: bool = False) -> Any: ...
+def overlay_bits(
+    data: _Buffer, rows: int, columns: int, frames: int, swap_words: bool
+) -> tuple[Any, str | None]: ...
+def scale_to_uint8(arr: Any, bits: int) -> Any: ...
+def render_grey(
+    arr: Any,
+    *,
+    slope: float | None = None,
+    intercept: float | None = None,
+    modality_lut: tuple[Any, int, int] | None = None,
+    window: tuple[float, float, str] | None = None,
+    voi_lut: tuple[Any, int, int, int] | None = None,
+    invert: bool = False,
+) -> Any: ...
+def to_display(
+    ds: Dataset,
+    frame: int = 0,
+    window: tuple[float, float] | None = None,
+    *,
+    ybr_input: bool = False,
+    pixels: Any = None,
+) -> Any: ...
+def shrink_image(image: Any, size: int, aspect: float = 1.0) -> Any: ...
+def resample(image: Any, rows: int, columns: int) -> Any: ...
+def thumbnail_png(
+    ds: Dataset, size: int = 256, frame: int = 0, window: tuple[float, float] | None = None
+) -> bytes: ...
+def encode_png(image: Any, level: int = 6) -> bytes: ...

@@ -1,4 +1,4 @@
-"""A small, dependency-free PNG writer and reader (zlib + struct + numpy).
+"""A small PNG writer (in Rust: ``rs_dicom._core.encode_png``) and reader (zlib + numpy).
 
 Writes what rs_dicom renders and exports: 8-bit grey ``(H, W)``, RGB ``(H, W, 3)`` and RGBA
 ``(H, W, 4)`` images, and 16-bit grey ``(H, W)`` images (raw pixel values); 16-bit RGB/RGBA and
@@ -12,7 +12,8 @@ filter types), plus palette and 1/2/4-bit grey images, which it expands::
     True
 
 Each row is filtered with the PNG filter type (0-4) that gives the smallest sum of absolute
-differences, the heuristic the PNG specification recommends; chunk CRCs are checked on reading.
+differences, the heuristic the PNG specification recommends (the ``png`` crate's adaptive
+filter); image data is split into IDAT chunks of 1 MiB; chunk CRCs are checked on reading.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
+from rs_dicom import _core
+
 __all__ = ["decode_png", "encode_png", "read_png", "write_png"]
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -32,7 +35,6 @@ SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # PNG colour types by number of channels, and back.
 _COLOR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
-_IDAT_CHUNK = 1 << 20
 # A decoded image larger than this is refused (a PNG header is a claim, not a size to allocate).
 MAX_PIXELS = 1 << 28
 
@@ -40,13 +42,8 @@ MAX_PIXELS = 1 << 28
 # --------------------------------------------------------------------------- writing
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(data, zlib.crc32(kind))
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-
 def _as_image(arr: Any) -> np.ndarray:
-    """``arr`` as a C-contiguous (H, W, C) uint8 or big-endian uint16 array."""
+    """``arr`` as a C-contiguous (H, W, C) uint8 or uint16 array (native byte order)."""
     image = np.asarray(arr)
     if image.dtype == np.bool_:
         image = image.astype(np.uint8) * 255
@@ -68,35 +65,7 @@ def _as_image(arr: Any) -> np.ndarray:
         raise ValueError(f"cannot write an empty image (shape {image.shape}) as PNG")
     if image.shape[0] >= 1 << 31 or image.shape[1] >= 1 << 31:
         raise ValueError(f"image of shape {image.shape} is too large for PNG")
-    return np.ascontiguousarray(image, dtype=image.dtype.newbyteorder(">"))
-
-
-def _filter_rows(raw: np.ndarray, bpp: int) -> bytes:
-    """Rows of ``raw`` (H, stride) uint8, each prefixed with its best filter type."""
-    height, stride = raw.shape
-    cur = raw.astype(np.int16)
-    left = np.zeros_like(cur)
-    left[:, bpp:] = cur[:, :-bpp]
-    up = np.zeros_like(cur)
-    up[1:] = cur[:-1]
-    up_left = np.zeros_like(cur)
-    up_left[1:, bpp:] = cur[:-1, :-bpp]
-    candidates = np.stack(
-        [
-            cur,
-            cur - left,
-            cur - up,
-            cur - (left + up) // 2,
-            cur - _paeth(left, up, up_left),
-        ]
-    ).astype(np.uint8)  # modulo 256
-    # Sum of absolute values of the filtered bytes read as signed: the usual heuristic.
-    cost = np.abs(candidates.view(np.int8).astype(np.int32)).sum(axis=2)
-    best = cost.argmin(axis=0)
-    out = np.empty((height, stride + 1), dtype=np.uint8)
-    out[:, 0] = best
-    out[:, 1:] = candidates[best, np.arange(height)]
-    return out.tobytes()
+    return np.ascontiguousarray(image, dtype=image.dtype.newbyteorder("="))
 
 
 def encode_png(arr: npt.ArrayLike, *, compress_level: int = 6) -> bytes:
@@ -107,19 +76,7 @@ def encode_png(arr: npt.ArrayLike, *, compress_level: int = 6) -> bytes:
     uint16 arrays give 16-bit PNGs (e.g. raw 12- or 16-bit pixel values).
     """
     image = _as_image(arr)
-    height, width, channels = image.shape
-    depth = 8 * image.dtype.itemsize
-    header = struct.pack(">IIBBBBB", width, height, depth, _COLOR_TYPE[channels], 0, 0, 0)
-    raw = image.view(np.uint8).reshape(height, -1)
-    bpp = channels * image.dtype.itemsize
-    data = zlib.compress(_filter_rows(raw, bpp), compress_level)
-    chunks = [_chunk(b"IHDR", header)]
-    chunks += [
-        _chunk(b"IDAT", data[start : start + _IDAT_CHUNK])
-        for start in range(0, len(data), _IDAT_CHUNK)
-    ]
-    chunks.append(_chunk(b"IEND", b""))
-    return SIGNATURE + b"".join(chunks)
+    return bytes(_core.encode_png(image, compress_level))
 
 
 def write_png(

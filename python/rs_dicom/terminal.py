@@ -23,8 +23,9 @@ ASCII, ``COLORTERM=truecolor|24bit`` → truecolor, a ``TERM`` naming 256 colour
 missing or ``dumb`` ``TERM`` → ASCII, other terminals → 256.
 
 The image is resampled to the cell grid by area averaging (each output sample is the mean of
-the input pixels it covers, weighted by the covered fraction), which keeps thin structures
-visible when shrinking and makes exact copies when the sizes match.
+the input pixels it covers, weighted by the covered fraction; in Rust, the same code as the
+thumbnails), which keeps thin structures visible when shrinking and makes exact copies when
+the sizes match.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from rs_dicom import _core
 
 __all__ = [
     "ASCII_RAMP",
@@ -146,15 +149,6 @@ def fit_size(
 # --------------------------------------------------------------------------- pixels
 
 
-def _area_weights(size_in: int, size_out: int) -> np.ndarray:
-    """(size_out, size_in) matrix: overlap of output bin j with input pixel i, rows sum to 1."""
-    edges = np.arange(size_out + 1) * (size_in / size_out)
-    lo = np.maximum(edges[:-1, np.newaxis], np.arange(size_in)[np.newaxis, :])
-    hi = np.minimum(edges[1:, np.newaxis], np.arange(1, size_in + 1)[np.newaxis, :])
-    weights = np.clip(hi - lo, 0.0, None)
-    return weights / weights.sum(axis=1, keepdims=True)
-
-
 def resample(image: npt.ArrayLike, rows: int, columns: int) -> np.ndarray:
     """``image`` (H, W) or (H, W, C) resized to ``rows x columns`` by area averaging.
 
@@ -168,10 +162,7 @@ def resample(image: npt.ArrayLike, rows: int, columns: int) -> np.ndarray:
         raise ValueError(f"cannot resample to {rows} x {columns}")
     if data.shape[:2] == (rows, columns):
         return data.copy()
-    wy = _area_weights(data.shape[0], rows)
-    wx = _area_weights(data.shape[1], columns)
-    shrunk = np.tensordot(wy, data, axes=(1, 0))  # (rows, W[, C])
-    return np.moveaxis(np.tensordot(wx, shrunk, axes=(1, 1)), 0, 1)  # (rows, columns[, C])
+    return np.asarray(_core.resample(data, rows, columns))
 
 
 def to_rgb8(image: npt.ArrayLike) -> np.ndarray:

@@ -395,21 +395,14 @@ def thumbnail(
     The physical aspect (Pixel Spacing) is applied, so non-square pixels come out square;
     shrinking averages areas. (rows, cols) grey or (rows, cols, 3) colour, like to_display.
     """
-    from rs_dicom.terminal import resample
+    from rs_dicom._core import shrink_image
 
     if size < 1:
         raise ValueError(f"thumbnail size must be at least 1, not {size}")
     image = _display_frame(ds_or_array, frame, window)
     if aspect is None:
         aspect = pixel_aspect(ds_or_array) if _is_dataset(ds_or_array) else 1.0
-    rows, cols = image.shape[:2]
-    height = rows * aspect
-    scale = min(1.0, size / max(height, cols))
-    out_rows = max(1, min(size, round(height * scale)))
-    out_cols = max(1, min(size, round(cols * scale)))
-    if (out_rows, out_cols) == (rows, cols):
-        return np.ascontiguousarray(image, dtype=np.uint8)
-    return np.clip(np.rint(resample(image, out_rows, out_cols)), 0, 255).astype(np.uint8)
+    return np.asarray(shrink_image(np.asarray(image, dtype=np.uint8), size, aspect))
 
 
 def thumbnail_png(
@@ -419,9 +412,21 @@ def thumbnail_png(
     frame: int = 0,
     window: Window | None = None,
 ) -> bytes:
-    """:func:`thumbnail` encoded as PNG bytes (for Jupyter and HTML)."""
+    """:func:`thumbnail` encoded as PNG bytes (for Jupyter and HTML).
+
+    For an ``rs_dicom.Dataset`` the whole way (decoding, display, shrinking, PNG) is
+    ``rs_dicom._core.thumbnail_png``, in Rust.
+    """
+    from rs_dicom._core import Dataset
+    from rs_dicom._core import thumbnail_png as rust_thumbnail_png
     from rs_dicom.png import encode_png
 
+    if isinstance(ds_or_array, Dataset):
+        if size < 1:
+            raise ValueError(f"thumbnail size must be at least 1, not {size}")
+        index = _check_frame(frame, _frame_count(ds_or_array))
+        win = None if window is None else (float(window[0]), float(window[1]))
+        return bytes(rust_thumbnail_png(ds_or_array, size, index, win))
     return encode_png(thumbnail(ds_or_array, size, frame=frame, window=window))
 
 

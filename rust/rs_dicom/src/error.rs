@@ -22,6 +22,8 @@ pub enum ErrorKind {
     UnsupportedCodec,
     /// A value does not fit its VR or VM (validation on assignment).
     InvalidValue,
+    /// A value is valid but this build does not handle it (a LUT entry size, a colour space).
+    Unsupported,
     /// A dataset cannot be written as asked (a value too long for its length field, a missing
     /// attribute the file format requires).
     Write,

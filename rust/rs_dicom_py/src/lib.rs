@@ -3,12 +3,14 @@
 
 mod dataset;
 mod dictionary;
+mod display;
 mod element;
 mod errors;
 mod pixel;
 mod read;
 mod source;
 mod tag;
+mod thumbnail;
 mod value;
 
 use pyo3::prelude::*;
@@ -31,5 +33,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<source::SourceBytes>()?;
     read::register(m)?;
     dictionary::register(m)?;
+    display::register(m)?;
+    thumbnail::register(m)?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod codec;
 pub mod color;
 mod decode;
 mod description;
+pub mod display;
 mod frames;
 pub mod native;
 pub mod sample;
