@@ -51,8 +51,8 @@ impl ElementIter {
 /// A data element: tag, VR, length, offset and a lazily decoded value.
 #[pyclass(name = "Element", module = "rs_dicom", frozen)]
 pub struct PyElement {
-    node: SharedDataset,
-    tag: Tag,
+    pub(crate) node: SharedDataset,
+    pub(crate) tag: Tag,
 }
 
 impl PyElement {
@@ -191,10 +191,7 @@ impl PyElement {
         )?))
     }
 
-    fn __repr__(slf: Bound<'_, Self>) -> PyResult<String> {
-        let py = slf.py();
-        py.import("rs_dicom._repr")?
-            .call_method1("element_repr", (slf,))?
-            .extract()
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        crate::repr::element_repr(py, self)
     }
 }

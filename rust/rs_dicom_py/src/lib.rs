@@ -7,6 +7,7 @@ mod element;
 mod errors;
 mod pixel;
 mod read;
+mod repr;
 mod source;
 mod tag;
 mod value;
@@ -25,5 +26,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<source::SourceBytes>()?;
     read::register(m)?;
     dictionary::register(m)?;
+    repr::register(m)?;
     Ok(())
 }
