@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import struct
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import repr_reference
 import rs_dicom
 from helpers import load_make_sample
 from rs_dicom import _repr
@@ -305,3 +309,194 @@ def test_every_pydicom_file_has_a_repr() -> None:
             assert "\n" not in repr(elem)
         shown += 1
     assert shown > 50
+
+
+# --------------------------------------------------------------------------- Rust = reference
+# The tree, reprs and HTML are made in Rust (rs_dicom::dump); tests/repr_reference.py is the
+# Python implementation they replaced, kept as the oracle: the output must be the same to the
+# character, for every function, width and limit.
+
+_WIDTHS: list[dict[str, Any]] = [
+    {},
+    {"width": 0},
+    {"width": 1},
+    {"width": 40},
+    {"width": 100},
+    {"width": 200},
+    {"value_limit": 0},
+    {"value_limit": 5},
+    {"value_limit": 12},
+    {"file_meta": False, "width": 60},
+]
+_THUMBNAIL = re.compile(r'<div><img src="data:image/png;base64,[A-Za-z0-9+/=]*" alt="[^"]*"></div>')
+
+
+def _elements(ds: rs_dicom.Dataset) -> Iterator[tuple[rs_dicom.Element, rs_dicom.Dataset]]:
+    for elem in ds:
+        yield elem, ds
+        value = elem.value if elem.vr == "SQ" else None
+        if isinstance(value, list):
+            for item in value:
+                yield from _elements(item)
+
+
+def _assert_same_as_reference(ds: rs_dicom.Dataset) -> None:
+    for options in _WIDTHS:
+        assert list(_repr.tree_lines(ds, **options)) == list(
+            repr_reference.tree_lines(ds, **options)
+        ), options
+    assert repr(ds) == repr_reference.dataset_repr(ds)
+    # The thumbnail comes from the display code (another PNG encoder): compared without it.
+    assert _THUMBNAIL.sub("", ds._repr_html_()) == repr_reference.dataset_html(ds, thumbnail=False)
+    for rows in (0, 1, 30):
+        assert _THUMBNAIL.sub("", _repr.dataset_html(ds, max_rows=rows)) == (
+            repr_reference.dataset_html(ds, max_rows=rows, thumbnail=False)
+        )
+    for elem, parent in _elements(ds):
+        assert repr(elem) == repr_reference.element_repr(elem)
+        assert _repr.keyword_text(elem, parent) == repr_reference.keyword_text(elem, parent)
+        assert _repr.keyword_text(elem) == repr_reference.keyword_text(elem)
+        for limit in (None, 0, 4, 5, 7, 33, 80):
+            assert _repr.plain_value(elem, limit=limit) == repr_reference.plain_value(
+                elem, limit=limit
+            ), (elem.tag, limit)
+            assert _repr.value_text(elem, limit) == repr_reference.value_text(elem, limit), (
+                elem.tag,
+                limit,
+            )
+
+
+def _corpus() -> list[Path]:
+    try:
+        from conformance import corpus_files
+    except ImportError:  # pydicom missing: the test below says so
+        return []
+    return corpus_files()
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: p.name)
+def test_rust_dump_equals_the_python_reference_on_the_corpus(path: Path) -> None:
+    try:
+        ds = rs_dicom.dcmread(path)
+    except rs_dicom.DicomError:
+        try:
+            ds = rs_dicom.dcmread(path, force=True)
+        except rs_dicom.DicomError:
+            pytest.skip("not readable (the conformance tests cover it)")
+    _assert_same_as_reference(ds)
+
+
+def test_the_corpus_is_there() -> None:
+    if os.environ.get("CI") != "true":
+        pytest.importorskip("pydicom")
+    assert len(_corpus()) > 200
+
+
+def test_rust_dump_equals_the_python_reference_on_the_sample(sample: rs_dicom.Dataset) -> None:
+    _assert_same_as_reference(sample)
+
+
+def _private_block(group: int, creator: bytes, vr: str = "LO") -> bytes:
+    return make_sample.element(group, 0x0010, vr, creator) + make_sample.element(
+        group, 0x1001, "LO", b"VALUE "
+    )
+
+
+def _edge_cases(seed: int) -> bytes:
+    """Elements that take every branch of the value formatting, in tag order."""
+    rng = random.Random(seed)
+    el, tx = make_sample.element, make_sample.text
+    floats = [struct.unpack("<f", struct.pack("<I", rng.getrandbits(32)))[0] for _ in range(40)]
+    floats += [0.0, -0.0, 1.9, 0.1, 3.4028234663852886e38, 1e-45, float("inf"), float("nan")]
+    doubles = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] for _ in range(40)]
+    doubles += [606.27227783203125, 1e16, 1e-5, 0.0001, 1e15, -0.0, 2.5, float("-inf")]
+    # Controls, quotes, backslash, Latin-1 (U+0085 and U+00A0 are not printable for repr).
+    codes = [9, 10, 13, 0x1F, 0x7F, 0x85, 0xA0, 0xE9, ord("'"), ord('"'), ord("\\"), ord("A")]
+    chars = "".join(chr(rng.choice(codes)) for _ in range(60))
+    # Encapsulated pixel data: an empty offset table, then 2 fragments.
+    items = [
+        struct.pack("<HHI", 0xFFFE, 0xE000, len(f)) + f for f in (b"", b"\xff\x4f" * 5, b"\1\2")
+    ]
+    end = struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+    pixel_data = el(0x7FE0, 0x0010, "OB", b"".join(items) + end, length=0xFFFFFFFF)
+    nested = b""
+    for depth in range(40):
+        nested = make_sample.sequence(
+            0x0040, 0xA730, [make_sample.item(tx(0x0040, 0xA160, "UT", f"level {depth}") + nested)]
+        )
+    return b"".join(
+        [
+            tx(0x0008, 0x0005, "CS", "ISO_IR 100"),
+            el(0x0008, 0x0008, "CS", b"A\\\\B "),
+            tx(0x0008, 0x0050, "SH", ""),
+            el(0x0008, 0x0060, "CS", b"  "),
+            tx(0x0008, 0x1030, "LO", "quote ' and \" both", "it's"),
+            make_sample.sequence(0x0008, 0x1115, []),
+            make_sample.sequence(
+                0x0008, 0x1140, [make_sample.item(tx(0x0008, 0x1150, "UI", "1.2"))]
+            ),
+            el(0x0009, 0x0000, "UL", struct.pack("<I", 4)),
+            el(0x0009, 0x0005, "LO", b"LOW "),
+            el(0x0009, 0x1001, "LO", b"NO CREATOR"),
+            _private_block(0x0011, b"MULTI\\VALUED"),
+            _private_block(0x0013, b"  "),
+            _private_block(0x0015, "Ünïcode créator".encode("latin-1") + b" "),
+            _private_block(0x0017, b"SHORT ", "SH"),
+            _private_block(0x0019, b"BYTES ", "UN"),
+            el(0x0018, 0x0050, "DS", b" 2.50\x00\\ 1e3 \\abc\\\xe9\xff\\\\ "),
+            el(0x0018, 0x1020, "LO", b"x" * 30 + b"\\" + b"y" * 200),
+            el(0x0020, 0x0013, "IS", b"7.0 "),
+            el(0x0020, 0x0012, "IS", b"   "),
+            el(0x0020, 0x4000, "LT", chars.encode("latin-1")),
+            el(0x0028, 0x0009, "AT", struct.pack("<4H", 0x0054, 0x0010, 0x0054, 0x0020)),
+            el(0x0028, 0x0010, "US", b"\x01"),
+            el(0x0028, 0x0011, "US", b""),
+            el(0x0028, 0x0030, "DS", b""),
+            el(0x0028, 0x0034, "IS", b"1\\2 "),
+            el(0x0028, 0x0106, "US", struct.pack("<40H", *range(40))),
+            el(0x0028, 0x1052, "DS", b"-1024 "),
+            el(0x0028, 0x6120, "SS", struct.pack("<h", -5)),
+            el(0x0029, 0x0010, "LO", b"CREATOR "),
+            el(0x0029, 0x1001, "OB", bytes(range(16))),
+            el(0x0029, 0x1002, "OB", bytes(range(17)) + b"\0"),
+            el(0x0029, 0x1003, "OB", bytes(range(32))),
+            el(0x0029, 0x1004, "OB", bytes(range(33)) + b"\0"),
+            el(0x0029, 0x1005, "FL", struct.pack(f"<{len(floats)}f", *floats)),
+            el(0x0029, 0x1006, "FL", struct.pack("<f", 1.9)),
+            el(0x0029, 0x1007, "FD", struct.pack(f"<{len(doubles)}d", *doubles)),
+            el(0x0029, 0x1008, "FD", struct.pack("<d", 606.27227783203125)),
+            el(0x0029, 0x1009, "OF", struct.pack("<3f", 1, 2, 3)),
+            el(0x0029, 0x100A, "UV", struct.pack("<2Q", 2**64 - 1, 0)),
+            el(0x0029, 0x100B, "SV", struct.pack("<q", -(2**63))),
+            el(0x0029, 0x100C, "AT", b"\x01\x00\x02"),
+            el(0x0029, 0x100D, "UN", b""),
+            el(0x0029, 0x100E, "SL", struct.pack("<3i", -1, 0, 2**31 - 1)),
+            el(0x0029, 0x100F, "UL", struct.pack("<I", 2**32 - 1)),
+            nested,
+            el(0x0043, 0x0001, "LO", b"UNKNOWN PRIVATE"),
+            el(0x1234, 0x5678, "UT", b"unknown public"),
+            pixel_data,
+        ]
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rust_dump_equals_the_python_reference_on_edge_cases(seed: int) -> None:
+    ds = _dataset(_edge_cases(seed))
+    _assert_same_as_reference(ds)
+    # What the edge cases are for shows up.
+    text = "\n".join(_repr.tree_lines(ds, width=0))
+    assert "(2 fragments, 12 bytes) FF 4F" in text  # the offset table is not a fragment
+    assert "[Ünïcode créator]" in text and "PrivateTagData" in text and "GroupLength" in text
+    assert "          (FFFE,E000) Item #1 (1 element)" in text
+    # The tree escapes C0 controls and DEL; repr(), as Python's, escapes U+0085 too.
+    assert "\\x85" not in text and "\\x85" in repr(ds["ImageComments"])
+
+
+def test_rust_dump_equals_the_python_reference_with_file_meta() -> None:
+    for uid in ("1.2.840.10008.1.2.1", "", "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.5"):
+        meta = make_sample.text(0x0002, 0x0010, "UI", uid) if uid else b""
+        meta = make_sample.element(0x0002, 0x0001, "OB", b"\0\1") + meta
+        data = b"\0" * 128 + b"DICM" + make_sample.ul(0x0002, 0x0000, len(meta)) + meta
+        ds = rs_dicom.dcmread(data + _edge_cases(7))
+        _assert_same_as_reference(ds)

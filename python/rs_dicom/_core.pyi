@@ -17,11 +17,17 @@ __all__ = [
     "PixelData",
     "SourceBytes",
     "SourceChangedError",
+    "TreeLines",
     "TruncatedError",
     "UnsupportedCodecError",
     "UnsupportedTransferSyntaxError",
     "__version__",
+    "_dataset_html",
+    "_keyword_text",
+    "_plain_value",
     "_register_tag_type",
+    "_tree_lines",
+    "_value_text",
     "convert_color_space",
     "dcmread",
     "dictionary_entries",
@@ -169,6 +175,13 @@ class Dataset:
     def _repr_png_(self) -> bytes | None: ...
 
 @final
+class TreeLines:
+    """The lines of a dataset's text tree, made as they are asked for."""
+
+    def __iter__(self) -> TreeLines: ...
+    def __next__(self) -> str: ...
+
+@final
 class ElementIter:
     def __iter__(self) -> ElementIter: ...
     def __next__(self) -> Element: ...
@@ -181,6 +194,13 @@ def dcmread(
     mmap: bool | None = None,
 ) -> Dataset: ...
 def _register_tag_type(cls: type[Tag]) -> None: ...
+
+# Text and HTML representations (see rs_dicom._repr for the Python API)
+def _tree_lines(ds: Dataset, width: int | None, value_limit: int, file_meta: bool) -> TreeLines: ...
+def _plain_value(elem: Element, limit: int | None) -> str: ...
+def _value_text(elem: Element, limit: int | None) -> str: ...
+def _keyword_text(elem: Element, ds: Dataset | None) -> str: ...
+def _dataset_html(ds: Dataset, max_rows: int) -> str: ...
 
 # Data dictionary (see rs_dicom.dictionary for the public API)
 def dictionary_entry(

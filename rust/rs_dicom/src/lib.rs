@@ -24,6 +24,7 @@
 
 pub mod core;
 pub mod dictionary;
+pub mod dump;
 pub mod error;
 pub mod parser;
 pub mod pixel;

@@ -6,8 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::exceptions::{PyAttributeError, PyKeyError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyList, PyModule, PyString};
+use pyo3::types::{PyBytes, PyList, PyString};
 use rs_dicom::core::{Dataset, SharedDataset, Tag, TransferSyntax};
 use rs_dicom::dictionary;
 
@@ -42,14 +41,6 @@ pub struct PyDataset {
     pub(crate) node: SharedDataset,
     pub(crate) file: Option<Arc<FileInfo>>,
     cache: Mutex<Cache>,
-}
-
-static REPR_MOD: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-
-fn repr_mod(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    REPR_MOD
-        .get_or_try_init(py, || Ok::<_, PyErr>(py.import("rs_dicom._repr")?.unbind()))
-        .map(|m| m.bind(py))
 }
 
 impl PyDataset {
@@ -304,26 +295,16 @@ impl PyDataset {
         f.preamble.as_ref().map(|p| PyBytes::new(py, p))
     }
 
-    fn __repr__(slf: Bound<'_, Self>) -> PyResult<String> {
-        let py = slf.py();
-        repr_mod(py)?
-            .call_method1("dataset_repr", (slf,))?
-            .extract()
+    fn __repr__(&self) -> String {
+        crate::repr::dataset_repr(self)
     }
 
     /// A PNG thumbnail for Jupyter (None when there is no decodable pixel data).
-    fn _repr_png_(slf: Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        Ok(py
-            .import("rs_dicom.viz")?
-            .call_method1("dataset_png", (slf,))?
-            .unbind())
+    fn _repr_png_<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        crate::repr::dataset_png(py, self)
     }
 
-    fn _repr_html_(slf: Bound<'_, Self>) -> PyResult<String> {
-        let py = slf.py();
-        repr_mod(py)?
-            .call_method1("dataset_html", (slf,))?
-            .extract()
+    fn _repr_html_(&self, py: Python<'_>) -> String {
+        crate::repr::dataset_html(py, self, rs_dicom::dump::MAX_HTML_ROWS)
     }
 }

@@ -59,8 +59,8 @@ impl ElementIter {
 /// A data element: tag, VR, length, offset and a lazily decoded value.
 #[pyclass(name = "Element", module = "rs_dicom", frozen)]
 pub struct PyElement {
-    node: SharedDataset,
-    tag: Tag,
+    pub(crate) node: SharedDataset,
+    pub(crate) tag: Tag,
     /// Where the element was last found in its dataset: tried before a binary search.
     hint: AtomicUsize,
 }
@@ -81,6 +81,15 @@ impl PyElement {
 
     /// Runs `f` on the element with the dataset's read lock held (`f` must not touch Python).
     fn with<R>(&self, f: impl FnOnce(&Dataset, &Element) -> R) -> PyResult<R> {
+        self.with_found(f).map_err(PyKeyError::new_err)
+    }
+
+    /// Runs `f` on the element with the dataset's read lock held (`f` must not touch
+    /// Python); `Err(message)` when the element is no longer in the dataset.
+    pub(crate) fn with_found<R>(
+        &self,
+        f: impl FnOnce(&Dataset, &Element) -> R,
+    ) -> Result<R, String> {
         let ds = self.node.read();
         let hint = self.hint.load(Ordering::Relaxed);
         let index = match ds.elements().get(hint) {
@@ -92,10 +101,7 @@ impl PyElement {
                 self.hint.store(i, Ordering::Relaxed);
                 Ok(f(&ds, &ds.elements()[i]))
             }
-            None => Err(PyKeyError::new_err(format!(
-                "{} is no longer in the dataset",
-                self.tag
-            ))),
+            None => Err(format!("{} is no longer in the dataset", self.tag)),
         }
     }
 }
@@ -218,10 +224,7 @@ impl PyElement {
         )?))
     }
 
-    fn __repr__(slf: Bound<'_, Self>) -> PyResult<String> {
-        let py = slf.py();
-        py.import("rs_dicom._repr")?
-            .call_method1("element_repr", (slf,))?
-            .extract()
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        crate::repr::element_repr(py, self)
     }
 }

@@ -8,6 +8,7 @@ mod element;
 mod errors;
 mod pixel;
 mod read;
+mod repr;
 mod source;
 mod tag;
 mod thumbnail;
@@ -35,5 +36,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dictionary::register(m)?;
     display::register(m)?;
     thumbnail::register(m)?;
+    repr::register(m)?;
     Ok(())
 }
