@@ -2,116 +2,34 @@
 //! same dataset (the top level, a sequence item taken twice, the file meta) holds the same
 //! [`SharedDataset`], so a change made through one is seen through all of them, as in pydicom.
 
-use std::sync::{Arc, Mutex, PoisonError};
-
 use pyo3::exceptions::{PyAttributeError, PyKeyError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
-use rs_dicom::core::{Dataset, SharedDataset, Tag, TransferSyntax};
+use std::sync::Arc;
+
+use rs_dicom::core::{Dataset, Tag};
 use rs_dicom::dictionary;
 
-use crate::element::{ElementIter, PyElement};
+use crate::element::ElementIter;
 use crate::errors::to_py;
+use crate::handle::{PyDataset, PyElement};
 use crate::pixel::PyPixelData;
 use crate::tag::{key_to_tag, make_tag};
 use crate::value;
 
-/// What a dataset read from a file knows about the file.
-pub struct FileInfo {
-    /// The file meta information group.
-    pub meta: SharedDataset,
-    /// The 128-byte preamble, if the file has one.
-    pub preamble: Option<Vec<u8>>,
-    /// The transfer syntax the dataset was read with.
-    pub transfer_syntax: &'static TransferSyntax,
-}
-
-/// Derived values cached on a Python object, valid for one state of the dataset.
-#[derive(Default)]
-struct Cache {
-    /// The (dataset, file meta) generations the cached values belong to.
-    key: Option<(u64, u64)>,
-    pixel_data: Option<Option<Py<PyPixelData>>>,
-    array: Option<Py<PyAny>>,
-}
-
-/// A DICOM dataset (or sequence item).
-#[pyclass(name = "Dataset", module = "rs_dicom", frozen, sequence)]
-pub struct PyDataset {
-    pub(crate) node: SharedDataset,
-    pub(crate) file: Option<Arc<FileInfo>>,
-    cache: Mutex<Cache>,
-}
-
 impl PyDataset {
-    /// A handle to a dataset read from a file.
-    pub fn top(node: SharedDataset, file: FileInfo) -> Self {
-        PyDataset {
-            node,
-            file: Some(Arc::new(file)),
-            cache: Mutex::default(),
-        }
-    }
-
-    /// A handle to a sequence item (or any dataset not read as a file).
-    pub fn item(node: SharedDataset) -> Self {
-        PyDataset {
-            node,
-            file: None,
-            cache: Mutex::default(),
-        }
-    }
-
-    /// Runs `f` on the dataset with its read lock held. `f` must not touch Python objects.
-    pub fn with<R>(&self, f: impl FnOnce(&Dataset) -> R) -> R {
-        f(&self.node.read())
-    }
-
     fn tag_of(&self, key: &Bound<'_, PyAny>) -> PyResult<Option<Tag>> {
         Ok(key_to_tag(key)?.filter(|t| self.with(|ds| ds.contains(*t))))
     }
-
     fn element(&self, tag: Tag) -> PyElement {
         PyElement::new(self.node.clone(), tag)
     }
-
     fn value_of<'py>(&self, py: Python<'py>, tag: Tag) -> PyResult<Option<Bound<'py, PyAny>>> {
         let decoded = self.with(|ds| ds.get(tag).map(|e| value::decode(ds, e)));
         match decoded {
             None => Ok(None),
             Some(d) => Ok(Some(d.map_err(to_py)?.into_py(py)?)),
         }
-    }
-
-    fn meta_generation(&self) -> u64 {
-        self.file.as_ref().map_or(0, |f| f.meta.read().generation())
-    }
-
-    /// The transfer syntax to decode this dataset's pixel data with: the file meta's
-    /// Transfer Syntax UID as it is now, else the syntax the dataset was read with.
-    pub fn pixel_transfer_syntax(&self) -> &'static TransferSyntax {
-        let from_meta = self.file.as_ref().and_then(|f| {
-            let meta = f.meta.read();
-            let raw = meta.raw(Tag::TRANSFER_SYNTAX_UID)?;
-            TransferSyntax::from_uid(&String::from_utf8_lossy(raw))
-        });
-        from_meta
-            .or_else(|| self.file.as_ref().map(|f| f.transfer_syntax))
-            .or_else(|| self.with(|ds| ds.transfer_syntax()))
-            .unwrap_or(TransferSyntax::EXPLICIT_VR_LE)
-    }
-
-    /// The cache, emptied first when the dataset or its file meta changed since it was filled.
-    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
-        let key = (self.with(|ds| ds.generation()), self.meta_generation());
-        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if cache.key != Some(key) {
-            *cache = Cache {
-                key: Some(key),
-                ..Cache::default()
-            };
-        }
-        cache
     }
 }
 

@@ -1,8 +1,6 @@
 //! `Element`: a handle to one element of a shared dataset, found by its tag each time it is
 //! used, so that it always shows the element as it is now.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -10,6 +8,7 @@ use rs_dicom::core::{Dataset, Element, ElementValue, SharedDataset, Tag};
 use rs_dicom::{dictionary, value as core_value};
 
 use crate::errors::to_py;
+use crate::handle::PyElement;
 use crate::source::memoryview;
 use crate::tag::make_tag;
 use crate::value;
@@ -56,53 +55,9 @@ impl ElementIter {
     }
 }
 
-/// A data element: tag, VR, length, offset and a lazily decoded value.
-#[pyclass(name = "Element", module = "rs_dicom", frozen)]
-pub struct PyElement {
-    pub(crate) node: SharedDataset,
-    pub(crate) tag: Tag,
-    /// Where the element was last found in its dataset: tried before a binary search.
-    hint: AtomicUsize,
-}
-
 impl PyElement {
-    pub fn new(node: SharedDataset, tag: Tag) -> Self {
-        PyElement::at(node, tag, usize::MAX)
-    }
-
-    /// A handle to the element `tag`, probably at index `hint` of its dataset.
-    pub fn at(node: SharedDataset, tag: Tag, hint: usize) -> Self {
-        PyElement {
-            node,
-            tag,
-            hint: AtomicUsize::new(hint),
-        }
-    }
-
-    /// Runs `f` on the element with the dataset's read lock held (`f` must not touch Python).
     fn with<R>(&self, f: impl FnOnce(&Dataset, &Element) -> R) -> PyResult<R> {
         self.with_found(f).map_err(PyKeyError::new_err)
-    }
-
-    /// Runs `f` on the element with the dataset's read lock held (`f` must not touch
-    /// Python); `Err(message)` when the element is no longer in the dataset.
-    pub(crate) fn with_found<R>(
-        &self,
-        f: impl FnOnce(&Dataset, &Element) -> R,
-    ) -> Result<R, String> {
-        let ds = self.node.read();
-        let hint = self.hint.load(Ordering::Relaxed);
-        let index = match ds.elements().get(hint) {
-            Some(e) if e.tag == self.tag => Some(hint),
-            _ => ds.position(self.tag),
-        };
-        match index {
-            Some(i) => {
-                self.hint.store(i, Ordering::Relaxed);
-                Ok(f(&ds, &ds.elements()[i]))
-            }
-            None => Err(format!("{} is no longer in the dataset", self.tag)),
-        }
     }
 }
 

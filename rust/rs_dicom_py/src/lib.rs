@@ -6,6 +6,7 @@ mod dictionary;
 mod display;
 mod element;
 mod errors;
+mod handle;
 mod pixel;
 mod read;
 mod repr;
@@ -27,8 +28,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     tag::register(m)?;
-    m.add_class::<dataset::PyDataset>()?;
-    m.add_class::<element::PyElement>()?;
+    m.add_class::<handle::PyDataset>()?;
+    m.add_class::<handle::PyElement>()?;
     m.add_class::<element::ElementIter>()?;
     m.add_class::<pixel::PyPixelData>()?;
     m.add_class::<source::SourceBytes>()?;

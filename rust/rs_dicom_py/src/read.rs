@@ -9,8 +9,8 @@ use pyo3::types::PyString;
 use rs_dicom::core::{MapPolicy, SharedDataset, Source};
 use rs_dicom::parser::{DicomFile, ReadOptions, parse_file_with, parse_source};
 
-use crate::dataset::{FileInfo, PyDataset};
 use crate::errors::to_py;
+use crate::handle::{FileInfo, PyDataset};
 use crate::source::PyBytesSource;
 
 enum Input {

@@ -7,9 +7,9 @@ use pyo3::types::{PyBytes, PyString};
 use rs_dicom::core::{Dataset, Element};
 use rs_dicom::dump::{self, Item, Shown, TreeLines, TreeOptions};
 
-use crate::dataset::PyDataset;
-use crate::element::PyElement;
 use crate::errors::to_py;
+use crate::handle::PyDataset;
+use crate::handle::PyElement;
 
 /// Element reprs cut values to this many characters.
 const REPR_VALUE_CHARS: usize = dump::MAX_VALUE_CHARS;

@@ -14,8 +14,8 @@ use rs_dicom::pixel::display::thumbnail::{
     Image, resample as core_resample, shrink, thumbnail_png as core_png,
 };
 
-use crate::dataset::PyDataset;
 use crate::display::{array, dispatch, err, normalise, run};
+use crate::handle::PyDataset;
 
 fn has_pixels(ds: &Dataset) -> bool {
     [

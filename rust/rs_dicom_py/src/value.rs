@@ -11,7 +11,7 @@ use rs_dicom::DicomError;
 use rs_dicom::core::{Dataset, Element, ElementValue, SharedDataset, Source, Tag, VR};
 use rs_dicom::value::{self, Scalar, Value};
 
-use crate::dataset::PyDataset;
+use crate::handle::PyDataset;
 use crate::source::{memoryview, owned_memoryview};
 use crate::tag::make_tag;
 

@@ -213,7 +213,7 @@ mod tests {
         let tail: u64 = src.bytes()[page + 10..].iter().map(|&b| u64::from(b)).sum();
         assert_eq!(tail, 0);
         let err = src.check().unwrap_err();
-        assert_eq!(err.kind, crate::ErrorKind::SourceChanged);
+        assert_eq!(err.kind, crate::error::ErrorKind::SourceChanged);
         assert!(src.copy_range(0, 10).is_err());
         drop(src);
         std::fs::remove_dir_all(&dir).ok();

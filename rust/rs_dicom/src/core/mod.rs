@@ -4,7 +4,6 @@
 
 pub mod charset;
 mod dataset;
-mod element;
 pub mod endian;
 mod limits;
 #[cfg(all(unix, feature = "mmap"))]
@@ -14,8 +13,7 @@ mod tag;
 mod ts;
 mod vr;
 
-pub use dataset::{Dataset, SharedDataset};
-pub use element::{Element, ElementValue, Fragment, Items, NO_OFFSET};
+pub use dataset::{Dataset, Element, ElementValue, Fragment, Items, NO_OFFSET, SharedDataset};
 pub use endian::ByteOrder;
 pub use limits::Limits;
 pub use source::{ExternalBytes, MMAP_THRESHOLD, MapPolicy, Source};

@@ -8,7 +8,7 @@
 //!   file unchanged (same size and modification time) — so values already read never change.
 //! - A process-wide SIGBUS guard (Unix) turns a read of a page the file no longer has into a
 //!   read of zeros and marks the map as damaged; [`Source::check`] then reports the damage as
-//!   [`crate::ErrorKind::SourceChanged`] instead of the process dying.
+//!   [`crate::error::ErrorKind::SourceChanged`] instead of the process dying.
 //! - [`MapPolicy::Always`] maps every file and hands out views of the map (zero-copy); the
 //!   guard still keeps the process alive, but a rewrite shows through the views.
 //! - [`MapPolicy::Never`] reads every file whole.
@@ -295,7 +295,7 @@ impl MappedFile {
 
 #[cfg(feature = "mmap")]
 fn changed(msg: &str) -> DicomError {
-    DicomError::new(crate::ErrorKind::SourceChanged, None, "", msg)
+    DicomError::new(crate::error::ErrorKind::SourceChanged, None, "", msg)
 }
 
 fn open_with_len(path: &Path) -> Result<(std::fs::File, u64)> {

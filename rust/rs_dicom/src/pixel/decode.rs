@@ -11,39 +11,10 @@ use super::codec::Encapsulated;
 use super::description::{PixelDescription, no_pixel_data, pixel_element};
 use super::frames::{EncapsulatedFrames, encapsulated_frames, frame_bytes};
 use super::native::NativeLayout;
-use super::sample::Sample;
+use super::options::{DecodeOptions, Frames};
+use super::sample::{Sample, c_strides};
 use crate::core::{Dataset, ElementValue, Limits, Source, TransferSyntax};
 use crate::error::{DicomError, ErrorKind, Result};
-
-/// Which frames to decode.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Frames {
-    /// Every frame, shaped as pydicom's `pixel_array` (a frame axis only when the image has
-    /// more than one frame).
-    All,
-    /// One frame, without a frame axis.
-    One(usize),
-    /// A run of frames, always with a frame axis.
-    Range(Range<usize>),
-}
-
-/// How to decode.
-#[derive(Debug, Clone, Copy)]
-pub struct DecodeOptions {
-    /// Convert YBR_FULL / YBR_FULL_422 8-bit colour to RGB (pydicom's `as_rgb`).
-    pub as_rgb: bool,
-    /// Bounds on frames and decoded size.
-    pub limits: Limits,
-}
-
-impl Default for DecodeOptions {
-    fn default() -> Self {
-        DecodeOptions {
-            as_rgb: true,
-            limits: Limits::DEFAULT,
-        }
-    }
-}
 
 /// Where decoded pixels are.
 #[derive(Debug)]
@@ -255,15 +226,4 @@ impl PixelData {
             }
         }
     }
-}
-
-/// C-order byte strides of `shape` for samples of `size` bytes.
-pub(crate) fn c_strides(shape: &[usize], size: usize) -> Vec<usize> {
-    let mut strides = vec![0; shape.len()];
-    let mut step = size;
-    for (s, n) in strides.iter_mut().zip(shape).rev() {
-        *s = step;
-        step = step.saturating_mul(*n);
-    }
-    strides
 }

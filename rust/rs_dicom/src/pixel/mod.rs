@@ -9,9 +9,11 @@ mod description;
 pub mod display;
 mod frames;
 pub mod native;
+mod options;
 pub mod sample;
 
-pub use decode::{DecodeOptions, Frames, PixelBuffer, PixelData, Pixels};
+pub use decode::{PixelBuffer, PixelData, Pixels};
 pub use description::PixelDescription;
 pub use frames::{EncapsulatedFrames, FrameMethod, encapsulated_frames, frame_bytes};
+pub use options::{DecodeOptions, Frames};
 pub use sample::Sample;

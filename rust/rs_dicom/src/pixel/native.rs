@@ -206,7 +206,7 @@ impl NativeLayout {
         let size = self.sample.size();
         let spp = self.desc.samples_per_pixel as usize;
         if spp <= 1 || self.desc.planar_configuration != 1 {
-            return super::decode::c_strides(shape, size);
+            return super::sample::c_strides(shape, size);
         }
         let cols = self.desc.columns as usize;
         let plane = self.pixels() * size;

@@ -181,6 +181,17 @@ pub(crate) fn unused_bits_clean(data: &[u8], sample: Sample, shift: u32, big_end
     clean
 }
 
+/// C-order byte strides of `shape` for samples of `size` bytes.
+pub(crate) fn c_strides(shape: &[usize], size: usize) -> Vec<usize> {
+    let mut strides = vec![0; shape.len()];
+    let mut step = size;
+    for (s, n) in strides.iter_mut().zip(shape).rev() {
+        *s = step;
+        step = step.saturating_mul(*n);
+    }
+    strides
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

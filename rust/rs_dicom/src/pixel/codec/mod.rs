@@ -6,7 +6,7 @@ use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use super::color::ybr_full_to_rgb;
-use super::decode::DecodeOptions;
+use super::options::DecodeOptions;
 use super::sample::{Sample, correct_unused_bits};
 use super::{EncapsulatedFrames, PixelDescription, frame_bytes};
 pub use crate::core::Codec;

@@ -78,7 +78,7 @@ fn gather<T: Number>(bytes: &[u8], p: &Pixels) -> Result<Vec<T>> {
     let order = ByteOrder::from_big_endian(p.big_endian);
     let (shape, strides) = (&p.shape, &p.strides);
     let count: usize = shape.iter().product();
-    if *strides == crate::pixel::decode::c_strides(shape, T::SIZE) {
+    if *strides == crate::pixel::sample::c_strides(shape, T::SIZE) {
         let bytes = bytes.get(..count * T::SIZE).ok_or_else(too_short)?;
         return Ok(order.values::<T>(bytes).collect());
     }
