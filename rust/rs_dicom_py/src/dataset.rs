@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 use std::sync::Arc;
 
-use rs_dicom::core::{Dataset, Tag};
+use rs_dicom::core::Tag;
 use rs_dicom::dictionary;
 
 use crate::element::ElementIter;
@@ -153,7 +153,9 @@ impl PyDataset {
         if let Some(px) = &self.cache().pixel_data {
             return Ok(px.as_ref().map(|p| p.clone_ref(py)));
         }
-        let snapshot = Arc::new(self.with(Dataset::clone));
+        // What pixel data needs: the image attributes (0028), the pixel data and its offset
+        // tables (7FE0), not a copy of the whole header.
+        let snapshot = Arc::new(self.with(|ds| ds.filtered(|t| matches!(t.0, 0x0028 | 0x7FE0))));
         let px = PyPixelData::new(snapshot, self.pixel_transfer_syntax())?
             .map(|px| Py::new(py, px))
             .transpose()?;

@@ -384,6 +384,21 @@ impl Dataset {
         self.insert(Element::new(tag, vr, bytes))
     }
 
+    /// A copy holding only the elements whose tag `keep` accepts (values shared, not copied).
+    pub fn filtered(&self, keep: impl Fn(Tag) -> bool) -> Dataset {
+        Dataset {
+            elements: self
+                .elements
+                .iter()
+                .filter(|e| keep(e.tag))
+                .cloned()
+                .collect(),
+            source: self.source.clone(),
+            charset: self.charset.clone(),
+            ..*self
+        }
+    }
+
     /// A copy that shares nothing mutable: every sequence item is copied too (what Python's
     /// `copy.deepcopy` gives). Source spans stay shared, as they never change.
     pub fn deep_clone(&self) -> Dataset {

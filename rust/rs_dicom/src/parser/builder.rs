@@ -419,7 +419,10 @@ fn resolve_vrs(cx: Context<'_>, ds: &mut Dataset, inherited_pixel_rep: Option<u1
             ds.elements[i].vr = new_vr;
             continue;
         }
-        if tag.is_group_length() {
+        // The reader gave implicit VR elements their dictionary VR; only entries with
+        // alternatives (whose first VR is US or OB: "US or SS", "OB or OW", ...) and UN need
+        // another look (a dictionary search per element was a third of an implicit parse).
+        if tag.is_group_length() || !matches!(vr, VR::US | VR::OB | VR::UN) {
             continue;
         }
         let Some(entry) = dictionary::by_tag(tag) else {
