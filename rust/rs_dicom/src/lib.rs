@@ -29,6 +29,7 @@ pub mod error;
 pub mod parser;
 pub mod pixel;
 pub mod value;
+pub mod writer;
 
 pub use crate::core::{Dataset, Element, SharedDataset, Tag, TransferSyntax, VR};
 pub use crate::error::{DicomError, ErrorKind, Result};

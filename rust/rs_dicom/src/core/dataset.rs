@@ -154,6 +154,9 @@ pub struct Dataset {
     pub(crate) charset: Arc<CharacterSet>,
     pub(crate) offset: usize,
     pub(crate) transfer_syntax: Option<&'static TransferSyntax>,
+    /// For a sequence item read from a source: its encoded length (`Some(None)` when
+    /// undefined); `None` for datasets made in memory.
+    pub(crate) item_length: Option<Option<u32>>,
     generation: u64,
 }
 
@@ -190,6 +193,7 @@ impl Dataset {
             charset,
             offset,
             transfer_syntax: None,
+            item_length: None,
             generation: 0,
         }
     }
@@ -272,6 +276,12 @@ impl Dataset {
     /// Byte offset of the dataset's first element in the source.
     pub fn offset(&self) -> usize {
         self.offset
+    }
+
+    /// How the item was encoded where it was read: `Some(None)` for an undefined length,
+    /// `Some(Some(n))` for a defined one; `None` for a dataset made in memory.
+    pub fn item_length(&self) -> Option<Option<u32>> {
+        self.item_length
     }
 
     /// A number that changes whenever the dataset's own elements change (not nested items):

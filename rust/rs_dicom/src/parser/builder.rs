@@ -125,7 +125,7 @@ fn build_raw(
                     items: Vec::new(),
                 });
             }
-            Token::ItemStart { offset, .. } => {
+            Token::ItemStart { offset, length } => {
                 let charset = stack
                     .iter()
                     .rev()
@@ -139,12 +139,9 @@ fn build_raw(
                     _ => enc,
                 };
                 // Items start after their 8-byte header.
-                stack.push(Open::Dataset(new_dataset(
-                    cx,
-                    child_enc,
-                    charset,
-                    offset + 8,
-                )));
+                let mut item = new_dataset(cx, child_enc, charset, offset + 8);
+                item.item_length = Some(length);
+                stack.push(Open::Dataset(item));
             }
             Token::ItemEnd => {
                 let Some(Open::Dataset(mut item)) = stack.pop() else {

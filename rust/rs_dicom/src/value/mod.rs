@@ -4,6 +4,8 @@
 //! split on backslash, what an empty value is.
 
 pub use crate::core::charset;
+pub mod encode;
+pub mod validate;
 
 use crate::core::{ByteOrder, Dataset, Element, ElementValue, SharedDataset, Tag, VR};
 

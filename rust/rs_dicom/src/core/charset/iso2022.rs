@@ -30,8 +30,8 @@ pub(super) enum G1 {
 /// The designations in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct State {
-    g0: G0,
-    g1: G1,
+    pub(super) g0: G0,
+    pub(super) g1: G1,
 }
 
 impl State {

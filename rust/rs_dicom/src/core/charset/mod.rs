@@ -29,6 +29,7 @@
 //! (Python's codec is the 2000 edition: 21 codes differ); invalid bytes replace only themselves
 //! (pydicom re-reads the whole escape run as the first set); ESC in a stand-alone set stays.
 
+mod encode;
 mod iso2022;
 mod tables;
 #[cfg(test)]
@@ -36,6 +37,7 @@ mod tests;
 
 use encoding_rs::{GB18030, GBK};
 
+pub use self::encode::Unencodable;
 use self::iso2022::{Delimiters, G1, State, decode_iso2022, decode_latin1};
 use self::tables::{DoubleByte, SingleByte};
 use crate::core::VR;
