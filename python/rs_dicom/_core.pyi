@@ -26,6 +26,7 @@ __all__ = [
     "_keyword_text",
     "_plain_value",
     "_register_tag_type",
+    "_register_value_types",
     "_tree_lines",
     "_value_text",
     "convert_color_space",
@@ -49,6 +50,7 @@ __all__ = [
     "tag_for_keyword",
     "thumbnail_png",
     "to_display",
+    "transfer_syntax_info",
     "uid_entries",
     "uid_entry",
     "uid_for_keyword",
@@ -194,6 +196,16 @@ def dcmread(
     mmap: bool | None = None,
 ) -> Dataset: ...
 def _register_tag_type(cls: type[Tag]) -> None: ...
+def _register_value_types(
+    *, person_name: type[str] | None = None, uid: type[str] | None = None
+) -> None: ...
+
+# Transfer-syntax registry (see rs_dicom.valuerep.UID): (uid, name, short_name, explicit_vr,
+# big_endian, deflated, encapsulated, codec, lossy, retired); uid '' for an unregistered UID
+# of the DICOM transfer syntax root (read as encapsulated).
+def transfer_syntax_info(
+    uid: str,
+) -> tuple[str, str, str, bool, bool, bool, bool, str | None, bool, bool] | None: ...
 
 # Text and HTML representations (see rs_dicom._repr for the Python API)
 def _tree_lines(ds: Dataset, width: int | None, value_limit: int, file_meta: bool) -> TreeLines: ...

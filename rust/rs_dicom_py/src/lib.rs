@@ -13,7 +13,9 @@ mod repr;
 mod source;
 mod tag;
 mod thumbnail;
+mod uid;
 mod value;
+mod valuetypes;
 
 use pyo3::prelude::*;
 
@@ -28,6 +30,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     tag::register(m)?;
+    valuetypes::register(m)?;
+    uid::register(m)?;
     m.add_class::<handle::PyDataset>()?;
     m.add_class::<handle::PyElement>()?;
     m.add_class::<element::ElementIter>()?;
