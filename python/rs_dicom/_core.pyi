@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from os import PathLike
 from typing import Any, BinaryIO, final, overload
 
+from rs_dicom._keywords import _DatasetKeywords
 from rs_dicom.tag import Tag
 
 __version__: str
@@ -142,8 +143,10 @@ class PixelData:
     def array(self, *, as_rgb: bool = True) -> Any: ...
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any: ...
 
+# Every dictionary keyword is a typed property of Dataset in the stubs (generated, see
+# _keywords.pyi); at runtime __getattr__ (and __setattr__) do the work.
 @final
-class Dataset:
+class Dataset(_DatasetKeywords):
     def __getitem__(self, key: _Key, /) -> Element: ...
     @overload
     def get(self, key: str, default: Any = None) -> Any: ...
