@@ -28,7 +28,7 @@ impl PyDataset {
         let decoded = self.with(|ds| ds.get(tag).map(|e| value::decode(ds, e)));
         match decoded {
             None => Ok(None),
-            Some(d) => Ok(Some(d.map_err(to_py)?.into_py(py)?)),
+            Some(d) => Ok(Some(d.map_err(to_py)?.into_py_of(py, (&self.node, tag))?)),
         }
     }
 }
@@ -143,8 +143,10 @@ impl PyDataset {
 
     /// The file meta information (group 0002) of a file; None for sequence items.
     #[getter]
-    fn file_meta(&self) -> Option<PyDataset> {
-        self.file.as_ref().map(|f| PyDataset::item(f.meta.clone()))
+    fn file_meta<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.meta()
+            .map(|m| crate::edit::file_meta_object(py, m))
+            .transpose()
     }
 
     /// The pixel data description and encoded frames (None when there is no pixel data).
@@ -184,8 +186,8 @@ impl PyDataset {
     /// The transfer syntax UID from the file meta (None when the file has none).
     #[getter]
     fn transfer_syntax_uid(&self) -> Option<String> {
-        let f = self.file.as_ref()?;
-        let meta = f.meta.read();
+        let meta = self.meta()?;
+        let meta = meta.read();
         let raw = meta.raw(Tag::TRANSFER_SYNTAX_UID)?;
         Some(rs_dicom::core::trim_uid(&String::from_utf8_lossy(raw)).to_string())
     }
@@ -211,8 +213,7 @@ impl PyDataset {
     /// The 128-byte preamble (None when the file has none).
     #[getter]
     fn preamble<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        let f = self.file.as_ref()?;
-        f.preamble.as_ref().map(|p| PyBytes::new(py, p))
+        self.file().preamble.map(|p| PyBytes::new(py, &p))
     }
 
     fn __repr__(&self) -> String {

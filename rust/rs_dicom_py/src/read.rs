@@ -48,15 +48,16 @@ fn open_source(src: &Bound<'_, PyAny>) -> PyResult<Input> {
 }
 
 /// The Python dataset of a parsed file.
-pub fn dataset_of(file: DicomFile) -> PyDataset {
+pub fn dataset_of(file: DicomFile, filename: Option<String>) -> PyDataset {
     let preamble = file.preamble.map(|p| {
         let src = file.meta.source().bytes();
         src.get(p..p + 128).unwrap_or(&[]).to_vec()
     });
     let info = FileInfo {
-        meta: SharedDataset::new(file.meta),
+        meta: Some(SharedDataset::new(file.meta)),
         preamble,
-        transfer_syntax: file.transfer_syntax,
+        transfer_syntax: Some(file.transfer_syntax),
+        filename,
     };
     PyDataset::top(SharedDataset::new(file.dataset), info)
 }
@@ -86,12 +87,14 @@ fn dcmread(
     };
     // A file we read ourselves is parsed without the GIL; a caller's buffer could be mutated
     // by another thread, so it is parsed with the GIL held.
-    let file = match open_source(src)? {
-        Input::Path(path) => py.detach(|| parse_file_with(&path, opts)),
-        Input::Buffer(source) => parse_source(source, opts),
-    }
-    .map_err(to_py)?;
-    Ok(dataset_of(file))
+    let (file, filename) = match open_source(src)? {
+        Input::Path(path) => {
+            let file = py.detach(|| parse_file_with(&path, opts));
+            (file, Some(path.to_string_lossy().into_owned()))
+        }
+        Input::Buffer(source) => (parse_source(source, opts), None),
+    };
+    Ok(dataset_of(file.map_err(to_py)?, filename))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
