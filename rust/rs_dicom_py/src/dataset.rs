@@ -117,28 +117,16 @@ impl PyDataset {
     }
 
     /// Element keywords and the methods, for tab completion.
-    fn __dir__(&self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = self.with(|ds| {
+    fn __dir__(slf: &Bound<'_, Self>) -> PyResult<Vec<String>> {
+        // The class's own dir() holds every method, whichever bindings module defines it.
+        let mut names: Vec<String> = slf.get_type().dir()?.extract()?;
+        names.extend(slf.borrow().with(|ds| {
             ds.iter()
-                .filter_map(|e| dictionary::by_tag(e.tag).map(|d| d.keyword))
+                .filter_map(|e| dictionary::by_tag(e.tag).map(|d| d.keyword.to_string()))
                 .filter(|k| !k.is_empty())
-                .collect()
-        });
-        names.extend([
-            "file_meta",
-            "get",
-            "is_implicit_vr",
-            "is_little_endian",
-            "items",
-            "keys",
-            "offset",
-            "pixel_array",
-            "pixel_data",
-            "preamble",
-            "transfer_syntax_uid",
-            "values",
-        ]);
-        names
+                .collect::<Vec<_>>()
+        }));
+        Ok(names)
     }
 
     /// The file meta information (group 0002) of a file; None for sequence items.

@@ -10,6 +10,8 @@ mod element;
 mod errors;
 mod handle;
 mod pixel;
+mod pixel_set;
+mod private;
 mod read;
 mod repr;
 mod sequence;
@@ -17,6 +19,7 @@ mod source;
 mod tag;
 mod thumbnail;
 mod value;
+mod walk;
 mod write;
 
 use pyo3::prelude::*;
@@ -41,6 +44,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     edit::register(m)?;
     sequence::register(m)?;
     write::register(m)?;
+    private::register(m)?;
     dictionary::register(m)?;
     display::register(m)?;
     thumbnail::register(m)?;
