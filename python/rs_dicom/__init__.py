@@ -10,7 +10,9 @@ from rs_dicom._core import (
     Dataset,
     DicomError,
     Element,
+    FileMetaDataset,
     InvalidDicomError,
+    InvalidValueError,
     MalformedError,
     SourceChangedError,
     TruncatedError,
@@ -18,7 +20,9 @@ from rs_dicom._core import (
     UnsupportedTransferSyntaxError,
     __version__,
     dcmread,
+    dcmwrite,
 )
+from rs_dicom.sequence import Sequence
 from rs_dicom.tag import Tag
 
 from . import dictionary
@@ -40,8 +44,11 @@ __all__ = [
     "Dataset",
     "DicomError",
     "Element",
+    "FileMetaDataset",
     "InvalidDicomError",
+    "InvalidValueError",
     "MalformedError",
+    "Sequence",
     "SourceChangedError",
     "Tag",
     "TruncatedError",
@@ -49,6 +56,7 @@ __all__ = [
     "UnsupportedTransferSyntaxError",
     "__version__",
     "dcmread",
+    "dcmwrite",
     "dictionary",
     "display",
     "viz",

@@ -104,6 +104,19 @@ where
 }
 
 impl Decoded {
+    /// The Python value (pydicom's conventions); a sequence of `(node, tag)` becomes a
+    /// `Sequence` that writes its changes back to that element.
+    pub fn into_py_of<'py>(
+        self,
+        py: Python<'py>,
+        owner: (&SharedDataset, Tag),
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Decoded::Items(items) => crate::sequence::make_sequence(py, owner.0, owner.1, items),
+            other => other.into_py(py),
+        }
+    }
+
     /// The Python value (pydicom's conventions).
     pub fn into_py(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         match self {
