@@ -23,9 +23,23 @@ PACKAGE = Path(rs_dicom.__file__).parent
 
 # `# E` marks the lines mypy must report, and only those.
 USER_CODE = """\
+import datetime
+
 import rs_dicom
+from rs_dicom import UID, PersonName
+from rs_dicom.uid import ExplicitVRLittleEndian
+from rs_dicom.valuerep import DA
 
 ds = rs_dicom.dcmread("image.dcm")
+new_uid: UID = rs_dicom.uid.generate_uid()
+ds.SOPInstanceUID = new_uid
+ds.TransferSyntaxUID = ExplicitVRLittleEndian
+little: bool = ExplicitVRLittleEndian.is_little_endian
+pn: PersonName = ds.PatientName
+ds.StudyDate = datetime.date(2024, 1, 31)
+ds.StudyDate = DA("20240131")
+ds.StudyDate = 20240131  # E
+ds.StudyTime = datetime.time(12, 30)
 ds.Rows = "x"  # E
 ds.Rows = 5
 ds.Rows = None
@@ -147,15 +161,14 @@ def test_every_keyword_is_a_property() -> None:
     assert [ast.unparse(b) for b in dataset.bases] == ["_DatasetKeywords"]
 
 
-# What each name of the stub's annotations is at runtime. PN and UI values may still be
-# plain `str` (their classes are `str` subclasses) until the native module makes them.
+# What each name of the stub's annotations is at runtime.
 _RUNTIME_TYPES: dict[str, Any] = {
     "str": str,
     "int": int,
     "float": float,
     "memoryview": memoryview,
-    "_PersonName": (PersonName, str),
-    "_UID": (UID, str),
+    "_PersonName": PersonName,
+    "_UID": UID,
     "_Tag": Tag,
 }
 

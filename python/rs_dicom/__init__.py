@@ -6,6 +6,8 @@
 'Doe^John'
 """
 
+from typing import TYPE_CHECKING
+
 from rs_dicom._core import (
     Dataset,
     DicomError,
@@ -24,10 +26,18 @@ from rs_dicom._core import (
 )
 from rs_dicom.sequence import Sequence
 from rs_dicom.tag import Tag
+from rs_dicom.valuerep import UID, PersonName
 
-from . import dictionary
+from . import _core, dictionary, valuerep
 
-_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal")
+if TYPE_CHECKING:
+    from . import uid
+
+# PN and UI values come back as these classes (the native module makes them without running
+# Python code, and imports nothing of the package).
+_core._register_value_types(person_name=PersonName, uid=UID)
+
+_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal", "uid")
 
 
 def __getattr__(name: str) -> object:
@@ -48,10 +58,12 @@ __all__ = [
     "InvalidDicomError",
     "InvalidValueError",
     "MalformedError",
+    "PersonName",
     "Sequence",
     "SourceChangedError",
     "Tag",
     "TruncatedError",
+    "UID",
     "UnsupportedCodecError",
     "UnsupportedTransferSyntaxError",
     "__version__",
@@ -59,5 +71,7 @@ __all__ = [
     "dcmwrite",
     "dictionary",
     "display",
+    "uid",
+    "valuerep",
     "viz",
 ]

@@ -22,14 +22,14 @@ import re
 from rs_dicom import _core
 from rs_dicom._uid_constants import *  # noqa: F403
 from rs_dicom._uid_constants import TRANSFER_SYNTAX_KEYWORDS
-from rs_dicom.valuerep import UID
+from rs_dicom.valuerep import _RE_VALID_UID, UID
 
 RS_DICOM_ROOT_UID = "2.25."
 """The default prefix of :func:`generate_uid`: the UUID-derived root of PS3.5 B.2 (ISO/IEC
 9834-8), under which anyone may make UIDs without registering a root. UIDs under it are made
 of a UUID, never of other digits."""
 
-RE_VALID_UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*\Z")
+RE_VALID_UID = _RE_VALID_UID
 """A valid UID (PS3.5 9.1), length aside (at most 64 characters)."""
 RE_VALID_UID_PREFIX = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*\.\Z")
 """A valid UID prefix: a valid UID followed by a dot."""

@@ -7,20 +7,41 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyString, PyType};
+use rs_dicom::core::VR;
 
-static PERSON_NAME_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static UID_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-/// `str.__new__`, looked up once.
-static STR_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// A registered `str` subclass and `str.__new__`, which makes its instances.
+struct StrClass {
+    cls: Py<PyType>,
+    str_new: Py<PyAny>,
+}
 
-fn check_str_subclass(cls: &Bound<'_, PyType>, what: &str) -> PyResult<()> {
-    if cls.is_subclass_of::<PyString>()? {
-        Ok(())
-    } else {
-        Err(PyTypeError::new_err(format!(
+static PERSON_NAME_TYPE: PyOnceLock<StrClass> = PyOnceLock::new();
+static UID_TYPE: PyOnceLock<StrClass> = PyOnceLock::new();
+
+fn register_class(
+    py: Python<'_>,
+    slot: &PyOnceLock<StrClass>,
+    cls: Option<Bound<'_, PyType>>,
+    what: &str,
+) -> PyResult<()> {
+    let Some(cls) = cls else { return Ok(()) };
+    if !cls.is_subclass_of::<PyString>()? {
+        return Err(PyTypeError::new_err(format!(
             "the {what} class must subclass str"
-        )))
+        )));
     }
+    let str_new = py
+        .get_type::<PyString>()
+        .getattr(pyo3::intern!(py, "__new__"))?
+        .unbind();
+    let _ = slot.set(
+        py,
+        StrClass {
+            cls: cls.unbind(),
+            str_new,
+        },
+    );
+    Ok(())
 }
 
 /// Registers the Python value classes (called by `rs_dicom.valuerep` at import).
@@ -31,51 +52,29 @@ fn _register_value_types(
     person_name: Option<Bound<'_, PyType>>,
     uid: Option<Bound<'_, PyType>>,
 ) -> PyResult<()> {
-    if let Some(cls) = &person_name {
-        check_str_subclass(cls, "PersonName")?;
-    }
-    if let Some(cls) = &uid {
-        check_str_subclass(cls, "UID")?;
-    }
-    if let Some(cls) = person_name {
-        let _ = PERSON_NAME_TYPE.set(py, cls.unbind());
-    }
-    if let Some(cls) = uid {
-        let _ = UID_TYPE.set(py, cls.unbind());
-    }
-    Ok(())
+    register_class(py, &PERSON_NAME_TYPE, person_name, "PersonName")?;
+    register_class(py, &UID_TYPE, uid, "UID")
 }
 
-/// `str.__new__(cls, text)`, or a plain `str` before a class was registered.
-fn make<'py>(
-    py: Python<'py>,
-    cls: &PyOnceLock<Py<PyType>>,
-    text: &str,
-) -> PyResult<Bound<'py, PyAny>> {
+/// True for the VRs whose values are made by [`make`] (PN, UI).
+pub fn has_class(vr: VR) -> bool {
+    matches!(vr, VR::PN | VR::UI)
+}
+
+/// One value of `vr` (PN or UI) as its class, made as the class's `__new__` would (a
+/// `PersonName` drops trailing empty component groups, a `UID` surrounding whitespace);
+/// a plain `str` before the class is registered or for another VR.
+pub fn make<'py>(py: Python<'py>, vr: VR, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let (slot, text) = match vr {
+        VR::PN => (&PERSON_NAME_TYPE, text.trim_end_matches('=')),
+        VR::UI => (&UID_TYPE, text.trim()),
+        _ => return Ok(PyString::new(py, text).into_any()),
+    };
     let value = PyString::new(py, text);
-    match cls.get(py) {
-        Some(cls) => {
-            let new = STR_NEW.get_or_try_init(py, || {
-                py.get_type::<PyString>()
-                    .getattr(pyo3::intern!(py, "__new__"))
-                    .map(Bound::unbind)
-            })?;
-            new.bind(py).call1((cls.bind(py), value))
-        }
+    match slot.get(py) {
+        Some(c) => c.str_new.bind(py).call1((c.cls.bind(py), value)),
         None => Ok(value.into_any()),
     }
-}
-
-/// A `PersonName` of a PN value (a plain `str` before `rs_dicom.valuerep` is imported).
-#[allow(dead_code)] // called by the value conversion once PN values are made with it
-pub fn make_person_name<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    make(py, &PERSON_NAME_TYPE, text)
-}
-
-/// A `UID` of a UI value (a plain `str` before `rs_dicom.valuerep` is imported).
-#[allow(dead_code)] // called by the value conversion once UI values are made with it
-pub fn make_uid<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    make(py, &UID_TYPE, text)
 }
 
 /// Adds the registration function to the `_core` module.
