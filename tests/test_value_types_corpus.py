@@ -123,3 +123,40 @@ def test_empty_and_multiple_values() -> None:
     assert [type(u) for u in uids] == [UID, UID]
     assert uids[1].name == "Explicit VR Little Endian" and uids[1].is_transfer_syntax
 
+
+def test_value_objects_assign() -> None:
+    """PersonName, UID, DA/TM/DT and datetime objects can be assigned; dates and times are
+    written as pydicom writes them (their original text, else the datetime's)."""
+    import datetime
+
+    from rs_dicom.valuerep import DA, DT, TM
+
+    ds = rs_dicom.Dataset()
+    ds.PatientName = PersonName.from_named_components(family_name="Doe", given_name="Jane")
+    ds.SOPClassUID = rs_dicom.uid.CTImageStorage
+    assert ds.PatientName.given_name == "Jane" and ds.SOPClassUID.name == "CT Image Storage"
+    cases: list[tuple[str, Any, str]] = [
+        ("StudyDate", datetime.date(2024, 1, 31), "20240131"),
+        ("StudyDate", DA("20040701"), "20040701"),
+        ("StudyTime", datetime.time(12, 30, 45, 500), "123045.000500"),
+        ("StudyTime", datetime.time(12, 30), "123000"),
+        ("StudyTime", TM("1230"), "1230"),
+        ("AcquisitionDateTime", DT("20240131123045.25+0100"), "20240131123045.25+0100"),
+        (
+            "AcquisitionDateTime",
+            datetime.datetime(
+                2024, 1, 31, 12, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))
+            ),
+            "20240131123000-0500",
+        ),
+    ]
+    pds = pydicom.Dataset()
+    for keyword, value, text in cases:
+        setattr(ds, keyword, value)
+        assert getattr(ds, keyword) == text
+        # pydicom writes the same text.
+        setattr(pds, keyword, value)
+        fp = pydicom.filebase.DicomBytesIO()
+        fp.is_little_endian, fp.is_implicit_VR = True, True
+        pydicom.filewriter.write_dataset(fp, pds)
+        assert text.encode() in fp.getvalue()

@@ -26,6 +26,15 @@ fn datetime_text(v: &Bound<'_, PyAny>, vr: VR) -> PyResult<Option<String>> {
     let py = v.py();
     let dt = py.import("datetime")?;
     let is = |name: &str| -> PyResult<bool> { v.is_instance(&dt.getattr(name)?) };
+    if !(is("date")? || is("time")?) {
+        return Ok(None);
+    }
+    // As pydicom writes them: a DA/TM/DT value keeps the text it was made of.
+    if let Ok(original) = v.getattr(pyo3::intern!(py, "original_string"))
+        && let Ok(text) = original.cast::<PyString>()
+    {
+        return Ok(Some(text.to_cow()?.into_owned()));
+    }
     // datetime is a date subclass: test it first.
     let fmt = if is("datetime")? {
         if vr == VR::DA {
