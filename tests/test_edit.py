@@ -135,6 +135,22 @@ def test_copies_equality_and_pickling() -> None:
     np.testing.assert_array_equal(back.pixel_array, ds.pixel_array)
 
 
+def test_pickling_an_implicit_vr_dataset_keeps_private_vrs_and_its_syntax() -> None:
+    # Implicit VR would turn the private elements into UN on the way back: pickles carry
+    # explicit VR and the syntax beside the bytes.
+    ds = _sample()
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2"
+    block = ds.private_block(0x0011, "ACME 1.0", create=True)
+    block.add_new(0x01, "DS", [0.5, 1.25])
+    back = pickle.loads(pickle.dumps(ds))
+    assert back == ds
+    assert back[block.get_tag(0x01)].VR == "DS"
+    assert back.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2"
+    implicit = rs_dicom.dcmread(pydicom.data.get_testdata_file("MR_small_implicit.dcm"))
+    back = pickle.loads(pickle.dumps(implicit))
+    assert back == implicit and back.is_implicit_VR and back.original_encoding == (True, True)
+
+
 def test_set_pixel_data_updates_the_image_attributes(tmp_path: Path) -> None:
     ds = _sample()
     old_uid = ds.SOPInstanceUID

@@ -183,13 +183,13 @@ impl PyDataset {
     /// True for little-endian encoding.
     #[getter]
     fn is_little_endian(&self) -> bool {
-        self.with(|ds| !ds.big_endian())
+        !self.read_encoding().1
     }
 
     /// True for implicit VR encoding.
     #[getter]
     fn is_implicit_vr(&self) -> bool {
-        self.with(|ds| !ds.explicit_vr())
+        !self.read_encoding().0
     }
 
     /// Byte offset of the dataset's first element in its source.

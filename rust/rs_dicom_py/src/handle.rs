@@ -69,6 +69,14 @@ impl PyDataset {
         f(&mut self.file.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
+    /// (explicit VR, big endian) as read: the file's record of its syntax, else the dataset's.
+    pub fn read_encoding(&self) -> (bool, bool) {
+        match self.file().transfer_syntax {
+            Some(ts) => (ts.explicit_vr, ts.big_endian),
+            None => self.with(|ds| (ds.explicit_vr(), ds.big_endian())),
+        }
+    }
+
     /// The file meta group, if there is one.
     pub fn meta(&self) -> Option<SharedDataset> {
         self.file

@@ -96,12 +96,13 @@ impl PyDataset {
     /// The encoding the dataset was read with: (is_implicit_VR, is_little_endian).
     #[getter]
     fn original_encoding(&self) -> (bool, bool) {
-        self.with(|ds| (!ds.explicit_vr(), !ds.big_endian()))
+        let (explicit, big) = self.read_encoding();
+        (!explicit, !big)
     }
 
     /// pydicom's name for `is_implicit_vr`.
     #[getter(is_implicit_VR)]
     fn is_implicit_vr_upper(&self) -> bool {
-        self.with(|ds| !ds.explicit_vr())
+        !self.read_encoding().0
     }
 }

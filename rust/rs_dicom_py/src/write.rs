@@ -45,14 +45,24 @@ fn plan(
 ) -> Result<Plan, DicomError> {
     let file = ds.file();
     let from_meta = meta_ts(file.meta.as_ref());
-    let as_read = ds.with(|d| (d.encoding(), d.transfer_syntax()));
+    // The file's record wins over the dataset's: an unpickled dataset keeps the syntax it
+    // was pickled from although its bytes were carried in explicit VR.
+    let as_read = ds.with(|d| {
+        file.transfer_syntax
+            .or(d.transfer_syntax())
+            .map_or((d.explicit_vr(), d.big_endian()), |t| {
+                (t.explicit_vr, t.big_endian)
+            })
+    });
     let ts = match (implicit_vr, little_endian, from_meta) {
         (None, None, Some(ts)) => ts,
-        (None, None, None) => as_read.1.unwrap_or(TransferSyntax::EXPLICIT_VR_LE),
+        (None, None, None) => file
+            .transfer_syntax
+            .or_else(|| ds.with(Dataset::transfer_syntax))
+            .unwrap_or(TransferSyntax::EXPLICIT_VR_LE),
         (i, l, meta) => {
-            let implicit =
-                i.unwrap_or_else(|| meta.map_or(!as_read.0.explicit_vr, |t| !t.explicit_vr));
-            let little = l.unwrap_or_else(|| meta.map_or(!as_read.0.big_endian, |t| !t.big_endian));
+            let implicit = i.unwrap_or_else(|| meta.map_or(!as_read.0, |t| !t.explicit_vr));
+            let little = l.unwrap_or_else(|| meta.map_or(!as_read.1, |t| !t.big_endian));
             let chosen = encoding_syntax(implicit, little)?;
             if let Some(meta) = meta
                 && (meta.explicit_vr != chosen.explicit_vr || meta.big_endian != chosen.big_endian)
@@ -182,26 +192,51 @@ impl PyDataset {
         )
     }
 
-    /// Pickles as the bytes of the file it would be written as.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+    /// Pickles as the bytes of the file it would be written as, carried in explicit VR when
+    /// the dataset's syntax is implicit (so private VRs survive) with the syntax beside them.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
         let py = slf.py();
         let ds = slf.get();
         let mut plan = plan(ds, None, None, false).map_err(to_py)?;
         // Always a preamble and meta, so that the bytes read back as a file.
         plan.preamble.get_or_insert_with(|| vec![0u8; 128]);
+        let carried = if plan.ts.explicit_vr {
+            None
+        } else {
+            let original = plan.ts.uid;
+            plan.ts = TransferSyntax::EXPLICIT_VR_LE;
+            if let Some(meta) = plan.meta.as_mut() {
+                set_ts_uid(meta, TransferSyntax::EXPLICIT_VR_LE.uid);
+            }
+            Some(original)
+        };
         let mut bytes = Vec::new();
         encode(&plan, Lengths::AsRead)(&mut bytes).map_err(to_py)?;
         // The function of this very extension module (pickle finds it by module and name).
         let unpickle = py.import("rs_dicom._core")?.getattr("_unpickle")?;
-        Ok((unpickle, (PyBytes::new(py, &bytes),)))
+        Ok((unpickle, (PyBytes::new(py, &bytes), carried)))
     }
 }
 
-/// Reads a pickled dataset back.
+/// What `__reduce__` returns: the unpickling function and its arguments (bytes, syntax).
+type Reduced<'py> = (
+    Bound<'py, PyAny>,
+    (Bound<'py, PyBytes>, Option<&'static str>),
+);
+
+fn set_ts_uid(meta: &mut Dataset, uid: &str) {
+    let mut value = uid.as_bytes().to_vec();
+    if value.len() % 2 == 1 {
+        value.push(0);
+    }
+    meta.set_bytes(Tag::TRANSFER_SYNTAX_UID, rs_dicom::core::VR::UI, value);
+}
+
+/// Reads a pickled dataset back; `syntax` is the one it had when its bytes were carried in
+/// another.
 #[pyfunction]
-fn _unpickle(data: Vec<u8>) -> PyResult<PyDataset> {
+#[pyo3(signature = (data, syntax=None))]
+fn _unpickle(data: Vec<u8>, syntax: Option<&str>) -> PyResult<PyDataset> {
     let file = rs_dicom::parser::parse_source(
         std::sync::Arc::new(rs_dicom::core::Source::Owned(data)),
         rs_dicom::parser::ReadOptions {
@@ -210,7 +245,14 @@ fn _unpickle(data: Vec<u8>) -> PyResult<PyDataset> {
         },
     )
     .map_err(to_py)?;
-    Ok(crate::read::dataset_of(file, None))
+    let ds = crate::read::dataset_of(file, None);
+    if let Some(ts) = syntax.and_then(TransferSyntax::lookup) {
+        if let Some(meta) = ds.meta() {
+            set_ts_uid(&mut meta.write(), ts.uid);
+        }
+        ds.set_file(|f| f.transfer_syntax = Some(ts));
+    }
+    Ok(ds)
 }
 
 /// Writes `dataset` to `filename` (pydicom 3's `dcmwrite`).
