@@ -5,11 +5,17 @@
 
 use std::io::Write;
 
-use super::element::{ElementWriter, UNDEFINED, header_len};
+use std::ops::Range;
+
+use super::element::{ElementWriter, UNDEFINED, encode_header, header_len};
+use super::encapsulated::{fragment_bytes, offset_table};
+use super::group::group_as_read;
 use crate::core::{Dataset, Element, ElementValue, Encoding, Tag, VR};
 use crate::error::{DicomError, ErrorKind, Result};
 
-/// How sequence and item lengths are written.
+/// How sequence and item lengths are written. In implicit VR, sequences the dictionary does
+/// not know (private ones) are written with undefined lengths whatever is asked: that is what
+/// tells a reader they are sequences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lengths {
     /// As they were read; new sequences and items get undefined lengths.
@@ -30,11 +36,18 @@ pub struct Target {
     pub lengths: Lengths,
 }
 
-fn sequence_undefined(e: &Element, lengths: Lengths) -> bool {
-    match lengths {
+fn sequence_undefined(ds: &Dataset, e: &Element, target: Target) -> bool {
+    // In implicit VR only an undefined length tells a reader that an element the dictionary
+    // does not know (a private sequence) is a sequence: such sequences are written undefined
+    // unless they were read from implicit VR with a defined length (and so are recognised
+    // some other way).
+    let unknown = !target.encoding.explicit_vr
+        && crate::dictionary::implicit_vr(e.tag) != VR::SQ
+        && !(e.has_offset() && e.length.is_some() && !ds.encoding().explicit_vr);
+    match target.lengths {
         Lengths::Undefined => true,
-        Lengths::Defined => false,
-        Lengths::AsRead => !e.has_offset() || e.length.is_none(),
+        Lengths::Defined => unknown,
+        Lengths::AsRead => unknown || !e.has_offset() || e.length.is_none(),
     }
 }
 
@@ -46,22 +59,67 @@ fn item_undefined(item: &Dataset, lengths: Lengths) -> bool {
     }
 }
 
-/// The source bytes of an untouched element, header included, when the target encoding is
-/// the one it was read with: written as they are.
-fn verbatim<'a>(ds: &'a Dataset, e: &Element, target: Target) -> Option<&'a [u8]> {
+/// The source range of an untouched element, header included, when the target encoding is
+/// the one it was read with and its header in the source is framed in that encoding (tag,
+/// VR field, length): written as it is. The VR written there may differ from the element's
+/// (a UN or "US or SS" the reader resolved, as pydicom does): a save keeps what was read.
+/// (Lenient reading can leave an element framed otherwise than its dataset, e.g. one in
+/// explicit VR before an implicit VR dataset: that one is encoded again.)
+pub(super) fn verbatim_range(ds: &Dataset, e: &Element, target: Target) -> Option<Range<usize>> {
     let ElementValue::Bytes { start, len } = e.value else {
         return None;
     };
-    if !e.has_offset() || target.encoding != ds.encoding() || e.tag.is_group_length() {
+    if !e.has_offset() || target.encoding != ds.encoding() {
         return None;
     }
-    ds.source().bytes().get(e.offset..start.checked_add(len)?)
+    let end = start.checked_add(len)?;
+    let source = ds.source().bytes().get(e.offset..end)?;
+    let vr = if target.encoding.explicit_vr {
+        VR::from_bytes([*source.get(4)?, *source.get(5)?])?
+    } else {
+        e.vr
+    };
+    let header = encode_header(target.encoding, e.tag, vr, u32::try_from(len).ok()?).ok()?;
+    let header = header.as_slice();
+    (source.starts_with(header) && start.checked_sub(e.offset) == Some(header.len()))
+        .then_some(e.offset..end)
+}
+
+/// A group length element (gggg,0000), whose value the writer recomputes: UL by definition
+/// (PS3.5 7.2), though an implicit VR reader gives a private one UN (as pydicom does). It is
+/// written as UL.
+pub(super) fn is_group_length(ds: &Dataset, e: &Element) -> bool {
+    e.tag.is_group_length()
+        && matches!(e.vr, VR::UL | VR::UN)
+        && matches!(e.value, ElementValue::Bytes { .. } | ElementValue::Owned(_))
+        && ds.bytes_of(e).len() == 4
+}
+
+/// The source range to copy for the element at `index`: an untouched element, or a group
+/// length whose group is as it was read (its value, right or wrong, is the input's).
+fn copyable(ds: &Dataset, index: usize, target: Target) -> Option<Range<usize>> {
+    let e = ds.elements().get(index)?;
+    let range = verbatim_range(ds, e, target)?;
+    if is_group_length(ds, e) && !group_as_read(ds, index, target) {
+        return None;
+    }
+    Some(range)
+}
+
+fn verbatim<'a>(ds: &'a Dataset, e: &Element, target: Target) -> Option<&'a [u8]> {
+    if is_group_length(ds, e) {
+        return None;
+    }
+    ds.source().bytes().get(verbatim_range(ds, e, target)?)
 }
 
 /// Encoded size of an element in the target encoding.
 pub fn element_size(ds: &Dataset, e: &Element, target: Target) -> Result<u64> {
     if let Some(b) = verbatim(ds, e, target) {
         return Ok(b.len() as u64);
+    }
+    if is_group_length(ds, e) {
+        return Ok(header_len(target.encoding, VR::UL) + 4);
     }
     let header = header_len(target.encoding, e.vr);
     Ok(match &e.value {
@@ -74,18 +132,15 @@ pub fn element_size(ds: &Dataset, e: &Element, target: Target) -> Result<u64> {
                     n += 8;
                 }
             }
-            if sequence_undefined(e, target.lengths) {
+            if sequence_undefined(ds, e, target) {
                 n += 8;
             }
             n
         }
-        ElementValue::Encapsulated {
-            offset_table,
-            fragments,
-            ..
-        } => {
+        ElementValue::Encapsulated { fragments, .. } => {
             let items: u64 = fragments.iter().map(|f| 8 + f.len as u64).sum();
-            header + 8 + offset_table.len as u64 + items + 8
+            let table = offset_table(ds, &e.value).len() as u64;
+            header + 8 + table + items + 8
         }
         _ => header + ds.bytes_of(e).len() as u64,
     })
@@ -112,14 +167,34 @@ fn length_field(n: u64, tag: Tag) -> Result<u32> {
 }
 
 /// Writes the elements of `ds` (for a group length element, the recomputed length of its
-/// group).
+/// group, unless the group is as it was read). Runs of untouched elements that lie one after
+/// another in the source are copied with one write.
 pub fn write_dataset<W: Write>(
     w: &mut ElementWriter<W>,
     ds: &Dataset,
     target: Target,
 ) -> Result<()> {
-    for e in ds.iter() {
+    let source = ds.source().bytes();
+    let mut run: Option<Range<usize>> = None;
+    for (i, e) in ds.iter().enumerate() {
+        if let Some(r) = copyable(ds, i, target) {
+            match &mut run {
+                Some(open) if open.end == r.start => open.end = r.end,
+                _ => {
+                    if let Some(done) = run.replace(r) {
+                        w.raw(&source[done])?;
+                    }
+                }
+            }
+            continue;
+        }
+        if let Some(done) = run.take() {
+            w.raw(&source[done])?;
+        }
         write_element(w, ds, e, target).map_err(|err| err.in_path(e.tag.to_string()))?;
+    }
+    if let Some(done) = run {
+        w.raw(&source[done])?;
     }
     Ok(())
 }
@@ -135,7 +210,7 @@ fn write_element<W: Write>(
     }
     match &e.value {
         ElementValue::Sequence(items) => {
-            let undefined = sequence_undefined(e, target.lengths);
+            let undefined = sequence_undefined(ds, e, target);
             let length = if undefined {
                 UNDEFINED
             } else {
@@ -171,14 +246,25 @@ fn write_element<W: Write>(
             Ok(())
         }
         ElementValue::Encapsulated {
-            offset_table,
-            fragments,
-            ..
+            fragments, buffer, ..
         } => {
+            if !target.encoding.explicit_vr {
+                // A reader of implicit VR would take the items for a sequence's.
+                return Err(DicomError::new(
+                    ErrorKind::Write,
+                    None,
+                    e.tag.to_string(),
+                    "encapsulated (compressed) data cannot be written in implicit VR: the \
+                     encapsulated transfer syntaxes are explicit VR (PS3.5 A.4)",
+                ));
+            }
             w.header(e.tag, e.vr, UNDEFINED)?;
-            for f in std::iter::once(offset_table).chain(fragments) {
+            let table = offset_table(ds, &e.value);
+            w.item(length_field(table.len() as u64, e.tag)?)?;
+            w.raw(&table)?;
+            for f in fragments {
                 w.item(length_field(f.len as u64, e.tag)?)?;
-                w.raw(ds.fragment_bytes(e, f))?;
+                w.raw(fragment_bytes(ds, buffer.as_deref(), f))?;
             }
             w.sequence_end()
         }
@@ -189,10 +275,26 @@ fn write_element<W: Write>(
             format!("the value was cut short in the source and cannot be written: {error}"),
         )),
         ElementValue::Bytes { .. } | ElementValue::Owned(_) => {
-            if e.tag.is_group_length() && e.vr == VR::UL {
+            if is_group_length(ds, e) {
                 return write_group_length(w, ds, e.tag, target);
             }
             let bytes = ds.bytes_of(e);
+            if !target.encoding.explicit_vr
+                && !bytes.is_empty()
+                && crate::dictionary::implicit_vr(e.tag) == VR::SQ
+            {
+                return Err(DicomError::new(
+                    ErrorKind::Write,
+                    None,
+                    e.tag.to_string(),
+                    format!(
+                        "a {} value of a tag the dictionary makes a sequence cannot be written \
+                         in implicit VR (a reader would take it for a sequence): write it in \
+                         explicit VR",
+                        e.vr
+                    ),
+                ));
+            }
             w.header(e.tag, e.vr, length_field(bytes.len() as u64, e.tag)?)?;
             w.value(e.vr, bytes, ds.byte_order())
         }
@@ -212,7 +314,5 @@ fn write_group_length<W: Write>(
     }
     let value = length_field(n, tag)?;
     w.header(tag, VR::UL, 4)?;
-    let mut b = Vec::with_capacity(4);
-    target.encoding.byte_order().write(value, &mut b);
-    w.raw(&b)
+    w.number(value)
 }

@@ -28,6 +28,77 @@ pub const fn header_len(enc: Encoding, vr: VR) -> u64 {
     }
 }
 
+/// An encoded header, on the stack: no allocation per element.
+pub(super) struct Header {
+    bytes: [u8; 12],
+    len: usize,
+}
+
+impl Header {
+    fn new() -> Header {
+        Header {
+            bytes: [0; 12],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, b: &[u8]) {
+        self.bytes[self.len..self.len + b.len()].copy_from_slice(b);
+        self.len += b.len();
+    }
+
+    fn u16(&mut self, order: ByteOrder, v: u16) {
+        match order {
+            ByteOrder::Little => self.push(&v.to_le_bytes()),
+            ByteOrder::Big => self.push(&v.to_be_bytes()),
+        }
+    }
+
+    fn u32(&mut self, order: ByteOrder, v: u32) {
+        match order {
+            ByteOrder::Little => self.push(&v.to_le_bytes()),
+            ByteOrder::Big => self.push(&v.to_be_bytes()),
+        }
+    }
+
+    /// The encoded bytes.
+    pub(super) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// The header of an element in `enc`; `length` is `UNDEFINED` for sequences and encapsulated
+/// data of undefined length. A length a 16-bit field cannot hold is an error naming the tag.
+pub(super) fn encode_header(enc: Encoding, tag: Tag, vr: VR, length: u32) -> Result<Header> {
+    let order = enc.byte_order();
+    let mut h = Header::new();
+    h.u16(order, tag.0);
+    h.u16(order, tag.1);
+    if !enc.explicit_vr {
+        h.u32(order, length);
+        return Ok(h);
+    }
+    h.push(vr.as_str().as_bytes());
+    if vr.has_long_length() {
+        h.push(&[0, 0]);
+        h.u32(order, length);
+        return Ok(h);
+    }
+    let short = u16::try_from(length).map_err(|_| {
+        DicomError::new(
+            ErrorKind::Write,
+            None,
+            tag.to_string(),
+            format!(
+                "a {vr} value of {length} bytes does not fit the 16-bit length field of \
+                 explicit VR (at most 65,534 bytes): write it in implicit VR, or as UN"
+            ),
+        )
+    })?;
+    h.u16(order, short);
+    Ok(h)
+}
+
 impl<W: Write> ElementWriter<W> {
     /// A writer of `enc`-encoded structure into `out`.
     pub fn new(out: W, enc: Encoding) -> Self {
@@ -72,63 +143,42 @@ impl<W: Write> ElementWriter<W> {
         self.enc.byte_order()
     }
 
-    fn tag(&mut self, tag: Tag) -> Result<()> {
-        let mut b = Vec::with_capacity(4);
-        self.order().write(tag.0, &mut b);
-        self.order().write(tag.1, &mut b);
-        self.raw(&b)
-    }
-
-    fn u32(&mut self, v: u32) -> Result<()> {
-        let mut b = Vec::with_capacity(4);
-        self.order().write(v, &mut b);
-        self.raw(&b)
-    }
-
     /// An element header; `length` is `UNDEFINED` for sequences and encapsulated data of
     /// undefined length. A length a 16-bit field cannot hold is an error naming the tag.
     pub fn header(&mut self, tag: Tag, vr: VR, length: u32) -> Result<()> {
-        self.tag(tag)?;
-        if !self.enc.explicit_vr {
-            return self.u32(length);
-        }
-        self.raw(vr.as_str().as_bytes())?;
-        if vr.has_long_length() {
-            self.raw(&[0, 0])?;
-            return self.u32(length);
-        }
-        let short = u16::try_from(length).map_err(|_| {
-            DicomError::new(
-                ErrorKind::Write,
-                None,
-                tag.to_string(),
-                format!(
-                    "a {vr} value of {length} bytes does not fit the 16-bit length field of \
-                     explicit VR (at most 65,534 bytes): write it in implicit VR, or as UN"
-                ),
-            )
-        })?;
-        let mut b = Vec::with_capacity(2);
-        self.order().write(short, &mut b);
-        self.raw(&b)
+        let h = encode_header(self.enc, tag, vr, length)?;
+        self.raw(h.as_slice())
+    }
+
+    fn tag_and_length(&mut self, tag: Tag, length: u32) -> Result<()> {
+        let order = self.order();
+        let mut h = Header::new();
+        h.u16(order, tag.0);
+        h.u16(order, tag.1);
+        h.u32(order, length);
+        self.raw(h.as_slice())
     }
 
     /// An item header (FFFE,E000) with its length (`UNDEFINED` for an undefined length).
     pub fn item(&mut self, length: u32) -> Result<()> {
-        self.tag(Tag::ITEM)?;
-        self.u32(length)
+        self.tag_and_length(Tag::ITEM, length)
     }
 
     /// The item delimiter (FFFE,E00D).
     pub fn item_end(&mut self) -> Result<()> {
-        self.tag(Tag::ITEM_DELIMITER)?;
-        self.u32(0)
+        self.tag_and_length(Tag::ITEM_DELIMITER, 0)
     }
 
     /// The sequence delimiter (FFFE,E0DD).
     pub fn sequence_end(&mut self) -> Result<()> {
-        self.tag(Tag::SEQUENCE_DELIMITER)?;
-        self.u32(0)
+        self.tag_and_length(Tag::SEQUENCE_DELIMITER, 0)
+    }
+
+    /// A number in this writer's byte order (a group length's value).
+    pub fn number(&mut self, v: u32) -> Result<()> {
+        let mut h = Header::new();
+        h.u32(self.order(), v);
+        self.raw(h.as_slice())
     }
 
     /// A value encoded in `from`, written in this writer's byte order: numbers of the VR

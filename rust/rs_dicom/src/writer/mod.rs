@@ -7,6 +7,8 @@
 mod atomic;
 mod dataset;
 mod element;
+mod encapsulated;
+mod group;
 mod meta;
 
 use std::io::Write;
@@ -14,6 +16,7 @@ use std::io::Write;
 pub use atomic::{write_atomically, write_bytes_atomically};
 pub use dataset::{Lengths, Target, dataset_size, element_size, write_dataset};
 pub use element::{ElementWriter, header_len, swap_size};
+pub use encapsulated::{encapsulate, from_items};
 pub use meta::{
     IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, encoding_syntax, prepare_meta,
 };
@@ -93,10 +96,26 @@ pub fn write_file<W: Write>(out: W, parts: FileParts<'_>, opts: &WriteOptions) -
         ));
     }
     let target = opts.target();
+    let first = parts.dataset.iter().next().map(|e| e.tag);
+    if let Some(tag) = first.filter(|t| t.0 == 0x0200 && target.encoding.big_endian) {
+        // Its group number's bytes, big endian, are 0x0002's little endian: readers take it
+        // for more of the file meta group.
+        return Err(DicomError::new(
+            ErrorKind::Write,
+            None,
+            tag.to_string(),
+            "an element of group 0200 first in the dataset reads as file meta information \
+             in Explicit VR Big Endian: write it in another transfer syntax",
+        ));
+    }
     if opts.transfer_syntax.deflated {
         let mut body = ElementWriter::new(Vec::new(), target.encoding);
         write_dataset(&mut body, parts.dataset, target)?;
-        w.raw(&deflate(&body.into_inner())?)?;
+        let body = body.into_inner();
+        match deflated_as_read(&parts, &body) {
+            Some(stream) => w.raw(stream)?,
+            None => w.raw(&deflate(&body)?)?,
+        }
     } else {
         w.set_encoding(target.encoding);
         write_dataset(&mut w, parts.dataset, target)?;
@@ -117,6 +136,58 @@ pub fn write_bare<W: Write>(out: W, ds: &Dataset, opts: &WriteOptions) -> Result
         },
         opts,
     )
+}
+
+/// The deflated stream of the file the dataset was read from, when the dataset is written
+/// exactly as it was inflated (saved unmodified): copied, so that the file is byte-identical.
+/// It is where the file meta group ended in the meta's source, and is checked by inflating
+/// it again (faster than deflating).
+#[cfg(feature = "deflate")]
+fn deflated_as_read<'a>(parts: &FileParts<'a>, body: &[u8]) -> Option<&'a [u8]> {
+    use crate::core::ElementValue;
+    let ds = parts.dataset;
+    if !ds.transfer_syntax().is_some_and(|ts| ts.deflated) || ds.source().bytes() != body {
+        return None;
+    }
+    let meta = parts.meta?;
+    let start = meta
+        .iter()
+        .filter(|e| e.has_offset())
+        .filter_map(|e| match e.value {
+            ElementValue::Bytes { start, len } => start.checked_add(len),
+            _ => None,
+        })
+        .max()?;
+    let stream = meta.source().bytes().get(start..)?;
+    inflates_to(stream, body).then_some(stream)
+}
+
+#[cfg(feature = "deflate")]
+fn inflates_to(stream: &[u8], expected: &[u8]) -> bool {
+    use std::io::Read;
+    let mut decoder = flate2::read::DeflateDecoder::new(stream);
+    let mut chunk = [0u8; 1 << 14];
+    let mut at = 0usize;
+    loop {
+        match decoder.read(&mut chunk) {
+            Ok(0) => return at == expected.len(),
+            Ok(n) => {
+                let Some(want) = at.checked_add(n).and_then(|end| expected.get(at..end)) else {
+                    return false;
+                };
+                if want != &chunk[..n] {
+                    return false;
+                }
+                at += n;
+            }
+            Err(_) => return false,
+        }
+    }
+}
+
+#[cfg(not(feature = "deflate"))]
+fn deflated_as_read<'a>(_parts: &FileParts<'a>, _body: &[u8]) -> Option<&'a [u8]> {
+    None
 }
 
 #[cfg(feature = "deflate")]
