@@ -186,6 +186,8 @@ class Dataset(_DatasetKeywords):
         little_endian: bool | None = None,
         enforce_file_format: bool = False,
         overwrite: bool = True,
+        *,
+        undefined_length: bool | None = None,
     ) -> None: ...
     @property
     def filename(self) -> str | None: ...
@@ -273,6 +275,7 @@ def dcmwrite(
     little_endian: bool | None = None,
     enforce_file_format: bool = False,
     overwrite: bool = True,
+    undefined_length: bool | None = None,
 ) -> None: ...
 
 @final

@@ -4,13 +4,15 @@
 //! bytes.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-use rs_dicom::core::{Dataset, ElementValue, SharedDataset, Tag, TransferSyntax};
+use rs_dicom::core::{Dataset, ElementValue, NO_OFFSET, SharedDataset, Tag, TransferSyntax, VR};
 use rs_dicom::writer::{
-    FileParts, Lengths, WriteOptions, encoding_syntax, prepare_meta, write_atomically, write_file,
+    FileParts, Lengths, WriteOptions, encoding_syntax, from_items, prepare_meta, write_atomically,
+    write_file,
 };
 use rs_dicom::{DicomError, ErrorKind};
 
@@ -33,6 +35,26 @@ fn meta_ts(meta: Option<&SharedDataset>) -> Option<&'static TransferSyntax> {
 
 fn write_error(msg: String) -> DicomError {
     DicomError::new(ErrorKind::Write, None, "(0002,0010)", msg)
+}
+
+fn pixel_error(msg: String) -> DicomError {
+    DicomError::new(ErrorKind::Write, None, Tag::PIXEL_DATA.to_string(), msg)
+}
+
+/// Pixel Data holding the bytes of encapsulated items, made an encapsulated value.
+fn encapsulate_items(ds: &mut Dataset) -> Result<(), DicomError> {
+    let Some(e) = ds.get(Tag::PIXEL_DATA) else {
+        return Ok(());
+    };
+    let value = from_items(Arc::from(ds.bytes_of(e)))?;
+    let mut e = e.clone();
+    // Encapsulated data is OB (PS3.5 A.4).
+    e.vr = VR::OB;
+    e.value = value;
+    e.length = None;
+    e.offset = NO_OFFSET;
+    ds.insert(e);
+    Ok(())
 }
 
 /// Chooses the transfer syntax (arguments, else the file meta's, else as read, else explicit
@@ -76,20 +98,25 @@ fn plan(
             meta.filter(|m| m.encapsulated).unwrap_or(chosen)
         }
     };
-    let dataset = ds.with(Dataset::clone);
+    let mut dataset = ds.with(Dataset::clone);
     let pixels = dataset.get(Tag::PIXEL_DATA).map(|e| &e.value);
     match pixels {
         Some(ElementValue::Encapsulated { .. }) if !ts.encapsulated => {
-            return Err(write_error(format!(
+            return Err(pixel_error(format!(
                 "the pixel data is compressed but {} is not: decompress it first",
                 ts.name
             )));
         }
         Some(ElementValue::Bytes { .. } | ElementValue::Owned(_)) if ts.encapsulated => {
-            return Err(write_error(format!(
-                "{} needs compressed (encapsulated) pixel data, the dataset's is native",
-                ts.name
-            )));
+            // Items made by the caller (pydicom's `ds.PixelData = encapsulate(frames)`) are
+            // written as encapsulated data; anything else is native data with no encoder.
+            encapsulate_items(&mut dataset).map_err(|err| {
+                pixel_error(format!(
+                    "{} needs compressed (encapsulated) pixel data and the dataset's is native \
+                     ({}); rs_dicom has no encoder for it",
+                    ts.name, err.message
+                ))
+            })?;
         }
         _ => {}
     }
@@ -140,18 +167,41 @@ fn target(filename: &Bound<'_, PyAny>) -> PyResult<Option<PathBuf>> {
     )))
 }
 
-/// Writes `ds` to `filename` (path or binary file object).
-pub fn save(
-    py: Python<'_>,
-    ds: &PyDataset,
-    filename: &Bound<'_, PyAny>,
+/// Sequence and item lengths from `undefined_length`: as read (None), all undefined with
+/// delimiters (True) or all defined (False).
+fn lengths(undefined_length: Option<bool>) -> Lengths {
+    match undefined_length {
+        None => Lengths::AsRead,
+        Some(true) => Lengths::Undefined,
+        Some(false) => Lengths::Defined,
+    }
+}
+
+/// How to write, from the keyword arguments of `save_as` and `dcmwrite`.
+struct SaveArgs {
     implicit_vr: Option<bool>,
     little_endian: Option<bool>,
     enforce_file_format: bool,
     overwrite: bool,
+    undefined_length: Option<bool>,
+}
+
+/// Writes `ds` to `filename` (path or binary file object).
+fn save(
+    py: Python<'_>,
+    ds: &PyDataset,
+    filename: &Bound<'_, PyAny>,
+    args: &SaveArgs,
 ) -> PyResult<()> {
-    let plan = plan(ds, implicit_vr, little_endian, enforce_file_format).map_err(to_py)?;
-    let write = encode(&plan, Lengths::AsRead);
+    let plan = plan(
+        ds,
+        args.implicit_vr,
+        args.little_endian,
+        args.enforce_file_format,
+    )
+    .map_err(to_py)?;
+    let overwrite = args.overwrite;
+    let write = encode(&plan, lengths(args.undefined_length));
     match target(filename)? {
         Some(path) => py
             .detach(|| write_atomically(&path, overwrite, |out| write(out)))
@@ -171,7 +221,10 @@ impl PyDataset {
     /// `implicit_vr`/`little_endian`, else the file meta's Transfer Syntax UID, else the one
     /// it was read with (explicit VR little endian for new datasets). With
     /// `enforce_file_format` the preamble and a complete file meta are written.
-    #[pyo3(signature = (filename, /, implicit_vr=None, little_endian=None, enforce_file_format=false, overwrite=true))]
+    /// `undefined_length`: sequences and items as read (None; new ones undefined), all
+    /// undefined with delimiters (True) or all with defined lengths (False).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (filename, /, implicit_vr=None, little_endian=None, enforce_file_format=false, overwrite=true, *, undefined_length=None))]
     fn save_as(
         &self,
         py: Python<'_>,
@@ -180,16 +233,16 @@ impl PyDataset {
         little_endian: Option<bool>,
         enforce_file_format: bool,
         overwrite: bool,
+        undefined_length: Option<bool>,
     ) -> PyResult<()> {
-        save(
-            py,
-            self,
-            filename,
+        let args = SaveArgs {
             implicit_vr,
             little_endian,
             enforce_file_format,
             overwrite,
-        )
+            undefined_length,
+        };
+        save(py, self, filename, &args)
     }
 
     /// Pickles as the bytes of the file it would be written as, carried in explicit VR when
@@ -255,9 +308,11 @@ fn _unpickle(data: Vec<u8>, syntax: Option<&str>) -> PyResult<PyDataset> {
     Ok(ds)
 }
 
-/// Writes `dataset` to `filename` (pydicom 3's `dcmwrite`).
+/// Writes `dataset` to `filename` (pydicom 3's `dcmwrite`; `undefined_length` as in
+/// `save_as`).
 #[pyfunction]
-#[pyo3(signature = (filename, dataset, /, *, implicit_vr=None, little_endian=None, enforce_file_format=false, overwrite=true))]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (filename, dataset, /, *, implicit_vr=None, little_endian=None, enforce_file_format=false, overwrite=true, undefined_length=None))]
 fn dcmwrite(
     py: Python<'_>,
     filename: &Bound<'_, PyAny>,
@@ -266,21 +321,21 @@ fn dcmwrite(
     little_endian: Option<bool>,
     enforce_file_format: bool,
     overwrite: bool,
+    undefined_length: Option<bool>,
 ) -> PyResult<()> {
     if implicit_vr == Some(true) && little_endian == Some(false) {
         return Err(PyValueError::new_err(
             "implicit VR big endian is not a transfer syntax",
         ));
     }
-    save(
-        py,
-        dataset.get(),
-        filename,
+    let args = SaveArgs {
         implicit_vr,
         little_endian,
         enforce_file_format,
         overwrite,
-    )
+        undefined_length,
+    };
+    save(py, dataset.get(), filename, &args)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
