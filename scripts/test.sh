@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 
 # System packages: cmake, nasm and g++ build the vendored codecs (libjpeg-turbo, CharLS), and
 # clang builds them faster code (.cargo/config.toml); DCMTK, GDCM, OpenJPH and OpenJPEG tools
-# make the reference files of the codec tests.
+# make the reference files of the codec tests; dicom3tools' dciodvfy checks the files the writer
+# makes.
 need=()
-for pkg in cmake nasm g++ clang dcmtk libgdcm-tools openjph-tools libopenjp2-tools; do
+for pkg in cmake nasm g++ clang dcmtk libgdcm-tools openjph-tools libopenjp2-tools \
+    dicom3tools; do
     # "install ok installed": a removed package can keep a dpkg record (status rc).
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
         || need+=("$pkg")
