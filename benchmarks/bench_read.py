@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness import baseline, cli
+from harness import cli
 from harness.report import BeforeAfter, fmt_time, lib_versions, machine_info, now, table
 from harness.runner import WORKER_ENV, Job, Method, Runner, finished, spread, summarize
 from harness.runner import with_baselines as expand
@@ -397,15 +397,7 @@ def targets(results: dict[str, dict[str, dict]], methods: dict[str, Method]) -> 
             out.append(f"- {case}: " + "; ".join(parts))
     out = ["## Targets", "", *out, ""] if out else []
 
-    ba = BeforeAfter()
-    for case, per_lib in results.items():
-        new = per_lib.get("rs_dicom")
-        for name, m in methods.items():
-            rev = baseline.revision(m.lib)
-            old = per_lib.get(name)
-            if rev and finished(new) and finished(old):
-                ba.add(case, (new["seconds"], new["cpu"]), (old["seconds"], old["cpu"]), rev)
-    return out + ba.render()
+    return out + BeforeAfter.of_cases(results, methods).render()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The README's benchmark block, composed from the JSON the three scripts write (``--json``).
+"""The README's benchmark block, composed from the JSON the four scripts write (``--json``).
 
 ``run_all.py`` calls :func:`compose` after a full run and puts the result between the
 ``<!-- BENCHMARKS:START -->`` / ``END`` markers of the top-level README.md.  Every number
@@ -76,6 +76,7 @@ def intro(first: dict[str, Any]) -> list[str]:
         "processes, interleaved across libraries in the same run, warm page cache. Full "
         "tables, methods and the commands: `benchmarks/results.md`, "
         "`benchmarks/results_pixels.md`, `benchmarks/results_codecs.md`, "
+        "`benchmarks/results_write.md`, "
         "`benchmarks/README.md` (one command runs everything: `python benchmarks/run_all.py "
         "--baseline REV`).",
         "",
@@ -161,6 +162,43 @@ def main_table(read: dict | None, pixels: dict | None) -> list[str]:
             "",
         ]
     return out
+
+
+def write_table(write: dict) -> list[str]:
+    """Read + save (unchanged, and with one tag edited) against a plain copy and pydicom."""
+    res = write["results"]
+    revs = baselines(write.get("versions", {}))
+    head = ["case", "`shutil.copyfile`", "pydicom", "**rs_dicom**", *revs]
+    head += ["rs_dicom vs copy", "rs_dicom vs pydicom"]
+    titles = {"save": "read + save unchanged", "edit": "read + set PatientName + save"}
+    rows = []
+    for case, per in res.items():
+
+        def v(m: str, per: dict = per) -> float | None:
+            r = per.get(m) or {}
+            return r.get("seconds") if r.get("runs") else None
+
+        copy, py, rs = v("copy"), v("pydicom"), v(RSN)
+        n = (per.get(RSN) or {}).get("n", 0)
+        vs_copy = f"**{copy / rs:.2f}×**" if copy and rs else ""
+        vs_py = f"{py / rs:.1f}×" if py and rs else ""
+        rows.append(
+            [f"{n} CT files, {titles.get(case, case)}", t(copy), t(py), f"**{t(rs)}**"]
+            + [t(v(r)) for r in revs]
+            + [vs_copy, vs_py]
+        )
+    size = write.get("input_bytes", 0) / 2**20
+    return [
+        f"Writing (`benchmarks/results_write.md`): {size:,.0f} MiB of CT files (0.5 MB each) "
+        "read and saved to new files, against `shutil.copyfile` of the same files (writing is "
+        "bound by the disk, so a plain copy is the reference; the goal is 0.8× its speed) and "
+        "pydicom. Saving an unmodified file writes the untouched runs of the source in one "
+        "write each and is byte-identical to it; every save is atomic (a temporary file "
+        "renamed over the target).",
+        "",
+        *table(head, rows),
+        "",
+    ]
 
 
 def codec_table(codecs: dict) -> list[str]:
@@ -266,7 +304,9 @@ def scaling(res: dict, frames: dict) -> list[str]:
     ]
 
 
-def before_after(read: dict | None, pixels: dict | None, codecs: dict | None) -> list[str]:
+def before_after(
+    read: dict | None, pixels: dict | None, codecs: dict | None, write: dict | None = None
+) -> list[str]:
     """One row per case: the current build against each baseline, speed-up = before / now."""
     rows: list[list[str]] = []
 
@@ -276,9 +316,11 @@ def before_after(read: dict | None, pixels: dict | None, codecs: dict | None) ->
             x = b[key] / a[key]
             rows.append([what, rev, t(b[key]), t(a[key]), f"{x:.2f}×", speedup_verdict(x)])
 
-    for rev in baselines((read or pixels or codecs or {}).get("versions", {})):
+    for rev in baselines((read or pixels or codecs or write or {}).get("versions", {})):
         for case, per in (read or {}).get("results", {}).items():
             add(case, per, rev, "seconds")
+        for case, per in (write or {}).get("results", {}).items():
+            add(f"write: {case}", per, rev, "seconds")
         for case, per in (pixels or {}).get("results", {}).items():
             add(f"pixels: {case}", per, rev, "total")
             if "rs_dicom mmap=True" in per:
@@ -304,12 +346,16 @@ def before_after(read: dict | None, pixels: dict | None, codecs: dict | None) ->
     ]
 
 
-def compose(read: dict | None, pixels: dict | None, codecs: dict | None) -> str:
-    first = read or pixels or codecs
+def compose(
+    read: dict | None, pixels: dict | None, codecs: dict | None, write: dict | None = None
+) -> str:
+    first = read or pixels or codecs or write
     if first is None:
         raise SystemExit("no results to compose the README block from")
     out = intro(first) + main_table(read, pixels)
+    if write:
+        out += write_table(write)
     if codecs:
         out += codec_table(codecs)
-    out += before_after(read, pixels, codecs)
+    out += before_after(read, pixels, codecs, write)
     return "\n".join(out).strip() + "\n"

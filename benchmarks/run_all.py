@@ -5,8 +5,9 @@
     python benchmarks/run_all.py --baseline 6d0c234 --quick   # smoke test (~15 min)
 
 Steps: generate the data (kept when it is up to date), build the baseline (once per
-commit, ``baseline.sh``), run ``bench_read.py``, ``bench_pixels.py`` and ``bench_codecs.py``
-(all libraries), each with ``--baseline REV``, and ``bench_codecs.py --libs rs_dicom`` (the
+commit, ``baseline.sh``), run ``bench_read.py``, ``bench_pixels.py``, ``bench_codecs.py`` and
+``bench_write.py`` (all libraries), each with ``--baseline REV``, and
+``bench_codecs.py --libs rs_dicom`` (the
 scaling file, rs_dicom alone), then compose the README's benchmark block from their JSON and put it
 between the ``<!-- BENCHMARKS:START -->`` / ``END`` markers of README.md.
 
@@ -34,6 +35,7 @@ BENCHES = (
     ("read", "bench_read.py", [], "results.md"),
     ("pixels", "bench_pixels.py", [], "results_pixels.md"),
     ("codecs", "bench_codecs.py", [], "results_codecs.md"),
+    ("write", "bench_write.py", [], "results_write.md"),
     (
         "scaling",
         "bench_codecs.py",
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--only",
         default=",".join(b[0] for b in BENCHES),
-        help="comma-separated subset of read,pixels,codecs,scaling",
+        help="comma-separated subset of read,pixels,codecs,write,scaling",
     )
     p.add_argument("--no-generate", action="store_true", help="skip the data generators")
     p.add_argument(
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"== {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
-    block = compose(*(load(json_dir / f"{n}.json") for n in ("read", "pixels", "codecs")))
+    block = compose(*(load(json_dir / f"{n}.json") for n in ("read", "pixels", "codecs", "write")))
     (json_dir / "readme_block.md").write_text(block)
     readme = args.readme or (None if args.quick else README)
     if readme:

@@ -165,6 +165,22 @@ class BeforeAfter:
         out += table(head, self.rows, left=2)
         return out + [""]
 
+    @classmethod
+    def of_cases(cls, results: dict[str, dict[str, dict]], methods: dict) -> BeforeAfter:
+        """Rows for every case where the current ``rs_dicom`` and a baseline clone of it both
+        have timed runs (``seconds`` and ``cpu`` medians)."""
+        from . import baseline
+
+        ba = cls()
+        for case, per_lib in results.items():
+            new = per_lib.get("rs_dicom") or {}
+            for name, m in methods.items():
+                rev = baseline.revision(m.lib)
+                old = per_lib.get(name) or {}
+                if rev and new.get("runs") and old.get("runs"):
+                    ba.add(case, (new["seconds"], new["cpu"]), (old["seconds"], old["cpu"]), rev)
+        return ba
+
 
 def replace_block(readme: Path, block: str) -> None:
     """Replace the text between the BENCHMARKS:START/END markers of ``readme``."""
