@@ -26,6 +26,8 @@ pub mod core;
 pub mod dictionary;
 pub mod dump;
 pub mod error;
+pub mod json;
+pub mod model;
 pub mod parser;
 pub mod pixel;
 pub mod value;
