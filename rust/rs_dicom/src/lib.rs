@@ -32,6 +32,7 @@ pub mod parser;
 pub mod pixel;
 pub mod value;
 pub mod writer;
+pub mod xml;
 
 pub use crate::core::{Dataset, Element, SharedDataset, Tag, TransferSyntax, VR};
 pub use crate::error::{DicomError, ErrorKind, Result};
