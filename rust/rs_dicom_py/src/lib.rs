@@ -7,6 +7,8 @@ mod display;
 mod element;
 mod errors;
 mod handle;
+mod json;
+mod model;
 mod pixel;
 mod read;
 mod repr;
@@ -14,6 +16,7 @@ mod source;
 mod tag;
 mod thumbnail;
 mod value;
+mod xml;
 
 use pyo3::prelude::*;
 
