@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,22 +46,33 @@ def is_retired(flag: str) -> bool:
 
 
 def run_generator(
-    doc: str, default_output: Path, generate: Callable[[], str], summary: Callable[[], str]
+    doc: str,
+    default_output: Path,
+    generate: Callable[[], str],
+    summary: Callable[[], str],
+    extra_outputs: Mapping[Path, Callable[[], str]] | None = None,
 ) -> int:
-    """The shared command line: write the generated file, or with ``--check`` verify it."""
+    """The shared command line: write the generated file (and `extra_outputs`, files made from
+    the same tables at fixed paths), or with ``--check`` verify that they are up to date."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--output", type=Path, default=default_output)
     parser.add_argument(
-        "--check", action="store_true", help="fail if the output file is not up to date"
+        "--check", action="store_true", help="fail if the output files are not up to date"
     )
     args = parser.parse_args()
-    text = generate()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is out of date; rerun the generator", file=sys.stderr)
-            return 1
-        return 0
-    args.output.write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {args.output}: {summary()}")
-    return 0
+    outputs = {args.output: generate}
+    outputs.update(extra_outputs or {})
+    stale = 0
+    for path, make in outputs.items():
+        text = make()
+        if args.check:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                print(f"{path} is out of date; rerun the generator", file=sys.stderr)
+                stale += 1
+            continue
+        path.write_text(text, encoding="utf-8", newline="\n")
+        print(f"wrote {path}")
+    if not args.check:
+        print(summary())
+    return 1 if stale else 0

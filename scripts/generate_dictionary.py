@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Generate ``rust/rs_dicom/src/dictionary/generated.rs`` from the PS3.6 tables in pydicom.
 
+It also writes the Python files made from the same tables (see ``gen_python_types.py``):
+``python/rs_dicom/_keywords.pyi`` (typed keyword properties of ``Dataset``) and
+``python/rs_dicom/_uid_constants.py`` (UID constants).
+
 The DICOM data dictionary (PS3.6 tables 6-1, 7-1, 7-2, 7-3, 8-1) and the UID registry
 (PS3.6 table A-1) are read from the tables shipped in the ``pydicom`` package
 (``pydicom._dicom_dict`` and ``pydicom._uid_dict``); only the data is used.
@@ -20,10 +24,13 @@ from collections.abc import Iterable, Mapping
 
 import pydicom
 from gen_common import ROOT, is_retired, run_generator, rust_str, split_vrs
+from gen_python_types import generate_keywords, generate_uid_constants
 from pydicom._dicom_dict import DicomDictionary, RepeatersDictionary
 from pydicom._uid_dict import UID_dictionary
 
 DEFAULT_OUTPUT = ROOT / "rust" / "rs_dicom" / "src" / "dictionary" / "generated.rs"
+KEYWORDS_OUTPUT = ROOT / "python" / "rs_dicom" / "_keywords.pyi"
+UID_CONSTANTS_OUTPUT = ROOT / "python" / "rs_dicom" / "_uid_constants.py"
 
 
 # (VR, VM, Name, Retired, Keyword)
@@ -225,7 +232,7 @@ def generate(
 
 
 def main() -> int:
-    """Write (or with ``--check`` verify) the generated Rust file."""
+    """Write (or with ``--check`` verify) the generated files."""
     return run_generator(
         __doc__ or "",
         DEFAULT_OUTPUT,
@@ -234,6 +241,14 @@ def main() -> int:
             f"{len(DicomDictionary)} entries, {len(RepeatersDictionary)} repeaters, "
             f"{len(UID_dictionary)} UIDs"
         ),
+        {
+            KEYWORDS_OUTPUT: lambda: generate_keywords(
+                DicomDictionary, RepeatersDictionary, pydicom.__version__
+            ),
+            UID_CONSTANTS_OUTPUT: lambda: generate_uid_constants(
+                UID_dictionary, pydicom.__version__
+            ),
+        },
     )
 
 

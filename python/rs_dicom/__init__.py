@@ -6,11 +6,15 @@
 'Doe^John'
 """
 
+from typing import TYPE_CHECKING
+
 from rs_dicom._core import (
     Dataset,
     DicomError,
     Element,
+    FileMetaDataset,
     InvalidDicomError,
+    InvalidValueError,
     MalformedError,
     SourceChangedError,
     TruncatedError,
@@ -18,12 +22,22 @@ from rs_dicom._core import (
     UnsupportedTransferSyntaxError,
     __version__,
     dcmread,
+    dcmwrite,
 )
+from rs_dicom.sequence import Sequence
 from rs_dicom.tag import Tag
+from rs_dicom.valuerep import UID, PersonName
 
-from . import dictionary
+from . import _core, dictionary, valuerep
 
-_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal")
+if TYPE_CHECKING:
+    from . import uid
+
+# PN and UI values come back as these classes (the native module makes them without running
+# Python code, and imports nothing of the package).
+_core._register_value_types(person_name=PersonName, uid=UID)
+
+_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal", "uid")
 
 
 def __getattr__(name: str) -> object:
@@ -40,16 +54,24 @@ __all__ = [
     "Dataset",
     "DicomError",
     "Element",
+    "FileMetaDataset",
     "InvalidDicomError",
+    "InvalidValueError",
     "MalformedError",
+    "PersonName",
+    "Sequence",
     "SourceChangedError",
     "Tag",
     "TruncatedError",
+    "UID",
     "UnsupportedCodecError",
     "UnsupportedTransferSyntaxError",
     "__version__",
     "dcmread",
+    "dcmwrite",
     "dictionary",
     "display",
+    "uid",
+    "valuerep",
     "viz",
 ]

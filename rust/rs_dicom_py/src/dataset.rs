@@ -28,7 +28,7 @@ impl PyDataset {
         let decoded = self.with(|ds| ds.get(tag).map(|e| value::decode(ds, e)));
         match decoded {
             None => Ok(None),
-            Some(d) => Ok(Some(d.map_err(to_py)?.into_py(py)?)),
+            Some(d) => Ok(Some(d.map_err(to_py)?.into_py_of(py, (&self.node, tag))?)),
         }
     }
 }
@@ -117,34 +117,24 @@ impl PyDataset {
     }
 
     /// Element keywords and the methods, for tab completion.
-    fn __dir__(&self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = self.with(|ds| {
+    fn __dir__(slf: &Bound<'_, Self>) -> PyResult<Vec<String>> {
+        // The class's own dir() holds every method, whichever bindings module defines it.
+        let mut names: Vec<String> = slf.get_type().dir()?.extract()?;
+        names.extend(slf.borrow().with(|ds| {
             ds.iter()
-                .filter_map(|e| dictionary::by_tag(e.tag).map(|d| d.keyword))
+                .filter_map(|e| dictionary::by_tag(e.tag).map(|d| d.keyword.to_string()))
                 .filter(|k| !k.is_empty())
-                .collect()
-        });
-        names.extend([
-            "file_meta",
-            "get",
-            "is_implicit_vr",
-            "is_little_endian",
-            "items",
-            "keys",
-            "offset",
-            "pixel_array",
-            "pixel_data",
-            "preamble",
-            "transfer_syntax_uid",
-            "values",
-        ]);
-        names
+                .collect::<Vec<_>>()
+        }));
+        Ok(names)
     }
 
     /// The file meta information (group 0002) of a file; None for sequence items.
     #[getter]
-    fn file_meta(&self) -> Option<PyDataset> {
-        self.file.as_ref().map(|f| PyDataset::item(f.meta.clone()))
+    fn file_meta<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.meta()
+            .map(|m| crate::edit::file_meta_object(py, m))
+            .transpose()
     }
 
     /// The pixel data description and encoded frames (None when there is no pixel data).
@@ -184,8 +174,8 @@ impl PyDataset {
     /// The transfer syntax UID from the file meta (None when the file has none).
     #[getter]
     fn transfer_syntax_uid(&self) -> Option<String> {
-        let f = self.file.as_ref()?;
-        let meta = f.meta.read();
+        let meta = self.meta()?;
+        let meta = meta.read();
         let raw = meta.raw(Tag::TRANSFER_SYNTAX_UID)?;
         Some(rs_dicom::core::trim_uid(&String::from_utf8_lossy(raw)).to_string())
     }
@@ -193,13 +183,13 @@ impl PyDataset {
     /// True for little-endian encoding.
     #[getter]
     fn is_little_endian(&self) -> bool {
-        self.with(|ds| !ds.big_endian())
+        !self.read_encoding().1
     }
 
     /// True for implicit VR encoding.
     #[getter]
     fn is_implicit_vr(&self) -> bool {
-        self.with(|ds| !ds.explicit_vr())
+        !self.read_encoding().0
     }
 
     /// Byte offset of the dataset's first element in its source.
@@ -211,8 +201,7 @@ impl PyDataset {
     /// The 128-byte preamble (None when the file has none).
     #[getter]
     fn preamble<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        let f = self.file.as_ref()?;
-        f.preamble.as_ref().map(|p| PyBytes::new(py, p))
+        self.file().preamble.map(|p| PyBytes::new(py, &p))
     }
 
     fn __repr__(&self) -> String {

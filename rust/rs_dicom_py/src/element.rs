@@ -84,7 +84,9 @@ impl PyElement {
     /// The decoded value.
     #[getter]
     fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.with(value::decode)?.map_err(to_py)?.into_py(py)
+        self.with(value::decode)?
+            .map_err(to_py)?
+            .into_py_of(py, (&self.node, self.tag))
     }
 
     /// The dictionary keyword ('' for unknown and private tags).

@@ -43,6 +43,12 @@ create_exception!(
 );
 create_exception!(
     rs_dicom,
+    InvalidValueError,
+    DicomError,
+    "A value does not fit its VR or VM (raised on assignment; nothing was changed)."
+);
+create_exception!(
+    rs_dicom,
     SourceChangedError,
     DicomError,
     "The file changed on disk (truncated or rewritten) while it was being read."
@@ -61,6 +67,7 @@ pub fn to_py(err: CoreError) -> PyErr {
         ErrorKind::UnsupportedTransferSyntax => UnsupportedTransferSyntaxError::new_err(msg),
         ErrorKind::UnsupportedCodec => UnsupportedCodecError::new_err(msg),
         ErrorKind::SourceChanged => SourceChangedError::new_err(msg),
+        ErrorKind::InvalidValue => InvalidValueError::new_err(msg),
         ErrorKind::Io => {
             // OSError(errno, strerror, filename) becomes FileNotFoundError etc. in Python.
             return match err.os_error {
@@ -101,5 +108,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         py.get_type::<UnsupportedCodecError>(),
     )?;
     m.add("SourceChangedError", py.get_type::<SourceChangedError>())?;
+    m.add("InvalidValueError", py.get_type::<InvalidValueError>())?;
     Ok(())
 }

@@ -3,21 +3,25 @@
 //! uses them; their Python methods are in dataset.rs and element.rs.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use pyo3::prelude::*;
 use rs_dicom::core::{Dataset, Element, SharedDataset, Tag, TransferSyntax};
 
 use crate::pixel::PyPixelData;
 
-/// What a dataset read from a file knows about the file.
+/// What a top-level dataset knows beyond its elements: the file it was read from (or will be
+/// written as). Every part can be replaced from Python (`ds.file_meta = ...`).
+#[derive(Clone, Default)]
 pub struct FileInfo {
     /// The file meta information group.
-    pub meta: SharedDataset,
+    pub meta: Option<SharedDataset>,
     /// The 128-byte preamble, if the file has one.
     pub preamble: Option<Vec<u8>>,
     /// The transfer syntax the dataset was read with.
-    pub transfer_syntax: &'static TransferSyntax,
+    pub transfer_syntax: Option<&'static TransferSyntax>,
+    /// The path it was read from, if any.
+    pub filename: Option<String>,
 }
 
 /// Derived values cached on a Python object, valid for one state of the dataset.
@@ -30,10 +34,10 @@ pub(crate) struct Cache {
 }
 
 /// A DICOM dataset (or sequence item).
-#[pyclass(name = "Dataset", module = "rs_dicom", frozen, sequence)]
+#[pyclass(name = "Dataset", module = "rs_dicom", frozen, sequence, subclass)]
 pub struct PyDataset {
     pub(crate) node: SharedDataset,
-    pub(crate) file: Option<Arc<FileInfo>>,
+    file: Mutex<FileInfo>,
     cache: Mutex<Cache>,
 }
 
@@ -42,18 +46,44 @@ impl PyDataset {
     pub fn top(node: SharedDataset, file: FileInfo) -> Self {
         PyDataset {
             node,
-            file: Some(Arc::new(file)),
+            file: Mutex::new(file),
             cache: Mutex::default(),
         }
     }
 
     /// A handle to a sequence item (or any dataset not read as a file).
     pub fn item(node: SharedDataset) -> Self {
-        PyDataset {
-            node,
-            file: None,
-            cache: Mutex::default(),
+        PyDataset::top(node, FileInfo::default())
+    }
+
+    /// The file information (a copy: cheap, the meta is shared).
+    pub fn file(&self) -> FileInfo {
+        self.file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Changes the file information.
+    pub fn set_file(&self, f: impl FnOnce(&mut FileInfo)) {
+        f(&mut self.file.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// (explicit VR, big endian) as read: the file's record of its syntax, else the dataset's.
+    pub fn read_encoding(&self) -> (bool, bool) {
+        match self.file().transfer_syntax {
+            Some(ts) => (ts.explicit_vr, ts.big_endian),
+            None => self.with(|ds| (ds.explicit_vr(), ds.big_endian())),
         }
+    }
+
+    /// The file meta group, if there is one.
+    pub fn meta(&self) -> Option<SharedDataset> {
+        self.file
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .meta
+            .clone()
     }
 
     /// Runs `f` on the dataset with its read lock held. `f` must not touch Python objects.
@@ -62,19 +92,20 @@ impl PyDataset {
     }
 
     pub(crate) fn meta_generation(&self) -> u64 {
-        self.file.as_ref().map_or(0, |f| f.meta.read().generation())
+        self.meta().map_or(0, |m| m.read().generation())
     }
 
     /// The transfer syntax to decode this dataset's pixel data with: the file meta's
     /// Transfer Syntax UID as it is now, else the syntax the dataset was read with.
     pub fn pixel_transfer_syntax(&self) -> &'static TransferSyntax {
-        let from_meta = self.file.as_ref().and_then(|f| {
-            let meta = f.meta.read();
+        let file = self.file();
+        let from_meta = file.meta.as_ref().and_then(|m| {
+            let meta = m.read();
             let raw = meta.raw(Tag::TRANSFER_SYNTAX_UID)?;
             TransferSyntax::from_uid(&String::from_utf8_lossy(raw))
         });
         from_meta
-            .or_else(|| self.file.as_ref().map(|f| f.transfer_syntax))
+            .or(file.transfer_syntax)
             .or_else(|| self.with(|ds| ds.transfer_syntax()))
             .unwrap_or(TransferSyntax::EXPLICIT_VR_LE)
     }

@@ -1,21 +1,30 @@
 //! PyO3 bindings: the `rs_dicom._core` extension module. Wraps core types and maps errors to
 //! exceptions; knows nothing of byte layouts, and imports nothing back from Python.
 
+mod assign;
 mod dataset;
 mod dictionary;
 mod display;
+mod edit;
 mod element;
 mod errors;
 mod handle;
 mod json;
 mod model;
 mod pixel;
+mod pixel_set;
+mod private;
 mod read;
 mod repr;
+mod sequence;
 mod source;
 mod tag;
 mod thumbnail;
+mod uid;
 mod value;
+mod valuetypes;
+mod walk;
+mod write;
 mod xml;
 
 use pyo3::prelude::*;
@@ -31,12 +40,18 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     tag::register(m)?;
+    valuetypes::register(m)?;
+    uid::register(m)?;
     m.add_class::<handle::PyDataset>()?;
     m.add_class::<handle::PyElement>()?;
     m.add_class::<element::ElementIter>()?;
     m.add_class::<pixel::PyPixelData>()?;
     m.add_class::<source::SourceBytes>()?;
     read::register(m)?;
+    edit::register(m)?;
+    sequence::register(m)?;
+    write::register(m)?;
+    private::register(m)?;
     dictionary::register(m)?;
     display::register(m)?;
     thumbnail::register(m)?;

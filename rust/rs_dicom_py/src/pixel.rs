@@ -90,6 +90,9 @@ fn to_numpy<'py>(py: Python<'py>, p: Pixels) -> PyResult<Bound<'py, PyAny>> {
         PixelBuffer::View { source, start, len } => {
             Bound::new(py, SourceBytes::new(Owner::Source(source), start, len))?.into_any()
         }
+        PixelBuffer::Shared { bytes, start, len } => {
+            Bound::new(py, SourceBytes::new(Owner::Owned(bytes), start, len))?.into_any()
+        }
         PixelBuffer::Owned(bytes) => {
             // Native-endian samples the array owns (writeable, like pydicom's).
             let flat = PyArray1::<u8>::from_vec(py, bytes);

@@ -6,12 +6,13 @@ use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use rs_dicom::core::{MapPolicy, SharedDataset, Source};
+use rs_dicom::core::{MapPolicy, SharedDataset, Source, Tag};
 use rs_dicom::parser::{DicomFile, ReadOptions, parse_file_with, parse_source};
 
 use crate::errors::to_py;
 use crate::handle::{FileInfo, PyDataset};
 use crate::source::PyBytesSource;
+use crate::tag::key_to_tag;
 
 enum Input {
     Path(std::path::PathBuf),
@@ -48,15 +49,16 @@ fn open_source(src: &Bound<'_, PyAny>) -> PyResult<Input> {
 }
 
 /// The Python dataset of a parsed file.
-pub fn dataset_of(file: DicomFile) -> PyDataset {
+pub fn dataset_of(file: DicomFile, filename: Option<String>) -> PyDataset {
     let preamble = file.preamble.map(|p| {
         let src = file.meta.source().bytes();
         src.get(p..p + 128).unwrap_or(&[]).to_vec()
     });
     let info = FileInfo {
-        meta: SharedDataset::new(file.meta),
+        meta: Some(SharedDataset::new(file.meta)),
         preamble,
-        transfer_syntax: file.transfer_syntax,
+        transfer_syntax: Some(file.transfer_syntax),
+        filename,
     };
     PyDataset::top(SharedDataset::new(file.dataset), info)
 }
@@ -66,14 +68,32 @@ pub fn dataset_of(file: DicomFile) -> PyDataset {
 /// `mmap`: None maps files over 4 MiB and copies what it hands out from them; True maps
 /// every file and hands out views of the map; False reads every file into memory.
 #[pyfunction]
-#[pyo3(signature = (src, *, stop_before_pixels=false, force=false, mmap=None))]
+#[pyo3(signature = (src, *, stop_before_pixels=false, force=false, mmap=None, specific_tags=None, defer_size=None))]
 fn dcmread(
     py: Python<'_>,
     src: &Bound<'_, PyAny>,
     stop_before_pixels: bool,
     force: bool,
     mmap: Option<bool>,
+    specific_tags: Option<Vec<Bound<'_, PyAny>>>,
+    defer_size: Option<Bound<'_, PyAny>>,
 ) -> PyResult<PyDataset> {
+    // pydicom's defer_size keeps large values on disk until used: mapping the file does that
+    // for every value (rs_dicom never copies a value before it is asked for).
+    let mmap = mmap.or(defer_size.as_ref().filter(|d| !d.is_none()).map(|_| true));
+    let wanted: Option<Vec<Tag>> = specific_tags
+        .map(|keys| {
+            keys.iter()
+                .map(|k| {
+                    key_to_tag(k)?.ok_or_else(|| {
+                        pyo3::exceptions::PyValueError::new_err(format!(
+                            "{k} is not a tag or keyword"
+                        ))
+                    })
+                })
+                .collect::<PyResult<Vec<Tag>>>()
+        })
+        .transpose()?;
     let opts = ReadOptions {
         stop_before_pixels,
         force,
@@ -86,12 +106,21 @@ fn dcmread(
     };
     // A file we read ourselves is parsed without the GIL; a caller's buffer could be mutated
     // by another thread, so it is parsed with the GIL held.
-    let file = match open_source(src)? {
-        Input::Path(path) => py.detach(|| parse_file_with(&path, opts)),
-        Input::Buffer(source) => parse_source(source, opts),
+    let (file, filename) = match open_source(src)? {
+        Input::Path(path) => {
+            let file = py.detach(|| parse_file_with(&path, opts));
+            (file, Some(path.to_string_lossy().into_owned()))
+        }
+        Input::Buffer(source) => (parse_source(source, opts), None),
+    };
+    let mut file = file.map_err(to_py)?;
+    if let Some(wanted) = wanted {
+        // As pydicom: the tags asked for, and the character set their text needs.
+        file.dataset = file
+            .dataset
+            .filtered(|t| wanted.contains(&t) || t == Tag::SPECIFIC_CHARACTER_SET);
     }
-    .map_err(to_py)?;
-    Ok(dataset_of(file))
+    Ok(dataset_of(file, filename))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

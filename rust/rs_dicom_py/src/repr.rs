@@ -47,7 +47,7 @@ fn gone(message: String) -> PyErr {
 
 /// `repr(dataset)`: the tree, file meta first, values cut to 80 characters.
 pub fn dataset_repr(ds: &PyDataset) -> String {
-    let meta = ds.file.as_ref().map(|f| f.meta.clone());
+    let meta = ds.meta();
     let node = ds.node.read();
     let meta = meta.as_ref().map(|m| m.read());
     dump::dataset_text(&node, meta.as_deref())
@@ -74,7 +74,7 @@ impl PyTreeLines {
 /// `Dataset._repr_html_`: the HTML table, with a thumbnail when there are pixels to show.
 pub fn dataset_html(py: Python<'_>, ds: &PyDataset, max_rows: usize) -> String {
     let png = thumbnail_png(py, ds, HTML_THUMBNAIL_SIZE);
-    let meta = ds.file.as_ref().map(|f| f.meta.clone());
+    let meta = ds.meta();
     let node = ds.node.read();
     let meta = meta.as_ref().map(|m| m.read());
     dump::dataset_html(&node, meta.as_deref(), max_rows, png.as_deref())
@@ -190,9 +190,7 @@ fn _tree_lines(
         value_limit: count(value_limit),
     };
     let ds = ds.get();
-    let meta = file_meta
-        .then(|| ds.file.as_ref().map(|f| f.meta.clone()))
-        .flatten();
+    let meta = file_meta.then(|| ds.meta()).flatten();
     PyTreeLines {
         lines: TreeLines::shared(ds.node.clone(), meta, &options),
     }

@@ -14,11 +14,14 @@ use rs_dicom::value::{self, Scalar, Value};
 use crate::handle::PyDataset;
 use crate::source::{memoryview, owned_memoryview};
 use crate::tag::make_tag;
+use crate::valuetypes;
 
 /// A decoded value that holds no borrow of the dataset.
 pub enum Decoded {
     Empty(VR),
     Text(Vec<String>),
+    /// Text of a VR with a value class (PN, UI): made as `PersonName` / `UID`.
+    Typed(Vec<String>, VR),
     Numbers(Vec<Scalar>),
     Ints(Vec<i64>),
     UInts(Vec<u64>),
@@ -42,6 +45,7 @@ pub fn decode(ds: &Dataset, e: &Element) -> Result<Decoded, DicomError> {
 fn decode_unchecked(ds: &Dataset, e: &Element) -> Decoded {
     match value::decode(ds, e) {
         Value::Empty => Decoded::Empty(e.vr),
+        Value::Text(t) if valuetypes::has_class(e.vr) => Decoded::Typed(t, e.vr),
         Value::Text(t) => Decoded::Text(t),
         Value::Numbers(n) => Decoded::Numbers(n),
         Value::Ints(v) => Decoded::Ints(v),
@@ -78,15 +82,18 @@ pub fn raw_of(ds: &Dataset, e: &Element) -> Decoded {
     }
 }
 
-fn empty_value(py: Python<'_>, vr: VR) -> Bound<'_, PyAny> {
-    if vr == VR::SQ {
+fn empty_value(py: Python<'_>, vr: VR) -> PyResult<Bound<'_, PyAny>> {
+    Ok(if vr == VR::SQ {
         PyList::empty(py).into_any()
+    } else if valuetypes::has_class(vr) {
+        // pydicom: an empty PN is PersonName(''), an empty UI is UID('').
+        valuetypes::make(py, vr, "")?
     } else if vr.is_text() && !matches!(vr, VR::DS | VR::IS) {
         // pydicom's empty_value_for_VR: '' for text VRs except the number strings.
         PyString::new(py, "").into_any()
     } else {
         py.None().into_bound(py)
-    }
+    })
 }
 
 fn scalar_or_list<'py, T, I>(py: Python<'py>, items: I) -> PyResult<Bound<'py, PyAny>>
@@ -104,11 +111,31 @@ where
 }
 
 impl Decoded {
+    /// The Python value (pydicom's conventions); a sequence of `(node, tag)` becomes a
+    /// `Sequence` that writes its changes back to that element.
+    pub fn into_py_of<'py>(
+        self,
+        py: Python<'py>,
+        owner: (&SharedDataset, Tag),
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Decoded::Items(items) => crate::sequence::make_sequence(py, owner.0, owner.1, items),
+            other => other.into_py(py),
+        }
+    }
+
     /// The Python value (pydicom's conventions).
     pub fn into_py(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         match self {
-            Decoded::Empty(vr) => Ok(empty_value(py, vr)),
+            Decoded::Empty(vr) => empty_value(py, vr),
             Decoded::Text(t) => scalar_or_list(py, t.into_iter()),
+            Decoded::Typed(t, vr) => {
+                let objs: Vec<Bound<'_, PyAny>> = t
+                    .iter()
+                    .map(|s| valuetypes::make(py, vr, s))
+                    .collect::<PyResult<_>>()?;
+                scalar_or_list(py, objs.into_iter())
+            }
             Decoded::Numbers(n) => {
                 let objs: Vec<Bound<'_, PyAny>> = n
                     .into_iter()
@@ -125,7 +152,7 @@ impl Decoded {
             Decoded::Floats(v) => scalar_or_list(py, v.into_iter()),
             Decoded::Tags(v, vr) => {
                 if v.is_empty() {
-                    return Ok(empty_value(py, vr));
+                    return empty_value(py, vr);
                 }
                 let objs: Vec<Bound<'_, PyAny>> = v
                     .into_iter()

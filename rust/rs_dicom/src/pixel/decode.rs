@@ -30,6 +30,15 @@ pub enum PixelBuffer {
     },
     /// Decoded (or copied) bytes.
     Owned(Vec<u8>),
+    /// `start..start + len` of bytes an element owns (pixel data set in memory).
+    Shared {
+        /// The element's bytes.
+        bytes: Arc<[u8]>,
+        /// First byte.
+        start: usize,
+        /// Length in bytes.
+        len: usize,
+    },
 }
 
 /// Decoded pixels: a buffer and how to read it as an array.
@@ -166,18 +175,30 @@ impl PixelData {
         let (buffer, big_endian, photometric, strides) = match &self.kind {
             Kind::Native(layout) => {
                 let big = layout.out_big_endian();
-                if layout.viewable(source.bytes(), range.clone(), opts.as_rgb) {
+                // The bytes the layout's offsets point into: the source, or the element's own.
+                let owned = match &elem.value {
+                    ElementValue::Owned(b) => Some(b.clone()),
+                    _ => None,
+                };
+                let base = owned.as_deref().unwrap_or(source.bytes());
+                if layout.viewable(base, range.clone(), opts.as_rgb) {
                     let r = layout.bytes_of(range.clone());
                     let start = layout.start + r.start;
-                    let buffer = if source.shares_views() {
-                        source.check()?;
-                        PixelBuffer::View {
-                            source: source.clone(),
+                    let buffer = match owned {
+                        Some(bytes) => PixelBuffer::Shared {
+                            bytes,
                             start,
                             len: r.len(),
+                        },
+                        None if source.shares_views() => {
+                            source.check()?;
+                            PixelBuffer::View {
+                                source: source.clone(),
+                                start,
+                                len: r.len(),
+                            }
                         }
-                    } else {
-                        PixelBuffer::Owned(source.copy_range(start, r.len())?)
+                        None => PixelBuffer::Owned(source.copy_range(start, r.len())?),
                     };
                     let strides = layout.view_strides(&shape);
                     (
@@ -187,7 +208,7 @@ impl PixelData {
                         strides,
                     )
                 } else {
-                    let (bytes, photometric) = layout.decode(source.bytes(), range, opts.as_rgb)?;
+                    let (bytes, photometric) = layout.decode(base, range, opts.as_rgb)?;
                     source.check()?;
                     let strides = c_strides(&shape, sample.size());
                     (PixelBuffer::Owned(bytes), big, photometric, strides)

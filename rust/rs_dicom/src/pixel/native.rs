@@ -43,11 +43,16 @@ fn bad(msg: String, offset: usize) -> DicomError {
 impl NativeLayout {
     /// The layout of a dataset's native pixel data element.
     pub fn new(ds: &Dataset, elem: &Element, desc: PixelDescription) -> Result<NativeLayout> {
-        let ElementValue::Bytes { start, len } = elem.value else {
-            return Err(bad(
-                "pixel data is encapsulated, not native".into(),
-                elem.offset,
-            ));
+        // A span of the source, or bytes the element owns (then offsets are into those).
+        let (start, len) = match &elem.value {
+            ElementValue::Bytes { start, len } => (*start, *len),
+            ElementValue::Owned(b) => (0, b.len()),
+            _ => {
+                return Err(bad(
+                    "pixel data is encapsulated, not native".into(),
+                    elem.offset,
+                ));
+            }
         };
         let sample = Sample::for_description(&desc)?;
         let is_int = desc.tag == Tag::PIXEL_DATA;

@@ -248,6 +248,82 @@ pub fn vm(ds: &Dataset, e: &Element) -> usize {
     }
 }
 
+/// True when two datasets hold the same elements with equal values (pydicom's `==`): the
+/// same tags and VRs, text and numbers equal as decoded (whatever the character set or byte
+/// order), binary values byte for byte, sequences item by item.
+pub fn datasets_equal(a: &Dataset, b: &Dataset) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .all(|(x, y)| x.tag == y.tag && x.vr == y.vr && elements_equal(a, x, b, y))
+}
+
+fn elements_equal(a: &Dataset, x: &Element, b: &Dataset, y: &Element) -> bool {
+    match (decode(a, x), decode(b, y)) {
+        (Value::Empty, Value::Empty) | (Value::Encapsulated, Value::Encapsulated) => {
+            a.bytes_of(x) == b.bytes_of(y) && x.items().is_none() && encapsulated_equal(a, x, b, y)
+        }
+        (Value::Text(p), Value::Text(q)) => p == q,
+        (Value::Numbers(p), Value::Numbers(q)) => p == q,
+        (Value::Ints(p), Value::Ints(q)) => p == q,
+        (Value::UInts(p), Value::UInts(q)) => p == q,
+        (Value::Floats(p), Value::Floats(q)) => {
+            p.iter()
+                .zip(&q)
+                .all(|(u, v)| u == v || (u.is_nan() && v.is_nan()))
+                && p.len() == q.len()
+        }
+        (Value::Tags(p), Value::Tags(q)) => p == q,
+        (Value::Bytes(p), Value::Bytes(q)) => {
+            let w = match x.vr {
+                VR::OW => 2,
+                VR::OF | VR::OL => 4,
+                VR::OD | VR::OV => 8,
+                _ => 1,
+            };
+            if a.big_endian() == b.big_endian() || w == 1 {
+                return p == q;
+            }
+            p.len() == q.len()
+                && p.chunks_exact(w)
+                    .zip(q.chunks_exact(w))
+                    .all(|(u, v)| u.iter().eq(v.iter().rev()))
+        }
+        (Value::Sequence(p), Value::Sequence(q)) => {
+            p.len() == q.len()
+                && p.iter()
+                    .zip(q)
+                    .all(|(i, j)| i.ptr_eq(j) || datasets_equal(&i.read(), &j.read()))
+        }
+        _ => false,
+    }
+}
+
+fn encapsulated_equal(a: &Dataset, x: &Element, b: &Dataset, y: &Element) -> bool {
+    match (&x.value, &y.value) {
+        (
+            ElementValue::Encapsulated {
+                offset_table: t1,
+                fragments: f1,
+                ..
+            },
+            ElementValue::Encapsulated {
+                offset_table: t2,
+                fragments: f2,
+                ..
+            },
+        ) => {
+            a.fragment_bytes(x, t1) == b.fragment_bytes(y, t2)
+                && f1.len() == f2.len()
+                && f1
+                    .iter()
+                    .zip(f2)
+                    .all(|(p, q)| a.fragment_bytes(x, p) == b.fragment_bytes(y, q))
+        }
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,12 +7,16 @@
 mod atomic;
 mod dataset;
 mod element;
+mod meta;
 
 use std::io::Write;
 
 pub use atomic::{write_atomically, write_bytes_atomically};
 pub use dataset::{Lengths, Target, dataset_size, element_size, write_dataset};
 pub use element::{ElementWriter, header_len, swap_size};
+pub use meta::{
+    IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, encoding_syntax, prepare_meta,
+};
 
 use crate::core::{Dataset, Encoding, Tag, TransferSyntax};
 use crate::error::{DicomError, ErrorKind, Result};

@@ -111,12 +111,12 @@ pub fn decode_frame(ds: &Dataset, ts: &TransferSyntax, frame: usize) -> Result<F
         )
     })?;
     let p = px.decode(ds, &Frames::One(frame), &opts)?;
-    let view;
+    // Views are read in place (decode checked the source before handing them out).
     let bytes: &[u8] = match &p.buffer {
         PixelBuffer::View { source, start, len } => {
-            view = source.copy_range(*start, *len)?;
-            &view
+            source.bytes().get(*start..start + len).unwrap_or(&[])
         }
+        PixelBuffer::Shared { bytes, start, len } => bytes.get(*start..start + len).unwrap_or(&[]),
         PixelBuffer::Owned(v) => v,
     };
     let values = match p.sample {

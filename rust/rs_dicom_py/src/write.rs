@@ -1,0 +1,290 @@
+//! Writing from Python: `ds.save_as(...)`, `rs_dicom.dcmwrite(...)` and pickling, with
+//! pydicom 3's arguments. Files are written atomically (a temporary file renamed over the
+//! target: never half a file, never into the file being read); binary file objects get the
+//! bytes.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+use rs_dicom::core::{Dataset, ElementValue, SharedDataset, Tag, TransferSyntax};
+use rs_dicom::writer::{
+    FileParts, Lengths, WriteOptions, encoding_syntax, prepare_meta, write_atomically, write_file,
+};
+use rs_dicom::{DicomError, ErrorKind};
+
+use crate::errors::to_py;
+use crate::handle::PyDataset;
+
+/// Everything needed to write, taken from the Python objects (no lock held afterwards).
+struct Plan {
+    dataset: Dataset,
+    meta: Option<Dataset>,
+    preamble: Option<Vec<u8>>,
+    ts: &'static TransferSyntax,
+}
+
+fn meta_ts(meta: Option<&SharedDataset>) -> Option<&'static TransferSyntax> {
+    let m = meta?.read();
+    let raw = m.raw(Tag::TRANSFER_SYNTAX_UID)?;
+    TransferSyntax::lookup(&String::from_utf8_lossy(raw))
+}
+
+fn write_error(msg: String) -> DicomError {
+    DicomError::new(ErrorKind::Write, None, "(0002,0010)", msg)
+}
+
+/// Chooses the transfer syntax (arguments, else the file meta's, else as read, else explicit
+/// VR little endian) and prepares the meta group and preamble.
+fn plan(
+    ds: &PyDataset,
+    implicit_vr: Option<bool>,
+    little_endian: Option<bool>,
+    enforce: bool,
+) -> Result<Plan, DicomError> {
+    let file = ds.file();
+    let from_meta = meta_ts(file.meta.as_ref());
+    // The file's record wins over the dataset's: an unpickled dataset keeps the syntax it
+    // was pickled from although its bytes were carried in explicit VR.
+    let as_read = ds.with(|d| {
+        file.transfer_syntax
+            .or(d.transfer_syntax())
+            .map_or((d.explicit_vr(), d.big_endian()), |t| {
+                (t.explicit_vr, t.big_endian)
+            })
+    });
+    let ts = match (implicit_vr, little_endian, from_meta) {
+        (None, None, Some(ts)) => ts,
+        (None, None, None) => file
+            .transfer_syntax
+            .or_else(|| ds.with(Dataset::transfer_syntax))
+            .unwrap_or(TransferSyntax::EXPLICIT_VR_LE),
+        (i, l, meta) => {
+            let implicit = i.unwrap_or_else(|| meta.map_or(!as_read.0, |t| !t.explicit_vr));
+            let little = l.unwrap_or_else(|| meta.map_or(!as_read.1, |t| !t.big_endian));
+            let chosen = encoding_syntax(implicit, little)?;
+            if let Some(meta) = meta
+                && (meta.explicit_vr != chosen.explicit_vr || meta.big_endian != chosen.big_endian)
+            {
+                return Err(write_error(format!(
+                    "implicit_vr={implicit}, little_endian={little} contradict the file meta's \
+                     Transfer Syntax UID {} ({}): change file_meta.TransferSyntaxUID",
+                    meta.uid, meta.name
+                )));
+            }
+            meta.filter(|m| m.encapsulated).unwrap_or(chosen)
+        }
+    };
+    let dataset = ds.with(Dataset::clone);
+    let pixels = dataset.get(Tag::PIXEL_DATA).map(|e| &e.value);
+    match pixels {
+        Some(ElementValue::Encapsulated { .. }) if !ts.encapsulated => {
+            return Err(write_error(format!(
+                "the pixel data is compressed but {} is not: decompress it first",
+                ts.name
+            )));
+        }
+        Some(ElementValue::Bytes { .. } | ElementValue::Owned(_)) if ts.encapsulated => {
+            return Err(write_error(format!(
+                "{} needs compressed (encapsulated) pixel data, the dataset's is native",
+                ts.name
+            )));
+        }
+        _ => {}
+    }
+    let meta = {
+        let m = file.meta.as_ref().map(|m| m.read().clone());
+        prepare_meta(m.as_ref(), &dataset, ts, enforce)?
+    };
+    let preamble = file
+        .preamble
+        .clone()
+        .or_else(|| enforce.then(|| vec![0u8; 128]));
+    Ok(Plan {
+        dataset,
+        meta,
+        preamble,
+        ts,
+    })
+}
+
+fn encode(
+    plan: &Plan,
+    lengths: Lengths,
+) -> impl Fn(&mut dyn std::io::Write) -> Result<(), DicomError> + '_ {
+    move |out| {
+        let parts = FileParts {
+            preamble: plan.preamble.as_deref(),
+            meta: plan.meta.as_ref(),
+            dataset: &plan.dataset,
+        };
+        let opts = WriteOptions {
+            transfer_syntax: plan.ts,
+            lengths,
+        };
+        write_file(out, parts, &opts).map(|_| ())
+    }
+}
+
+fn target(filename: &Bound<'_, PyAny>) -> PyResult<Option<PathBuf>> {
+    if filename.is_instance_of::<PyString>() || filename.hasattr("__fspath__")? {
+        return Ok(Some(filename.extract()?));
+    }
+    if filename.hasattr("write")? {
+        return Ok(None);
+    }
+    Err(PyTypeError::new_err(format!(
+        "a path or a binary file object to write to, not {}",
+        filename.get_type().name()?
+    )))
+}
+
+/// Writes `ds` to `filename` (path or binary file object).
+pub fn save(
+    py: Python<'_>,
+    ds: &PyDataset,
+    filename: &Bound<'_, PyAny>,
+    implicit_vr: Option<bool>,
+    little_endian: Option<bool>,
+    enforce_file_format: bool,
+    overwrite: bool,
+) -> PyResult<()> {
+    let plan = plan(ds, implicit_vr, little_endian, enforce_file_format).map_err(to_py)?;
+    let write = encode(&plan, Lengths::AsRead);
+    match target(filename)? {
+        Some(path) => py
+            .detach(|| write_atomically(&path, overwrite, |out| write(out)))
+            .map_err(to_py),
+        None => {
+            let mut bytes = Vec::new();
+            write(&mut bytes).map_err(to_py)?;
+            filename.call_method1("write", (PyBytes::new(py, &bytes),))?;
+            Ok(())
+        }
+    }
+}
+
+#[pymethods]
+impl PyDataset {
+    /// Writes the dataset as a DICOM file (pydicom 3's `save_as`): in the encoding of
+    /// `implicit_vr`/`little_endian`, else the file meta's Transfer Syntax UID, else the one
+    /// it was read with (explicit VR little endian for new datasets). With
+    /// `enforce_file_format` the preamble and a complete file meta are written.
+    #[pyo3(signature = (filename, /, implicit_vr=None, little_endian=None, enforce_file_format=false, overwrite=true))]
+    fn save_as(
+        &self,
+        py: Python<'_>,
+        filename: &Bound<'_, PyAny>,
+        implicit_vr: Option<bool>,
+        little_endian: Option<bool>,
+        enforce_file_format: bool,
+        overwrite: bool,
+    ) -> PyResult<()> {
+        save(
+            py,
+            self,
+            filename,
+            implicit_vr,
+            little_endian,
+            enforce_file_format,
+            overwrite,
+        )
+    }
+
+    /// Pickles as the bytes of the file it would be written as, carried in explicit VR when
+    /// the dataset's syntax is implicit (so private VRs survive) with the syntax beside them.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        let py = slf.py();
+        let ds = slf.get();
+        let mut plan = plan(ds, None, None, false).map_err(to_py)?;
+        // Always a preamble and meta, so that the bytes read back as a file.
+        plan.preamble.get_or_insert_with(|| vec![0u8; 128]);
+        let carried = if plan.ts.explicit_vr {
+            None
+        } else {
+            let original = plan.ts.uid;
+            plan.ts = TransferSyntax::EXPLICIT_VR_LE;
+            if let Some(meta) = plan.meta.as_mut() {
+                set_ts_uid(meta, TransferSyntax::EXPLICIT_VR_LE.uid);
+            }
+            Some(original)
+        };
+        let mut bytes = Vec::new();
+        encode(&plan, Lengths::AsRead)(&mut bytes).map_err(to_py)?;
+        // The function of this very extension module (pickle finds it by module and name).
+        let unpickle = py.import("rs_dicom._core")?.getattr("_unpickle")?;
+        Ok((unpickle, (PyBytes::new(py, &bytes), carried)))
+    }
+}
+
+/// What `__reduce__` returns: the unpickling function and its arguments (bytes, syntax).
+type Reduced<'py> = (
+    Bound<'py, PyAny>,
+    (Bound<'py, PyBytes>, Option<&'static str>),
+);
+
+fn set_ts_uid(meta: &mut Dataset, uid: &str) {
+    let mut value = uid.as_bytes().to_vec();
+    if value.len() % 2 == 1 {
+        value.push(0);
+    }
+    meta.set_bytes(Tag::TRANSFER_SYNTAX_UID, rs_dicom::core::VR::UI, value);
+}
+
+/// Reads a pickled dataset back; `syntax` is the one it had when its bytes were carried in
+/// another.
+#[pyfunction]
+#[pyo3(signature = (data, syntax=None))]
+fn _unpickle(data: Vec<u8>, syntax: Option<&str>) -> PyResult<PyDataset> {
+    let file = rs_dicom::parser::parse_source(
+        std::sync::Arc::new(rs_dicom::core::Source::Owned(data)),
+        rs_dicom::parser::ReadOptions {
+            force: true,
+            ..Default::default()
+        },
+    )
+    .map_err(to_py)?;
+    let ds = crate::read::dataset_of(file, None);
+    if let Some(ts) = syntax.and_then(TransferSyntax::lookup) {
+        if let Some(meta) = ds.meta() {
+            set_ts_uid(&mut meta.write(), ts.uid);
+        }
+        ds.set_file(|f| f.transfer_syntax = Some(ts));
+    }
+    Ok(ds)
+}
+
+/// Writes `dataset` to `filename` (pydicom 3's `dcmwrite`).
+#[pyfunction]
+#[pyo3(signature = (filename, dataset, /, *, implicit_vr=None, little_endian=None, enforce_file_format=false, overwrite=true))]
+fn dcmwrite(
+    py: Python<'_>,
+    filename: &Bound<'_, PyAny>,
+    dataset: &Bound<'_, PyDataset>,
+    implicit_vr: Option<bool>,
+    little_endian: Option<bool>,
+    enforce_file_format: bool,
+    overwrite: bool,
+) -> PyResult<()> {
+    if implicit_vr == Some(true) && little_endian == Some(false) {
+        return Err(PyValueError::new_err(
+            "implicit VR big endian is not a transfer syntax",
+        ));
+    }
+    save(
+        py,
+        dataset.get(),
+        filename,
+        implicit_vr,
+        little_endian,
+        enforce_file_format,
+        overwrite,
+    )
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(dcmwrite, m)?)?;
+    m.add_function(wrap_pyfunction!(_unpickle, m)?)?;
+    Ok(())
+}
