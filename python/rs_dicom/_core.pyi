@@ -276,7 +276,6 @@ class Dataset(_DatasetKeywords):
         indent: int | None = None,
         ensure_ascii: bool = False,
     ) -> str: ...
-    def _part10_bytes(self) -> bytes: ...
     # Native DICOM Model XML (rust/rs_dicom_py/src/xml.rs)
     @classmethod
     def from_xml(

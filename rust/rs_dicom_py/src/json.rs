@@ -10,10 +10,9 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
 };
-use rs_dicom::core::{Dataset, Tag, TransferSyntax, VR};
+use rs_dicom::core::{Dataset, SharedDataset};
 use rs_dicom::error::{DicomError, ErrorKind};
 use rs_dicom::json::{self, JsonOptions};
-use rs_dicom::writer::{FileParts, WriteOptions, write_file};
 
 use crate::errors::to_py;
 use crate::handle::{PyDataset, PyElement};
@@ -310,41 +309,6 @@ impl PyDataset {
             .map_err(to_py)?;
         Ok(PyString::new(py, &text).into_any())
     }
-
-    /// The dataset as a Part 10 file in Explicit VR Little Endian (preamble, a file meta
-    /// group naming the transfer syntax, the dataset): what the JSON and XML round-trip
-    /// tests write and read back.
-    fn _part10_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = py
-            .detach(|| {
-                let ts = TransferSyntax::EXPLICIT_VR_LE;
-                let mut meta = Dataset::new();
-                meta.insert(rs_dicom::core::Element::new(
-                    Tag(0x0002, 0x0001),
-                    VR::OB,
-                    vec![0u8, 1],
-                ));
-                let mut uid = ts.uid.as_bytes().to_vec();
-                if uid.len() % 2 == 1 {
-                    uid.push(0);
-                }
-                meta.insert(rs_dicom::core::Element::new(
-                    Tag::TRANSFER_SYNTAX_UID,
-                    VR::UI,
-                    uid,
-                ));
-                self.with(|ds| {
-                    let parts = FileParts {
-                        preamble: Some(&[0; 128]),
-                        meta: Some(&meta),
-                        dataset: ds,
-                    };
-                    write_file(Vec::new(), parts, &WriteOptions::new(ts))
-                })
-            })
-            .map_err(to_py)?;
-        Ok(PyBytes::new(py, &bytes))
-    }
 }
 
 impl PyDataset {
@@ -355,11 +319,8 @@ impl PyDataset {
         include_meta: bool,
         f: impl FnOnce(&Dataset, Option<&Dataset>) -> R,
     ) -> R {
-        let meta = self
-            .file
-            .as_ref()
-            .filter(|_| include_meta)
-            .map(|f| f.meta.read());
+        let meta = if include_meta { self.file().meta } else { None };
+        let meta = meta.as_ref().map(SharedDataset::read);
         self.with(|ds| f(ds, meta.as_deref()))
     }
 }

@@ -34,7 +34,10 @@ pub(crate) fn bulk_options(
     threshold: i64,
     handler: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(BulkData, HashMap<String, String>)> {
-    Ok((bulk_mode(bulk_data)?, handler_uris(py, node, threshold, handler)?))
+    Ok((
+        bulk_mode(bulk_data)?,
+        handler_uris(py, node, threshold, handler)?,
+    ))
 }
 
 /// The `BulkDataURI`s a handler gives the binary elements longer than pydicom's limit

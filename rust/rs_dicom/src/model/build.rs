@@ -136,7 +136,8 @@ fn unchecked_text(ds: &Dataset, vr: VR, input: Input) -> std::result::Result<Inp
 /// pydicom write it): an element of fragments again, so that a file written from it keeps
 /// its pixel data encapsulated. `None` unless `bytes` is exactly a stream of items.
 pub fn encapsulated(tag: Tag, vr: VR, bytes: &[u8]) -> Option<Element> {
-    if tag != Tag::PIXEL_DATA || vr != VR::OB || bytes.len() < 8 {
+    // OW too: some files (and so their models) give encapsulated pixel data that VR.
+    if tag != Tag::PIXEL_DATA || !matches!(vr, VR::OB | VR::OW) || bytes.len() < 8 {
         return None;
     }
     let mut spans = Vec::new();
