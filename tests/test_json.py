@@ -240,6 +240,22 @@ def _normalise_pydicom(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def compare_models(a: dict[str, Any], b: dict[str, Any], where: str) -> None:
+    """Two JSON models, attribute by attribute (the path of the first difference named)."""
+    assert a.keys() == b.keys(), where
+    for key in a:
+        x, y = a[key], b[key]
+        at = f"{where}{key}"
+        assert x["vr"] == y["vr"], at
+        if x["vr"] == "SQ":
+            xs, ys = x.get("Value", []), y.get("Value", [])
+            assert len(xs) == len(ys), at
+            for i, (p, q) in enumerate(zip(xs, ys, strict=True)):
+                compare_models(p, q, f"{at}[{i}].")
+        else:
+            assert x == y, at
+
+
 PYDICOM_FILES = [
     "CT_small.dcm",  # explicit VR LE, private elements
     "MR_small.dcm",
@@ -267,21 +283,7 @@ def test_matches_pydicom(name: str) -> None:
     theirs = _normalise_pydicom(pydicom.dcmread(path, force=force).to_json_dict())
     assert ours.keys() == theirs.keys()
 
-    def compare(a: dict[str, Any], b: dict[str, Any], where: str) -> None:
-        assert a.keys() == b.keys(), where
-        for key in a:
-            x, y = a[key], b[key]
-            at = f"{where}{key}"
-            assert x["vr"] == y["vr"], at
-            if x["vr"] == "SQ":
-                xs, ys = x.get("Value", []), y.get("Value", [])
-                assert len(xs) == len(ys), at
-                for i, (p, q) in enumerate(zip(xs, ys, strict=True)):
-                    compare(p, q, f"{at}[{i}].")
-            else:
-                assert x == y, at
-
-    compare(ours, theirs, "")
+    compare_models(ours, theirs, "")
 
 
 def test_encapsulated_pixel_data_matches_pydicom() -> None:
@@ -315,3 +317,136 @@ def test_sample_reads_identically_with_pydicom() -> None:
     pydicom = _pydicom()
     theirs = _normalise_pydicom(pydicom.dcmread(SAMPLE).to_json_dict())
     assert to_json_dict(rs_dicom.dcmread(SAMPLE)) == theirs
+
+
+# --------------------------------------------------------------------------- from_json
+
+
+def test_from_json_inputs_and_bulk_data_handlers(sample: rs_dicom.Dataset) -> None:
+    model = to_json_dict(sample)
+    text = json.dumps(model)
+    for given in (text, text.encode(), bytearray(text.encode()), model):
+        assert to_json_dict(rs_dicom.Dataset.from_json(given)) == model
+    with pytest.raises(TypeError, match="str, bytes or dict"):
+        rs_dicom.Dataset.from_json(42)  # type: ignore[arg-type]
+    refs = {
+        "7FE00010": {"vr": "OW", "BulkDataURI": "http://x/pixels"},
+        "00081140": {
+            "vr": "SQ",
+            "Value": [{"00091001": {"vr": "OB", "BulkDataURI": ["http://x/nested"]}}],
+        },
+        "00100010": {"vr": "PN", "BulkDataURI": "http://x/name"},
+    }
+    seen: list[tuple[str, ...]] = []
+
+    def three(tag: str, vr: str, uri: str) -> bytes | str:
+        seen.append((tag, vr, uri))
+        return "Doe^John" if vr == "PN" else b"\x01\x02"
+
+    ds = rs_dicom.Dataset.from_json(refs, three)
+    assert sorted(seen) == [
+        ("00091001", "OB", "http://x/nested"),
+        ("00100010", "PN", "http://x/name"),
+        ("7FE00010", "OW", "http://x/pixels"),
+    ]
+    assert bytes(ds["PixelData"].raw) == b"\x01\x02" and ds.PatientName == "Doe^John"
+    assert bytes(ds["ReferencedImageSequence"].value[0][0x00091001].raw) == b"\x01\x02"
+    # pydicom's other signature: the URI alone.
+    ds = rs_dicom.Dataset.from_json(refs, lambda uri: b"\x03\x04" if "pix" in uri else None)
+    assert bytes(ds["PixelData"].raw) == b"\x03\x04"
+    assert "PatientName" in ds and ds.PatientName == ""
+    # No handler: empty values and pydicom's warning.
+    with pytest.warns(UserWarning) as record:
+        ds = rs_dicom.Dataset.from_json(refs)
+    assert sorted(str(w.message) for w in record) == [
+        f'No bulk data URI handler provided for retrieval of value of data element "{t}"'
+        for t in ("00091001", "00100010", "7FE00010")
+    ]
+    assert len(bytes(ds["PixelData"].raw)) == 0
+    with pytest.raises(TypeError, match="bulk_data_uri_handler must return"):
+        rs_dicom.Dataset.from_json(refs, lambda uri: [1])
+
+
+def test_to_json_bulk_data_handler_as_pydicom() -> None:
+    pydicom = _pydicom()
+    path = _testdata("CT_small.dcm")
+
+    def handler(elem: Any) -> str:
+        return f"http://x/{int(elem.tag):08X}"
+
+    ours = rs_dicom.dcmread(path).to_json_dict(
+        bulk_data_threshold=100, bulk_data_element_handler=handler
+    )
+    theirs = pydicom.dcmread(path).to_json_dict(
+        bulk_data_threshold=100, bulk_data_element_handler=handler
+    )
+    uris = {k: v["BulkDataURI"] for k, v in ours.items() if "BulkDataURI" in v}
+    assert uris == {k: v["BulkDataURI"] for k, v in theirs.items() if "BulkDataURI" in v}
+    assert uris["7FE00010"] == "http://x/7FE00010"
+    text = rs_dicom.dcmread(path).to_json(dump_handler=lambda d: json.dumps(d, sort_keys=True))
+    assert json.loads(text) == rs_dicom.dcmread(path).to_json_dict()
+    assert rs_dicom.dcmread(path)["PixelData"].to_json_dict(handler, 100) == {
+        "vr": "OW",
+        "BulkDataURI": "http://x/7FE00010",
+    }
+
+
+def test_from_json_validation_modes() -> None:
+    model = {"00080020": {"vr": "DA", "Value": ["1997.04.24"]}}
+    with pytest.warns(UserWarning, match=r"JSON /00080020: \(0008,0020\) DA"):
+        assert rs_dicom.Dataset.from_json(model).StudyDate == "1997.04.24"
+    with pytest.raises(rs_dicom.DicomError, match="must be a date"):
+        rs_dicom.Dataset.from_json(model, validate=True)
+    assert rs_dicom.Dataset.from_json(model, validate=False).StudyDate == "1997.04.24"
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ('{"00100010": {"vr": "PN", "Value": [', "not JSON: EOF .* at line 1 column 36"),
+        ("[1, 2]", "is an object"),
+        ('{"0010001": {"vr": "PN"}}', "is not a tag"),
+        ('{"00280010": {"vr": "US", "Value": [1e400]}}', "not JSON"),
+        ('{"00280010": {"vr": "US", "Value": [70000]}}', r"/00280010: .*out of range"),
+        ('{"00280010": {"vr": "US", "Value": ["abc"]}}', "is not an integer"),
+        ('{"00280010": {"vr": "US", "Value": [1.5]}}', "integer that fits"),
+        ('{"7FE00010": {"vr": "OB", "InlineBinary": "!!"}}', "not base64"),
+        ('{"7FE00010": {"vr": "OB", "Value": [1]}}', "InlineBinary"),
+        ('{"00081140": {"vr": "SQ", "Value": [{"0008": 1}]}}', r"/00081140/Value/0"),
+        ('{"00100010": {"vr": "ZZ"}}', "is not a VR"),
+    ],
+)
+def test_from_json_bad_input(bad: str, expected: str) -> None:
+    with pytest.raises(rs_dicom.DicomError, match=expected):
+        rs_dicom.Dataset.from_json(bad)
+
+
+def test_from_json_deep_nesting_is_an_error_not_a_crash() -> None:
+    deep = '{"00081140": {"vr": "SQ", "Value": [' * 20_000
+    with pytest.raises(rs_dicom.DicomError, match="recursion limit"):
+        rs_dicom.Dataset.from_json(deep)
+
+
+def test_from_json_dict_is_read_without_text() -> None:
+    # What json.loads or pydicom's to_json_dict give, floats JSON cannot hold included.
+    model = {
+        "00409212": {"vr": "FD", "Value": [float("nan"), float("-inf"), 0.5]},
+        "00280010": {"vr": "US", "Value": (64,)},
+        "00720083": {"vr": "UV", "Value": [2**64 - 1]},
+    }
+    ds = rs_dicom.Dataset.from_json(model)
+    lut = ds.RealWorldValueLUTData
+    assert lut[0] != lut[0] and lut[1] == float("-inf") and lut[2] == 0.5
+    assert ds.Rows == 64 and ds[0x00720083].value == 2**64 - 1
+    with pytest.raises(TypeError, match="keys are str"):
+        rs_dicom.Dataset.from_json({1: {"vr": "US"}})
+    with pytest.raises(TypeError, match="not a JSON value"):
+        rs_dicom.Dataset.from_json({"00280010": {"vr": "US", "Value": [object()]}})
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(200):
+        item: dict[str, Any] = {}
+        node["00081140"] = {"vr": "SQ", "Value": [item]}
+        node = item
+    with pytest.raises(rs_dicom.DicomError, match="nests deeper"):
+        rs_dicom.Dataset.from_json(deep)

@@ -1,8 +1,8 @@
 """Type stubs for the native module ``rs_dicom._core`` (PyO3)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from os import PathLike
-from typing import Any, BinaryIO, final, overload
+from typing import Any, BinaryIO, Literal, final, overload
 
 from typing_extensions import disjoint_base
 
@@ -121,6 +121,14 @@ class Element:
     def raw(self) -> memoryview: ...
     @property
     def fragments(self) -> tuple[memoryview, list[memoryview]] | None: ...
+    # DICOM JSON (rust/rs_dicom_py/src/json.rs)
+    def to_json_dict(
+        self,
+        bulk_data_element_handler: Callable[[Element], str] | None = None,
+        bulk_data_threshold: int = 1024,
+        *,
+        bulk_data: Literal["inline", "omit"] = "inline",
+    ) -> dict[str, Any]: ...
 
 @final
 class PixelData:
@@ -240,6 +248,53 @@ class Dataset(_DatasetKeywords):
     def pixel_array(self) -> Any: ...
     def _repr_html_(self) -> str: ...
     def _repr_png_(self) -> bytes | None: ...
+    # DICOM JSON (rust/rs_dicom_py/src/json.rs)
+    @classmethod
+    def from_json(
+        cls,
+        json_dataset: str | bytes | bytearray | dict[str, Any],
+        bulk_data_uri_handler: Callable[..., bytes | str | int | float | None] | None = None,
+        *,
+        validate: bool | None = None,
+    ) -> Dataset: ...
+    def to_json_dict(
+        self,
+        bulk_data_threshold: int = 1024,
+        bulk_data_element_handler: Callable[[Element], str] | None = None,
+        suppress_invalid_tags: bool = False,
+        *,
+        bulk_data: Literal["inline", "omit"] = "inline",
+        include_meta: bool = False,
+    ) -> dict[str, Any]: ...
+    def to_json(
+        self,
+        bulk_data_threshold: int = 1024,
+        bulk_data_element_handler: Callable[[Element], str] | None = None,
+        dump_handler: Callable[[dict[str, Any]], Any] | None = None,
+        suppress_invalid_tags: bool = False,
+        *,
+        bulk_data: Literal["inline", "omit"] = "inline",
+        include_meta: bool = False,
+        indent: int | None = None,
+        ensure_ascii: bool = False,
+    ) -> str: ...
+    # Native DICOM Model XML (rust/rs_dicom_py/src/xml.rs)
+    @classmethod
+    def from_xml(
+        cls,
+        xml_dataset: str | bytes | bytearray,
+        bulk_data_uri_handler: Callable[..., bytes | str | int | float | None] | None = None,
+        *,
+        validate: bool | None = None,
+    ) -> Dataset: ...
+    def to_xml(
+        self,
+        bulk_data_threshold: int = 1024,
+        bulk_data_element_handler: Callable[[Element], str] | None = None,
+        *,
+        bulk_data: Literal["inline", "omit"] = "inline",
+        include_meta: bool = False,
+    ) -> str: ...
 
 @final
 class TreeLines:

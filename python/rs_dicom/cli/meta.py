@@ -1,4 +1,4 @@
-"""``rs-dicom meta``: the metadata of DICOM files as a tree, DICOM JSON or chosen values."""
+"""``rs-dicom meta``: the metadata of DICOM files as a tree, DICOM JSON, XML or chosen values."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ the terminal width (see --width). With several files, each tree starts with a
 JSON object; for several files JSON Lines, one compact object per line in the order of
 the files, with 'null' on the line of a file that could not be read.
 
+--xml prints the Native DICOM Model XML (PS3.19 A.1) instead, in UTF-8 as DCMTK's
+'dcm2xml --native-format' lays it out; with several files the documents follow one another,
+each starting with its XML declaration.
+
 --tag prints only the given values, one per line, in the order given, as plain text
 (several values joined with a backslash, an empty line when the element is absent). With
 several files every line starts with 'PATH: '.
@@ -50,6 +54,7 @@ examples:
   rs-dicom meta -s --width 0 image.dcm             # no pixel data, values never cut
   rs-dicom meta --json image.dcm > image.json      # DICOM JSON model
   rs-dicom meta --json --no-bulk 'study/*.dcm'     # JSON Lines, without binary values
+  rs-dicom meta --xml image.dcm > image.xml        # Native DICOM Model XML
   rs-dicom meta --tag PatientName --tag 0020,0013 'series/*.dcm'
   rs-dicom meta --tag 'AnatomicRegionSequence[0].CodeMeaning' image.dcm
 
@@ -62,6 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print the DICOM JSON model (PS3.18 F.2)")
     mode.add_argument(
+        "--xml", action="store_true", help="print the Native DICOM Model XML (PS3.19 A.1)"
+    )
+    mode.add_argument(
         "-t",
         "--tag",
         action="append",
@@ -72,12 +80,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-bulk",
         action="store_true",
-        help="with --json: leave out binary values (no InlineBinary)",
+        help="with --json or --xml: leave out binary values (no InlineBinary)",
     )
     parser.add_argument(
         "--include-meta",
         action="store_true",
-        help="with --json: also write the File Meta Information (group 0002)",
+        help="with --json or --xml: also write the File Meta Information (group 0002)",
     )
     parser.add_argument(
         "-s",
@@ -99,8 +107,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check(args: argparse.Namespace) -> str | None:
     """Options that only mean something together."""
-    if not args.json and (args.no_bulk or args.include_meta):
-        return "--no-bulk and --include-meta need --json"
+    if not (args.json or args.xml) and (args.no_bulk or args.include_meta):
+        return "--no-bulk and --include-meta need --json or --xml"
     return None
 
 
@@ -153,6 +161,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     allow_nan=False,
                 )
                 lines: Iterator[str] = iter([text])
+            elif args.xml:
+                text = ds.to_xml(bulk_data=bulk, include_meta=args.include_meta)
+                if ascii_only:  # character references keep it valid UTF-8-declared XML
+                    text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+                lines = iter([text.rstrip("\n")])
             elif args.tag:
                 lines = _tag_lines(ds, args.tag)
                 if several:
@@ -178,7 +191,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 COMMAND = Command(
     name="meta",
-    help="print metadata (tree, DICOM JSON or chosen values)",
+    help="print metadata (tree, DICOM JSON, XML or chosen values)",
     description=DESCRIPTION,
     epilog=EPILOG,
     add_arguments=add_arguments,

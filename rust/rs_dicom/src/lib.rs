@@ -26,10 +26,13 @@ pub mod core;
 pub mod dictionary;
 pub mod dump;
 pub mod error;
+pub mod json;
+pub mod model;
 pub mod parser;
 pub mod pixel;
 pub mod value;
 pub mod writer;
+pub mod xml;
 
 pub use crate::core::{Dataset, Element, SharedDataset, Tag, TransferSyntax, VR};
 pub use crate::error::{DicomError, ErrorKind, Result};

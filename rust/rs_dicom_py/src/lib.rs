@@ -9,6 +9,8 @@ mod edit;
 mod element;
 mod errors;
 mod handle;
+mod json;
+mod model;
 mod pixel;
 mod pixel_set;
 mod private;
@@ -23,6 +25,7 @@ mod value;
 mod valuetypes;
 mod walk;
 mod write;
+mod xml;
 
 use pyo3::prelude::*;
 

@@ -1,10 +1,12 @@
 //! Text to bytes in a Specific Character Set: the inverse of decoding, for values that are
 //! assigned or written. UTF-8, GB18030 and GBK encode whole values; the single-byte sets
-//! (ISO 8859 parts, TIS-620, JIS X 0201) encode through their decoding tables. A character
+//! (ISO 8859 parts, TIS-620, JIS X 0201) encode through their decoding tables, and several
+//! sets with ISO 2022 code extensions ([`super::encode2022`]). A character
 //! the set cannot hold is an error naming it, so nothing is replaced silently.
 
 use encoding_rs::{GB18030, GBK};
 
+use super::encode2022::encode_iso2022;
 use super::iso2022::{G0, G1};
 use super::{CharacterSet, Scheme};
 
@@ -50,12 +52,11 @@ impl CharacterSet {
                 Ok(bytes.into_owned())
             }
             Scheme::Iso2022(state) => {
+                let one_term = self.terms.len() <= 1;
                 let table = match (state.g0, state.g1) {
-                    (G0::Ascii, G1::Single(set)) => set.table(),
-                    _ => {
-                        let bad = text.chars().find(|c| !c.is_ascii()).unwrap_or('\u{FFFD}');
-                        return Err(fail(bad));
-                    }
+                    (G0::Ascii, G1::Single(set)) if one_term => set.table(),
+                    // Code extensions: escape sequences switch between the terms' sets.
+                    _ => return encode_iso2022(text, state, &self.terms).map_err(fail),
                 };
                 let mut out = Vec::with_capacity(text.len());
                 for c in text.chars() {

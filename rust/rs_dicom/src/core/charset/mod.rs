@@ -30,6 +30,7 @@
 //! (pydicom re-reads the whole escape run as the first set); ESC in a stand-alone set stays.
 
 mod encode;
+mod encode2022;
 mod iso2022;
 mod tables;
 #[cfg(test)]
@@ -68,8 +69,9 @@ impl Default for Scheme {
     }
 }
 
-/// Maps one defined term (leniently spelled) to its scheme; `None` if unknown.
-fn parse_term(term: &str) -> Option<Scheme> {
+/// A defined term reduced to what tells it apart: its IR number (`ISO 2022 IR 87` → `87`)
+/// or its upper-case letters and digits.
+fn term_key(term: &str) -> String {
     // Case, spaces, '_' and '-' are ignored: "ISO IR 100", "ISO_IR_100", "iso-ir 100" all match
     // (pydicom corrects most such misspellings too, or finds them as Python codec aliases).
     let key: String = term
@@ -77,10 +79,15 @@ fn parse_term(term: &str) -> Option<Scheme> {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let key = key
-        .strip_prefix("ISO2022IR")
+    key.strip_prefix("ISO2022IR")
         .or_else(|| key.strip_prefix("ISOIR"))
-        .map_or(key.as_str(), |number| number);
+        .map_or_else(|| key.clone(), str::to_string)
+}
+
+/// Maps one defined term (leniently spelled) to its scheme; `None` if unknown.
+fn parse_term(term: &str) -> Option<Scheme> {
+    let key = term_key(term);
+    let key = key.as_str();
     let single = |s| Some(Scheme::Iso2022(State::with_g1(G1::Single(s))));
     match key {
         "6" | "ISO8859" | "ASCII" | "USASCII" => Some(Scheme::default()),

@@ -1,6 +1,7 @@
 //! Code tables of the single-byte and 94×94 double-byte sets (from encoding_rs, or exact
 //! ISO 8859 / JIS X 0201 tables where encoding_rs has only the windows-125x supersets).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use encoding_rs::{EUC_JP, EUC_KR, Encoding, GBK};
@@ -52,20 +53,24 @@ impl SingleByte {
 
     /// The set designated to G1 by `ESC - final` (PS3.3 table C.12-3).
     pub(super) fn from_final(f: u8) -> Option<SingleByte> {
-        Some(match f {
-            b'A' => SingleByte::Latin1,
-            b'B' => SingleByte::Latin2,
-            b'C' => SingleByte::Latin3,
-            b'D' => SingleByte::Latin4,
-            b'L' => SingleByte::Cyrillic,
-            b'G' => SingleByte::Arabic,
-            b'F' => SingleByte::Greek,
-            b'H' => SingleByte::Hebrew,
-            b'M' => SingleByte::Latin5,
-            b'b' => SingleByte::Latin9,
-            b'T' => SingleByte::Thai,
-            _ => return None,
-        })
+        SingleByte::ALL.into_iter().find(|s| s.final_byte() == f)
+    }
+
+    /// The final byte of the escape sequence `ESC - final` that designates the set to G1.
+    pub(super) fn final_byte(self) -> u8 {
+        match self {
+            SingleByte::Latin1 => b'A',
+            SingleByte::Latin2 => b'B',
+            SingleByte::Latin3 => b'C',
+            SingleByte::Latin4 => b'D',
+            SingleByte::Cyrillic => b'L',
+            SingleByte::Arabic => b'G',
+            SingleByte::Greek => b'F',
+            SingleByte::Hebrew => b'H',
+            SingleByte::Latin5 => b'M',
+            SingleByte::Latin9 => b'b',
+            SingleByte::Thai => b'T',
+        }
     }
 
     /// The decoded characters for bytes 0x80–0xFF.
@@ -131,6 +136,24 @@ impl DoubleByte {
         let table = TABLES[self as usize].get_or_init(|| self.build_table());
         let c = *table.get(row * DB_SIZE + cell)?;
         (c != '\0').then_some(c)
+    }
+
+    /// The zero-based row and cell of `c` in the set, if it has it.
+    pub(super) fn find(self, c: char) -> Option<(u8, u8)> {
+        static REVERSE: [OnceLock<HashMap<char, (u8, u8)>>; 4] = [const { OnceLock::new() }; 4];
+        let map = REVERSE[self as usize].get_or_init(|| {
+            let mut map = HashMap::new();
+            for row in 0..DB_SIZE {
+                for cell in 0..DB_SIZE {
+                    if let Some(c) = self.lookup(row, cell) {
+                        // The first code of a character that has two (as Python encodes).
+                        map.entry(c).or_insert((row as u8, cell as u8));
+                    }
+                }
+            }
+            map
+        });
+        map.get(&c).copied()
     }
 
     /// Builds the table from encoding_rs's EUC forms, patched to Python's mappings.
