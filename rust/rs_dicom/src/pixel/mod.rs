@@ -7,6 +7,7 @@ pub mod color;
 mod decode;
 mod description;
 pub mod display;
+pub mod encode;
 mod frames;
 pub mod native;
 mod options;
