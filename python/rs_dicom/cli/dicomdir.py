@@ -146,11 +146,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     known = set()
     for instance in list(fs):
         path = os.path.abspath(instance.path)
+        known.add(path)
         if path in removing or not os.path.isfile(path):
             fs.remove(instance)
             removed += 1
         else:
-            known.add(path)
             kept += 1
     for path in removing - known:
         if os.path.exists(path):
