@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +109,8 @@ def _copy_patients(target: Path) -> Path:
     return target
 
 
-def _dcmgpdir(root: Path, *args: str) -> None:
-    tool = reference_tool("dcmgpdir")
+def _dcmgpdir(root: Path, *args: str, tool_name: str = "dcmgpdir") -> None:
+    tool = reference_tool(tool_name)
     proc = subprocess.run(
         [tool, *args, "+r", "+id", str(root), *PATIENT_DIRS],
         capture_output=True,
@@ -130,6 +131,16 @@ def test_reads_what_dcmgpdir_builds(tmp_path: Path) -> None:
     assert _our_offsets(ours) == _offsets(theirs)
     on_disk = {p.resolve() for p in root.rglob("*") if p.is_file() and p.name != "DICOMDIR"}
     assert {v[0] for v in _instances(ours).values()} == on_disk
+
+
+def test_reads_what_dcmmkdir_builds(tmp_path: Path) -> None:
+    root = _copy_patients(tmp_path / "cd")
+    _dcmgpdir(root, "-Pgp", tool_name="dcmmkdir")
+    ours = FileSet(root / "DICOMDIR")
+    theirs = PydicomFileSet(root / "DICOMDIR")
+    assert len(ours) == 31
+    assert _instances(ours) == _instances(theirs)
+    assert _our_offsets(ours) == _offsets(theirs)
 
 
 def _dciodvfy_errors(path: Path) -> list[str]:
@@ -309,3 +320,91 @@ def test_damaged_offsets_are_errors_not_crashes(tmp_path: Path) -> None:
 def test_not_a_dicomdir() -> None:
     with pytest.raises(ValueError, match="not a DICOMDIR"):
         FileSet(SAMPLE)
+
+
+def _record_of(fs: Any, path: Path) -> tuple[str | None, set[str]]:
+    """The record type and keywords of the record a file gets, or (None, {error type})."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            node = fs.add(path).node
+        except Exception as exc:  # noqa: BLE001 - any refusal counts, compared by outcome
+            return None, {type(exc).__name__}
+    # Offsets and File IDs are set on writing (pydicom leaves staged records without them).
+    structural = {
+        "OffsetOfTheNextDirectoryRecord",
+        "OffsetOfReferencedLowerLevelDirectoryEntity",
+        "ReferencedFileID",
+    }
+    record = node._record if isinstance(fs, PydicomFileSet) else node.record
+    keywords = {e.keyword for e in record if e.value not in (None, "", [])} - structural
+    return node.record_type, keywords
+
+
+def test_records_of_every_corpus_file_match_pydicom() -> None:
+    """Every file of pydicom and pydicom-data added to a new file-set: the same record type
+    and the same non-empty keys as pydicom's, or refused by both."""
+    from conformance import corpus_files
+
+    compared = refused = 0
+    for path in corpus_files():
+        theirs = _record_of(PydicomFileSet(), path)
+        ours = _record_of(FileSet(), path)
+        if theirs[0] is None:
+            # pydicom refuses: a Type 1 key missing or empty, or not an instance at all.
+            assert ours[0] is None, (path.name, theirs, ours)
+            refused += 1
+            continue
+        assert ours[0] == theirs[0], (path.name, theirs, ours)
+        # pydicom writes empty Type 2 keys as None, we as empty values: only the filled ones.
+        assert ours[1] - {"SpecificCharacterSet"} == theirs[1] - {"SpecificCharacterSet"}, path.name
+        compared += 1
+    assert compared > 150 and refused > 0
+
+
+_FILLERS = {
+    "PatientID": "PID1",
+    "StudyDate": "20260101",
+    "StudyTime": "120000",
+    "StudyID": "1",
+    "StudyInstanceUID": "1.2.3.4",
+    "SeriesInstanceUID": "1.2.3.4.5",
+    "SeriesNumber": "1",
+    "InstanceNumber": "1",
+    "Modality": "OT",
+    "ContentDate": "20260101",
+    "ContentTime": "120000",
+    "CompletionFlag": "COMPLETE",
+    "VerificationFlag": "UNVERIFIED",
+    "StructureSetLabel": "SS",
+    "RTPlanLabel": "PLAN",
+    "DoseSummationType": "PLAN",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["rtplan.dcm", "rtdose.dcm", "rtstruct.dcm", "test-SR.dcm", "reportsi.dcm", "waveform_ecg.dcm"],
+)
+def test_leaf_record_types_match_pydicom(name: str, tmp_path: Path) -> None:
+    """Non-image instances (RT, SR, waveforms), completed with the Type 1 keys the corpus
+    files lack, get pydicom's record type and keys; the file-set reads back in pydicom."""
+    ds = pydicom.dcmread(pydicom.data.get_testdata_file(name), force=True)
+    if "TransferSyntaxUID" not in ds.file_meta:  # rtstruct.dcm: a bare dataset
+        ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
+    for keyword, value in _FILLERS.items():
+        if keyword not in ds or ds[keyword].VM == 0:
+            setattr(ds, keyword, value)
+    path = tmp_path / "IN1"
+    ds.save_as(path, enforce_file_format=True)
+    theirs = _record_of(PydicomFileSet(), path)
+    fs = FileSet()
+    ours = _record_of(fs, path)
+    assert theirs[0] not in (None, "IMAGE") or name == "waveform_ecg.dcm"
+    assert ours[0] == theirs[0]
+    assert ours[1] - {"SpecificCharacterSet"} == theirs[1] - {"SpecificCharacterSet"}
+    fs.write(tmp_path / "set")
+    assert [n.record_type for n in PydicomFileSet(tmp_path / "set" / "DICOMDIR")._tree][-1] == ours[
+        0
+    ]
+    assert _dciodvfy_errors(tmp_path / "set" / "DICOMDIR") == []

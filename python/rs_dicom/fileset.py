@@ -311,16 +311,17 @@ class FileSet:
         return instance
 
     def _insert(self, records: list[Any]) -> FileInstance:
-        """Puts an instance's records (PATIENT, STUDY, SERIES, its own) in the tree, below
-        the patient, study and series it belongs to; an instance already in the file-set
-        (same SOP Instance UID) is returned instead."""
+        """Puts an instance's records (PATIENT, STUDY, SERIES, its own; or its own alone,
+        at the top level) in the tree, below the patient, study and series it belongs to;
+        an instance already in the file-set (same SOP Instance UID) is returned instead."""
         uids, keyed = self._index()
-        leaf_uid = str(records[3].ReferencedSOPInstanceUIDInFile)
+        *above, own = records
+        leaf_uid = str(own.ReferencedSOPInstanceUIDInFile)
         if leaf_uid in uids:
             return uids[leaf_uid]
         parent: RecordNode | None = None
         siblings = self._roots
-        for level, record in zip(LEVELS, records[:3], strict=True):
+        for level, record in zip(LEVELS[: len(above)], above, strict=True):
             key = (id(parent), level, node_key(record, level))
             match = keyed.get(key)
             if match is None or match.detached:
@@ -328,7 +329,7 @@ class FileSet:
                 siblings.append(match)
                 keyed[key] = match
             parent, siblings = match, match.children
-        leaf = RecordNode(records[3], parent)
+        leaf = RecordNode(own, parent)
         siblings.append(leaf)
         self._staged_dicomdir = True
         uids[leaf_uid] = instance = self._instance(leaf)

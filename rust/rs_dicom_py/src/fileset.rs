@@ -27,7 +27,8 @@ fn _dicomdir_records(ds: &Bound<'_, PyDataset>) -> PyResult<Vec<(usize, i64, PyD
         .collect())
 }
 
-/// The PATIENT, STUDY, SERIES and instance records of an instance stored as `file_id`.
+/// The records of an instance stored as `file_id`: PATIENT, STUDY, SERIES and its own (or
+/// its own alone, for the SOP classes recorded at the top level).
 #[pyfunction]
 fn _dicomdir_instance_records(
     ds: &Bound<'_, PyDataset>,

@@ -115,6 +115,29 @@ const ENCAP_DOC: Keys = &[
     ("ConceptNameCodeSequence", Two),
     ("MIMETypeOfEncapsulatedDocument", One),
 ];
+const PALETTE: Keys = &[("ContentLabel", One), ("ContentDescription", Two)];
+const HANGING_PROTOCOL: Keys = &[
+    ("HangingProtocolCreator", One),
+    ("HangingProtocolCreationDateTime", One),
+    ("HangingProtocolDefinitionSequence", One),
+    ("NumberOfPriorsReferenced", One),
+    ("HangingProtocolUserIdentificationCodeSequence", Two),
+];
+const IMPLANT: Keys = &[
+    ("Manufacturer", One),
+    ("ImplantName", One),
+    ("ImplantSize", Three),
+    ("ImplantPartNumber", One),
+];
+const IMPLANT_ASSY: Keys = &[
+    ("ImplantAssemblyTemplateName", One),
+    ("Manufacturer", One),
+    ("ProcedureTypeCodeSequence", One),
+];
+const IMPLANT_GROUP: Keys = &[
+    ("ImplantTemplateGroupName", One),
+    ("ImplantTemplateGroupIssuer", One),
+];
 const SURFACE_SCAN: Keys = &[("ContentDate", One), ("ContentTime", One)];
 const NONE: Keys = &[];
 
@@ -135,6 +158,11 @@ fn keys_of(record_type: &str) -> Keys {
         "ENCAP DOC" => ENCAP_DOC,
         "SURFACE SCAN" => SURFACE_SCAN,
         "STEREOMETRIC" | "PLAN" => NONE,
+        "PALETTE" => PALETTE,
+        "HANGING PROTOCOL" => HANGING_PROTOCOL,
+        "IMPLANT" => IMPLANT,
+        "IMPLANT ASSY" => IMPLANT_ASSY,
+        "IMPLANT GROUP" => IMPLANT_GROUP,
         _ => IMAGE,
     }
 }
@@ -175,14 +203,14 @@ const RECORD_TYPES: &[(&str, &[&str])] = &[
     ("BASIC PRESENTATION", &["BasicStructuredDisplayStorage"]),
 ];
 
-/// SOP classes the general-purpose profile cannot place under a series: they are records at
-/// the top level of their own (PS3.3 F.4), which this builder does not make.
-const SINGLE_LEVEL: &[&str] = &[
-    "HangingProtocolStorage",
-    "ColorPaletteStorage",
-    "GenericImplantTemplateStorage",
-    "ImplantAssemblyTemplateStorage",
-    "ImplantTemplateGroupStorage",
+/// SOP classes whose record is a record of the root directory entity, with no PATIENT,
+/// STUDY or SERIES record above it (PS3.3 F.4).
+const SINGLE_LEVEL: &[(&str, &str)] = &[
+    ("HangingProtocolStorage", "HANGING PROTOCOL"),
+    ("ColorPaletteStorage", "PALETTE"),
+    ("GenericImplantTemplateStorage", "IMPLANT"),
+    ("ImplantAssemblyTemplateStorage", "IMPLANT ASSY"),
+    ("ImplantTemplateGroupStorage", "IMPLANT GROUP"),
 ];
 
 /// The record type of an instance's own record, from its SOP Class (as pydicom chooses).
@@ -334,8 +362,9 @@ fn uid_of(ds: &Dataset, tag: Tag) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// The PATIENT, STUDY, SERIES and instance records for the instance `ds` (with its file
-/// meta group `meta`), stored as `file_id`.
+/// The records for the instance `ds` (with its file meta group `meta`) stored as
+/// `file_id`: PATIENT, STUDY, SERIES and its own, or only its own for the SOP classes whose
+/// records are at the top level (colour palettes, hanging protocols, implant templates).
 ///
 /// The instance record references the file: its File ID, SOP Class and Instance UIDs (from
 /// the file meta, else the dataset) and its transfer syntax (the meta's, else as read).
@@ -343,7 +372,7 @@ pub fn build_records(
     ds: &Dataset,
     meta: Option<&Dataset>,
     file_id: &FileId,
-) -> Result<[Dataset; 4]> {
+) -> Result<Vec<Dataset>> {
     let from_meta = |tag: Tag| meta.and_then(|m| uid_of(m, tag));
     let sop_class = from_meta(Tag(0x0002, 0x0002))
         .or_else(|| uid_of(ds, Tag(0x0008, 0x0016)))
@@ -351,24 +380,17 @@ pub fn build_records(
     let sop_instance = from_meta(Tag(0x0002, 0x0003))
         .or_else(|| uid_of(ds, Tag(0x0008, 0x0018)))
         .ok_or_else(|| missing("instance", "SOPInstanceUID", Tag(0x0008, 0x0018), false))?;
-    if let Some(kw) = dictionary::uid(&sop_class)
-        .map(|e| e.keyword)
-        .filter(|kw| SINGLE_LEVEL.contains(kw))
-    {
-        return Err(DicomError::new(
-            ErrorKind::Unsupported,
-            None,
-            "(0008,0016)",
-            format!("{kw} instances are top-level records of their own: not supported"),
-        ));
+    let keyword = dictionary::uid(&sop_class).map_or("", |e| e.keyword);
+    let single = SINGLE_LEVEL.iter().find(|(kw, _)| *kw == keyword);
+    let leaf_type = single.map_or_else(|| record_type_for(&sop_class, ds), |(_, t)| *t);
+    let mut records = Vec::with_capacity(4);
+    if single.is_none() {
+        for (record_type, keys) in [("PATIENT", PATIENT), ("STUDY", STUDY), ("SERIES", SERIES)] {
+            let mut r = new_record(ds, record_type);
+            copy_keys(ds, &mut r, record_type, keys)?;
+            records.push(r);
+        }
     }
-    let leaf_type = record_type_for(&sop_class, ds);
-    let mut patient = new_record(ds, "PATIENT");
-    copy_keys(ds, &mut patient, "PATIENT", PATIENT)?;
-    let mut study = new_record(ds, "STUDY");
-    copy_keys(ds, &mut study, "STUDY", STUDY)?;
-    let mut series = new_record(ds, "SERIES");
-    copy_keys(ds, &mut series, "SERIES", SERIES)?;
     let mut leaf = new_record(ds, leaf_type);
     leaf.insert(Element::new(
         REFERENCED_FILE_ID,
@@ -389,5 +411,6 @@ pub fn build_records(
     });
     leaf.insert(Element::new(REFERENCED_TRANSFER_SYNTAX, VR::UI, ui(&ts)));
     copy_keys(ds, &mut leaf, leaf_type, keys_of(leaf_type))?;
-    Ok([patient, study, series, leaf])
+    records.push(leaf);
+    Ok(records)
 }

@@ -11,9 +11,13 @@
 //! # std::fs::create_dir_all(&dir).map_err(|e| rs_dicom::DicomError::io(&e, "temp"))?;
 //! let instance = rs_dicom::parse_file(path)?;
 //! let file_id = FileId::parse("IMAGES/CT1")?;
-//! let [patient, study, series, image] = build_records(&instance, Some(&instance.meta), &file_id)?;
-//! let leaf = Node::new(image);
-//! let tree = vec![Node::with(patient, vec![Node::with(study, vec![Node::with(series, vec![leaf])])])];
+//! let records = build_records(&instance, Some(&instance.meta), &file_id)?;
+//! // PATIENT, STUDY, SERIES and IMAGE: each record above the next.
+//! let mut node = Node::new(records[3].clone());
+//! for record in records[..3].iter().rev() {
+//!     node = Node::with(record.clone(), vec![node]);
+//! }
+//! let tree = vec![node];
 //! let bytes = write_dicomdir(&tree, &rs_dicom::dicomdir::FileSetInfo::new("DEMO"))?;
 //! let read = rs_dicom::parse_bytes(bytes)?;
 //! let records = read_records(&read.dataset)?;

@@ -30,8 +30,11 @@ fn tree(patients: usize) -> Vec<Node> {
                 let mut series = None;
                 for i in 0..3 {
                     let id = FileId::parse(&format!("P{p}/S{s}/E{e}/I{i}")).expect("valid");
-                    let [pt, st, se, leaf] =
-                        build_records(&f.dataset, Some(&f.meta), &id).expect("records");
+                    let [pt, st, se, leaf]: [Dataset; 4] =
+                        build_records(&f.dataset, Some(&f.meta), &id)
+                            .expect("records")
+                            .try_into()
+                            .expect("four records");
                     leaves.push(Node::new(leaf));
                     patient.get_or_insert(pt);
                     study.get_or_insert(st);
@@ -135,7 +138,11 @@ fn not_a_dicomdir() {
 fn instance_records_carry_their_keys() {
     let f = sample();
     let id = FileId::parse("CT/IM1").expect("valid");
-    let [patient, study, series, leaf] = build_records(&f.dataset, Some(&f.meta), &id).expect("ok");
+    let [patient, study, series, leaf]: [Dataset; 4] =
+        build_records(&f.dataset, Some(&f.meta), &id)
+            .expect("ok")
+            .try_into()
+            .expect("four records");
     assert_eq!(text(&patient, RECORD_TYPE), "PATIENT");
     assert!(patient.contains(crate::Tag(0x0010, 0x0020)));
     assert_eq!(
