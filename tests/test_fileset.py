@@ -408,3 +408,20 @@ def test_leaf_record_types_match_pydicom(name: str, tmp_path: Path) -> None:
         0
     ]
     assert _dciodvfy_errors(tmp_path / "set" / "DICOMDIR") == []
+
+
+def test_write_elsewhere_copies_the_file_set(tmp_path: Path) -> None:
+    source = FileSet(DIRTESTS / "DICOMDIR")
+    source.write(tmp_path / "copy")
+    assert source.path == str(tmp_path / "copy")
+    theirs = PydicomFileSet(tmp_path / "copy" / "DICOMDIR")
+    assert len(theirs) == 31
+    assert _instances(source) == _instances(theirs)
+    for instance in source:
+        original = DIRTESTS.joinpath(*instance.node.file_id)
+        assert Path(instance.path).read_bytes() == original.read_bytes()
+    # Written in Implicit VR Little Endian on request (pydicom's force_implicit).
+    source.write(force_implicit=True)
+    ds = rs_dicom.dcmread(tmp_path / "copy" / "DICOMDIR")
+    assert ds.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2"
+    assert len(FileSet(tmp_path / "copy" / "DICOMDIR")) == 31
