@@ -26,6 +26,9 @@ from pydicom.encaps import generate_frames
 # pydicom decoding plugin per syntax family (the first in the list that is installed)
 DECODERS = {"1.2.840.10008.1.2.4.8": ("pyjpegls", "gdcm")}
 DEFAULT_DECODERS = ("pylibjpeg", "gdcm")
+# lossy output this far from the source is a wrong image (e.g. colour decoded in the wrong
+# space), not compression loss: every encoder here at its settings gives over 35 dB
+PSNR_FLOOR = 30
 
 
 @cache
@@ -81,6 +84,8 @@ def analyze(path: Path, enc: Enc, data: Path, meta: dict) -> dict[str, Any]:
         res["psnr"] = math.inf if mse == 0 else 10 * math.log10(peak * peak / mse)
         if enc.lossless and res["maxdiff"]:
             notes.append(f"lossless output differs from the source (max |diff| {res['maxdiff']})")
+        if not enc.lossless and res["psnr"] < PSNR_FLOOR:
+            notes.append(f"PSNR {res['psnr']:.1f} dB < {PSNR_FLOOR} dB: not the source image")
         if enc.ts == JPEGLS_NEAR and res["maxdiff"] > NEAR:
             notes.append(f"near-lossless error {res['maxdiff']} > NEAR {NEAR}")
     res["ok"], res["notes"] = not notes, notes
@@ -127,4 +132,4 @@ def reference_sizes(enc: Enc, data: Path, meta: dict) -> dict[str, Any]:
             assert cmd is not None
             subprocess.run(cmd, check=True, capture_output=True)
             total += j.stat().st_size
-    return {"tool": " ".join(probe[:1] + probe[5:]), "compressed": total}
+    return {"tool": probe[0], "settings": " ".join(probe[5:]), "compressed": total}

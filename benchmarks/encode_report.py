@@ -19,6 +19,23 @@ SCALING_OF_LINEAR = 0.80  # all cores vs one thread >= 80 % of the core count
 MULTI_THREADED_CPU = 1.2  # a method whose CPU time exceeds its wall time by this used threads
 
 
+# what a reader of a case's table needs to know about its peers
+NOTES = {
+    "jpeg-baseline": "DCMTK and GDCM encode with the IJG libjpeg 6b they bundle, rs_dicom with "
+    "libjpeg-turbo 3: the same quality scale, sizes within a few per cent.",
+    "jpeg-baseline-rgb": "RGB is written as YCbCr 4:2:2 (YBR_FULL_422) by DCMTK's default "
+    "(`+s2`) and by rs_dicom (`color_transform`). GDCM (3.0 and 3.2) leaves the photometric "
+    "interpretation RGB on a codestream libjpeg wrote as YCbCr 4:2:0 (no JFIF or Adobe "
+    "marker), so pydicom shows its output with the wrong colours (the PSNR shows it; "
+    "converted from YCbCr by hand it is ~35 dB).",
+    "j2k-lossy": "GDCM's rate (`SetRate(0, 10)`, `gdcmconv -r 10`) is relative to the 16 "
+    "allocated bits, pydicom's `j2k_cr=[10]` and `opj_compress -r 10` to the 12 stored bits, "
+    "so GDCM's output is about a third larger (and its PSNR higher).",
+    "htj2k": "No peer encodes HTJ2K in DICOM (pydicom 3 and GDCM decode it only); the size "
+    "reference is OpenJPH's `ojph_compress`, run untimed frame by frame.",
+}
+
+
 def reference_size(encode: str, checks: dict, refs: dict) -> tuple[str, int | None]:
     """(name, compressed bytes) of the reference encoder of a case."""
     ref = ENCODES[encode].reference
@@ -93,13 +110,13 @@ def case_table(encode, meta, methods, results, checks, refs, errors, versions) -
     ps = peers(per, methods)
     best = min((per[m]["multi"]["wall"] for m in ps), default=None)
     head = ["method", "version", "frames/s", "min–max", "CPU ms/frame", "vs fastest peer"]
-    head += ["compressed", "ratio", f"vs {ref_name}", "PSNR", "check"]
+    head += ["compressed", "ratio", f"vs {ref_name}", "PSNR", "photometric", "check"]
     rows = []
     for m, c in ch.items():
         state = cell_state(c, m in per)
         if state is not None:
             why = c.get("unsupported") or c.get("error") or errors.get(encode, {}).get(m, "")
-            rows.append([m, versions.get(m, "?"), state, "", "", "", "", "", "", "", why[:80]])
+            rows.append([m, versions.get(m, "?"), state, *[""] * 8, why[:80]])
             continue
         r = per[m]
         walls = [x["multi"]["wall"] for x in r["runs"]]
@@ -112,7 +129,8 @@ def case_table(encode, meta, methods, results, checks, refs, errors, versions) -
             + [f"{size / 2**20:.2f} MiB" if size else ""]
             + [f"{meta['pixel_bytes'] / size:.2f}:1" if size else ""]
             + [f"{size / ref:.3f}" if size and ref else ""]
-            + [fmt_psnr(c.get("psnr")), "ok" if c.get("ok") else "⚠ " + "; ".join(c["notes"])]
+            + [fmt_psnr(c.get("psnr")), c.get("photometric", "")]
+            + ["ok" if c.get("ok") else "⚠ " + "; ".join(c["notes"])]
         )
     title = f"## {encode}: {enc.what}"
     ref_line = (
@@ -120,10 +138,18 @@ def case_table(encode, meta, methods, results, checks, refs, errors, versions) -
         if ref
         else f"Reference size ({ref_name}): not measured in this run"
     )
-    return [title, "", f"Transfer syntax {enc.ts}; source `{enc.base}`. {ref_line}.", ""] + [
-        *table(head, rows),
-        "",
-    ]
+    settings = refs.get(encode, {}).get("settings")
+    if settings:
+        ref_line += f"; `{ref_name} {settings}`, frame by frame"
+    note = [NOTES[encode], ""] if encode in NOTES else []
+    return (
+        [title, "", f"Transfer syntax {enc.ts}; source `{enc.base}`. {ref_line}.", ""]
+        + note
+        + [
+            *table(head, rows),
+            "",
+        ]
+    )
 
 
 def render(
