@@ -30,7 +30,6 @@ mod atomic;
 mod dataset;
 mod element;
 mod encapsulated;
-mod group;
 mod meta;
 
 use std::io::Write;
