@@ -46,6 +46,14 @@ BENCHES = (
 )
 
 
+# (generator, options, the benchmarks that read its data): --only runs just the ones needed
+GENERATORS = (
+    ("generate_data.py", ["-q"], {"read", "pixels", "write"}),
+    ("generate_codec_data.py", [], {"codecs", "scaling"}),
+    ("generate_encode_data.py", [], {"encode"}),
+)
+
+
 def run(cmd: list[str]) -> None:
     print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
     subprocess.run(cmd, check=True)
@@ -79,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     if not args.no_generate:
-        run([py, str(HERE / "generate_data.py"), "-q"])
-        run([py, str(HERE / "generate_codec_data.py")])
-        run([py, str(HERE / "generate_encode_data.py")])
+        for script, opts, needed_by in GENERATORS:
+            if only & needed_by:
+                run([py, str(HERE / script), *opts])
     common = [f"--baseline={rev}" for rev in args.baseline] + (["--quick"] if args.quick else [])
     for name, script, extra, results in BENCHES:
         if name not in only:
