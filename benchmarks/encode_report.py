@@ -46,13 +46,15 @@ def reference_size(encode: str, checks: dict, refs: dict) -> tuple[str, int | No
     return ref, c.get("compressed")
 
 
-def peers(per: dict[str, dict], methods: dict) -> list[str]:
-    """The single-threaded peers with timed runs (not rs_dicom, CPU ≈ wall)."""
+def peers(per: dict[str, dict], methods: dict, checks: dict[str, dict]) -> list[str]:
+    """The single-threaded peers with timed runs whose output passed the check (not
+    rs_dicom, CPU ≈ wall): a peer that wrote a wrong image did other work."""
     return [
         m
         for m, r in per.items()
         if getattr(methods.get(m), "peer", True)
         and not m.startswith("rs_dicom")
+        and checks.get(m, {}).get("ok", True)
         and r["multi"]["cpu"] <= MULTI_THREADED_CPU * r["multi"]["wall"]
     ]
 
@@ -63,7 +65,7 @@ def summary(
     """Numbers of one case: fastest peer, rs_dicom's speeds, ratio, sizes."""
     per = results.get(encode, {})
     out: dict[str, Any] = {"encode": encode, "what": ENCODES[encode].what}
-    ps = peers(per, methods)
+    ps = peers(per, methods, checks.get(encode, {}))
     if ps:
         best = min(ps, key=lambda m: per[m]["multi"]["wall"])
         out["peer"], out["peer_fps"] = best, frames / per[best]["multi"]["wall"]
@@ -107,7 +109,7 @@ def case_table(encode, meta, methods, results, checks, refs, errors, versions) -
     per, ch = results.get(encode, {}), checks.get(encode, {})
     frames = meta["frames"]
     ref_name, ref = reference_size(encode, checks, refs)
-    ps = peers(per, methods)
+    ps = peers(per, methods, ch)
     best = min((per[m]["multi"]["wall"] for m in ps), default=None)
     head = ["method", "version", "frames/s", "min–max", "CPU ms/frame", "vs fastest peer"]
     head += ["compressed", "ratio", f"vs {ref_name}", "PSNR", "photometric", "check"]
