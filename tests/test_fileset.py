@@ -251,11 +251,12 @@ def test_adding_to_a_dcmtk_file_set(tmp_path: Path) -> None:
 def test_cli_reports_bad_files_and_updates(tmp_path: Path) -> None:
     root = _copy_patients(tmp_path / "cd")
     (root / "README.TXT").write_text("not DICOM")
+    shutil.copyfile(DIRTESTS / "DICOMDIR", root / "77654033" / "DICOMDIR")  # skipped too
     shutil.copyfile(SAMPLE, root / "ct.dcm")  # no valid File ID: lower case and a dot
     result = _cli("dicomdir", str(root))
     assert result.returncode == 1
     assert "ct.dcm" in result.stderr and "File ID" in result.stderr
-    assert "1 file left out, 1 not DICOM" in result.stdout
+    assert "1 file left out, 2 not DICOM" in result.stdout
     assert len(FileSet(root / "DICOMDIR")) == 31
     # Updating: a file gone is dropped, a new one is added, --remove deletes one.
     (root / "ct.dcm").rename(root / "CT1")

@@ -26,7 +26,8 @@ out of the file-set and deletes it (as pydicom's FileSet.remove does when writte
 Files are read in parallel (--workers), with a progress line on a terminal. A file that
 cannot be added (not a readable DICOM file, a name that is no valid File ID, a Type 1 key
 missing for its record) prints 'rs-dicom: FILE: MESSAGE' on stderr and is left out; files
-that are not DICOM at all are counted in the summary only. The summary goes to stdout."""
+that are not DICOM at all, and DICOMDIRs in subfolders, are counted in the summary only.
+The summary goes to stdout."""
 
 EPILOG = """\
 examples:
@@ -79,17 +80,22 @@ def _files(root: str) -> Iterator[str]:
 
 
 class _NotDicom(Exception):
-    """The file is not a DICOM file: skipped without counting as a failure."""
+    """The file is not a DICOM instance (not DICOM at all, or another DICOMDIR): skipped
+    without counting as a failure."""
 
 
 def _records(root: str, path: str) -> list[Any]:
     """The records of one file (run in a worker thread; the Rust parts release the GIL)."""
     from rs_dicom import _core
+    from rs_dicom.fileset import DICOMDIR_SOP_CLASS
 
     try:
         ds = _core.dcmread(path, stop_before_pixels=True)
     except _core.InvalidDicomError as exc:
         raise _NotDicom(str(exc)) from exc
+    meta = ds.file_meta
+    if meta and str(meta.get("MediaStorageSOPClassUID", "")) == DICOMDIR_SOP_CLASS:
+        raise _NotDicom("a DICOMDIR of another file-set")
     file_id = _core._dicomdir_file_id(root, path)
     return _core._dicomdir_instance_records(ds, file_id)
 
@@ -177,11 +183,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ERRORS as exc:
         report.exception(dicomdir, exc)
         return 1
-    patients = sum(1 for _ in fs._roots)
+    patients = sum(1 for node in fs._roots if node.record_type == "PATIENT")
     out.write(
         f"{dicomdir}: {len(fs)} instances of {patients} patient{'s' if patients != 1 else ''} "
         f"({added} added, {kept} kept, {removed} removed); "
-        f"{failed} file{'s' if failed != 1 else ''} left out, {not_dicom} not DICOM\n"
+        f"{failed} file{'s' if failed != 1 else ''} left out, {not_dicom} not DICOM instances\n"
     )
     return report.status
 
