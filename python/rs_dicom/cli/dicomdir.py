@@ -24,7 +24,7 @@ added, and records of files that no longer exist are removed. --remove FILE take
 out of the file-set and deletes it (as pydicom's FileSet.remove does when written).
 
 Files are read in parallel (--workers), with a progress line on a terminal. A file that
-cannot be added (not a readable DICOM file, a name that is no valid File ID, a Type 1 key
+cannot be added (a damaged DICOM file, a name that is no valid File ID, a Type 1 key
 missing for its record) prints 'rs-dicom: FILE: MESSAGE' on stderr and is left out; files
 that are not DICOM at all, and DICOMDIRs in subfolders, are counted in the summary only.
 The summary goes to stdout."""
@@ -56,7 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-j", "--workers", type=int, metavar="N", help="files read at once (default: CPUs)"
     )
     parser.add_argument(
-        "--implicit", action="store_true", help="write the DICOMDIR in Implicit VR Little Endian"
+        "--implicit",
+        action="store_true",
+        help="write the DICOMDIR in Implicit VR Little Endian (PS3.10 asks for explicit VR)",
     )
 
 
