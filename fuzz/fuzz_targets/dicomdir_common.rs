@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use rs_dicom::core::Source;
-use rs_dicom::dicomdir::{FileSetInfo, Node, RecordTree, read_records, write_dicomdir};
+use rs_dicom::fileset::{FileSetInfo, Node, RecordTree, read_records, write_dicomdir};
 use rs_dicom::parser::{ReadOptions, parse_source};
 
 /// The tree as nodes to write, built from the last record back so that each node is

@@ -23,10 +23,10 @@
 #![deny(unsafe_code)]
 
 pub mod core;
-pub mod dicomdir;
 pub mod dictionary;
 pub mod dump;
 pub mod error;
+pub mod fileset;
 pub mod json;
 pub mod model;
 pub mod parser;

@@ -6,7 +6,7 @@
 #[path = "../../../fuzz/fuzz_targets/dicomdir_common.rs"]
 mod dicomdir_common;
 
-use rs_dicom::dicomdir::{FileId, FileSetInfo, Node, build_records, read_records, write_dicomdir};
+use rs_dicom::fileset::{FileId, FileSetInfo, Node, build_records, read_records, write_dicomdir};
 use rs_dicom::{Tag, parse_bytes, parse_file};
 
 const OFFSET_TAGS: [Tag; 4] = [

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use rs_dicom::core::SharedDataset;
-use rs_dicom::dicomdir::{FileId, FileSetInfo, Node, build_records, read_records, write_dicomdir};
+use rs_dicom::fileset::{FileId, FileSetInfo, Node, build_records, read_records, write_dicomdir};
 use rs_dicom::writer::write_bytes_atomically;
 
 use crate::errors::to_py;

@@ -4,7 +4,7 @@
 //! with its record offsets computed from the bytes the writer produces.
 //!
 //! ```
-//! use rs_dicom::dicomdir::{FileId, Node, build_records, read_records, write_dicomdir};
+//! use rs_dicom::fileset::{FileId, Node, build_records, read_records, write_dicomdir};
 //! # fn main() -> Result<(), rs_dicom::DicomError> {
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample_ct.dcm");
 //! # let dir = std::env::temp_dir().join(format!("rs_dicom_dicomdir_doc_{}", std::process::id()));
@@ -18,7 +18,7 @@
 //!     node = Node::with(record.clone(), vec![node]);
 //! }
 //! let tree = vec![node];
-//! let bytes = write_dicomdir(&tree, &rs_dicom::dicomdir::FileSetInfo::new("DEMO"))?;
+//! let bytes = write_dicomdir(&tree, &rs_dicom::fileset::FileSetInfo::new("DEMO"))?;
 //! let read = rs_dicom::parse_bytes(bytes)?;
 //! let records = read_records(&read.dataset)?;
 //! assert_eq!(records.records.len(), 4);
