@@ -129,15 +129,7 @@ impl Image {
                 }
             }
         }
-        let mut data = Vec::with_capacity(values.len() * (bits_allocated as usize / 8));
-        for &v in &values {
-            if bits_allocated == 8 {
-                data.push(v as u8);
-            } else {
-                data.extend_from_slice(&(v as u16).to_le_bytes());
-            }
-        }
-        Image {
+        let mut img = Image {
             rows,
             columns,
             spp,
@@ -145,9 +137,25 @@ impl Image {
             bits_stored,
             signed,
             photometric: if spp == 3 { "RGB" } else { "MONOCHROME2" },
-            values,
-            data,
+            values: Vec::new(),
+            data: Vec::new(),
+        };
+        img.set_values(values);
+        img
+    }
+
+    /// Replaces the values (and the frame bytes).
+    pub(crate) fn set_values(&mut self, values: Vec<i32>) {
+        let mut data = Vec::with_capacity(values.len() * (self.bits_allocated as usize / 8));
+        for &v in &values {
+            if self.bits_allocated == 8 {
+                data.push(v as u8);
+            } else {
+                data.extend_from_slice(&(v as u16).to_le_bytes());
+            }
         }
+        self.values = values;
+        self.data = data;
     }
 
     /// A random geometry (1..=`max_side` rows and columns) and sample format.
@@ -168,6 +176,20 @@ impl Image {
             (bits_allocated, bits_stored, signed),
             noise,
         )
+    }
+
+    /// The `case`-th image of a lossless test: 8, 12 and 16 bits and odd precisions in
+    /// turn, every fifth pure noise, the first eight up to 300 × 300.
+    pub(crate) fn lossless_case(rng: &mut Rng, case: usize) -> Image {
+        let bits: &[u32] = match case % 4 {
+            0 => &[8],
+            1 => &[12],
+            2 => &[16],
+            _ => &[1, 2, 3, 5, 7, 9, 10, 11, 13, 14, 15],
+        };
+        let noise = if case.is_multiple_of(5) { 100 } else { 3 };
+        let side = if case < 8 { 300 } else { 64 };
+        Image::any(rng, side, bits, noise)
     }
 
     pub(crate) fn frame(&self) -> FrameImage<'_> {

@@ -28,15 +28,7 @@ fn segments(jpeg: &[u8]) -> Vec<(u8, Vec<u8>)> {
 fn lossless_random_images_decode_exactly() {
     let mut rng = Rng::new(14);
     for case in 0..60 {
-        let bits: &[u32] = match case % 4 {
-            0 => &[8],
-            1 => &[12],
-            2 => &[16],
-            _ => &[2, 3, 5, 7, 9, 10, 11, 13, 14, 15],
-        };
-        let noise = if case % 5 == 0 { 100 } else { 3 };
-        let side = if case < 8 { 300 } else { 64 };
-        let img = Image::any(&mut rng, side, bits, noise);
+        let img = Image::lossless_case(&mut rng, case);
         let jpeg = encode_lossless(&img.frame()).unwrap_or_else(|e| panic!("{img}: {e}"));
         let sof = segments(&jpeg)
             .into_iter()
