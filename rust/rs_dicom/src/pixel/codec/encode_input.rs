@@ -86,9 +86,10 @@ pub(crate) fn value_range(frame: &FrameImage) -> (i32, i32) {
     }
 }
 
-/// The `i`-th sample as its value (two's complement when signed).
+/// The `i`-th sample of little-endian `data` as its value (two's complement when
+/// `signed`), one byte per sample or two when `wide`.
 #[inline]
-fn value_at(data: &[u8], wide: bool, signed: bool, i: usize) -> i32 {
+pub(crate) fn value_at(data: &[u8], wide: bool, signed: bool, i: usize) -> i32 {
     match (wide, signed) {
         (false, false) => i32::from(data[i]),
         (false, true) => i32::from(data[i] as i8),
