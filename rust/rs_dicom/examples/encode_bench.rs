@@ -145,10 +145,16 @@ fn main() {
     bench("JPEG 2000 lossy 10:1 (16-bit)", raw, budget, || {
         j2k::encode::encode(&ct_frame, &opts, false).expect("J2K lossy")
     });
-    bench("JPEG Baseline q90 (8-bit grey)", grey8.len(), budget, || {
-        jpeg::encode::encode_baseline(&grey_frame, &opts).expect("JPEG baseline")
-    });
-    bench("JPEG Baseline q90 (8-bit RGB 4:2:2)", rgb8.len(), budget, || {
-        jpeg::encode::encode_baseline(&rgb_frame, &opts).expect("JPEG baseline RGB")
-    });
+    bench(
+        "JPEG Baseline q90 (8-bit grey)",
+        grey8.len(),
+        budget,
+        || jpeg::encode::encode_baseline(&grey_frame, &opts).expect("JPEG baseline"),
+    );
+    bench(
+        "JPEG Baseline q90 (8-bit RGB 4:2:2)",
+        rgb8.len(),
+        budget,
+        || jpeg::encode::encode_baseline(&rgb_frame, &opts).expect("JPEG baseline RGB"),
+    );
 }

@@ -9,6 +9,8 @@
     allow(dead_code)
 )]
 
+use std::borrow::Cow;
+
 use crate::error::{DicomError, ErrorKind, Result};
 use crate::pixel::encode::FrameImage;
 
@@ -146,22 +148,52 @@ pub(crate) fn unsigned_u16(
     Ok(out)
 }
 
+/// Whether the frame's bytes already are the unsigned samples an encoder wants: Bits Stored
+/// fills the sample (a two's complement word is its own bit pattern) and the whole range is
+/// allowed, so there is nothing to check or mask.
+fn bytes_are_samples(frame: &FrameImage, lo: i32, hi: i32) -> bool {
+    frame.bits_stored == frame.bits_allocated && (lo, hi) == value_range(frame)
+}
+
 /// As [`unsigned_u16`], for precisions up to 8: one byte per sample, borrowed when the
-/// frame's bytes already are those values (unsigned, Bits Allocated 8, Bits Stored 8).
+/// frame's bytes already are those values.
 pub(crate) fn unsigned_u8<'a>(
     frame: &FrameImage<'a>,
     precision: u32,
     lo: i32,
     hi: i32,
-) -> Result<std::borrow::Cow<'a, [u8]>> {
+) -> Result<Cow<'a, [u8]>> {
     debug_assert!(precision <= 8);
-    if frame.bits_allocated == 8 && !frame.signed && lo == 0 && hi == 255 {
-        return Ok(std::borrow::Cow::Borrowed(frame.data));
+    if frame.bits_allocated == 8 && bytes_are_samples(frame, lo, hi) {
+        return Ok(Cow::Borrowed(frame.data));
     }
     let v = unsigned_u16(frame, precision, lo, hi)?;
-    Ok(std::borrow::Cow::Owned(
-        v.into_iter().map(|s| s as u8).collect(),
-    ))
+    Ok(Cow::Owned(v.into_iter().map(|s| s as u8).collect()))
+}
+
+/// As [`unsigned_u16`], as bytes: one per sample up to 8 bits of precision, else two in
+/// native byte order; borrowed when the frame's bytes already are those samples.
+pub(crate) fn unsigned_bytes<'a>(
+    frame: &FrameImage<'a>,
+    precision: u32,
+    lo: i32,
+    hi: i32,
+) -> Result<Cow<'a, [u8]>> {
+    if precision <= 8 {
+        return unsigned_u8(frame, precision, lo, hi);
+    }
+    if frame.bits_allocated == 16
+        && cfg!(target_endian = "little")
+        && bytes_are_samples(frame, lo, hi)
+    {
+        return Ok(Cow::Borrowed(frame.data));
+    }
+    let v = unsigned_u16(frame, precision, lo, hi)?;
+    let mut out = vec![0u8; 2 * v.len()];
+    for (d, s) in out.chunks_exact_mut(2).zip(&v) {
+        d.copy_from_slice(&s.to_ne_bytes());
+    }
+    Ok(Cow::Owned(out))
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@
 //! lossless mode, and marks three components as RGB (Adobe APP14). The precision is Bits
 //! Stored (at least 2); signed samples are coded as their Bits Stored-bit two's complement
 //! pattern, which decoders sign-extend again from Pixel Representation (as DCMTK writes them).
+//! Three components that are not RGB (YBR_FULL) are relabelled as YCbCr the way DCMTK writes
+//! them (see [`mark_ycbcr`]).
 
 use std::ffi::c_int;
 
@@ -108,7 +110,7 @@ pub fn encode_lossless(frame: &FrameImage) -> Result<Vec<u8>> {
     c.set(tj::TJPARAM_TJPARAM_LOSSLESSPT, 0)?;
     c.set(tj::TJPARAM_TJPARAM_PRECISION, precision as c_int)?;
     let comps = frame.samples_per_pixel as usize;
-    match precision {
+    let jpeg = match precision {
         ..=8 => c.compress8(&unsigned_u8(frame, precision, lo, hi)?, w, h, pf),
         9..=12 => {
             // 12-bit values are below 2^15: as i16 they are the same numbers.
@@ -131,7 +133,60 @@ pub fn encode_lossless(frame: &FrameImage) -> Result<Vec<u8>> {
                 unsafe { tj::tj3Compress16(handle, s.as_ptr(), w, 0, h, pf as c_int, buf, size) }
             })
         }
+    }?;
+    Ok(
+        if comps == 3 && frame.photometric_interpretation.trim() != "RGB" {
+            mark_ycbcr(&jpeg)
+        } else {
+            jpeg
+        },
+    )
+}
+
+/// A lossless colour codestream relabelled from RGB to YCbCr, as DCMTK writes YBR_FULL
+/// data: TurboJPEG marks three lossless components as RGB (component IDs 'R', 'G', 'B' and
+/// an Adobe APP14 segment), which pydicom would take as RGB whatever the dataset says. The
+/// Adobe segment is replaced by a JFIF APP0 one and the component IDs become 1, 2, 3; the
+/// coded data is unchanged.
+fn mark_ycbcr(jpeg: &[u8]) -> Vec<u8> {
+    const JFIF: [u8; 18] = [
+        0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ];
+    let mut out = Vec::with_capacity(jpeg.len() + JFIF.len());
+    out.extend_from_slice(&jpeg[..2.min(jpeg.len())]);
+    out.extend_from_slice(&JFIF);
+    let mut i = 2;
+    while i + 4 <= jpeg.len() && jpeg[i] == 0xFF {
+        let marker = jpeg[i + 1];
+        let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+        let Some(seg) = jpeg.get(i..i + 2 + len) else {
+            break;
+        };
+        let start = out.len();
+        if !(marker == 0xEE && seg[4..].starts_with(b"Adobe")) {
+            out.extend_from_slice(seg);
+        }
+        // Component IDs: after P, Y, X, Nf in a frame header (3 bytes each), after Ns in a
+        // scan header (2 bytes each).
+        let (first, step) = match marker {
+            0xC3 => (start + 10, 3),
+            0xDA => (start + 5, 2),
+            _ => (0, 0),
+        };
+        if step > 0 {
+            for k in 0..3 {
+                if let Some(b) = out.get_mut(first + k * step) {
+                    *b = k as u8 + 1;
+                }
+            }
+        }
+        i += 2 + len;
+        if marker == 0xDA {
+            break;
+        }
     }
+    out.extend_from_slice(jpeg.get(i..).unwrap_or_default());
+    out
 }
 
 /// Checks that a sample buffer holds exactly `w × h × comps` samples.

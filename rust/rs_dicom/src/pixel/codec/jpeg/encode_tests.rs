@@ -45,6 +45,58 @@ fn lossless_random_images_decode_exactly() {
 }
 
 #[test]
+fn lossless_ybr_full_is_marked_ycbcr() {
+    let mut rng = Rng::new(2);
+    let mut img = Image::random(&mut rng, (13, 21, 3), (8, 8, false), 20);
+    img.photometric = "YBR_FULL";
+    let jpeg = encode_lossless(&img.frame()).unwrap();
+    let segs = segments(&jpeg);
+    assert!(
+        segs.iter()
+            .any(|(m, d)| *m == 0xE0 && d.starts_with(b"JFIF"))
+    );
+    assert!(!segs.iter().any(|(m, _)| *m == 0xEE), "no Adobe marker");
+    let sof = &segs.iter().find(|(m, _)| *m == 0xC3).expect("SOF3").1;
+    assert_eq!([sof[6], sof[9], sof[12]], [1, 2, 3], "component IDs");
+    let sos = &segs.last().expect("SOS").1;
+    assert_eq!(
+        [sos[1], sos[3], sos[5]],
+        [1, 2, 3],
+        "scan component selectors"
+    );
+    let header = super::header::parse_header(&jpeg).unwrap();
+    assert_eq!(
+        super::header::color_out(&header, &info_for(&img)),
+        crate::pixel::codec::ColorOut::AsDataset,
+        "pydicom's rules keep YBR_FULL"
+    );
+    let decoded = img.decode(Codec::Jpeg, &jpeg, "YBR_FULL");
+    let mut want = img.clone();
+    let mut rgb = img.data.clone();
+    crate::pixel::color::ybr_full_to_rgb(&mut rgb);
+    want.values = rgb.iter().map(|&v| i32::from(v)).collect();
+    assert_eq!(
+        want.max_error(&decoded),
+        0,
+        "decoded, then converted as the dataset says"
+    );
+}
+
+fn info_for(img: &Image) -> crate::pixel::codec::FrameInfo {
+    crate::pixel::codec::FrameInfo {
+        rows: img.rows,
+        columns: img.columns,
+        samples_per_pixel: img.spp,
+        bits_allocated: img.bits_allocated,
+        bits_stored: img.bits_stored,
+        pixel_representation: u32::from(img.signed),
+        planar_configuration: 0,
+        photometric_interpretation: img.photometric.into(),
+        as_rgb: false,
+    }
+}
+
+#[test]
 fn lossless_uses_selection_value_1() {
     let mut rng = Rng::new(1);
     let img = Image::random(&mut rng, (7, 9, 3), (16, 16, false), 50);

@@ -11,9 +11,7 @@
 use ::charls::{CharLS, FrameInfo as CharlsFrame, InterleaveMode};
 
 use crate::error::{DicomError, ErrorKind, Result};
-use crate::pixel::codec::encode_input::{
-    check_frame, refuse, unsigned_u8, unsigned_u16, value_range,
-};
+use crate::pixel::codec::encode_input::{check_frame, refuse, unsigned_bytes, value_range};
 use crate::pixel::encode::FrameImage;
 
 /// The largest side of a frame (the SOF55 fields are 16-bit).
@@ -46,13 +44,7 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
         lo += near as i32;
         hi -= near as i32;
     }
-    let samples = if precision <= 8 {
-        unsigned_u8(frame, precision, lo, hi).map(|s| s.into_owned())
-    } else {
-        unsigned_u16(frame, precision, lo, hi)
-            .map(|s| s.into_iter().flat_map(u16::to_ne_bytes).collect())
-    }
-    .map_err(|e| {
+    let samples = unsigned_bytes(frame, precision, lo, hi).map_err(|e| {
         if signed_near {
             refuse(
                 &e.path,

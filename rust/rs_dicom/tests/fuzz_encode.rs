@@ -1,0 +1,36 @@
+//! The `encode` fuzz target's invariant (fuzz/fuzz_targets/encode_common.rs) over a few
+//! hundred seeded random inputs: random image headers and options, samples that are noise,
+//! smooth ramps or constants, and now and then raw words outside Bits Stored.
+
+// Without the C codecs every encoder refuses: nothing to round-trip.
+#![cfg(all(feature = "jpeg", feature = "jpegls", feature = "j2k"))]
+
+mod common;
+#[path = "../../../fuzz/fuzz_targets/encode_common.rs"]
+mod encode_common;
+
+use common::Rng;
+
+#[test]
+fn encoders_refuse_cleanly_or_round_trip() {
+    let mut rng = Rng(0x5EED_0E9C_0DE5_0001);
+    let mut made = 0;
+    for case in 0..400u64 {
+        let mut header: Vec<u8> = (0..8).map(|_| rng.next() as u8).collect();
+        // Mostly small images; a "big" one (up to 256 a side) every 25 inputs.
+        if case % 25 != 0 {
+            header[0] &= 0x7F;
+        }
+        let len = 1 + (rng.next() % 600) as usize;
+        let body: Vec<u8> = match case % 3 {
+            0 => (0..len).map(|_| rng.next() as u8).collect(),
+            1 => (0..len).map(|i| (i / 3) as u8).collect(),
+            _ => vec![rng.next() as u8; len.min(4)],
+        };
+        let input = [header, body].concat();
+        made += encode_common::run(&input);
+    }
+    // Six encodings per input: most inputs are valid for the lossless encoders at least.
+    assert!(made > 800, "only {made} codestreams made and checked");
+    eprintln!("{made} codestreams made and checked");
+}
