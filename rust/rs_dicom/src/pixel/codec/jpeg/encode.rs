@@ -163,7 +163,8 @@ fn mark_ycbcr(jpeg: &[u8]) -> Vec<u8> {
             break;
         };
         let start = out.len();
-        if !(marker == 0xEE && seg[4..].starts_with(b"Adobe")) {
+        let adobe = marker == 0xEE && seg.get(4..).is_some_and(|d| d.starts_with(b"Adobe"));
+        if !adobe {
             out.extend_from_slice(seg);
         }
         // Component IDs: after P, Y, X, Nf in a frame header (3 bytes each), after Ns in a
