@@ -38,6 +38,35 @@ fn lossless_random_images_decode_exactly() {
     }
 }
 
+/// Noise that takes more bytes than CharLS's estimate of the output (a fuzzer find: the
+/// output buffer is then enlarged to the JPEG-LS worst case).
+#[test]
+fn output_larger_than_charls_estimate() {
+    let mut rng = Rng::new(83);
+    for (bits, signed) in [(8, true), (8, false), (12, false), (16, true)] {
+        let mut img = Image::random(
+            &mut rng,
+            (247, 231, 1),
+            (if bits > 8 { 16 } else { 8 }, bits, signed),
+            0,
+        );
+        let half = 1i32 << (bits - 1);
+        let (a, b) = if signed { (-80, 32) } else { (half + 48, 32) };
+        let values = (0..img.values.len())
+            .map(|i| if i % 2 == 0 { a } else { b })
+            .collect();
+        img.set_values(values);
+        let raw_words = img.values.len() * if bits > 8 { 2 } else { 1 };
+        let jls = encode(&img.frame(), 0).unwrap_or_else(|e| panic!("{img}: {e}"));
+        let decoded = img.decode(Codec::JpegLs, &jls, img.photometric);
+        assert_eq!(img.max_error(&decoded), 0, "{img}");
+        eprintln!(
+            "{img}: {} bytes for {raw_words} bytes of samples",
+            jls.len()
+        );
+    }
+}
+
 #[test]
 fn near_lossless_stays_within_near() {
     let mut rng = Rng::new(81);

@@ -12,6 +12,7 @@
 #[cfg(feature = "jpegls")]
 mod charls;
 #[cfg(feature = "jpegls")]
+#[allow(unsafe_code)]
 pub mod encode;
 #[cfg(all(test, feature = "jpegls"))]
 mod encode_tests;
