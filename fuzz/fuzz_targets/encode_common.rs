@@ -138,7 +138,11 @@ pub fn run(data: &[u8]) -> usize {
                 assert!(!e.message.is_empty(), "{mode:?}: an error must say why");
                 let must_accept = valid
                     && match mode {
-                        Mode::JpegLossless | Mode::JpegLs(0) | Mode::J2k { lossless: true } => true,
+                        Mode::JpegLossless | Mode::JpegLs(0) => true,
+                        // OpenJPEG's RCT loses 1-bit colour samples: refused.
+                        Mode::J2k { lossless: true } => {
+                            !(spp == 3 && opts.color_transform && bits_stored == 1)
+                        }
                         Mode::JpegLs(near) => {
                             photometric != "PALETTE COLOR"
                                 && !signed

@@ -10,7 +10,11 @@
 //! default ratio is 10:1: pydicom has no default (it requires `j2k_cr` or `j2k_psnr`).
 //!
 //! Samples are coded with precision Bits Stored and the image's signedness (JPEG 2000 stores
-//! signed samples as such), 1 to 16 bits.
+//! signed samples as such), 1 to 16 bits. Two OpenJPEG limits, both found by fuzzing: its
+//! reversible colour transform does not give back 1-bit samples (refused, the error says to
+//! encode without the transform), and its tile buffer (1.4 × the samples' bits + 500 bytes)
+//! can be too small for low-precision noise or tiny images (the encoder then tries again with
+//! one tile twice the image's size, which has four times the room).
 
 use super::openjpeg::threads;
 use super::opj_compress::{Layout, compress, default_params};
@@ -49,15 +53,35 @@ pub fn encode(frame: &FrameImage, opts: &EncodeOptions, lossless: bool) -> Resul
     let (w, h) = (frame.columns, frame.rows);
     let samples = w as usize * h as usize;
 
-    let mut params = default_params();
-    params.tcp_numlayers = 1;
-    params.cp_disto_alloc = 1;
-    params.tcp_rates[0] = if lossless { 0.0 } else { ratio };
-    params.irreversible = i32::from(!lossless);
-    params.tcp_mct = i8::from(spp == 3 && opts.color_transform) as _;
+    let mct = spp == 3 && opts.color_transform;
+    if mct && lossless && frame.bits_stored < 2 {
+        return Err(refuse(
+            "(0028,0101)",
+            "OpenJPEG's reversible colour transform does not give back 1-bit samples: encode \
+             them without the colour transform",
+        ));
+    }
     // Each decomposition halves the image: OpenJPEG refuses more than the smaller side has.
     let levels = 31 - w.min(h).leading_zeros();
-    params.numresolution = (levels + 1).min(6) as i32;
+    let params = |big_tile: bool| {
+        let mut p = default_params();
+        p.tcp_numlayers = 1;
+        p.cp_disto_alloc = 1;
+        p.tcp_rates[0] = if lossless { 0.0 } else { ratio };
+        p.irreversible = i32::from(!lossless);
+        p.tcp_mct = i8::from(mct) as _;
+        p.numresolution = (levels + 1).min(6) as i32;
+        if big_tile {
+            // OpenJPEG sizes its tile buffer at 1.4 × the samples' bits of the tile (+500
+            // bytes), which noise of one or two bits, or tiny images, can exceed. One tile
+            // twice the image's size in each direction holds the same image with four
+            // times the room (the coded data is the same; only SIZ's tile size differs).
+            p.tile_size_on = 1;
+            p.cp_tdx = (2 * w).min(i32::MAX as u32) as i32;
+            p.cp_tdy = (2 * h).min(i32::MAX as u32) as i32;
+        }
+        p
+    };
     let layout = Layout {
         width: w,
         height: h,
@@ -70,13 +94,12 @@ pub fn encode(frame: &FrameImage, opts: &EncodeOptions, lossless: bool) -> Resul
 
     // The values are checked while they are spread over the planes: the first one out of
     // range stops the copy and refuses the frame.
-    let mut bad: Option<(usize, i32)> = None;
     let data = frame.data;
     let wide = frame.bits_allocated > 8;
     let signed = frame.signed;
-    let fill = |planes: &mut [&mut [i32]]| {
+    let fill = |planes: &mut [&mut [i32]], bad: &mut Option<(usize, i32)>| {
         if planes.iter().any(|p| p.len() != samples) {
-            bad = Some((usize::MAX, 0));
+            *bad = Some((usize::MAX, 0));
             return false;
         }
         for (c, plane) in planes.iter_mut().enumerate() {
@@ -84,7 +107,7 @@ pub fn encode(frame: &FrameImage, opts: &EncodeOptions, lossless: bool) -> Resul
                 let i = p * spp + c;
                 let v = value_at(data, wide, signed, i);
                 if v < lo || v > hi {
-                    bad = Some((i, v));
+                    *bad = Some((i, v));
                     return false;
                 }
                 *d = v;
@@ -92,7 +115,24 @@ pub fn encode(frame: &FrameImage, opts: &EncodeOptions, lossless: bool) -> Resul
         }
         true
     };
-    let out = compress(&mut params, &layout, fill, &[], threads(samples));
+    let mut bad = None;
+    let threads = threads(samples);
+    let mut out = compress(
+        &mut params(false),
+        &layout,
+        |p| fill(p, &mut bad),
+        &[],
+        threads,
+    );
+    if out.is_err() && bad.is_none() {
+        out = compress(
+            &mut params(true),
+            &layout,
+            |p| fill(p, &mut bad),
+            &[],
+            threads,
+        );
+    }
     match bad {
         Some((usize::MAX, _)) => Err(failure("OpenJPEG allocated planes of the wrong size")),
         Some((i, v)) => Err(refuse(
