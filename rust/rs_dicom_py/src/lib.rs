@@ -8,6 +8,7 @@ mod display;
 mod edit;
 mod element;
 mod errors;
+mod fileset;
 mod handle;
 mod json;
 mod model;
@@ -56,5 +57,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     display::register(m)?;
     thumbnail::register(m)?;
     repr::register(m)?;
+    fileset::register(m)?;
     Ok(())
 }
