@@ -38,7 +38,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use openjpeg_sys as opj;
 use rs_dicom_j2k::{Error as NativeError, Image, decode};
 
 // The pieces of the harness, visible to every part of it (`use super::*`).
