@@ -29,7 +29,9 @@
 mod codestream;
 mod coding;
 mod dwt;
+mod encode;
 mod error;
+mod ht;
 mod jp2;
 mod marker;
 mod mct;
@@ -40,6 +42,7 @@ mod test_rng;
 mod tier2;
 mod tile;
 
+pub use encode::{EncodeInput, EncodeOptions, MAX_DIMENSION, Progression, Samples, encode};
 pub use error::{Error, ErrorKind};
 pub use jp2::jp2_codestream;
 pub use siz::{Siz, SizComponent, read_siz};

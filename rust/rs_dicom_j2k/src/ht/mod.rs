@@ -1,0 +1,244 @@
+//! The HT block encoder of HTJ2K (ISO/IEC 15444-15): one cleanup pass per code-block, which
+//! codes every magnitude bit of the (integer) coefficients. Quads of 2 x 2 samples are visited
+//! in pairs along each pair of rows; their significance goes to the MEL (in zero contexts) and
+//! the CxtVLC codes, their exponent offsets to the U-VLC, and magnitudes and signs to MagSgn.
+
+mod streams;
+mod vlc;
+mod vlc_source;
+
+use streams::{MagSgn, Mel, Vlc};
+
+use crate::Error;
+
+/// Largest MEL + VLC length the segment's 12-bit Scup field can state.
+const MAX_SCUP: usize = 4079;
+
+/// The largest coefficient magnitude a block may hold: exponents stay within 31 bits.
+pub(crate) const MAX_MAGNITUDE: u32 = (1 << 30) - 1;
+
+/// One 2 x 2 quad: significance pattern (bit n for sample n, column-major), exponents
+/// `E_n = bitlen(2 mu_n - 1)` and MagSgn values `v_n = 2 (mu_n - 1) + sign`.
+#[derive(Default, Clone, Copy)]
+struct Quad {
+    rho: u32,
+    emax: u32,
+    e: [u32; 4],
+    v: [u32; 4],
+}
+
+impl Quad {
+    #[inline(always)]
+    fn load(samples: [i32; 4]) -> Quad {
+        let mut q = Quad::default();
+        for (n, &c) in samples.iter().enumerate() {
+            if c != 0 {
+                let m = c.unsigned_abs();
+                let e = 32 - (2 * m - 1).leading_zeros();
+                q.rho |= 1 << n;
+                q.e[n] = e;
+                q.v[n] = 2 * (m - 1) + u32::from(c < 0);
+                q.emax = q.emax.max(e);
+            }
+        }
+        q
+    }
+}
+
+/// Reusable state of the block encoder (buffers kept between code-blocks).
+#[derive(Default)]
+pub(crate) struct BlockEncoder {
+    ms: MagSgn,
+    mel: Mel,
+    vlc: Vlc,
+    /// Exponents of the bottom row of the previous quad row, at column + 1.
+    prev: Vec<u8>,
+    cur: Vec<u8>,
+}
+
+impl BlockEncoder {
+    /// Codes the cleanup pass of the `w x h` code-block whose rows start `stride` apart in
+    /// `data`, appending the segment to `out`; returns its length, 0 when every coefficient is
+    /// zero (then nothing is written and the block is left out of its packet). Magnitudes must
+    /// not exceed [`MAX_MAGNITUDE`].
+    pub(crate) fn encode(
+        &mut self,
+        data: &[i32],
+        stride: usize,
+        w: usize,
+        h: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<usize, Error> {
+        if w == 0 || h == 0 || w > 1024 || h > 1024 || w * h > 4096 {
+            return Err(Error::invalid_input("code-block size out of range"));
+        }
+        if (h - 1) * stride + w > data.len() {
+            return Err(Error::invalid_input("code-block outside its buffer"));
+        }
+        let mut any = 0i32;
+        for y in 0..h {
+            for &c in &data[y * stride..y * stride + w] {
+                if c.unsigned_abs() > MAX_MAGNITUDE {
+                    return Err(Error::invalid_input("coefficient too large for HT coding"));
+                }
+                any |= c;
+            }
+        }
+        if any == 0 {
+            return Ok(0);
+        }
+        self.ms.reset();
+        self.mel.reset();
+        self.vlc.reset();
+        let nq = w.div_ceil(2);
+        self.prev.clear();
+        self.prev.resize(2 * nq + 4, 0);
+        self.cur.clear();
+        self.cur.resize(2 * nq + 4, 0);
+        for qy in 0..h.div_ceil(2) {
+            let y = 2 * qy;
+            let r0 = &data[y * stride..y * stride + w];
+            let r1 = if y + 1 < h {
+                &data[(y + 1) * stride..(y + 1) * stride + w]
+            } else {
+                &[][..]
+            };
+            self.quad_row(r0, r1, qy == 0);
+            std::mem::swap(&mut self.prev, &mut self.cur);
+        }
+        self.ms.finish();
+        self.mel.finish();
+        self.vlc.finish();
+        let scup = self.mel.buf.len() + self.vlc.buf.len();
+        if scup > MAX_SCUP {
+            return Err(Error::invalid_input(
+                "HT code-block MEL and VLC streams exceed 4079 bytes",
+            ));
+        }
+        let start = out.len();
+        out.extend_from_slice(&self.ms.buf);
+        out.extend_from_slice(&self.mel.buf);
+        out.extend(self.vlc.buf.iter().rev());
+        let end = out.len();
+        out[end - 1] = (scup >> 4) as u8;
+        out[end - 2] = (out[end - 2] & 0xF0) | (scup & 0xF) as u8;
+        Ok(end - start)
+    }
+
+    /// Codes one row of quads (sample rows `r0` and `r1`; `r1` empty past the block's end).
+    fn quad_row(&mut self, r0: &[i32], r1: &[i32], first: bool) {
+        let w = r0.len();
+        let nq = w.div_ceil(2);
+        let at = |r: &[i32], x: usize| r.get(x).copied().unwrap_or(0);
+        let table = &vlc::ENCODE[usize::from(!first)];
+        self.cur.fill(0);
+        // Context bits from the quad to the left.
+        let mut left = 0u32;
+        let mut j = 0;
+        while j < nq {
+            let mut u = [0u32; 2];
+            for (k, uk) in u.iter_mut().enumerate() {
+                let q = j + k;
+                if q >= nq {
+                    break;
+                }
+                let x = 2 * q;
+                let quad = Quad::load([at(r0, x), at(r1, x), at(r0, x + 1), at(r1, x + 1)]);
+                let (ctx, kappa) = if first {
+                    (left, 1)
+                } else {
+                    let p = &self.prev[2 * q..2 * q + 4];
+                    let ctx = left | u32::from(p[0] | p[1] != 0) | u32::from(p[2] | p[3] != 0) << 2;
+                    let kappa = if quad.rho.count_ones() >= 2 {
+                        let e = p[0].max(p[1]).max(p[2]).max(p[3]);
+                        u32::from(e).saturating_sub(1).max(1)
+                    } else {
+                        1
+                    };
+                    (ctx, kappa)
+                };
+                *uk = self.code_quad(table, ctx, &quad, kappa);
+                left = if first {
+                    (quad.rho & 1 | (quad.rho >> 1) & 1) | (quad.rho >> 1) & 6
+                } else {
+                    ((quad.rho >> 2 | quad.rho >> 3) & 1) << 1
+                };
+                self.cur[2 * q + 1] = quad.e[1] as u8;
+                self.cur[2 * q + 2] = quad.e[3] as u8;
+            }
+            self.code_u_pair(u, first);
+            j += 2;
+        }
+    }
+
+    /// Codes a quad's significance (MEL and/or CxtVLC) and its MagSgn bits; returns `u_q`.
+    #[inline(always)]
+    fn code_quad(&mut self, table: &[u16; 2048], ctx: u32, q: &Quad, kappa: u32) -> u32 {
+        let big_u = q.emax.max(kappa);
+        let u = big_u - kappa;
+        if ctx == 0 {
+            self.mel.event(q.rho != 0);
+            if q.rho == 0 {
+                return 0;
+            }
+        }
+        let mut emb = 0;
+        if u > 0 {
+            for n in 0..4 {
+                emb |= u32::from(q.e[n] == big_u) << n;
+            }
+        }
+        let entry = u32::from(table[(ctx << 8 | q.rho << 4 | emb) as usize]);
+        self.vlc.put(entry & 0x7F, (entry >> 7) & 7);
+        let e_k = entry >> 10;
+        for n in 0..4 {
+            if q.rho >> n & 1 != 0 {
+                self.ms.put(q.v[n], big_u - ((e_k >> n) & 1));
+            }
+        }
+        u
+    }
+
+    /// Codes the exponent offsets of a quad pair (U-VLC; in the initial row a MEL event
+    /// says whether both exceed 2).
+    #[inline(always)]
+    fn code_u_pair(&mut self, u: [u32; 2], first: bool) {
+        match (u[0] > 0, u[1] > 0) {
+            (false, false) => {}
+            (true, false) | (false, true) => {
+                let (p, pl, s, sl) = vlc::uvlc(u[0].max(u[1]));
+                self.vlc.put(p, pl);
+                self.vlc.put(s, sl);
+            }
+            (true, true) => {
+                if first {
+                    let both = u[0] > 2 && u[1] > 2;
+                    self.mel.event(both);
+                    if both {
+                        self.put_u_pair(u[0] - 2, u[1] - 2);
+                    } else if u[0] > 2 {
+                        let (p, pl, s, sl) = vlc::uvlc(u[0]);
+                        self.vlc.put(p, pl);
+                        self.vlc.put(u[1] - 1, 1);
+                        self.vlc.put(s, sl);
+                    } else {
+                        self.put_u_pair(u[0], u[1]);
+                    }
+                } else {
+                    self.put_u_pair(u[0], u[1]);
+                }
+            }
+        }
+    }
+
+    /// Both prefixes, then both suffixes.
+    #[inline(always)]
+    fn put_u_pair(&mut self, a: u32, b: u32) {
+        let (p0, pl0, s0, sl0) = vlc::uvlc(a);
+        let (p1, pl1, s1, sl1) = vlc::uvlc(b);
+        self.vlc.put(p0, pl0);
+        self.vlc.put(p1, pl1);
+        self.vlc.put(s0, sl0);
+        self.vlc.put(s1, sl1);
+    }
+}
