@@ -12,7 +12,7 @@ mod tests;
 mod tier2;
 
 use crate::Error;
-use crate::ht::{BlockEncoder, MAX_MAGNITUDE};
+use crate::ht::BlockEncoder;
 use tier2::{BandBlocks, Contribution};
 
 /// Widest and tallest image: each resolution then fits one precinct of 2^15 samples.
@@ -39,17 +39,6 @@ impl Samples<'_> {
             Samples::I8(s) => s.len(),
             Samples::U16(s) => s.len(),
             Samples::I16(s) => s.len(),
-        }
-    }
-
-    /// Sample `i` as i32.
-    #[inline(always)]
-    fn get(&self, i: usize) -> i32 {
-        match self {
-            Samples::U8(s) => i32::from(s[i]),
-            Samples::I8(s) => i32::from(s[i]),
-            Samples::U16(s) => i32::from(s[i]),
-            Samples::I16(s) => i32::from(s[i]),
         }
     }
 }
@@ -158,23 +147,13 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
         dwt::forward_53(p, w, h, levels);
     }
     let resolutions = bands(w, h, levels);
+    let coded = code_blocks(&planes, &resolutions, w, opts.block_log2)?;
     // Reversible: exponents are the nominal range (precision, plus one bit for the colour
     // differences, plus the band gain); guard bits cover what the data really needs, so that
     // every exponent E of a block stays within Kmax = G + exponent - 1.
     let base = image.precision + u32::from(mct);
     let mut need_guard = 1u32;
-    for band in resolutions.iter().flatten() {
-        let mut max = 0u32;
-        for p in &planes {
-            for y in band.y0..band.y0 + band.h {
-                for &c in &p[y * w + band.x0..y * w + band.x0 + band.w] {
-                    max = max.max(c.unsigned_abs());
-                }
-            }
-        }
-        if max > MAX_MAGNITUDE {
-            return Err(Error::invalid_input("wavelet coefficients exceed 30 bits"));
-        }
+    for (band, &max) in resolutions.iter().flatten().zip(&coded.band_max) {
         let e = if max == 0 {
             0
         } else {
@@ -211,7 +190,7 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
         exponents,
         max_kmax,
     };
-    let body = packets(&plan, &planes, &resolutions)?;
+    let body = packets(&plan, &coded);
     let mut out = Vec::with_capacity(body.len() + 256);
     codestream::main_header(&mut out, &plan);
     codestream::tile(&mut out, &body);
@@ -285,11 +264,12 @@ fn planes(image: &EncodeInput) -> Result<Vec<Vec<i32>>, Error> {
     let mut bad = false;
     for (c, plane) in planes.iter_mut().enumerate() {
         let (start, step) = if image.planar { (c * n, 1) } else { (c, nc) };
-        for (i, v) in plane.iter_mut().enumerate() {
-            let s = image.samples.get(start + i * step);
-            bad |= s < lo || s > hi;
-            *v = s - shift;
-        }
+        bad |= match image.samples {
+            Samples::U8(s) => shift_plane(s, start, step, plane, lo, hi, shift),
+            Samples::I8(s) => shift_plane(s, start, step, plane, lo, hi, shift),
+            Samples::U16(s) => shift_plane(s, start, step, plane, lo, hi, shift),
+            Samples::I16(s) => shift_plane(s, start, step, plane, lo, hi, shift),
+        };
     }
     if bad {
         return Err(Error::invalid_input(
@@ -297,6 +277,27 @@ fn planes(image: &EncodeInput) -> Result<Vec<Vec<i32>>, Error> {
         ));
     }
     Ok(planes)
+}
+
+/// Copies every `step`-th sample from `start` into `plane`, minus `shift`; returns whether
+/// any lies outside `lo..=hi`.
+fn shift_plane<T: Copy + Into<i32>>(
+    src: &[T],
+    start: usize,
+    step: usize,
+    plane: &mut [i32],
+    lo: i32,
+    hi: i32,
+    shift: i32,
+) -> bool {
+    let mut bad = false;
+    let src = src.get(start..).unwrap_or_default();
+    for (v, &s) in plane.iter_mut().zip(src.iter().step_by(step)) {
+        let s: i32 = s.into();
+        bad |= s < lo || s > hi;
+        *v = s - shift;
+    }
+    bad
 }
 
 /// The reversible colour transform (15444-1 G.2) on the first three planes.
@@ -353,24 +354,42 @@ fn bands(w: usize, h: usize, levels: u32) -> Vec<Vec<Band>> {
     out
 }
 
-/// Codes every code-block and lays out the packets in the progression order.
-fn packets(plan: &Plan, planes: &[Vec<i32>], resolutions: &[Vec<Band>]) -> Result<Vec<u8>, Error> {
-    let w = plan.width as usize;
-    let (cbw, cbh) = (1usize << plan.cb_log2.0, 1usize << plan.cb_log2.1);
+/// The code-blocks of one sub-band of one component.
+struct CodedBand {
+    cols: usize,
+    rows: usize,
+    blocks: Vec<Contribution>,
+}
+
+/// Every code-block's segment, by component, resolution and band.
+struct Coded {
+    data: Vec<u8>,
+    /// `bands[c][r][b]`.
+    bands: Vec<Vec<Vec<CodedBand>>>,
+    /// Largest magnitude per sub-band (QCD order), over all components.
+    band_max: Vec<u32>,
+}
+
+/// Codes every code-block of every component.
+fn code_blocks(
+    planes: &[Vec<i32>],
+    resolutions: &[Vec<Band>],
+    w: usize,
+    cb_log2: (u32, u32),
+) -> Result<Coded, Error> {
+    let (cbw, cbh) = (1usize << cb_log2.0, 1usize << cb_log2.1);
     let mut coder = BlockEncoder::default();
     let mut data = Vec::new();
-    // blocks[c][r][b]: (cols, rows, contributions, zero planes)
-    let mut blocks: Vec<Vec<Vec<(usize, usize, Vec<Contribution>, u32)>>> = Vec::new();
+    let mut band_max = vec![0u32; resolutions.iter().map(Vec::len).sum()];
+    let mut bands = Vec::with_capacity(planes.len());
     for plane in planes {
-        let mut per_res = Vec::new();
+        let mut per_res = Vec::with_capacity(resolutions.len());
         let mut band_index = 0;
         for res in resolutions {
-            let mut per_band = Vec::new();
+            let mut per_band = Vec::with_capacity(res.len());
             for band in res {
-                let kmax = plan.exponents[band_index].0 + plan.guard_bits - 1;
-                band_index += 1;
                 let (cols, rows) = (band.w.div_ceil(cbw), band.h.div_ceil(cbh));
-                let mut contributions = Vec::with_capacity(cols * rows);
+                let mut blocks = Vec::with_capacity(cols * rows);
                 for by in 0..rows {
                     for bx in 0..cols {
                         let x0 = band.x0 + bx * cbw;
@@ -378,37 +397,56 @@ fn packets(plan: &Plan, planes: &[Vec<i32>], resolutions: &[Vec<Band>]) -> Resul
                         let bw = cbw.min(band.x0 + band.w - x0);
                         let bh = cbh.min(band.y0 + band.h - y0);
                         let offset = data.len();
-                        let len = coder.encode(&plane[y0 * w + x0..], w, bw, bh, &mut data)?;
-                        contributions.push(Contribution { offset, len });
+                        let (len, max) =
+                            coder.encode(&plane[y0 * w + x0..], w, bw, bh, &mut data)?;
+                        band_max[band_index] = band_max[band_index].max(max);
+                        blocks.push(Contribution { offset, len });
                     }
                 }
-                // The cleanup pass codes bit-plane 0 of every block: Kmax - 1 missing MSBs.
-                per_band.push((cols, rows, contributions, kmax - 1));
+                per_band.push(CodedBand { cols, rows, blocks });
+                band_index += 1;
             }
             per_res.push(per_band);
         }
-        blocks.push(per_res);
+        bands.push(per_res);
     }
+    Ok(Coded {
+        data,
+        bands,
+        band_max,
+    })
+}
+
+/// Lays out the packets in the progression order.
+fn packets(plan: &Plan, coded: &Coded) -> Vec<u8> {
+    let (nc, nr) = (coded.bands.len(), plan.levels as usize + 1);
     let order: Vec<(usize, usize)> = match plan.progression {
-        Progression::Lrcp | Progression::Rlcp | Progression::Rpcl => (0..resolutions.len())
-            .flat_map(|r| (0..planes.len()).map(move |c| (c, r)))
-            .collect(),
-        Progression::Pcrl | Progression::Cprl => (0..planes.len())
-            .flat_map(|c| (0..resolutions.len()).map(move |r| (c, r)))
-            .collect(),
+        Progression::Lrcp | Progression::Rlcp | Progression::Rpcl => {
+            (0..nr).flat_map(|r| (0..nc).map(move |c| (c, r))).collect()
+        }
+        Progression::Pcrl | Progression::Cprl => {
+            (0..nc).flat_map(|c| (0..nr).map(move |r| (c, r))).collect()
+        }
     };
-    let mut body = Vec::with_capacity(data.len() + data.len() / 16 + 64);
+    // Index of each resolution's first band in QCD order.
+    let first_band = |r: usize| if r == 0 { 0 } else { 1 + 3 * (r - 1) };
+    let mut body = Vec::with_capacity(coded.data.len() + coded.data.len() / 16 + 64);
     for (c, r) in order {
-        let bands: Vec<BandBlocks> = blocks[c][r]
+        let bands: Vec<BandBlocks> = coded.bands[c][r]
             .iter()
-            .map(|(cols, rows, contributions, zero_planes)| BandBlocks {
-                cols: *cols,
-                rows: *rows,
-                blocks: contributions,
-                zero_planes: *zero_planes,
+            .enumerate()
+            .map(|(b, band)| {
+                // The cleanup pass codes bit-plane 0 of every block: Kmax - 1 missing MSBs.
+                let kmax = plan.exponents[first_band(r) + b].0 + plan.guard_bits - 1;
+                BandBlocks {
+                    cols: band.cols,
+                    rows: band.rows,
+                    blocks: &band.blocks,
+                    zero_planes: kmax - 1,
+                }
             })
             .collect();
-        tier2::write_packet(&mut body, &bands, &data);
+        tier2::write_packet(&mut body, &bands, &coded.data);
     }
-    Ok(body)
+    body
 }

@@ -15,34 +15,15 @@ use crate::Error;
 const MAX_SCUP: usize = 4079;
 
 /// The largest coefficient magnitude a block may hold: exponents stay within 31 bits.
-pub(crate) const MAX_MAGNITUDE: u32 = (1 << 30) - 1;
+const MAX_MAGNITUDE: u32 = (1 << 30) - 1;
 
-/// One 2 x 2 quad: significance pattern (bit n for sample n, column-major), exponents
-/// `E_n = bitlen(2 mu_n - 1)` and MagSgn values `v_n = 2 (mu_n - 1) + sign`.
-#[derive(Default, Clone, Copy)]
-struct Quad {
-    rho: u32,
-    emax: u32,
-    e: [u32; 4],
-    v: [u32; 4],
-}
-
-impl Quad {
-    #[inline(always)]
-    fn load(samples: [i32; 4]) -> Quad {
-        let mut q = Quad::default();
-        for (n, &c) in samples.iter().enumerate() {
-            if c != 0 {
-                let m = c.unsigned_abs();
-                let e = 32 - (2 * m - 1).leading_zeros();
-                q.rho |= 1 << n;
-                q.e[n] = e;
-                q.v[n] = 2 * (m - 1) + u32::from(c < 0);
-                q.emax = q.emax.max(e);
-            }
-        }
-        q
-    }
+/// The exponent `E = bitlen(2 mu - 1)` (0 for a zero) and MagSgn value `v = 2 (mu - 1) + sign`
+/// of a coefficient, without branches.
+#[inline(always)]
+fn exponent_and_value(c: i32) -> (u32, u32) {
+    let m = c.unsigned_abs();
+    let e = (32 - (2 * m).wrapping_sub(1).leading_zeros()) & 0u32.wrapping_sub(u32::from(m != 0));
+    (e, (2 * m).wrapping_sub(2) | (c as u32 >> 31))
 }
 
 /// Reusable state of the block encoder (buffers kept between code-blocks).
@@ -54,13 +35,17 @@ pub(crate) struct BlockEncoder {
     /// Exponents of the bottom row of the previous quad row, at column + 1.
     prev: Vec<u8>,
     cur: Vec<u8>,
+    /// The current quad row's exponents and MagSgn values, quad by quad (4 samples each,
+    /// column-major), padded to whole quad pairs with zeros.
+    qe: Vec<u32>,
+    qv: Vec<u32>,
 }
 
 impl BlockEncoder {
     /// Codes the cleanup pass of the `w x h` code-block whose rows start `stride` apart in
     /// `data`, appending the segment to `out`; returns its length, 0 when every coefficient is
-    /// zero (then nothing is written and the block is left out of its packet). Magnitudes must
-    /// not exceed [`MAX_MAGNITUDE`].
+    /// zero (then nothing is written and the block is left out of its packet), and the largest
+    /// magnitude. Magnitudes above [`MAX_MAGNITUDE`] are refused.
     pub(crate) fn encode(
         &mut self,
         data: &[i32],
@@ -68,24 +53,24 @@ impl BlockEncoder {
         w: usize,
         h: usize,
         out: &mut Vec<u8>,
-    ) -> Result<usize, Error> {
+    ) -> Result<(usize, u32), Error> {
         if w == 0 || h == 0 || w > 1024 || h > 1024 || w * h > 4096 {
             return Err(Error::invalid_input("code-block size out of range"));
         }
         if (h - 1) * stride + w > data.len() {
             return Err(Error::invalid_input("code-block outside its buffer"));
         }
-        let mut any = 0i32;
+        let mut max = 0u32;
         for y in 0..h {
             for &c in &data[y * stride..y * stride + w] {
-                if c.unsigned_abs() > MAX_MAGNITUDE {
-                    return Err(Error::invalid_input("coefficient too large for HT coding"));
-                }
-                any |= c;
+                max = max.max(c.unsigned_abs());
             }
         }
-        if any == 0 {
-            return Ok(0);
+        if max > MAX_MAGNITUDE {
+            return Err(Error::invalid_input("coefficient too large for HT coding"));
+        }
+        if max == 0 {
+            return Ok((0, 0));
         }
         self.ms.reset();
         self.mel.reset();
@@ -122,34 +107,46 @@ impl BlockEncoder {
         let end = out.len();
         out[end - 1] = (scup >> 4) as u8;
         out[end - 2] = (out[end - 2] & 0xF0) | (scup & 0xF) as u8;
-        Ok(end - start)
+        Ok((end - start, max))
     }
 
     /// Codes one row of quads (sample rows `r0` and `r1`; `r1` empty past the block's end).
     fn quad_row(&mut self, r0: &[i32], r1: &[i32], first: bool) {
         let w = r0.len();
         let nq = w.div_ceil(2);
-        let at = |r: &[i32], x: usize| r.get(x).copied().unwrap_or(0);
+        let pairs = nq.div_ceil(2);
+        self.qe.clear();
+        self.qe.resize(8 * pairs, 0);
+        self.qv.clear();
+        self.qv.resize(8 * pairs, 0);
+        for (x, &c) in r0.iter().enumerate() {
+            (self.qe[2 * x], self.qv[2 * x]) = exponent_and_value(c);
+        }
+        for (x, &c) in r1.iter().enumerate() {
+            (self.qe[2 * x + 1], self.qv[2 * x + 1]) = exponent_and_value(c);
+        }
         let table = &vlc::ENCODE[usize::from(!first)];
         self.cur.fill(0);
         // Context bits from the quad to the left.
         let mut left = 0u32;
-        let mut j = 0;
-        while j < nq {
+        for j in (0..nq).step_by(2) {
             let mut u = [0u32; 2];
             for (k, uk) in u.iter_mut().enumerate() {
                 let q = j + k;
                 if q >= nq {
                     break;
                 }
-                let x = 2 * q;
-                let quad = Quad::load([at(r0, x), at(r1, x), at(r0, x + 1), at(r1, x + 1)]);
+                let e: [u32; 4] = self.qe[4 * q..4 * q + 4].try_into().unwrap_or_default();
+                let rho = u32::from(e[0] != 0)
+                    | u32::from(e[1] != 0) << 1
+                    | u32::from(e[2] != 0) << 2
+                    | u32::from(e[3] != 0) << 3;
                 let (ctx, kappa) = if first {
                     (left, 1)
                 } else {
                     let p = &self.prev[2 * q..2 * q + 4];
                     let ctx = left | u32::from(p[0] | p[1] != 0) | u32::from(p[2] | p[3] != 0) << 2;
-                    let kappa = if quad.rho.count_ones() >= 2 {
+                    let kappa = if rho & rho.wrapping_sub(1) != 0 {
                         let e = p[0].max(p[1]).max(p[2]).max(p[3]);
                         u32::from(e).saturating_sub(1).max(1)
                     } else {
@@ -157,43 +154,54 @@ impl BlockEncoder {
                     };
                     (ctx, kappa)
                 };
-                *uk = self.code_quad(table, ctx, &quad, kappa);
+                *uk = self.code_quad(table, ctx, rho, &e, q, kappa);
                 left = if first {
-                    (quad.rho & 1 | (quad.rho >> 1) & 1) | (quad.rho >> 1) & 6
+                    (rho & 1 | (rho >> 1) & 1) | (rho >> 1) & 6
                 } else {
-                    ((quad.rho >> 2 | quad.rho >> 3) & 1) << 1
+                    ((rho >> 2 | rho >> 3) & 1) << 1
                 };
-                self.cur[2 * q + 1] = quad.e[1] as u8;
-                self.cur[2 * q + 2] = quad.e[3] as u8;
+                self.cur[2 * q + 1] = e[1] as u8;
+                self.cur[2 * q + 2] = e[3] as u8;
             }
             self.code_u_pair(u, first);
-            j += 2;
         }
     }
 
     /// Codes a quad's significance (MEL and/or CxtVLC) and its MagSgn bits; returns `u_q`.
     #[inline(always)]
-    fn code_quad(&mut self, table: &[u16; 2048], ctx: u32, q: &Quad, kappa: u32) -> u32 {
-        let big_u = q.emax.max(kappa);
-        let u = big_u - kappa;
+    fn code_quad(
+        &mut self,
+        table: &[u16; 2048],
+        ctx: u32,
+        rho: u32,
+        e: &[u32; 4],
+        q: usize,
+        kappa: u32,
+    ) -> u32 {
         if ctx == 0 {
-            self.mel.event(q.rho != 0);
-            if q.rho == 0 {
+            self.mel.event(rho != 0);
+            if rho == 0 {
                 return 0;
             }
         }
-        let mut emb = 0;
-        if u > 0 {
-            for n in 0..4 {
-                emb |= u32::from(q.e[n] == big_u) << n;
-            }
-        }
-        let entry = u32::from(table[(ctx << 8 | q.rho << 4 | emb) as usize]);
+        let emax = e[0].max(e[1]).max(e[2]).max(e[3]);
+        let big_u = emax.max(kappa);
+        let u = big_u - kappa;
+        let emb = if u > 0 {
+            u32::from(e[0] == big_u)
+                | u32::from(e[1] == big_u) << 1
+                | u32::from(e[2] == big_u) << 2
+                | u32::from(e[3] == big_u) << 3
+        } else {
+            0
+        };
+        let entry = u32::from(table[(ctx << 8 | rho << 4 | emb) as usize]);
         self.vlc.put(entry & 0x7F, (entry >> 7) & 7);
         let e_k = entry >> 10;
-        for n in 0..4 {
-            if q.rho >> n & 1 != 0 {
-                self.ms.put(q.v[n], big_u - ((e_k >> n) & 1));
+        let v = &self.qv[4 * q..4 * q + 4];
+        for (n, &v) in v.iter().enumerate() {
+            if rho >> n & 1 != 0 {
+                self.ms.put(v, big_u - ((e_k >> n) & 1));
             }
         }
         u

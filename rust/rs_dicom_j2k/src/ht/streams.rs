@@ -11,8 +11,8 @@ pub(super) struct MagSgn {
     pub(super) buf: Vec<u8>,
     acc: u64,
     bits: u32,
-    /// Bits the next byte holds (7 after a 0xFF byte).
-    room: u32,
+    /// The last byte written was 0xFF (the next holds 7 bits).
+    after_ff: bool,
 }
 
 impl MagSgn {
@@ -20,31 +20,59 @@ impl MagSgn {
         self.buf.clear();
         self.acc = 0;
         self.bits = 0;
-        self.room = 8;
+        self.after_ff = false;
     }
 
     /// Appends the `n <= 32` low bits of `v`.
     #[inline(always)]
     pub(super) fn put(&mut self, v: u32, n: u32) {
-        self.acc |= u64::from(v & (((1u64 << n) - 1) as u32)) << self.bits;
+        self.acc |= (u64::from(v) & ((1u64 << n) - 1)) << self.bits;
         self.bits += n;
-        while self.bits >= self.room {
-            let byte = (self.acc & ((1 << self.room) - 1)) as u8;
-            self.buf.push(byte);
-            self.acc >>= self.room;
-            self.bits -= self.room;
-            self.room = if byte == 0xFF { 7 } else { 8 };
+        if self.bits >= 32 {
+            self.drain();
         }
+    }
+
+    /// Moves whole bytes out of the accumulator: four at once when no stuffing is involved.
+    #[inline(always)]
+    fn drain(&mut self) {
+        let word = (self.acc as u32).to_le_bytes();
+        if !self.after_ff && !word.contains(&0xFF) {
+            self.buf.extend_from_slice(&word);
+            self.acc >>= 32;
+            self.bits -= 32;
+            return;
+        }
+        while self.bits >= 8 {
+            self.byte();
+        }
+    }
+
+    /// Writes one byte (7 bits after 0xFF).
+    #[inline(always)]
+    fn byte(&mut self) {
+        let room = if self.after_ff { 7 } else { 8 };
+        let byte = (self.acc & ((1 << room) - 1)) as u8;
+        self.buf.push(byte);
+        self.acc >>= room;
+        self.bits -= room;
+        self.after_ff = byte == 0xFF;
     }
 
     /// Pads the last byte with ones and drops a final 0xFF (a decoder reads 0xFF past the end).
     pub(super) fn finish(&mut self) {
-        if self.bits > 0 {
-            let byte = (self.acc as u8 | (0xFFu8 << self.bits)) & ((1u16 << self.room) - 1) as u8;
-            self.buf.push(byte);
-            self.bits = 0;
-            self.acc = 0;
+        while self.bits >= 8 {
+            self.byte();
         }
+        if self.bits > 0 {
+            let room = if self.after_ff { 7 } else { 8 };
+            let pad = (0xFFu64 << self.bits) & ((1 << room) - 1);
+            self.acc |= pad;
+            self.bits = room;
+            self.byte();
+        }
+        self.bits = 0;
+        self.acc = 0;
         if self.buf.last() == Some(&0xFF) {
             self.buf.pop();
         }
@@ -146,8 +174,15 @@ impl Vlc {
     /// Appends the `n <= 32` low bits of `v`.
     #[inline(always)]
     pub(super) fn put(&mut self, v: u32, n: u32) {
-        self.acc |= u64::from(v & (((1u64 << n) - 1) as u32)) << self.bits;
+        self.acc |= (u64::from(v) & ((1u64 << n) - 1)) << self.bits;
         self.bits += n;
+        if self.bits >= 32 {
+            self.drain();
+        }
+    }
+
+    /// Moves whole bytes out of the accumulator.
+    fn drain(&mut self) {
         loop {
             if self.above_8f {
                 if self.bits < 7 {
@@ -174,6 +209,7 @@ impl Vlc {
 
     /// Writes the last partial byte (unused high bits zero).
     pub(super) fn finish(&mut self) {
+        self.drain();
         if self.bits > 0 {
             self.buf.push(self.acc as u8);
             self.bits = 0;
