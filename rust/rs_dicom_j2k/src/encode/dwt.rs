@@ -27,14 +27,28 @@ fn horizontal_53(row: &mut [i32], tmp: &mut [i32]) {
     let sn = n.div_ceil(2);
     let dn = n / 2;
     let (lo, hi) = tmp[..n].split_at_mut(sn);
-    for (i, l) in lo.iter_mut().enumerate() {
-        *l = row[2 * i];
+    for ((l, d), p) in lo.iter_mut().zip(hi.iter_mut()).zip(row.chunks_exact(2)) {
+        *l = p[0];
+        *d = p[1];
     }
-    for (i, d) in hi.iter_mut().enumerate() {
-        *d = row[2 * i + 1];
+    if sn > dn {
+        lo[sn - 1] = row[n - 1];
     }
-    predict_53(hi, lo, 1, sn, dn);
-    update_53(lo, hi, 1, sn, dn);
+    // Predict: hi_i -= (lo_i + lo_{i+1}) >> 1, lo_sn mirrored to lo_{sn-1}.
+    for (d, l) in hi.iter_mut().zip(lo.windows(2)) {
+        *d -= (l[0] + l[1]) >> 1;
+    }
+    if sn == dn {
+        hi[dn - 1] -= lo[sn - 1];
+    }
+    // Update: lo_i += (hi_{i-1} + hi_i + 2) >> 2, hi mirrored at both ends.
+    lo[0] += (hi[0] + hi[0] + 2) >> 2;
+    for (l, h) in lo[1..].iter_mut().zip(hi.windows(2)) {
+        *l += (h[0] + h[1] + 2) >> 2;
+    }
+    if sn > dn {
+        lo[sn - 1] += (hi[dn - 1] + hi[dn - 1] + 2) >> 2;
+    }
     row.copy_from_slice(&tmp[..n]);
 }
 

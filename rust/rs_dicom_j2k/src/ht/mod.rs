@@ -198,12 +198,15 @@ impl BlockEncoder {
         let entry = u32::from(table[(ctx << 8 | rho << 4 | emb) as usize]);
         self.vlc.put(entry & 0x7F, (entry >> 7) & 7);
         let e_k = entry >> 10;
+        // MagSgn: m_n = U - e_k[n] bits of each significant sample, two samples per write.
         let v = &self.qv[4 * q..4 * q + 4];
-        for (n, &v) in v.iter().enumerate() {
-            if rho >> n & 1 != 0 {
-                self.ms.put(v, big_u - ((e_k >> n) & 1));
-            }
-        }
+        let bits = |n: usize| {
+            let m = (big_u - ((e_k >> n) & 1)) & 0u32.wrapping_sub((rho >> n) & 1);
+            (u64::from(v[n]) & ((1u64 << m) - 1), m)
+        };
+        let ((v0, m0), (v1, m1), (v2, m2), (v3, m3)) = (bits(0), bits(1), bits(2), bits(3));
+        self.ms.put(v0 | v1 << m0, m0 + m1);
+        self.ms.put(v2 | v3 << m2, m2 + m3);
         u
     }
 

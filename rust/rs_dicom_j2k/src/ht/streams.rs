@@ -9,7 +9,8 @@ const MEL_EXP: [u8; 13] = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5];
 #[derive(Default)]
 pub(super) struct MagSgn {
     pub(super) buf: Vec<u8>,
-    acc: u64,
+    acc: u128,
+    /// Bits in `acc`, below 64 between calls.
     bits: u32,
     /// The last byte written was 0xFF (the next holds 7 bits).
     after_ff: bool,
@@ -23,24 +24,24 @@ impl MagSgn {
         self.after_ff = false;
     }
 
-    /// Appends the `n <= 32` low bits of `v`.
+    /// Appends the `n <= 64` low bits of `v` (higher bits must be zero).
     #[inline(always)]
-    pub(super) fn put(&mut self, v: u32, n: u32) {
-        self.acc |= (u64::from(v) & ((1u64 << n) - 1)) << self.bits;
+    pub(super) fn put(&mut self, v: u64, n: u32) {
+        self.acc |= u128::from(v) << self.bits;
         self.bits += n;
-        if self.bits >= 32 {
+        if self.bits >= 64 {
             self.drain();
         }
     }
 
-    /// Moves whole bytes out of the accumulator: four at once when no stuffing is involved.
+    /// Moves whole bytes out of the accumulator: eight at once when no stuffing is involved.
     #[inline(always)]
     fn drain(&mut self) {
-        let word = (self.acc as u32).to_le_bytes();
+        let word = (self.acc as u64).to_le_bytes();
         if !self.after_ff && !word.contains(&0xFF) {
             self.buf.extend_from_slice(&word);
-            self.acc >>= 32;
-            self.bits -= 32;
+            self.acc >>= 64;
+            self.bits -= 64;
             return;
         }
         while self.bits >= 8 {
@@ -66,7 +67,7 @@ impl MagSgn {
         }
         if self.bits > 0 {
             let room = if self.after_ff { 7 } else { 8 };
-            let pad = (0xFFu64 << self.bits) & ((1 << room) - 1);
+            let pad = (0xFFu128 << self.bits) & ((1 << room) - 1);
             self.acc |= pad;
             self.bits = room;
             self.byte();
