@@ -88,7 +88,11 @@ impl BlockEncoder {
             } else {
                 &[][..]
             };
-            self.quad_row(r0, r1, qy == 0);
+            if qy == 0 {
+                self.quad_row::<true>(r0, r1);
+            } else {
+                self.quad_row::<false>(r0, r1);
+            }
             std::mem::swap(&mut self.prev, &mut self.cur);
         }
         self.ms.finish();
@@ -111,7 +115,7 @@ impl BlockEncoder {
     }
 
     /// Codes one row of quads (sample rows `r0` and `r1`; `r1` empty past the block's end).
-    fn quad_row(&mut self, r0: &[i32], r1: &[i32], first: bool) {
+    fn quad_row<const FIRST: bool>(&mut self, r0: &[i32], r1: &[i32]) {
         let w = r0.len();
         let nq = w.div_ceil(2);
         let pairs = nq.div_ceil(2);
@@ -125,7 +129,7 @@ impl BlockEncoder {
         for (x, &c) in r1.iter().enumerate() {
             (self.qe[2 * x + 1], self.qv[2 * x + 1]) = exponent_and_value(c);
         }
-        let table = &vlc::ENCODE[usize::from(!first)];
+        let table = &vlc::ENCODE[usize::from(!FIRST)];
         self.cur.fill(0);
         // Context bits from the quad to the left.
         let mut left = 0u32;
@@ -141,7 +145,7 @@ impl BlockEncoder {
                     | u32::from(e[1] != 0) << 1
                     | u32::from(e[2] != 0) << 2
                     | u32::from(e[3] != 0) << 3;
-                let (ctx, kappa) = if first {
+                let (ctx, kappa) = if FIRST {
                     (left, 1)
                 } else {
                     let p = &self.prev[2 * q..2 * q + 4];
@@ -155,7 +159,7 @@ impl BlockEncoder {
                     (ctx, kappa)
                 };
                 *uk = self.code_quad(table, ctx, rho, &e, q, kappa);
-                left = if first {
+                left = if FIRST {
                     (rho & 1 | (rho >> 1) & 1) | (rho >> 1) & 6
                 } else {
                     ((rho >> 2 | rho >> 3) & 1) << 1
@@ -163,7 +167,7 @@ impl BlockEncoder {
                 self.cur[2 * q + 1] = e[1] as u8;
                 self.cur[2 * q + 2] = e[3] as u8;
             }
-            self.code_u_pair(u, first);
+            self.code_u_pair::<FIRST>(u);
         }
     }
 
@@ -213,7 +217,7 @@ impl BlockEncoder {
     /// Codes the exponent offsets of a quad pair (U-VLC; in the initial row a MEL event
     /// says whether both exceed 2).
     #[inline(always)]
-    fn code_u_pair(&mut self, u: [u32; 2], first: bool) {
+    fn code_u_pair<const FIRST: bool>(&mut self, u: [u32; 2]) {
         match (u[0] > 0, u[1] > 0) {
             (false, false) => {}
             (true, false) | (false, true) => {
@@ -222,7 +226,7 @@ impl BlockEncoder {
                 self.vlc.put(s, sl);
             }
             (true, true) => {
-                if first {
+                if FIRST {
                     let both = u[0] > 2 && u[1] > 2;
                     self.mel.event(both);
                     if both {
