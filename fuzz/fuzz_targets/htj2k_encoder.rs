@@ -3,7 +3,7 @@
 //! rest are the samples (16-bit little-endian, reduced to the precision's range unless byte 7
 //! asks for raw values). The encoder may refuse (with an InvalidInput error) but must never
 //! panic; what it encodes must decode to the same samples through rs_dicom's decoder
-//! (OpenJPEG for HT code-blocks).
+//! (OpenJPEG for HT code-blocks); byte 7 bit 1 selects lossy coding (then it need only decode).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
         ][usize::from(head[5] % 5)],
         color_transform: head[2] & 16 != 0,
         block_log2: (u32::from(head[6] & 15), u32::from(head[6] >> 4)),
+        lossy_step: (head[7] & 2 != 0).then(|| f32::from(head[7] >> 2) / 64.0),
     };
     let n = (width * height * components) as usize;
     let raw = head[7] & 1 != 0;
@@ -81,6 +82,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut out = vec![0u8; info.frame_len()];
     decode_frame_unguarded(Codec::Htj2k, &cs, &info, &mut out).expect("encoded image decodes");
+    if opts.lossy_step.is_some() {
+        return; // lossy: decodable is all that is promised
+    }
     let plane = (width * height) as usize;
     let nc = components as usize;
     for (i, b) in out.chunks_exact(2).enumerate() {

@@ -7,6 +7,7 @@
 
 mod codestream;
 mod dwt;
+mod lossy;
 #[cfg(test)]
 mod tests;
 mod tier2;
@@ -90,6 +91,11 @@ pub struct EncodeOptions {
     pub color_transform: bool,
     /// Code-block width and height as powers of two (each 2..=10, sum at most 12).
     pub block_log2: (u32, u32),
+    /// `None`: lossless (reversible 5/3 wavelet, reversible colour transform). `Some(step)`:
+    /// lossy (irreversible 9/7 wavelet, irreversible colour transform, scalar quantisation),
+    /// `step` being the quantisation step relative to the sample range (0 < step <= 1;
+    /// 1/256 is visually near-lossless for 8-bit images; smaller is better and larger).
+    pub lossy_step: Option<f32>,
 }
 
 impl Default for EncodeOptions {
@@ -99,6 +105,7 @@ impl Default for EncodeOptions {
             progression: Progression::Rpcl,
             color_transform: true,
             block_log2: (6, 6),
+            lossy_step: None,
         }
     }
 }
@@ -139,38 +146,59 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
     let (w, h) = (image.width as usize, image.height as usize);
     let mct = image.components == 3 && opts.color_transform;
     let mut planes = planes(image)?;
-    if mct {
-        rct(&mut planes);
-    }
     let levels = opts.levels.min(w.min(h).ilog2());
-    for p in planes.iter_mut() {
-        dwt::forward_53(p, w, h, levels);
-    }
     let resolutions = bands(w, h, levels);
+    let exponents: Vec<(u32, u32)> = match opts.lossy_step {
+        None => {
+            if mct {
+                rct(&mut planes);
+            }
+            for p in planes.iter_mut() {
+                dwt::forward_53(p, w, h, levels);
+            }
+            // Reversible: exponents are the nominal range (precision, plus one bit for the
+            // colour differences, plus the band gain).
+            let base = image.precision + u32::from(mct);
+            resolutions
+                .iter()
+                .flatten()
+                .map(|b| (base + b.gain, 0))
+                .collect()
+        }
+        Some(step) => {
+            let mut fplanes: Vec<Vec<f32>> = planes
+                .iter()
+                .map(|p| p.iter().map(|&v| v as f32).collect())
+                .collect();
+            if mct {
+                lossy::ict(&mut fplanes);
+            }
+            for p in fplanes.iter_mut() {
+                lossy::forward_97(p, w, h, levels);
+            }
+            let (q, steps) =
+                lossy::quantise(&fplanes, w, &resolutions, levels, image.precision, step);
+            planes = q;
+            steps
+        }
+    };
     let coded = code_blocks(&planes, &resolutions, w, opts.block_log2)?;
-    // Reversible: exponents are the nominal range (precision, plus one bit for the colour
-    // differences, plus the band gain); guard bits cover what the data really needs, so that
-    // every exponent E of a block stays within Kmax = G + exponent - 1.
-    let base = image.precision + u32::from(mct);
+    // Guard bits cover what the data really needs, so that every exponent E of a block stays
+    // within Kmax = G + exponent - 1.
     let mut need_guard = 1u32;
-    for (band, &max) in resolutions.iter().flatten().zip(&coded.band_max) {
+    for (&(eps, _), &max) in exponents.iter().zip(&coded.band_max) {
         let e = if max == 0 {
             0
         } else {
             32 - (2 * max - 1).leading_zeros()
         };
-        need_guard = need_guard.max((e + 1).saturating_sub(base + band.gain));
+        need_guard = need_guard.max((e + 1).saturating_sub(eps));
     }
     if need_guard > 7 {
         return Err(Error::invalid_input(
             "coefficients need more than 7 guard bits",
         ));
     }
-    let exponents: Vec<(u32, u32)> = resolutions
-        .iter()
-        .flatten()
-        .map(|b| (base + b.gain, 0))
-        .collect();
     let max_kmax = exponents.iter().map(|e| e.0).max().unwrap_or(0) + need_guard - 1;
     if max_kmax > 30 {
         return Err(Error::invalid_input("sub-band magnitudes exceed 30 bits"));
@@ -181,7 +209,7 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
         components: image.components,
         precision: image.precision,
         signed: image.signed,
-        reversible: true,
+        reversible: opts.lossy_step.is_none(),
         mct,
         levels,
         progression: opts.progression,
@@ -232,6 +260,13 @@ fn check(image: &EncodeInput, opts: &EncodeOptions) -> Result<(), Error> {
     if image.samples.len() != n {
         return Err(Error::invalid_input(
             "sample buffer length is not width * height * components",
+        ));
+    }
+    if let Some(step) = opts.lossy_step
+        && !(step > 0.0 && step <= 1.0)
+    {
+        return Err(Error::invalid_input(
+            "lossy step must be above 0 and at most 1",
         ));
     }
     if opts.levels > 32 {

@@ -88,6 +88,15 @@ fn bad_input_is_refused_with_the_reason() {
         "code-block size",
     );
     let many = EncodeOptions { levels: 33, ..opts };
+    let lossy = EncodeOptions {
+        lossy_step: Some(0.0),
+        ..opts
+    };
+    refused(
+        &input(Samples::U16(&px), 4, 3, 1, 12, false),
+        &lossy,
+        "lossy step",
+    );
     refused(
         &input(Samples::U16(&px), 4, 3, 1, 12, false),
         &many,
@@ -152,6 +161,10 @@ fn random_images_and_options_never_panic() {
             ][rng.below(5) as usize],
             color_transform: rng.below(2) == 0,
             block_log2: (rng.below(12) as u32, rng.below(12) as u32),
+            lossy_step: match rng.below(4) {
+                0 => Some([0.0, 1e-6, 0.001, 0.01, 0.5, 1.0, 2.0, f32::NAN][rng.below(8) as usize]),
+                _ => None,
+            },
         };
         match encode(&input(samples, w, h, nc, p, signed), &opts) {
             Ok(cs) => {

@@ -172,6 +172,7 @@ fn make_case(rng: &mut Rng, width: u32, height: u32) -> HtCase {
             progression,
             color_transform: rng.chance(70),
             block_log2,
+            lossy_step: None,
         },
         samples,
     }
@@ -442,4 +443,78 @@ fn htj2k_encoder_round_trips_through_ojph_expand() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// PSNR in dB of `got` against `want` for samples of `precision` bits.
+fn psnr(want: &[i32], got: &[i32], precision: u32) -> f64 {
+    let mse = want
+        .iter()
+        .zip(got)
+        .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+        .sum::<f64>()
+        / want.len().max(1) as f64;
+    let peak = f64::from((1u32 << precision) - 1);
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (peak * peak / mse).log10()
+    }
+}
+
+/// Lossy coding (9/7, ICT, quantisation): OpenJPEG decodes every codestream, quality falls
+/// as the step grows, and smooth images at step 1/256 of the range stay above 40 dB. The
+/// PSNR and sizes are printed (`--nocapture`).
+#[test]
+fn htj2k_lossy_decodes_with_falling_psnr() {
+    let mut rng = Rng::new(0x4c05_5e11);
+    let shapes = [
+        (512, 512, 1, 16),
+        (512, 512, 1, 12),
+        (300, 200, 3, 8),
+        (97, 61, 1, 8),
+        (1, 1, 1, 8),
+    ];
+    for &(w, h, nc, precision) in &shapes {
+        let mut c = make_case(&mut rng, w, h);
+        c.components = nc;
+        c.precision = precision;
+        c.signed = false;
+        c.planar = false;
+        c.opts.levels = 5;
+        c.opts.color_transform = true;
+        c.samples = fill(
+            &mut rng,
+            (w * h * nc) as usize,
+            0,
+            (1 << precision) - 1,
+            1,
+            (w * nc) as usize,
+        );
+        let mut last = f64::INFINITY;
+        for step in [1.0 / 4096.0, 1.0 / 256.0, 1.0 / 32.0] {
+            c.opts.lossy_step = Some(step);
+            let cs = c.encode().expect("lossy encode");
+            let img = opj_decode(&cs).unwrap_or_else(|e| panic!("{w}x{h}x{nc} step {step}: {e}"));
+            let got: Vec<i32> = (0..(w * h) as usize)
+                .flat_map(|i| img.comps.iter().map(move |k| k.data[i]))
+                .collect();
+            let q = psnr(&c.interleaved(), &got, precision);
+            println!(
+                "lossy {w}x{h}x{nc} {precision}-bit step 1/{:.0}: {} bytes (ratio {:.1}), PSNR {q:.2} dB",
+                1.0 / step,
+                cs.len(),
+                (w * h * nc) as f64 * f64::from(precision.div_ceil(8)) / cs.len() as f64
+            );
+            if w * h > 1 {
+                assert!(
+                    q <= last + 0.01,
+                    "PSNR rose from {last} to {q} as the step grew"
+                );
+                if step == 1.0 / 256.0 {
+                    assert!(q > 40.0, "{w}x{h}x{nc}: PSNR {q} at step 1/256");
+                }
+            }
+            last = q;
+        }
+    }
 }
