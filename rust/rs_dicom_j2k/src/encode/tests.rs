@@ -197,3 +197,27 @@ fn lossless_input_bounds_are_accepted() {
     let img = input(Samples::I16(&s), 64, 64, 3, 16, true);
     assert!(encode(&img, &EncodeOptions::default()).is_ok());
 }
+
+#[test]
+fn frames_encode_in_parallel_like_in_sequence() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    let frames: Vec<Vec<u16>> = (0..4u16)
+        .map(|f| {
+            (0..50 * 40)
+                .map(|i| (i as u16).wrapping_mul(31 + f) % 4096)
+                .collect()
+        })
+        .collect();
+    let opts = EncodeOptions::default();
+    shared(&opts);
+    let one = |px: &[u16]| encode(&input(Samples::U16(px), 50, 40, 1, 12, false), &opts);
+    let sequential: Vec<Vec<u8>> = frames.iter().map(|f| one(f).expect("encodes")).collect();
+    let parallel: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = frames.iter().map(|f| s.spawn(|| one(f))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread").expect("encodes"))
+            .collect()
+    });
+    assert_eq!(sequential, parallel);
+}
