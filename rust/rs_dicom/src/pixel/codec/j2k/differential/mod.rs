@@ -24,6 +24,7 @@ mod corpus;
 // OpenJPEG's encoder through its C API.
 #[allow(unsafe_code)]
 mod encode;
+mod htj2k;
 mod params;
 // OpenJPEG's decoder through its C API.
 #[allow(unsafe_code)]
