@@ -12,6 +12,8 @@ mod frames;
 pub mod native;
 mod options;
 pub mod sample;
+#[cfg(test)]
+pub(crate) mod test_rng;
 
 pub use decode::{PixelBuffer, PixelData, Pixels};
 pub use description::PixelDescription;

@@ -29,7 +29,6 @@ mod params;
 // OpenJPEG's decoder through its C API.
 #[allow(unsafe_code)]
 mod reference;
-mod rng;
 mod robustness;
 mod sweep;
 
@@ -43,10 +42,10 @@ use openjpeg_sys as opj;
 use rs_dicom_j2k::{Error as NativeError, Image, decode};
 
 // The pieces of the harness, visible to every part of it (`use super::*`).
+use crate::pixel::test_rng::*;
 use cases::*;
 use params::*;
 use reference::*;
-use rng::*;
 
 /// Seeds run by the sweep unless `J2K_CASES` says otherwise.
 const DEFAULT_CASES: u64 = 300;
