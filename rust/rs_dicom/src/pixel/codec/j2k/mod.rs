@@ -12,6 +12,7 @@
 mod convert;
 #[cfg(all(test, feature = "j2k"))]
 mod differential;
+pub mod htj2k_encode;
 #[cfg(feature = "j2k")]
 #[allow(unsafe_code)]
 pub(crate) mod openjpeg;
