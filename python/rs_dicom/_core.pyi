@@ -44,6 +44,8 @@ __all__ = [
     "dictionary_entries",
     "dictionary_entry",
     "encode_png",
+    "encoders",
+    "transfer_syntax_for_name",
     "expand_segmented_lut",
     "keyword_entry",
     "lut_lookup",
@@ -210,6 +212,19 @@ class Dataset(_DatasetKeywords):
         *,
         generate_instance_uid: bool = True,
     ) -> None: ...
+    def compress(
+        self,
+        transfer_syntax_uid: str,
+        arr: Any = None,
+        *,
+        encapsulate_ext: bool = False,
+        generate_instance_uid: bool = True,
+        jls_error: int | None = None,
+        j2k_cr: float | list[float] | None = None,
+        j2k_psnr: Any = None,
+        **kwargs: Any,
+    ) -> None: ...
+    def decompress(self, *, as_rgb: bool = True, generate_instance_uid: bool = True) -> None: ...
     def dir(self, *filters: str) -> list[str]: ...
     def iterall(self) -> Iterator[Element]: ...
     def walk(self, callback: Any, recursive: bool = True) -> None: ...
@@ -430,3 +445,5 @@ def thumbnail_png(
     ds: Dataset, size: int = 256, frame: int = 0, window: tuple[float, float] | None = None
 ) -> bytes: ...
 def encode_png(image: Any, level: int = 6) -> bytes: ...
+def encoders() -> list[str]: ...
+def transfer_syntax_for_name(name: str) -> str | None: ...

@@ -2,6 +2,7 @@
 //! exceptions; knows nothing of byte layouts, and imports nothing back from Python.
 
 mod assign;
+mod compress;
 mod dataset;
 mod dictionary;
 mod display;
@@ -56,5 +57,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     display::register(m)?;
     thumbnail::register(m)?;
     repr::register(m)?;
+    m.add_function(wrap_pyfunction!(compress::encoders, m)?)?;
+    m.add_function(wrap_pyfunction!(compress::transfer_syntax_for_name, m)?)?;
     Ok(())
 }
