@@ -132,9 +132,8 @@ fn encode_frame_unguarded(
         uid::JPEG_LS_NEAR => Err(no_encoder(ts)),
         uid::J2K_LOSSLESS => Err(no_encoder(ts)),
         uid::J2K => Err(no_encoder(ts)),
-        uid::HTJ2K_LOSSLESS | uid::HTJ2K_LOSSLESS_RPCL => {
-            j2k::htj2k_encode::encode(frame, opts, true)
-        }
+        uid::HTJ2K_LOSSLESS => j2k::htj2k_encode::encode(frame, opts, true),
+        uid::HTJ2K_LOSSLESS_RPCL => j2k::htj2k_encode::encode_rpcl(frame, opts),
         uid::HTJ2K => j2k::htj2k_encode::encode(frame, opts, false),
         _ => Err(DicomError::codec(
             ErrorKind::UnsupportedCodec,

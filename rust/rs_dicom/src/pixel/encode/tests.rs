@@ -270,3 +270,50 @@ fn every_syntax_has_an_arm() {
     assert!(has_encoder(ts(uid::RLE)));
     assert!(has_encoder(ts(uid::HTJ2K)));
 }
+
+#[test]
+fn rpcl_codestreams_follow_ps3_5_10_18() {
+    // 2200 columns: five levels leave a 69-sample base, so a sixth is needed.
+    let (rows, columns) = (128u32, 2200u32);
+    let data: Vec<u8> = (0..rows * columns).map(|i| (i % 251) as u8).collect();
+    let frame = FrameImage {
+        rows,
+        columns,
+        samples_per_pixel: 1,
+        bits_allocated: 8,
+        bits_stored: 8,
+        signed: false,
+        photometric_interpretation: "MONOCHROME2",
+        data: &data,
+    };
+    let cs = encode_frame(
+        ts(uid::HTJ2K_LOSSLESS_RPCL),
+        &frame,
+        &EncodeOptions::default(),
+    )
+    .unwrap();
+    let find = |m: [u8; 2]| cs.windows(2).position(|w| w == m).unwrap();
+    let (tlm, sot, cod) = (find([0xFF, 0x55]), find([0xFF, 0x90]), find([0xFF, 0x52]));
+    assert_eq!(sot, tlm + 10, "the TLM segment ends the main header");
+    assert_eq!(&cs[tlm + 2..tlm + 6], &[0, 8, 0, 0x40]);
+    let ptlm = u32::from_be_bytes(cs[tlm + 6..tlm + 10].try_into().unwrap()) as usize;
+    assert_eq!(ptlm, cs.len() - sot - 2, "the tile-part runs to EOC");
+    assert_eq!(&cs[cs.len() - 2..], &[0xFF, 0xD9]);
+    // COD: Scod, progression (2 = RPCL), layers, MCT, then the decomposition levels.
+    assert_eq!(cs[cod + 5], 2);
+    assert_eq!(cs[cod + 9], 6);
+    let info = crate::pixel::codec::FrameInfo {
+        rows,
+        columns,
+        samples_per_pixel: 1,
+        bits_allocated: 8,
+        bits_stored: 8,
+        pixel_representation: 0,
+        planar_configuration: 0,
+        photometric_interpretation: "MONOCHROME2".into(),
+        as_rgb: false,
+    };
+    let mut out = vec![0u8; data.len()];
+    crate::pixel::codec::decode_frame(crate::core::Codec::Htj2k, &cs, &info, &mut out).unwrap();
+    assert_eq!(out, data);
+}
