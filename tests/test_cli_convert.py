@@ -139,3 +139,16 @@ def test_output_into_a_directory_and_uid_options(tmp_path: Path) -> None:
     assert convert(src, outdir / "new.dcm", "--ts", "rle")[0] == 0
     assert rs_dicom.dcmread(str(outdir / "new.dcm")).SOPInstanceUID != before
     assert sorted(os.listdir(outdir)) == ["new.dcm", "src.dcm"]
+
+
+def test_big_endian_and_implicit_sources_compress(tmp_path: Path) -> None:
+    source = SOURCES["i16"]
+    src = source.write(tmp_path / "src.dcm")
+    for name in ("big-endian", "implicit", "deflated"):
+        native = tmp_path / f"{name}.dcm"
+        assert convert(src, native, "--ts", name)[0] == 0
+        for target in ("rle", "htj2k-lossless"):
+            out = tmp_path / f"{name}-{target}.dcm"
+            status, _, err = convert(native, out, "--ts", target)
+            assert status == 0, err
+            np.testing.assert_array_equal(pydicom_pixels(out), source.array())
