@@ -9,7 +9,8 @@ runs with ``RAYON_NUM_THREADS=1``); ``multi`` -- read + compress of a 32-frame f
 with one thread and with every core (its scaling). Command-line tools convert the 32-frame
 file (their start-up is shared by 32 frames). Each case is repeated for about two seconds
 in a fresh subprocess and the median is reported, with the compressed size of one frame.
-Every lossless output is checked to decode (rs_dicom) to the source pixels before timing.
+Every output is checked, before timing, to decode (with the same library) to the source
+pixels (all the codecs here are lossless).
 
     python benchmarks/bench_compress.py          # markdown on stdout and results_compress.md
 """
@@ -91,6 +92,9 @@ else:
         from pydicom.encaps import generate_frames
         return len(next(generate_frames(ds.PixelData, number_of_frames=1)))
 ds = once()
+# Lossless: what was written decodes to the source pixels.
+source = (rs_dicom if lib == "rs_dicom" else pydicom).dcmread(path).pixel_array
+assert (ds.pixel_array == source).all(), "not lossless"
 times = []
 start = time.perf_counter()
 while time.perf_counter() - start < budget or len(times) < 3:
