@@ -3,12 +3,33 @@
 //!
 //! The writer mirrors the reader: [`ElementWriter`] is the only place structure becomes
 //! bytes; files, sockets and transcoding all go through it, to any `std::io::Write`.
+//!
+//! ```
+//! use rs_dicom::writer::{FileParts, WriteOptions, write_atomically, write_file};
+//! use rs_dicom::{Tag, TransferSyntax, VR, parse_file};
+//! # fn main() -> Result<(), rs_dicom::DicomError> {
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample_ct.dcm");
+//! # let dir = std::env::temp_dir().join(format!("rs_dicom_doc_{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).map_err(|e| rs_dicom::DicomError::io(&e, "temp"))?;
+//! # let out = dir.join("out.dcm");
+//! let mut file = parse_file(path)?;
+//! file.dataset.set_bytes(Tag(0x0010, 0x0010), VR::PN, b"Doe^Jane".to_vec());
+//! let ts = TransferSyntax::from_uid("1.2.840.10008.1.2.1").expect("a known UID");
+//! let preamble = [0u8; 128];
+//! let (meta, dataset) = (Some(&file.meta), &file.dataset);
+//! let parts = FileParts { preamble: Some(&preamble), meta, dataset };
+//! // A temporary file renamed over `out`: a failed write leaves nothing behind.
+//! write_atomically(&out, true, |w| write_file(w, parts, &WriteOptions::new(ts)).map(drop))?;
+//! assert_eq!(parse_file(&out)?.dataset.raw(Tag(0x0010, 0x0010)), Some(&b"Doe^Jane"[..]));
+//! # std::fs::remove_dir_all(&dir).ok();
+//! # Ok(())
+//! # }
+//! ```
 
 mod atomic;
 mod dataset;
 mod element;
 mod encapsulated;
-mod group;
 mod meta;
 
 use std::io::Write;

@@ -15,6 +15,7 @@
 //! spellings of NaN and infinity, Latin-1 documents); errors name the line, the byte
 //! position and the tag path.
 
+mod escape;
 mod names;
 mod parse;
 mod read;

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::write::escape;
+use super::escape::escape;
 
 /// The component group elements, in the order of the `=`-separated groups.
 pub const GROUPS: [&str; 3] = ["Alphabetic", "Ideographic", "Phonetic"];

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
+use super::escape::{reference, unescape};
 use super::names::{COMPONENTS, GROUPS};
 use crate::error::{DicomError, ErrorKind, Result};
 
@@ -61,45 +62,6 @@ pub fn error_at(text: &[u8], pos: u64, path: &str, msg: impl std::fmt::Display) 
         path,
         format!("XML line {}: {msg}", line_of(text, pos)),
     )
-}
-
-/// The character of the reference `&name;`: the predefined entities and character
-/// references. XML 1.0 has no NUL, not even as a reference; rs_dicom writes one that is in a
-/// value as `&#0;` (as every other control character), so it reads it back.
-fn reference(name: &str) -> std::result::Result<char, String> {
-    let code = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-        u32::from_str_radix(hex, 16).ok()
-    } else if let Some(dec) = name.strip_prefix('#') {
-        dec.parse().ok()
-    } else {
-        return match name {
-            "lt" => Ok('<'),
-            "gt" => Ok('>'),
-            "amp" => Ok('&'),
-            "quot" => Ok('"'),
-            "apos" => Ok('\''),
-            other => Err(format!("unknown entity &{other};")),
-        };
-    };
-    code.and_then(char::from_u32)
-        .ok_or_else(|| format!("&{name}; is not a character reference"))
-}
-
-/// An attribute value with its references resolved.
-fn unescape(raw: &str) -> std::result::Result<String, String> {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let end = after
-            .find(';')
-            .ok_or_else(|| format!("'&' without ';' in {raw:?}"))?;
-        out.push(reference(&after[..end])?);
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 pub struct Parser<'a> {

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use super::escape::escape;
 use super::names;
 use crate::core::{Dataset, Element, SharedDataset, Tag, VR};
 use crate::dictionary;
@@ -27,34 +28,6 @@ pub struct XmlOptions<'a> {
     /// `<BulkData uri>`s by tag path (`(0008,1115)[0].(7FE0,0010)`): written instead of the
     /// value of those binary elements.
     pub uris: Option<&'a HashMap<String, String>>,
-}
-
-/// Appends `text` to `out` with the characters XML cannot hold literally escaped: markup,
-/// quotes, and control characters as character references (a CR or LF in a value would be
-/// normalised away by any XML reader otherwise). XML 1.0 allows no other C0 control, not
-/// even as a reference; they are written as references all the same (nothing of a value
-/// is lost) and rs_dicom's reader takes them back.
-pub(crate) fn escape(text: &str, out: &mut String) {
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
-            0..=0x1F | 0x7F => "",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        if rep.is_empty() {
-            let _ = write!(out, "&#{b};");
-        } else {
-            out.push_str(rep);
-        }
-        start = i + 1;
-    }
-    out.push_str(&text[start..]);
 }
 
 /// The shortest text of a float that reads back as the same value of its VR (FL: 32 bits).
