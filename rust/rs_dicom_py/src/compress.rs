@@ -6,7 +6,8 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use rs_dicom::core::{Dataset, Limits, SharedDataset, Tag, TransferSyntax, VR};
-use rs_dicom::pixel::encode::{self, CompressOptions, EncodeOptions};
+use rs_dicom::pixel::encode::EncodeOptions;
+use rs_dicom::pixel::transcode::{self, CompressOptions};
 use rs_dicom::{DicomError, ErrorKind};
 
 use crate::edit::write_node;
@@ -182,7 +183,7 @@ impl PyDataset {
                 .transpose()?,
             limits: Limits::DEFAULT,
         };
-        py.detach(|| encode::compress(&mut ds, &mut meta, read_ts, ts, &opts))
+        py.detach(|| transcode::compress(&mut ds, &mut meta, read_ts, ts, &opts))
             .map_err(to_py)?;
         self.replace(py, ds, meta);
         Ok(())
@@ -204,7 +205,7 @@ impl PyDataset {
             .then(|| new_instance_uid(py))
             .transpose()?;
         py.detach(|| {
-            encode::decompress(
+            transcode::decompress(
                 &mut ds,
                 &mut meta,
                 read_ts,
@@ -222,10 +223,10 @@ impl PyDataset {
 /// `rs_dicom._core.encoders()`: the UIDs of the transfer syntaxes this build compresses into.
 #[pyfunction]
 pub fn encoders(py: Python<'_>) -> Vec<Bound<'_, PyString>> {
-    encode::ENCODABLE
+    transcode::ENCODABLE
         .iter()
         .filter_map(|&uid| TransferSyntax::from_uid(uid))
-        .filter(|ts| encode::has_encoder(ts))
+        .filter(|ts| transcode::has_encoder(ts))
         .map(|ts| PyString::new(py, ts.uid))
         .collect()
 }

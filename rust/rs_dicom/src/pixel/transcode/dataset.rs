@@ -6,9 +6,10 @@
 
 use super::offsets::{EncapsulatedValue, encapsulate_frames};
 use super::source::{DatasetFrames, Geometry};
-use super::{EncodeOptions, encode_frame, is_lossy, lossy_method, photometric_after};
+use super::{encode_frame, is_lossy, lossy_method, photometric_after};
 use crate::core::{Dataset, Element, Limits, NO_OFFSET, Tag, TransferSyntax, VR};
 use crate::error::{DicomError, ErrorKind, Result};
+use crate::pixel::encode::EncodeOptions;
 use crate::pixel::{DecodeOptions, Frames, PixelBuffer, PixelData};
 use crate::value::encode::{Input, encode, format_ds};
 

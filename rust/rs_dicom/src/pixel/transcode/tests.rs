@@ -1,5 +1,6 @@
 use super::*;
 use crate::core::{ByteOrder, Dataset, ElementValue, Limits, Tag, VR};
+use crate::pixel::encode::{EncodeOptions, FrameImage};
 use crate::pixel::{DecodeOptions, Frames, PixelBuffer, PixelData};
 
 fn us(ds: &mut Dataset, tag: Tag, v: u16) {

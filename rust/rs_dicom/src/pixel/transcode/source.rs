@@ -2,9 +2,9 @@
 //! decoded first: a transcode) or from the caller's buffer: little endian, interleaved,
 //! whole samples of the decoded sample size.
 
-use super::FrameImage;
 use crate::core::{Dataset, Limits, TransferSyntax};
 use crate::error::{DicomError, ErrorKind, Result};
+use crate::pixel::encode::FrameImage;
 use crate::pixel::sample::c_strides;
 use crate::pixel::{
     DecodeOptions, Frames, PixelBuffer, PixelData, PixelDescription, Pixels, Sample,
