@@ -33,6 +33,11 @@ __all__ = [
     "UnsupportedTransferSyntaxError",
     "__version__",
     "_dataset_html",
+    "_dicomdir_check_file_id",
+    "_dicomdir_file_id",
+    "_dicomdir_instance_records",
+    "_dicomdir_records",
+    "_dicomdir_write",
     "_keyword_text",
     "_plain_value",
     "_register_tag_type",
@@ -447,3 +452,17 @@ def thumbnail_png(
 def encode_png(image: Any, level: int = 6) -> bytes: ...
 def encoders() -> list[str]: ...
 def transfer_syntax_for_name(name: str) -> str | None: ...
+def _dicomdir_records(ds: Dataset) -> list[tuple[int, int, Dataset]]: ...
+def _dicomdir_instance_records(ds: Dataset, file_id: str) -> list[Dataset]: ...
+def _dicomdir_file_id(root: str | PathLike[str], path: str | PathLike[str]) -> str: ...
+def _dicomdir_check_file_id(file_id: str) -> list[str]: ...
+def _dicomdir_write(
+    path: str | PathLike[str],
+    records: list[tuple[Dataset, int]],
+    file_set_id: str,
+    sop_instance_uid: str,
+    *,
+    descriptor_file_id: str | None = None,
+    descriptor_charset: str | None = None,
+    implicit_vr: bool = False,
+) -> None: ...

@@ -23,6 +23,7 @@
 #![deny(unsafe_code)]
 
 pub mod core;
+pub mod dicomdir;
 pub mod dictionary;
 pub mod dump;
 pub mod error;

@@ -9,6 +9,7 @@ mod display;
 mod edit;
 mod element;
 mod errors;
+mod fileset;
 mod handle;
 mod json;
 mod model;
@@ -57,6 +58,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     display::register(m)?;
     thumbnail::register(m)?;
     repr::register(m)?;
+    fileset::register(m)?;
     m.add_function(wrap_pyfunction!(compress::encoders, m)?)?;
     m.add_function(wrap_pyfunction!(compress::transfer_syntax_for_name, m)?)?;
     Ok(())
