@@ -2,6 +2,7 @@
 //! exceptions; knows nothing of byte layouts, and imports nothing back from Python.
 
 mod assign;
+mod compress;
 mod dataset;
 mod dictionary;
 mod display;
@@ -58,5 +59,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     thumbnail::register(m)?;
     repr::register(m)?;
     fileset::register(m)?;
+    m.add_function(wrap_pyfunction!(compress::encoders, m)?)?;
+    m.add_function(wrap_pyfunction!(compress::transfer_syntax_for_name, m)?)?;
     Ok(())
 }

@@ -16,6 +16,7 @@ mod differential;
 pub mod encode;
 #[cfg(all(test, feature = "j2k"))]
 mod encode_tests;
+pub mod htj2k_encode;
 #[cfg(feature = "j2k")]
 #[allow(unsafe_code)]
 pub(crate) mod openjpeg;
