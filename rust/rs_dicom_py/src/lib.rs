@@ -3,6 +3,7 @@
 
 mod assign;
 mod dataset;
+mod deid;
 mod dictionary;
 mod display;
 mod edit;
@@ -56,5 +57,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     display::register(m)?;
     thumbnail::register(m)?;
     repr::register(m)?;
+    deid::register(m)?;
     Ok(())
 }
