@@ -18,6 +18,7 @@ __all__ = [
     "InvalidValueError",
     "FileMetaDataset",
     "Dataset",
+    "Deidentifier",
     "DicomError",
     "Element",
     "ElementIter",
@@ -430,3 +431,32 @@ def thumbnail_png(
     ds: Dataset, size: int = 256, frame: int = 0, window: tuple[float, float] | None = None
 ) -> bytes: ...
 def encode_png(image: Any, level: int = 6) -> bytes: ...
+
+# De-identification (deid.rs), the engine of rs_dicom.deid.
+@final
+class Deidentifier:
+    def __new__(
+        cls,
+        key: bytes,
+        options: list[str],
+        *,
+        id_map: dict[str, str] | None = None,
+        safe_private: list[tuple[int | None, str, int | None]] | None = None,
+        pixel_rules: list[
+            tuple[str | None, str | None, int | None, int | None, list[tuple[int, int, int, int]]]
+        ]
+        | None = None,
+        audit: bool = False,
+    ) -> Deidentifier: ...
+    def dataset(self, ds: Dataset) -> tuple[Dataset, str | None]: ...
+    def files(
+        self,
+        jobs: list[tuple[str, str]],
+        *,
+        overwrite: bool = False,
+        workers: int | None = None,
+    ) -> list[tuple[BaseException | None, str | None]]: ...
+    @staticmethod
+    def option_names() -> list[str]: ...
+    @staticmethod
+    def profile_table() -> list[tuple[str, str, bool, str, list[tuple[str, str]]]]: ...

@@ -175,7 +175,13 @@ class Anonymizer:
             id_map=dict(id_map or {}),
             safe_private=[(s.group, s.creator, s.element) for s in safe_private],
             pixel_rules=[
-                (r.modality, r.manufacturer, r.rows, r.columns, [tuple(g) for g in r.regions])
+                (
+                    r.modality,
+                    r.manufacturer,
+                    r.rows,
+                    r.columns,
+                    [(g[0], g[1], g[2], g[3]) for g in r.regions],
+                )
                 for r in pixel_rules
             ],
             audit=audit,

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from rs_dicom.cli import export, meta, show
+from rs_dicom.cli import anonymize, export, meta, show
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._report import PROG
@@ -35,7 +35,7 @@ __all__ = [
     "parse_tag_path",
 ]
 
-COMMANDS: tuple[Command, ...] = (meta.COMMAND, show.COMMAND, export.COMMAND)
+COMMANDS: tuple[Command, ...] = (meta.COMMAND, show.COMMAND, export.COMMAND, anonymize.COMMAND)
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 
 _DESCRIPTION = """\
@@ -49,7 +49,8 @@ examples:
   rs-dicom meta --tag PatientName --tag 0020,0013 'series/*.dcm'
   rs-dicom show image.dcm
   rs-dicom show --window 40 400 -o image.png image.dcm
-  rs-dicom export cine.dcm --frames 0-9 -o frames/"""
+  rs-dicom export cine.dcm --frames 0-9 -o frames/
+  rs-dicom anonymize study/ -o anon/ --key secret.key"""
 
 
 def _version() -> str:
