@@ -404,7 +404,7 @@ pub(crate) fn declared_safe(ds: &Dataset) -> HashMap<(u16, Vec<u8>), Option<Hash
 }
 
 /// Identifying words of a dataset (top level): the values of listed text attributes the
-/// profile does not keep, and the components of person names. Short or purely numeric
+/// profile neither keeps nor cleans, and the components of person names. Short or purely numeric
 /// fragments are left out (blanking every "1" would destroy the text and protect nothing).
 pub(crate) fn identifiers(ds: &Dataset, cfg: &Config) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
@@ -420,7 +420,9 @@ pub(crate) fn identifiers(ds: &Dataset, cfg: &Config) -> Vec<Vec<u8>> {
         if !is_text(el.vr) && !matches!(el.vr, VR::DA | VR::DT) {
             continue;
         }
-        if matches!(decide(row, cfg.options).0, Action::K) {
+        // What is kept is no identifier, nor is what is cleaned (a descriptor, whose words
+        // are blanked only where they name someone).
+        if matches!(decide(row, cfg.options).0, Action::K | Action::C) {
             continue;
         }
         let raw = ds.bytes_of(el);
