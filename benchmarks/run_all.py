@@ -36,6 +36,7 @@ BENCHES = (
     ("pixels", "bench_pixels.py", [], "results_pixels.md"),
     ("codecs", "bench_codecs.py", [], "results_codecs.md"),
     ("write", "bench_write.py", [], "results_write.md"),
+    ("deid", "bench_deid.py", [], "results_deid.md"),
     (
         "scaling",
         "bench_codecs.py",
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--only",
         default=",".join(b[0] for b in BENCHES),
-        help="comma-separated subset of read,pixels,codecs,write,scaling",
+        help="comma-separated subset of read,pixels,codecs,write,deid,scaling",
     )
     p.add_argument("--no-generate", action="store_true", help="skip the data generators")
     p.add_argument(
@@ -93,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"== {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
-    block = compose(*(load(json_dir / f"{n}.json") for n in ("read", "pixels", "codecs", "write")))
+    names = ("read", "pixels", "codecs", "write", "deid")
+    block = compose(*(load(json_dir / f"{n}.json") for n in names))
     (json_dir / "readme_block.md").write_text(block)
     readme = args.readme or (None if args.quick else README)
     if readme:

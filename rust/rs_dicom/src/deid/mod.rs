@@ -248,7 +248,10 @@ impl Config {
         let mut file = parse_file_with(input, ReadOptions::default())?;
         let audit = self.deidentify(Some(&mut file.meta), &mut file.dataset)?;
         let ts = file.transfer_syntax;
-        let meta = prepare_meta(Some(&file.meta), &file.dataset, ts, true)?;
+        // A complete file meta where the dataset allows; else the meta as it was (a dataset
+        // without SOP Class or Instance UID is still de-identified and written).
+        let meta = prepare_meta(Some(&file.meta), &file.dataset, ts, true)
+            .or_else(|_| prepare_meta(Some(&file.meta), &file.dataset, ts, false))?;
         if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| DicomError::io_path(&e, "cannot create the directory", dir))?;

@@ -294,6 +294,15 @@ impl Walker<'_> {
                 Some(Outcome::Kept),
                 rule("a time, kept with Modified Dates;"),
             ),
+            // In structured content a DATE/TIME/DATETIME item needs its value (Type 1C).
+            VR::DA | VR::DT | VR::TM if mode != TextMode::Normal => match dummy(el.vr) {
+                Some(v) => (
+                    Do::Set(v),
+                    Some(Outcome::Replaced),
+                    rule("a date or time in content"),
+                ),
+                None => (Do::Remove, Some(Outcome::Removed), rule("a date or time")),
+            },
             VR::DA | VR::DT | VR::TM => {
                 (Do::Remove, Some(Outcome::Removed), rule("a date or time"))
             }
