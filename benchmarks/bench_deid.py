@@ -102,11 +102,10 @@ def loop(method: str, lib: str, files: list[str], out: Path) -> None:
 
         replace_identifiers(files, save=True, output_folder=str(out), remove_private=True)
         return
-    import rs_dicom
-
-    if not hasattr(rs_dicom, "deid"):
-        raise NotApplicable("this build has no rs_dicom.deid")
-    from rs_dicom import deid
+    try:
+        from rs_dicom import deid
+    except ImportError as exc:
+        raise NotApplicable("this build has no rs_dicom.deid") from exc
 
     workers = None if "all cores" in method else 1
     pairs = [(f, str(out / os.path.basename(f))) for f in files]

@@ -23,6 +23,7 @@
 
 pub mod action;
 pub mod audit;
+mod file;
 pub mod keyed;
 mod pixels;
 #[rustfmt::skip]
@@ -40,8 +41,6 @@ pub use pixels::PixelRule;
 
 use crate::core::{Dataset, Element, SharedDataset, Tag, VR};
 use crate::error::{DicomError, ErrorKind, Result};
-use crate::parser::{ReadOptions, parse_file_with};
-use crate::writer::{FileParts, WriteOptions, prepare_meta, write_atomically, write_file};
 use values::{padded, trim};
 use walk::{TextMode, Walker};
 
@@ -245,27 +244,7 @@ impl Config {
     /// Reads `input`, de-identifies it and writes `output` (atomically, in the input's
     /// transfer syntax; an existing `output` only with `overwrite`).
     pub fn deidentify_file(&self, input: &Path, output: &Path, overwrite: bool) -> Result<Audit> {
-        let mut file = parse_file_with(input, ReadOptions::default())?;
-        let audit = self.deidentify(Some(&mut file.meta), &mut file.dataset)?;
-        let ts = file.transfer_syntax;
-        // A complete file meta where the dataset allows; else the meta as it was (a dataset
-        // without SOP Class or Instance UID is still de-identified and written).
-        let meta = prepare_meta(Some(&file.meta), &file.dataset, ts, true)
-            .or_else(|_| prepare_meta(Some(&file.meta), &file.dataset, ts, false))?;
-        if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DicomError::io_path(&e, "cannot create the directory", dir))?;
-        }
-        let preamble = [0u8; 128];
-        let parts = FileParts {
-            preamble: Some(&preamble),
-            meta: meta.as_ref(),
-            dataset: &file.dataset,
-        };
-        write_atomically(output, overwrite, |w| {
-            write_file(w, parts, &WriteOptions::new(ts)).map(drop)
-        })?;
-        Ok(audit)
+        file::deidentify_file(self, input, output, overwrite)
     }
 
     /// [`Config::deidentify_file`] for many files, on all cores (feature `parallel`); one
