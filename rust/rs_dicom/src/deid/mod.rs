@@ -13,10 +13,12 @@
 //! # fn main() -> Result<(), rs_dicom::DicomError> {
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample_ct.dcm");
 //! let mut file = parse_file(path)?;
-//! let config = Config::new(b"a secret key of 16+ bytes", Options::NONE.with(Opt::RetainUids))?;
+//! let mut config = Config::new(b"a secret key of 16+ bytes", Options::NONE.with(Opt::RetainUids))?;
+//! config.audit = true;
 //! let audit = config.deidentify(Some(&mut file.meta), &mut file.dataset)?;
 //! assert_eq!(file.dataset.raw(Tag(0x0012, 0x0062)), Some(&b"YES "[..]));
-//! assert!(!audit.entries.is_empty());
+//! let name = audit.entries.iter().find(|e| e.tag == Tag(0x0010, 0x0010));
+//! assert_eq!(name.map(|e| e.outcome), Some(rs_dicom::deid::Outcome::Replaced));
 //! # Ok(())
 //! # }
 //! ```
