@@ -45,7 +45,7 @@ from codecs_report import PEER_REFERENCE, render
 from codecs_worker import work
 from harness import cli
 from harness.report import lib_versions, machine_info, now
-from harness.runner import WORKER_ENV, Job, Method, Runner, WorkerError, finished, summarize
+from harness.runner import WORKER_ENV, Job, Method, Runner, WorkerError, log_checks, outcomes
 from harness.runner import with_baselines as expand
 
 HERE = Path(__file__).resolve().parent
@@ -241,18 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== check {codec}", file=sys.stderr)
         ms_ = [m for m, spec in methods.items() if spec.applies(codec)]
         checks[codec] = check(runner, codec, manifest["codecs"][codec], ms_, args)
-        for m, r in list(checks[codec].items()):
-            if "not_applicable" in r:
-                del checks[codec][m]
-                continue
-            state = (
-                "not available"
-                if "unsupported" in r
-                else f"failed: {r['error']}"
-                if "error" in r
-                else ("ok" if r["ok"] else "MISMATCH " + "; ".join(r["notes"]))
-            )
-            print(f"  {m:30s} {state}", file=sys.stderr)
+        log_checks(checks[codec])
 
     jobs = [
         Job(codec, m, request(runner, m, codec, "time", args))
@@ -270,14 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     out = runner.measure(jobs, args.repeat, 0, log)
-    results = {
-        c: {m: summarize(cell["runs"]) for m, cell in out.get(c, {}).items() if finished(cell)}
-        for c in codecs
-    }
-    errors = {
-        c: {m: cell["error"] for m, cell in out.get(c, {}).items() if "error" in cell}
-        for c in codecs
-    }
+    results, errors = outcomes(out, codecs)
 
     md = render(args, manifest, codecs, methods, results, checks, errors, versions, skipped)
     md = "\n".join([f"# rs_dicom codec benchmarks ({started})", "", *info, md])

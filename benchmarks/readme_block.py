@@ -1,4 +1,4 @@
-"""The README's benchmark block, composed from the JSON the four scripts write (``--json``).
+"""The README's benchmark block, composed from the JSON the five scripts write (``--json``).
 
 ``run_all.py`` calls :func:`compose` after a full run and puts the result between the
 ``<!-- BENCHMARKS:START -->`` / ``END`` markers of the top-level README.md.  Every number
@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from encode_report import SIZE_TOLERANCE, SPEED_GOAL, fmt_psnr
+from encode_report import summary as encode_summary
 from harness.report import ms, speedup_verdict, table
 
 CODEC_NAMES = {
@@ -76,7 +78,7 @@ def intro(first: dict[str, Any]) -> list[str]:
         "processes, interleaved across libraries in the same run, warm page cache. Full "
         "tables, methods and the commands: `benchmarks/results.md`, "
         "`benchmarks/results_pixels.md`, `benchmarks/results_codecs.md`, "
-        "`benchmarks/results_write.md`, "
+        "`benchmarks/results_write.md`, `benchmarks/results_encode.md`, "
         "`benchmarks/README.md` (one command runs everything: `python benchmarks/run_all.py "
         "--baseline REV`).",
         "",
@@ -345,6 +347,55 @@ def scaling(res: dict, frames: dict) -> list[str]:
     ]
 
 
+ENCODE_NAMES = {
+    "rle": "RLE, 16-bit grey",
+    "rle-rgb": "RLE, RGB",
+    "jpeg-baseline": "JPEG baseline q90, grey",
+    "jpeg-baseline-rgb": "JPEG baseline q90, RGB → YBR_FULL_422",
+    "jpeg-lossless": "JPEG lossless SV1",
+    "jpegls": "JPEG-LS lossless",
+    "jpegls-near": "JPEG-LS near-lossless (NEAR 2)",
+    "j2k": "JPEG 2000 lossless",
+    "j2k-lossy": "JPEG 2000 lossy, ratio 10",
+    "htj2k": "HTJ2K lossless",
+}
+
+
+def encode_table(encode: dict) -> list[str]:
+    """Encode frames/s per codec: the fastest peer against rs_dicom, and the sizes."""
+    res, checks = encode["results"], encode.get("checks", {})
+    refs, frames = encode.get("references", {}), encode.get("frames", {})
+    head = ["codec", "fastest peer", "rs_dicom, 1 thread", "ratio", "rs_dicom, all cores"]
+    head += ["size vs reference encoder", "rs_dicom PSNR"]
+    rows = []
+    for e in res:
+        # the report's method specs are not in the JSON: every non-rs_dicom method is a peer
+        s = encode_summary(e, res, checks, refs, frames.get(e, 1), {})
+        rs1 = f"**{s['rs1_fps']:,.0f}**" if "rs1_fps" in s else "n/a"
+        size = s.get("size_vs_reference")
+        rows.append(
+            [ENCODE_NAMES.get(e, e)]
+            + [f"{s['peer_fps']:,.0f} ({s['peer']})" if "peer" in s else "", rs1]
+            + [f"{s['speedup']:.2f}×" if "speedup" in s else ""]
+            + [f"{s['rsn_fps']:,.0f}" if "rsn_fps" in s else ""]
+            + [f"{size:.3f}× {s['reference']}" if size else "", fmt_psnr(s.get("psnr"))]
+        )
+    return [
+        "Encoding (`benchmarks/results_encode.md`): frames/s reading a 32-frame file and "
+        "compressing it, rs_dicom `ds.compress(uid)` on one thread (`RAYON_NUM_THREADS=1`) "
+        "against the fastest single-threaded peer (pydicom 3 `Dataset.compress` with its "
+        "plugins, python-gdcm in-process, `gdcmconv` and DCMTK `dcmcrle`/`dcmcjpeg`/`dcmcjpls` "
+        "on the whole file, start-up and writing included), and on all cores. Sizes are the "
+        "frames' codestreams against the reference encoder at the same settings (DCMTK, "
+        "CharLS via pyjpegls, OpenJPEG `opj_compress`, OpenJPH `ojph_compress`); every "
+        f"lossless output decodes to the source pixels in pydicom. Goals: {SPEED_GOAL}× the "
+        f"fastest peer on one thread, sizes within {SIZE_TOLERANCE:.0%}.",
+        "",
+        *table(head, rows),
+        "",
+    ]
+
+
 def before_after(
     read: dict | None, pixels: dict | None, codecs: dict | None, write: dict | None = None
 ) -> list[str]:
@@ -392,17 +443,20 @@ def compose(
     pixels: dict | None,
     codecs: dict | None,
     write: dict | None = None,
+    encode: dict | None = None,
     deid: dict | None = None,
 ) -> str:
-    first = read or pixels or codecs or write or deid
+    first = read or pixels or codecs or write or encode or deid
     if first is None:
         raise SystemExit("no results to compose the README block from")
-    out = intro(first) + main_table(read, pixels)
+    out = intro(first) + (main_table(read, pixels) if read or pixels else [])
     if write:
         out += write_table(write)
     if deid:
         out += deid_table(deid)
     if codecs:
         out += codec_table(codecs)
+    if encode:
+        out += encode_table(encode)
     out += before_after(read, pixels, codecs, write)
     return "\n".join(out).strip() + "\n"

@@ -5,8 +5,8 @@
     python benchmarks/run_all.py --baseline 6d0c234 --quick   # smoke test (~15 min)
 
 Steps: generate the data (kept when it is up to date), build the baseline (once per
-commit, ``baseline.sh``), run ``bench_read.py``, ``bench_pixels.py``, ``bench_codecs.py`` and
-``bench_write.py`` (all libraries), each with ``--baseline REV``, and
+commit, ``baseline.sh``), run ``bench_read.py``, ``bench_pixels.py``, ``bench_codecs.py``,
+``bench_write.py`` and ``bench_encode.py`` (all libraries), each with ``--baseline REV``, and
 ``bench_codecs.py --libs rs_dicom`` (the
 scaling file, rs_dicom alone), then compose the README's benchmark block from their JSON and put it
 between the ``<!-- BENCHMARKS:START -->`` / ``END`` markers of README.md.
@@ -36,6 +36,7 @@ BENCHES = (
     ("pixels", "bench_pixels.py", [], "results_pixels.md"),
     ("codecs", "bench_codecs.py", [], "results_codecs.md"),
     ("write", "bench_write.py", [], "results_write.md"),
+    ("encode", "bench_encode.py", [], "results_encode.md"),
     ("deid", "bench_deid.py", [], "results_deid.md"),
     (
         "scaling",
@@ -43,6 +44,14 @@ BENCHES = (
         ["--libs", "rs_dicom", "--repeat", "7"],
         "results_codecs_scaling.md",
     ),
+)
+
+
+# (generator, options, the benchmarks that read its data): --only runs just the ones needed
+GENERATORS = (
+    ("generate_data.py", ["-q"], {"read", "pixels", "write"}),
+    ("generate_codec_data.py", [], {"codecs", "scaling"}),
+    ("generate_encode_data.py", [], {"encode"}),
 )
 
 
@@ -58,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--only",
         default=",".join(b[0] for b in BENCHES),
-        help="comma-separated subset of read,pixels,codecs,write,deid,scaling",
+        help="comma-separated subset of read,pixels,codecs,write,encode,deid,scaling",
     )
     p.add_argument("--no-generate", action="store_true", help="skip the data generators")
     p.add_argument(
@@ -79,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     if not args.no_generate:
-        run([py, str(HERE / "generate_data.py"), "-q"])
-        run([py, str(HERE / "generate_codec_data.py")])
+        for script, opts, needed_by in GENERATORS:
+            if only & needed_by:
+                run([py, str(HERE / script), *opts])
     common = [f"--baseline={rev}" for rev in args.baseline] + (["--quick"] if args.quick else [])
     for name, script, extra, results in BENCHES:
         if name not in only:
@@ -94,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"== {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
-    names = ("read", "pixels", "codecs", "write", "deid")
+    names = ("read", "pixels", "codecs", "write", "encode", "deid")
     block = compose(*(load(json_dir / f"{n}.json") for n in names))
     (json_dir / "readme_block.md").write_text(block)
     readme = args.readme or (None if args.quick else README)

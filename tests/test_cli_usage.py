@@ -277,7 +277,13 @@ def test_export_goes_on_after_a_file_cut_short(ramp_file: Path, tmp_path: Path) 
 
 def test_every_command_is_one_module() -> None:
     parser_help = cli.build_parser().format_help()
-    assert [command.name for command in cli.COMMANDS] == ["meta", "show", "export"]
+    assert [command.name for command in cli.COMMANDS] == [
+        "meta",
+        "show",
+        "export",
+        "dicomdir",
+        "convert",
+    ]
     for command in cli.COMMANDS:
         module = importlib.import_module(f"rs_dicom.cli.{command.name}")
         assert module.COMMAND is command

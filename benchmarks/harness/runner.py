@@ -204,3 +204,33 @@ def spread(runs: list[dict[str, Any]], *path: str) -> tuple[float, float]:
 def finished(cell: dict[str, Any] | None) -> bool:
     """Whether an outcome of :meth:`Runner.measure` has timed runs."""
     return bool(cell) and bool(cell.get("runs"))
+
+
+def log_checks(cells: dict[str, dict[str, Any]], width: int = 30) -> None:
+    """Drop the methods a check run found not applicable; print the others' outcome
+    (``unsupported``, ``error``, or ``ok`` with the ``notes`` of a mismatch)."""
+    for m, r in list(cells.items()):
+        if "not_applicable" in r:
+            del cells[m]
+            continue
+        state = (
+            "not available"
+            if "unsupported" in r
+            else f"failed: {r['error']}"
+            if "error" in r
+            else ("ok" if r["ok"] else "MISMATCH " + "; ".join(r["notes"]))
+        )
+        print(f"  {m:{width}s} {state}", file=sys.stderr)
+
+
+def outcomes(
+    out: dict[str, dict[str, dict[str, Any]]], groups: Iterable[str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """Of :meth:`Runner.measure`'s outcomes: ({group: {method: summary}} of the finished
+    cells, {group: {method: error}})."""
+    results, errors = {}, {}
+    for g in groups:
+        cells = out.get(g, {})
+        results[g] = {m: summarize(c["runs"]) for m, c in cells.items() if finished(c)}
+        errors[g] = {m: c["error"] for m, c in cells.items() if "error" in c}
+    return results, errors

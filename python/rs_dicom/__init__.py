@@ -32,17 +32,22 @@ from . import _core, dictionary, valuerep
 
 if TYPE_CHECKING:
     from . import uid
+    from .fileset import FileSet
 
 # PN and UI values come back as these classes (the native module makes them without running
 # Python code, and imports nothing of the package).
 _core._register_value_types(person_name=PersonName, uid=UID)
 
-_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal", "uid")
+_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal", "uid", "fileset")
 
 
 def __getattr__(name: str) -> object:
     # Submodules that pull in numpy-heavy code load on first use, so `import rs_dicom`
     # (and the CLI's startup) stays fast.
+    if name == "FileSet":
+        from rs_dicom.fileset import FileSet
+
+        return FileSet
     if name in _LAZY_MODULES:
         import importlib
 
@@ -55,6 +60,7 @@ __all__ = [
     "DicomError",
     "Element",
     "FileMetaDataset",
+    "FileSet",
     "InvalidDicomError",
     "InvalidValueError",
     "MalformedError",

@@ -34,6 +34,11 @@ __all__ = [
     "UnsupportedTransferSyntaxError",
     "__version__",
     "_dataset_html",
+    "_dicomdir_check_file_id",
+    "_dicomdir_file_id",
+    "_dicomdir_instance_records",
+    "_dicomdir_records",
+    "_dicomdir_write",
     "_keyword_text",
     "_plain_value",
     "_register_tag_type",
@@ -45,6 +50,8 @@ __all__ = [
     "dictionary_entries",
     "dictionary_entry",
     "encode_png",
+    "encoders",
+    "transfer_syntax_for_name",
     "expand_segmented_lut",
     "keyword_entry",
     "lut_lookup",
@@ -211,6 +218,19 @@ class Dataset(_DatasetKeywords):
         *,
         generate_instance_uid: bool = True,
     ) -> None: ...
+    def compress(
+        self,
+        transfer_syntax_uid: str,
+        arr: Any = None,
+        *,
+        encapsulate_ext: bool = False,
+        generate_instance_uid: bool = True,
+        jls_error: int | None = None,
+        j2k_cr: float | list[float] | None = None,
+        j2k_psnr: Any = None,
+        **kwargs: Any,
+    ) -> None: ...
+    def decompress(self, *, as_rgb: bool = True, generate_instance_uid: bool = True) -> None: ...
     def dir(self, *filters: str) -> list[str]: ...
     def iterall(self) -> Iterator[Element]: ...
     def walk(self, callback: Any, recursive: bool = True) -> None: ...
@@ -431,6 +451,22 @@ def thumbnail_png(
     ds: Dataset, size: int = 256, frame: int = 0, window: tuple[float, float] | None = None
 ) -> bytes: ...
 def encode_png(image: Any, level: int = 6) -> bytes: ...
+def encoders() -> list[str]: ...
+def transfer_syntax_for_name(name: str) -> str | None: ...
+def _dicomdir_records(ds: Dataset) -> list[tuple[int, int, Dataset]]: ...
+def _dicomdir_instance_records(ds: Dataset, file_id: str) -> list[Dataset]: ...
+def _dicomdir_file_id(root: str | PathLike[str], path: str | PathLike[str]) -> str: ...
+def _dicomdir_check_file_id(file_id: str) -> list[str]: ...
+def _dicomdir_write(
+    path: str | PathLike[str],
+    records: list[tuple[Dataset, int]],
+    file_set_id: str,
+    sop_instance_uid: str,
+    *,
+    descriptor_file_id: str | None = None,
+    descriptor_charset: str | None = None,
+    implicit_vr: bool = False,
+) -> None: ...
 
 # De-identification (deid.rs), the engine of rs_dicom.deid.
 @final

@@ -3,8 +3,10 @@
 ``rs-dicom meta FILE...`` prints DICOM metadata: a dcmdump-like tree (default), the DICOM JSON
 model (``--json``) or selected values (``--tag``). ``rs-dicom show FILE`` draws the image in
 the terminal (or writes a PNG with ``-o``); ``rs-dicom export FILE... -o DIR`` writes frames as
-PNG or NumPy ``.npy`` files. Run ``rs-dicom COMMAND --help`` for details. The package also
-runs as ``python -m rs_dicom.cli``.
+PNG or NumPy ``.npy`` files; ``rs-dicom dicomdir DIR`` writes ``DIR/DICOMDIR``;
+``rs-dicom convert IN OUT --ts NAME`` writes files or whole directories in another transfer
+syntax (compressing or decompressing). Run
+``rs-dicom COMMAND --help`` for details. The package also runs as ``python -m rs_dicom.cli``.
 
 Each subcommand is one module of this package exposing a :class:`Command` (``COMMAND``), listed
 in :data:`COMMANDS`; the shared parts are ``_args`` (argument types), ``_tagpath``, ``_files``
@@ -19,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from rs_dicom.cli import anonymize, export, meta, show
+from rs_dicom.cli import anonymize, convert, dicomdir, export, meta, show
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._report import PROG
@@ -35,7 +37,14 @@ __all__ = [
     "parse_tag_path",
 ]
 
-COMMANDS: tuple[Command, ...] = (meta.COMMAND, show.COMMAND, export.COMMAND, anonymize.COMMAND)
+COMMANDS: tuple[Command, ...] = (
+    meta.COMMAND,
+    show.COMMAND,
+    export.COMMAND,
+    dicomdir.COMMAND,
+    convert.COMMAND,
+    anonymize.COMMAND,
+)
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 
 _DESCRIPTION = """\
@@ -50,6 +59,8 @@ examples:
   rs-dicom show image.dcm
   rs-dicom show --window 40 400 -o image.png image.dcm
   rs-dicom export cine.dcm --frames 0-9 -o frames/
+  rs-dicom dicomdir /media/cd
+  rs-dicom convert archive/ archive_htj2k/ --ts htj2k-lossless
   rs-dicom anonymize study/ -o anon/ --key secret.key"""
 
 

@@ -26,6 +26,10 @@ a backslash, binary values show a hex preview and their size. Only the value is 
 the terminal width (see --width). With several files, each tree starts with a
 '# File: PATH' line and trees are separated by a blank line.
 
+A DICOMDIR (the directory of a File-set) is shown as its record tree instead: one line
+per PATIENT, STUDY and SERIES record with their main keys, and one per instance record
+with its File ID, indented by level. --elements shows its elements as for any file.
+
 --json prints the DICOM JSON model (PS3.18 F.2) instead: for one file a single indented
 JSON object; for several files JSON Lines, one compact object per line in the order of
 the files, with 'null' on the line of a file that could not be read.
@@ -55,6 +59,7 @@ examples:
   rs-dicom meta --json image.dcm > image.json      # DICOM JSON model
   rs-dicom meta --json --no-bulk 'study/*.dcm'     # JSON Lines, without binary values
   rs-dicom meta --xml image.dcm > image.xml        # Native DICOM Model XML
+  rs-dicom meta /media/cd/DICOMDIR                 # the File-set's record tree
   rs-dicom meta --tag PatientName --tag 0020,0013 'series/*.dcm'
   rs-dicom meta --tag 'AnatomicRegionSequence[0].CodeMeaning' image.dcm
 
@@ -93,6 +98,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not read the pixel data and what follows it",
     )
+    parser.add_argument(
+        "--elements",
+        action="store_true",
+        help="for a DICOMDIR: the element tree instead of the record tree",
+    )
     add_force(parser)
     parser.add_argument(
         "-w",
@@ -124,6 +134,27 @@ def _tag_lines(ds: Any, paths: Sequence[TagPath]) -> Iterator[str]:
             yield f"(Item, {len(found)} element{'s' if len(found) != 1 else ''})"
         else:
             yield plain_value(found)
+
+
+def _is_dicomdir(ds: Any) -> bool:
+    from rs_dicom.fileset import DICOMDIR_SOP_CLASS
+
+    meta = ds.file_meta
+    return bool(meta) and str(meta.get("MediaStorageSOPClassUID", "")) == DICOMDIR_SOP_CLASS
+
+
+def _record_lines(ds: Any) -> Iterator[str]:
+    """The record tree of a DICOMDIR (read through rs_dicom.FileSet)."""
+    from rs_dicom._fileset_tree import record_lines
+    from rs_dicom.fileset import FileSet
+
+    fs = FileSet(ds)
+    count = len(fs)
+    yield (
+        f"# File-set ID: {fs.ID or '(none)'}, UID: {fs.UID or '(none)'}, "
+        f"{count} instance{'s' if count != 1 else ''}"
+    )
+    yield from record_lines(fs._roots, every_instance=True)
 
 
 def _pixel_problem(ds: Any) -> str | None:
@@ -170,6 +201,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 lines = _tag_lines(ds, args.tag)
                 if several:
                     lines = (f"{path}: {line}" for line in lines)
+            elif not args.elements and _is_dicomdir(ds):
+                lines = _record_lines(ds)
+                if several:
+                    out.write(("\n" if number else "") + f"# File: {path}\n")
             else:
                 lines = tree_lines(ds, width=width)
                 if several:

@@ -27,6 +27,7 @@ pub mod deid;
 pub mod dictionary;
 pub mod dump;
 pub mod error;
+pub mod fileset;
 pub mod json;
 pub mod model;
 pub mod parser;

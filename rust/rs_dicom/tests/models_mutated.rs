@@ -4,28 +4,16 @@
 //! again and writes the same text. Inputs in `fuzz/corpus/from_{json,xml}/` (made by
 //! `cargo fuzz`) are run too, when they are there.
 
+mod common;
+
 use std::path::Path;
+
+use common::Rng;
 
 use rs_dicom::json::{self, JsonOptions};
 use rs_dicom::model::{BuildOptions, Validation};
 use rs_dicom::parser::parse_file;
 use rs_dicom::xml::{self, XmlOptions};
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// `seed` changed in a place or two: letters and digits swapped, bytes flipped, tokens of
 /// the format inserted, spans deleted, duplicated or cut off.

@@ -12,6 +12,8 @@ pub enum ErrorKind {
     Unsupported,
     /// The codestream is invalid or truncated.
     Malformed,
+    /// The encoder cannot take this image or these options.
+    InvalidInput,
 }
 
 /// Why the decoder did not produce an image.
@@ -52,6 +54,16 @@ impl Error {
         Error {
             offset: Some(offset),
             ..Error::malformed(message)
+        }
+    }
+
+    /// An image or options the encoder cannot take.
+    #[cold]
+    pub(crate) fn invalid_input(what: &'static str) -> Error {
+        Error {
+            kind: ErrorKind::InvalidInput,
+            offset: None,
+            message: Cow::Borrowed(what),
         }
     }
 

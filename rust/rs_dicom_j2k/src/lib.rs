@@ -2,6 +2,10 @@
 //! packet headers, tier-1 (MQ arithmetic decoding and the three coding passes), dequantisation,
 //! the inverse 5/3 and 9/7 wavelet transforms and the inverse component transforms.
 //!
+//! It also encodes: [`encode`] writes HTJ2K codestreams (ISO/IEC 15444-15 HT block coding),
+//! lossless (5/3, RCT) or lossy (9/7, ICT, quantisation), as DICOM's HTJ2K transfer syntaxes
+//! carry them; rs_dicom's differential tests decode them with OpenJPEG and OpenJPH.
+//!
 //! It decodes what DICOM files carry in practice and declines the rest with an
 //! [`ErrorKind::Unsupported`] error, so the caller can fall back to another decoder (rs_dicom
 //! uses OpenJPEG). Its results are OpenJPEG 2.5's: same reconstruction rounding, same
@@ -29,7 +33,9 @@
 mod codestream;
 mod coding;
 mod dwt;
+mod encode;
 mod error;
+mod ht;
 mod jp2;
 mod marker;
 mod mct;
@@ -40,6 +46,7 @@ mod test_rng;
 mod tier2;
 mod tile;
 
+pub use encode::{EncodeInput, EncodeOptions, MAX_DIMENSION, Progression, Samples, encode};
 pub use error::{Error, ErrorKind};
 pub use jp2::jp2_codestream;
 pub use siz::{Siz, SizComponent, read_siz};

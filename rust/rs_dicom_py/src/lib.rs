@@ -2,6 +2,7 @@
 //! exceptions; knows nothing of byte layouts, and imports nothing back from Python.
 
 mod assign;
+mod compress;
 mod dataset;
 mod deid;
 mod dictionary;
@@ -9,6 +10,7 @@ mod display;
 mod edit;
 mod element;
 mod errors;
+mod fileset;
 mod handle;
 mod json;
 mod model;
@@ -57,6 +59,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     display::register(m)?;
     thumbnail::register(m)?;
     repr::register(m)?;
+    fileset::register(m)?;
+    m.add_function(wrap_pyfunction!(compress::encoders, m)?)?;
+    m.add_function(wrap_pyfunction!(compress::transfer_syntax_for_name, m)?)?;
     deid::register(m)?;
     Ok(())
 }

@@ -25,6 +25,37 @@ fn set<'py>(
     set_value(py, ds, tag, None, &v, false)
 }
 
+/// `arr` as a C-contiguous numpy array of 8, 16 or 32-bit integers, with its dtype kind
+/// ('u' or 'i') and item size; anything else is a TypeError.
+pub(crate) fn int_array<'py>(
+    py: Python<'py>,
+    arr: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, String, u32)> {
+    let a = py
+        .import("numpy")?
+        .call_method1("ascontiguousarray", (arr,))?;
+    let dtype = a.getattr("dtype")?;
+    let kind: String = dtype.getattr("kind")?.extract()?;
+    let size: u32 = dtype.getattr("itemsize")?.extract()?;
+    if !matches!(kind.as_str(), "u" | "i") || !matches!(size, 1 | 2 | 4) {
+        return Err(PyTypeError::new_err(format!(
+            "pixel data must be an array of 8, 16 or 32-bit integers, not {}",
+            dtype.str()?
+        )));
+    }
+    Ok((a, kind, size))
+}
+
+/// A new UID from a random UUID (`2.25.<int>`, PS3.5 B.2), as pydicom's `generate_uid`.
+pub(crate) fn new_instance_uid(py: Python<'_>) -> PyResult<String> {
+    let id: u128 = py
+        .import("uuid")?
+        .call_method0("uuid4")?
+        .getattr("int")?
+        .extract()?;
+    Ok(format!("2.25.{id}"))
+}
+
 #[pymethods]
 impl PyDataset {
     /// Stores `arr` (uint/int 8, 16 or 32 bits: (rows, cols), (rows, cols, samples),
@@ -42,17 +73,8 @@ impl PyDataset {
         bits_stored: u32,
         generate_instance_uid: bool,
     ) -> PyResult<()> {
-        let np = py.import("numpy")?;
-        let a = np.call_method1("ascontiguousarray", (arr,))?;
+        let (a, kind, size) = int_array(py, arr)?;
         let dtype = a.getattr("dtype")?;
-        let kind: String = dtype.getattr("kind")?.extract()?;
-        let size: u32 = dtype.getattr("itemsize")?.extract()?;
-        if !matches!(kind.as_str(), "u" | "i") || !matches!(size, 1 | 2 | 4) {
-            return Err(PyTypeError::new_err(format!(
-                "pixel data must be an array of 8, 16 or 32-bit integers, not {}",
-                dtype.str()?
-            )));
-        }
         let bits_allocated = size * 8;
         let spp: usize = if MONO.contains(&photometric_interpretation) {
             1
@@ -162,12 +184,7 @@ impl PyDataset {
             }
         }
         if generate_instance_uid {
-            let id: u128 = py
-                .import("uuid")?
-                .call_method0("uuid4")?
-                .getattr("int")?
-                .extract()?;
-            let uid = PyString::new(py, &format!("2.25.{id}"));
+            let uid = PyString::new(py, &new_instance_uid(py)?);
             set_value(py, self, Tag(0x0008, 0x0018), None, uid.as_any(), false)?;
             if let Some(meta) = self.meta() {
                 let m = PyDataset::item(meta);

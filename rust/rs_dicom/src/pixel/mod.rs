@@ -12,6 +12,11 @@ mod frames;
 pub mod native;
 mod options;
 pub mod sample;
+#[cfg(test)]
+// Without `j2k` the differential tests, which use most of it, are not built.
+#[cfg_attr(not(feature = "j2k"), allow(dead_code))]
+pub(crate) mod test_rng;
+pub mod transcode;
 
 pub use decode::{PixelBuffer, PixelData, Pixels};
 pub use description::PixelDescription;

@@ -15,6 +15,9 @@ use crate::error::{DicomError, ErrorKind, Result};
 
 #[cfg(feature = "deflate")]
 pub mod deflate;
+pub(crate) mod encode_input;
+#[cfg(test)]
+pub(crate) mod encode_testing;
 pub mod j2k;
 pub mod jpeg;
 pub mod jpegls;

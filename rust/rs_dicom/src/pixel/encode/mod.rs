@@ -1,10 +1,11 @@
-//! Encoding native pixel data into the frames of a compressed transfer syntax: what every
-//! frame encoder is given ([`FrameImage`]) and the options a user may pass ([`EncodeOptions`]).
+//! What every frame encoder receives ([`FrameImage`]) and the options a user may pass
+//! ([`EncodeOptions`]).
 //!
 //! Each codec's encoder lives beside its decoder (`codec::rle::encode`,
-//! `codec::jpeg::encode`, `codec::jpegls::encode`, `codec::j2k::encode`) and takes one
-//! [`FrameImage`]; this module chooses the encoder for a transfer syntax, encodes the frames
-//! (in parallel), and says how the dataset's attributes change.
+//! `codec::jpeg::encode`, `codec::jpegls::encode`, `codec::j2k::encode`,
+//! `codec::j2k::htj2k_encode`) and takes one [`FrameImage`]; [`super::transcode`] chooses the
+//! encoder for a transfer syntax, encodes the frames (in parallel), and says how the
+//! dataset's attributes change.
 
 /// One frame of native pixel data, as an encoder receives it.
 #[derive(Debug, Clone, Copy)]

@@ -13,8 +13,16 @@ mod convert;
 #[cfg(all(test, feature = "j2k"))]
 mod differential;
 #[cfg(feature = "j2k")]
+pub mod encode;
+#[cfg(all(test, feature = "j2k"))]
+mod encode_tests;
+pub mod htj2k_encode;
+#[cfg(feature = "j2k")]
 #[allow(unsafe_code)]
 pub(crate) mod openjpeg;
+#[cfg(feature = "j2k")]
+#[allow(unsafe_code)]
+mod opj_compress;
 #[cfg(test)]
 mod tests;
 
@@ -22,6 +30,21 @@ use convert::{Convert, interleave};
 
 use super::{ColorOut, FrameInfo};
 use crate::error::{DicomError, Result};
+
+/// JPEG 2000 encoding: this build has no JPEG 2000 encoder (the `j2k` feature is off).
+#[cfg(not(feature = "j2k"))]
+pub mod encode {
+    use crate::error::{DicomError, Result};
+    use crate::pixel::encode::{EncodeOptions, FrameImage};
+
+    /// JPEG 2000 lossless and lossy: unavailable in this build.
+    pub fn encode(_frame: &FrameImage, _opts: &EncodeOptions, _lossless: bool) -> Result<Vec<u8>> {
+        Err(DicomError::unsupported_codec(
+            "JPEG 2000 encoding is not available (rs_dicom was built without the `j2k` \
+             feature)",
+        ))
+    }
+}
 
 /// Largest frame decoded, in samples (OpenJPEG holds 4 bytes per sample plus work buffers).
 const MAX_SAMPLES: u64 = 1 << 28;

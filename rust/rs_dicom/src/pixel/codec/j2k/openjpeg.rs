@@ -176,20 +176,20 @@ impl Drop for CstrInfo {
     }
 }
 
-/// OpenJPEG worker threads for a frame: none (decoding on the calling thread) when frames
-/// are already decoded in parallel (inside a rayon worker) or the frame is small; else
-/// as many as rayon's pool has (so `RAYON_NUM_THREADS=1` means one thread), up to 8.
-fn threads(info: &FrameInfo) -> i32 {
+/// OpenJPEG worker threads for a frame of `samples` pixels: none (working on the calling
+/// thread) when frames are already decoded or encoded in parallel (inside a rayon worker) or
+/// the frame is small; else as many as rayon's pool has (so `RAYON_NUM_THREADS=1` means one
+/// thread), up to 8.
+pub(super) fn threads(samples: usize) -> i32 {
     #[cfg(feature = "parallel")]
     {
-        let samples = info.rows as usize * info.columns as usize;
         let pool = rayon::current_num_threads();
         if rayon::current_thread_index().is_none() && samples >= 1 << 18 && pool > 1 {
             return pool.min(8) as i32;
         }
     }
     #[cfg(not(feature = "parallel"))]
-    let _ = info;
+    let _ = samples;
     0
 }
 
@@ -234,7 +234,7 @@ pub(super) fn decode(
         // SAFETY: reading `log` after OpenJPEG returned; no callback is running.
         return Err(fail(unsafe { &*log_ptr }, "set up the decoder"));
     }
-    let threads = threads(info);
+    let threads = threads(info.rows as usize * info.columns as usize);
     if threads > 1 {
         // SAFETY: `codec` is valid and set up; failure (no thread support) is harmless.
         unsafe { opj::opj_codec_set_threads(codec.0, threads) };

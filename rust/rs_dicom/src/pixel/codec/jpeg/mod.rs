@@ -66,6 +66,11 @@ use super::{ColorOut, FrameInfo};
 use crate::error::{DicomError, Result};
 
 #[cfg(feature = "jpeg")]
+#[allow(unsafe_code)]
+pub mod encode;
+#[cfg(all(test, feature = "jpeg"))]
+mod encode_tests;
+#[cfg(feature = "jpeg")]
 mod header;
 #[cfg(feature = "jpeg")]
 mod jpeg_decoder;
@@ -77,6 +82,29 @@ mod tests;
 mod turbojpeg;
 #[cfg(feature = "jpeg")]
 mod upsample;
+
+/// JPEG encoding: this build has no JPEG encoder (the `jpeg` feature is off).
+#[cfg(not(feature = "jpeg"))]
+pub mod encode {
+    use crate::error::{DicomError, Result};
+    use crate::pixel::encode::{EncodeOptions, FrameImage};
+
+    fn unavailable() -> DicomError {
+        DicomError::unsupported_codec(
+            "JPEG encoding is not available (rs_dicom was built without the `jpeg` feature)",
+        )
+    }
+
+    /// JPEG Baseline: unavailable in this build.
+    pub fn encode_baseline(_frame: &FrameImage, _opts: &EncodeOptions) -> Result<Vec<u8>> {
+        Err(unavailable())
+    }
+
+    /// JPEG Lossless SV1: unavailable in this build.
+    pub fn encode_lossless(_frame: &FrameImage) -> Result<Vec<u8>> {
+        Err(unavailable())
+    }
+}
 
 /// Decodes one frame into `out` (see [`super::decode_frame`]): this build has no JPEG decoder.
 #[cfg(not(feature = "jpeg"))]

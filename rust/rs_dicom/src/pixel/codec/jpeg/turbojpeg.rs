@@ -159,8 +159,9 @@ enum Buf<'a> {
     U16(&'a mut [u16]),
 }
 
-/// A TurboJPEG decompressor, destroyed on drop.
-struct Handle(tj::tjhandle);
+/// A TurboJPEG instance (a decompressor here, a compressor in `encode.rs`), destroyed on
+/// drop.
+pub(super) struct Handle(pub(super) tj::tjhandle);
 
 impl Drop for Handle {
     fn drop(&mut self) {
@@ -170,15 +171,16 @@ impl Drop for Handle {
 }
 
 impl Handle {
-    fn new() -> Result<Handle> {
+    /// A new instance of `kind` (`TJINIT_COMPRESS` or `TJINIT_DECOMPRESS`).
+    pub(super) fn init(kind: tj::TJINIT) -> Option<Handle> {
         // SAFETY: tj3Init has no preconditions; a null return is handled.
-        let h = unsafe { tj::tj3Init(tj::TJINIT_TJINIT_DECOMPRESS as c_int) };
-        if h.is_null() {
-            return Err(DicomError::bad_codestream(
-                "cannot initialise libjpeg-turbo",
-            ));
-        }
-        Ok(Handle(h))
+        let h = unsafe { tj::tj3Init(kind as c_int) };
+        (!h.is_null()).then_some(Handle(h))
+    }
+
+    fn new() -> Result<Handle> {
+        Handle::init(tj::TJINIT_TJINIT_DECOMPRESS)
+            .ok_or_else(|| DicomError::bad_codestream("cannot initialise libjpeg-turbo"))
     }
 
     fn get(&self, param: tj::TJPARAM) -> c_int {
@@ -186,25 +188,28 @@ impl Handle {
         unsafe { tj::tj3Get(self.0, param as c_int) }
     }
 
-    fn set(&self, param: tj::TJPARAM, value: c_int) {
-        // SAFETY: valid handle; an out-of-range value is rejected by tj3Set itself.
-        unsafe {
-            tj::tj3Set(self.0, param as c_int, value);
-        }
+    /// Sets a parameter; false when TurboJPEG rejects it (unknown or out of range).
+    pub(super) fn set(&self, param: tj::TJPARAM, value: c_int) -> bool {
+        // SAFETY: valid handle; tj3Set checks the parameter and its range itself.
+        unsafe { tj::tj3Set(self.0, param as c_int, value) == 0 }
     }
 
-    fn error(&self) -> DicomError {
+    /// The last error TurboJPEG reported on this instance.
+    pub(super) fn message(&self) -> String {
         // SAFETY: valid handle; tj3GetErrorStr returns a NUL-terminated string owned by the
         // instance (or a static one), valid until the next call on it; we copy it at once.
-        let msg = unsafe {
+        unsafe {
             let p = tj::tj3GetErrorStr(self.0);
             if p.is_null() {
                 "unknown error".to_string()
             } else {
-                CStr::from_ptr(p).to_string_lossy().into_owned()
+                CStr::from_ptr(p).to_string_lossy().trim().to_string()
             }
-        };
-        DicomError::bad_codestream(format!("libjpeg-turbo: {}", msg.trim()))
+        }
+    }
+
+    fn error(&self) -> DicomError {
+        DicomError::bad_codestream(format!("libjpeg-turbo: {}", self.message()))
     }
 
     /// A decompressor that has read `src`'s frame header and found what [`parse_header`]

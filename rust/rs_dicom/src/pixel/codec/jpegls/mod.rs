@@ -11,12 +11,32 @@
 
 #[cfg(feature = "jpegls")]
 mod charls;
+#[cfg(feature = "jpegls")]
+#[allow(unsafe_code)]
+pub mod encode;
+#[cfg(all(test, feature = "jpegls"))]
+mod encode_tests;
 #[cfg(all(test, feature = "jpegls"))]
 mod tests;
 
 use super::{ColorOut, FrameInfo};
 use crate::core::ByteOrder;
 use crate::error::{DicomError, Result};
+
+/// JPEG-LS encoding: this build has no JPEG-LS encoder (the `jpegls` feature is off).
+#[cfg(not(feature = "jpegls"))]
+pub mod encode {
+    use crate::error::{DicomError, Result};
+    use crate::pixel::encode::FrameImage;
+
+    /// JPEG-LS lossless and near-lossless: unavailable in this build.
+    pub fn encode(_frame: &FrameImage, _near: u32) -> Result<Vec<u8>> {
+        Err(DicomError::unsupported_codec(
+            "JPEG-LS encoding is not available (rs_dicom was built without the `jpegls` \
+             feature)",
+        ))
+    }
+}
 
 /// Decodes one frame into `out` (see [`super::decode_frame`]).
 #[cfg(not(feature = "jpegls"))]

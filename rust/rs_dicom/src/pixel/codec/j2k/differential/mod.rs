@@ -24,11 +24,11 @@ mod corpus;
 // OpenJPEG's encoder through its C API.
 #[allow(unsafe_code)]
 mod encode;
+mod htj2k;
 mod params;
 // OpenJPEG's decoder through its C API.
 #[allow(unsafe_code)]
 mod reference;
-mod rng;
 mod robustness;
 mod sweep;
 
@@ -38,14 +38,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use openjpeg_sys as opj;
 use rs_dicom_j2k::{Error as NativeError, Image, decode};
 
 // The pieces of the harness, visible to every part of it (`use super::*`).
+use crate::pixel::test_rng::*;
 use cases::*;
 use params::*;
 use reference::*;
-use rng::*;
 
 /// Seeds run by the sweep unless `J2K_CASES` says otherwise.
 const DEFAULT_CASES: u64 = 300;

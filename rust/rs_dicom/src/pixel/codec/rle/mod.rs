@@ -7,6 +7,8 @@
 //! rows × columns bytes (padding) has the excess ignored, and trailing bytes after the segment
 //! is complete are ignored; a segment that decodes to fewer bytes is an error.
 
+pub mod encode;
+
 use super::{ColorOut, FrameInfo};
 use crate::core::ByteOrder;
 use crate::error::{DicomError, Result};
