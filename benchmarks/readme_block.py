@@ -203,6 +203,47 @@ def write_table(write: dict) -> list[str]:
     ]
 
 
+def deid_table(deid: dict) -> list[str]:
+    """Read + de-identify + write against a plain copy and the Python de-identifiers."""
+    per = deid["results"].get("basic", {})
+
+    def v(m: str) -> float | None:
+        r = per.get(m) or {}
+        return r.get("seconds") if r.get("runs") else None
+
+    names = ["copy", "dicognito", "deid", RSN, f"{RSN} (all cores)"]
+    times = {m: v(m) for m in names}
+    n = (per.get(RSN) or {}).get("n", 0)
+    copy = times["copy"]
+
+    def cell(m: str) -> str:
+        s = times[m]
+        if s is None:
+            return ""
+        rate = f"{n / s:,.0f} files/s" if n else t(s)
+        return f"{rate} ({copy / s:.2f}× copy)" if copy else rate
+
+    head = [
+        "`shutil.copyfile`",
+        "dicognito",
+        "deid",
+        "**rs_dicom**, 1 thread",
+        "rs_dicom, all cores",
+    ]
+    row = [cell(m) for m in names]
+    row[3] = f"**{row[3]}**" if row[3] else ""
+    cores = deid.get("cores", "?")
+    return [
+        f"De-identification (`benchmarks/results_deid.md`): {n} CT files read, de-identified "
+        "with the Basic Profile (PS3.15 Annex E) and written, against a plain copy of the "
+        f"same files and the Python de-identifiers dicognito and deid ({cores} cores; the "
+        "goal is 0.7× the copy on one thread).",
+        "",
+        *table(head, [row]),
+        "",
+    ]
+
+
 def codec_table(codecs: dict) -> list[str]:
     res, frames = codecs["results"], codecs.get("frames", {})
     revs = baselines(codecs.get("versions", {}))
@@ -403,13 +444,16 @@ def compose(
     codecs: dict | None,
     write: dict | None = None,
     encode: dict | None = None,
+    deid: dict | None = None,
 ) -> str:
-    first = read or pixels or codecs or write or encode
+    first = read or pixels or codecs or write or encode or deid
     if first is None:
         raise SystemExit("no results to compose the README block from")
     out = intro(first) + (main_table(read, pixels) if read or pixels else [])
     if write:
         out += write_table(write)
+    if deid:
+        out += deid_table(deid)
     if codecs:
         out += codec_table(codecs)
     if encode:

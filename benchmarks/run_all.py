@@ -37,6 +37,7 @@ BENCHES = (
     ("codecs", "bench_codecs.py", [], "results_codecs.md"),
     ("write", "bench_write.py", [], "results_write.md"),
     ("encode", "bench_encode.py", [], "results_encode.md"),
+    ("deid", "bench_deid.py", [], "results_deid.md"),
     (
         "scaling",
         "bench_codecs.py",
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--only",
         default=",".join(b[0] for b in BENCHES),
-        help="comma-separated subset of read,pixels,codecs,write,encode,scaling",
+        help="comma-separated subset of read,pixels,codecs,write,encode,deid,scaling",
     )
     p.add_argument("--no-generate", action="store_true", help="skip the data generators")
     p.add_argument(
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"== {name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
-    names = ("read", "pixels", "codecs", "write", "encode")
+    names = ("read", "pixels", "codecs", "write", "encode", "deid")
     block = compose(*(load(json_dir / f"{n}.json") for n in names))
     (json_dir / "readme_block.md").write_text(block)
     readme = args.readme or (None if args.quick else README)

@@ -51,6 +51,7 @@ echo "== mypy (package)"
 echo "== generated files are up to date"
 .venv/bin/python scripts/generate_dictionary.py --check
 .venv/bin/python scripts/generate_ht_vlc_table.py --check
+.venv/bin/python scripts/generate_deid_table.py --check
 
 echo "== Rust tests (the core and its JPEG 2000 decoder crate)"
 if cargo nextest --version >/dev/null 2>&1; then

@@ -18,6 +18,7 @@ __all__ = [
     "InvalidValueError",
     "FileMetaDataset",
     "Dataset",
+    "Deidentifier",
     "DicomError",
     "Element",
     "ElementIter",
@@ -466,3 +467,32 @@ def _dicomdir_write(
     descriptor_charset: str | None = None,
     implicit_vr: bool = False,
 ) -> None: ...
+
+# De-identification (deid.rs), the engine of rs_dicom.deid.
+@final
+class Deidentifier:
+    def __new__(
+        cls,
+        key: bytes,
+        options: list[str],
+        *,
+        id_map: dict[str, str] | None = None,
+        safe_private: list[tuple[int | None, str, int | None]] | None = None,
+        pixel_rules: list[
+            tuple[str | None, str | None, int | None, int | None, list[tuple[int, int, int, int]]]
+        ]
+        | None = None,
+        audit: bool = False,
+    ) -> Deidentifier: ...
+    def dataset(self, ds: Dataset) -> tuple[Dataset, str | None]: ...
+    def files(
+        self,
+        jobs: list[tuple[str, str]],
+        *,
+        overwrite: bool = False,
+        workers: int | None = None,
+    ) -> list[tuple[BaseException | None, str | None]]: ...
+    @staticmethod
+    def option_names() -> list[str]: ...
+    @staticmethod
+    def profile_table() -> list[tuple[str, str, bool, str, list[tuple[str, str]]]]: ...

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from rs_dicom.cli import convert, dicomdir, export, meta, show
+from rs_dicom.cli import anonymize, convert, dicomdir, export, meta, show
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._report import PROG
@@ -43,6 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     export.COMMAND,
     dicomdir.COMMAND,
     convert.COMMAND,
+    anonymize.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 
@@ -59,7 +60,8 @@ examples:
   rs-dicom show --window 40 400 -o image.png image.dcm
   rs-dicom export cine.dcm --frames 0-9 -o frames/
   rs-dicom dicomdir /media/cd
-  rs-dicom convert archive/ archive_htj2k/ --ts htj2k-lossless"""
+  rs-dicom convert archive/ archive_htj2k/ --ts htj2k-lossless
+  rs-dicom anonymize study/ -o anon/ --key secret.key"""
 
 
 def _version() -> str:

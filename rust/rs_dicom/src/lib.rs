@@ -23,6 +23,7 @@
 #![deny(unsafe_code)]
 
 pub mod core;
+pub mod deid;
 pub mod dictionary;
 pub mod dump;
 pub mod error;

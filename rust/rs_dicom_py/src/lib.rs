@@ -4,6 +4,7 @@
 mod assign;
 mod compress;
 mod dataset;
+mod deid;
 mod dictionary;
 mod display;
 mod edit;
@@ -61,5 +62,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fileset::register(m)?;
     m.add_function(wrap_pyfunction!(compress::encoders, m)?)?;
     m.add_function(wrap_pyfunction!(compress::transfer_syntax_for_name, m)?)?;
+    deid::register(m)?;
     Ok(())
 }

@@ -1,0 +1,325 @@
+//! The vocabulary of PS3.15 Table E.1-1: action codes, the option columns, and which row of
+//! the table (with which option) decides what happens to an attribute.
+
+use super::table::{EXACT, PATTERNS};
+use crate::core::Tag;
+
+/// An action code of Table E.1-1 (PS3.15 E.1.1), single or combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Replace with a non-zero length dummy value consistent with the VR.
+    D,
+    /// Replace with a zero length value (or a dummy).
+    Z,
+    /// Remove.
+    X,
+    /// Keep (unchanged for non-sequence attributes, cleaned for sequences).
+    K,
+    /// Clean: replace with values of similar meaning known not to identify.
+    C,
+    /// Replace the UID with one that is internally consistent within a set of instances.
+    U,
+    /// Z unless D is required to keep the IOD conformant (Type 2 versus Type 1).
+    ZD,
+    /// X unless Z is required (Type 3 versus Type 2).
+    XZ,
+    /// X unless D is required (Type 3 versus Type 1).
+    XD,
+    /// X unless Z or D is required (Type 3 versus Type 2 versus Type 1).
+    XZD,
+    /// X unless Z or replacing the contained instance UIDs is required (sequences).
+    XZU,
+}
+
+impl Action {
+    /// The code as the standard writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::D => "D",
+            Action::Z => "Z",
+            Action::X => "X",
+            Action::K => "K",
+            Action::C => "C",
+            Action::U => "U",
+            Action::ZD => "Z/D",
+            Action::XZ => "X/Z",
+            Action::XD => "X/D",
+            Action::XZD => "X/Z/D",
+            Action::XZU => "X/Z/U*",
+        }
+    }
+}
+
+/// Which attributes a row names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagMatch {
+    /// One tag (`0xGGGGEEEE`).
+    Exact(u32),
+    /// Repeating groups: the tag ANDed with `mask` equals `value`.
+    Mask {
+        /// The fixed digits.
+        value: u32,
+        /// Which digits are fixed.
+        mask: u32,
+    },
+    /// Private attributes (odd groups).
+    Private,
+}
+
+impl TagMatch {
+    /// True when the row names `tag`.
+    pub fn matches(self, tag: Tag) -> bool {
+        match self {
+            TagMatch::Exact(t) => tag.as_u32() == t,
+            TagMatch::Mask { value, mask } => {
+                // 50xx and 60xx are even groups only (PS3.5 7.6).
+                tag.as_u32() & mask == value && tag.group().is_multiple_of(2)
+            }
+            TagMatch::Private => tag.is_private(),
+        }
+    }
+}
+
+/// One row of Table E.1-1.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    /// The attribute(s) of the row.
+    pub tag: TagMatch,
+    /// The attribute's name as the table gives it.
+    pub name: &'static str,
+    /// Whether the attribute is in a standard composite IOD ("In Std. Comp. IOD").
+    pub in_std_iod: bool,
+    /// The Basic Profile's action.
+    pub basic: Action,
+    /// The action of each option column, in [`Opt::COLUMNS`] order.
+    pub options: [Option<Action>; 10],
+}
+
+/// The options of the profile (PS3.15 E.3), each with its code of CID 7050.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Opt {
+    /// Retain Safe Private Option (E.3.10).
+    RetainSafePrivate,
+    /// Retain UIDs Option (E.3.9).
+    RetainUids,
+    /// Retain Device Identity Option (E.3.8).
+    RetainDeviceIdentity,
+    /// Retain Institution Identity Option (E.3.11).
+    RetainInstitutionIdentity,
+    /// Retain Patient Characteristics Option (E.3.7).
+    RetainPatientCharacteristics,
+    /// Retain Longitudinal Temporal Information With Full Dates Option (E.3.6).
+    RetainLongFullDates,
+    /// Retain Longitudinal Temporal Information With Modified Dates Option (E.3.6).
+    RetainLongModifiedDates,
+    /// Clean Descriptors Option (E.3.5).
+    CleanDescriptors,
+    /// Clean Structured Content Option (E.3.4).
+    CleanStructuredContent,
+    /// Clean Graphics Option (E.3.3).
+    CleanGraphics,
+    /// Clean Pixel Data Option (E.3.1): no column of its own in Table E.1-1.
+    CleanPixelData,
+}
+
+impl Opt {
+    /// The options with a column in Table E.1-1, in the table's order.
+    pub const COLUMNS: [Opt; 10] = [
+        Opt::RetainSafePrivate,
+        Opt::RetainUids,
+        Opt::RetainDeviceIdentity,
+        Opt::RetainInstitutionIdentity,
+        Opt::RetainPatientCharacteristics,
+        Opt::RetainLongFullDates,
+        Opt::RetainLongModifiedDates,
+        Opt::CleanDescriptors,
+        Opt::CleanStructuredContent,
+        Opt::CleanGraphics,
+    ];
+
+    /// Every option: the columns, then Clean Pixel Data.
+    pub const ALL: [Opt; 11] = {
+        let mut all = [Opt::CleanPixelData; 11];
+        let mut i = 0;
+        while i < Opt::COLUMNS.len() {
+            all[i] = Opt::COLUMNS[i];
+            i += 1;
+        }
+        all
+    };
+
+    /// The option's name in the Python API and the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Opt::RetainSafePrivate => "retain_safe_private",
+            Opt::RetainUids => "retain_uids",
+            Opt::RetainDeviceIdentity => "retain_device_identity",
+            Opt::RetainInstitutionIdentity => "retain_institution_identity",
+            Opt::RetainPatientCharacteristics => "retain_patient_characteristics",
+            Opt::RetainLongFullDates => "retain_long_full_dates",
+            Opt::RetainLongModifiedDates => "retain_long_modified_dates",
+            Opt::CleanDescriptors => "clean_descriptors",
+            Opt::CleanStructuredContent => "clean_structured_content",
+            Opt::CleanGraphics => "clean_graphics",
+            Opt::CleanPixelData => "clean_pixel_data",
+        }
+    }
+
+    /// The option named `name` ([`Opt::name`]).
+    pub fn from_name(name: &str) -> Option<Opt> {
+        Opt::ALL.into_iter().find(|o| o.name() == name)
+    }
+
+    /// Its code value and meaning in CID 7050 "De-identification Method" (scheme DCM).
+    pub fn code(self) -> (&'static str, &'static str) {
+        match self {
+            Opt::RetainSafePrivate => ("113111", "Retain Safe Private Option"),
+            Opt::RetainUids => ("113110", "Retain UIDs Option"),
+            Opt::RetainDeviceIdentity => ("113109", "Retain Device Identity Option"),
+            Opt::RetainInstitutionIdentity => ("113112", "Retain Institution Identity Option"),
+            Opt::RetainPatientCharacteristics => {
+                ("113108", "Retain Patient Characteristics Option")
+            }
+            Opt::RetainLongFullDates => (
+                "113106",
+                "Retain Longitudinal Temporal Information Full Dates Option",
+            ),
+            Opt::RetainLongModifiedDates => (
+                "113107",
+                "Retain Longitudinal Temporal Information Modified Dates Option",
+            ),
+            Opt::CleanDescriptors => ("113105", "Clean Descriptors Option"),
+            Opt::CleanStructuredContent => ("113104", "Clean Structured Content Option"),
+            Opt::CleanGraphics => ("113103", "Clean Graphics Option"),
+            Opt::CleanPixelData => ("113101", "Clean Pixel Data Option"),
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// The code of the Basic Application Confidentiality Profile in CID 7050.
+pub const BASIC_PROFILE_CODE: (&str, &str) =
+    ("113100", "Basic Application Confidentiality Profile");
+
+/// A set of options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Options(u16);
+
+impl Options {
+    /// No option: the Basic Profile alone.
+    pub const NONE: Options = Options(0);
+
+    /// The set with `opt` added.
+    pub fn with(self, opt: Opt) -> Options {
+        Options(self.0 | opt.bit())
+    }
+
+    /// Whether `opt` is in the set.
+    pub fn has(self, opt: Opt) -> bool {
+        self.0 & opt.bit() != 0
+    }
+
+    /// The options in the set, in [`Opt::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Opt> {
+        Opt::ALL.into_iter().filter(move |o| self.has(*o))
+    }
+}
+
+/// Why an action was chosen: the row's Basic Profile column or an option's column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The Basic Profile column of the row.
+    Basic,
+    /// The column of this option.
+    Option(Opt),
+}
+
+/// The row of Table E.1-1 for `tag`, if the table lists it.
+pub fn lookup(tag: Tag) -> Option<&'static Row> {
+    let t = tag.as_u32();
+    let exact = EXACT
+        .binary_search_by_key(&t, |r| match r.tag {
+            TagMatch::Exact(x) => x,
+            _ => 0,
+        })
+        .ok()
+        .and_then(|i| EXACT.get(i));
+    exact.or_else(|| PATTERNS.iter().find(|r| r.tag.matches(tag)))
+}
+
+/// The action of `row` under `options`: an enabled option's column wins over the Basic
+/// Profile's; among several enabled options the one that keeps most wins (K, then C, then X).
+pub fn decide(row: &Row, options: Options) -> (Action, Why) {
+    let rank = |a: Action| match a {
+        Action::K => 3,
+        Action::C => 2,
+        _ => 1,
+    };
+    let mut best: Option<(Action, Why)> = None;
+    for (opt, action) in Opt::COLUMNS.into_iter().zip(row.options) {
+        let Some(action) = action.filter(|_| options.has(opt)) else {
+            continue;
+        };
+        if best.is_none_or(|(b, _)| rank(action) > rank(b)) {
+            best = Some((action, Why::Option(opt)));
+        }
+    }
+    best.unwrap_or((row.basic, Why::Basic))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_sorted_and_found() {
+        assert!(EXACT.windows(2).all(|w| match (w[0].tag, w[1].tag) {
+            (TagMatch::Exact(a), TagMatch::Exact(b)) => a < b,
+            _ => false,
+        }));
+        for row in EXACT {
+            let TagMatch::Exact(t) = row.tag else {
+                panic!("pattern row among the exact ones")
+            };
+            assert_eq!(lookup(Tag::from_u32(t)).map(|r| r.name), Some(row.name));
+        }
+        assert_eq!(
+            lookup(Tag(0x6002, 0x3000)).map(|r| r.name),
+            Some("Overlay Data")
+        );
+        assert_eq!(
+            lookup(Tag(0x5004, 0x0010)).map(|r| r.name),
+            Some("Curve Data")
+        );
+        assert_eq!(
+            lookup(Tag(0x0009, 0x1001)).map(|r| r.name),
+            Some("Private attributes")
+        );
+        assert!(lookup(Tag(0x0028, 0x0010)).is_none());
+        assert!(lookup(Tag(0x6001, 0x3000)).is_some_and(|r| r.tag == TagMatch::Private));
+    }
+
+    #[test]
+    fn options_override_the_basic_profile() {
+        let Some(row) = lookup(Tag(0x0008, 0x0022)) else {
+            panic!("Acquisition Date is in the table")
+        };
+        assert_eq!(decide(row, Options::NONE), (Action::XZ, Why::Basic));
+        let full = Options::NONE.with(Opt::RetainLongFullDates);
+        assert_eq!(decide(row, full).0, Action::K);
+        let shift = Options::NONE.with(Opt::RetainLongModifiedDates);
+        assert_eq!(decide(row, shift).0, Action::C);
+        // Allergies: patient characteristics and descriptors both clean.
+        let Some(row) = lookup(Tag(0x0010, 0x2110)) else {
+            panic!("Allergies is in the table")
+        };
+        let opts = Options::NONE.with(Opt::CleanDescriptors);
+        assert_eq!(
+            decide(row, opts),
+            (Action::C, Why::Option(Opt::CleanDescriptors))
+        );
+    }
+}

@@ -1,0 +1,450 @@
+//! The walk over a dataset at any depth: every attribute meets its row of Table E.1-1 (or the
+//! rules for what the table does not list), and sequences are cleaned item by item.
+//!
+//! Combined actions are resolved toward keeping the IOD conformant without knowing its
+//! attribute types: X/Z → Z, X/D → D, Z/D and X/Z/D → D when the value is not empty (it may be
+//! Type 1) and Z otherwise, X/Z/U* → the sequence kept with the UIDs inside replaced. What
+//! identifies is gone either way; what stays is a value of the right VR.
+
+use std::collections::{HashMap, HashSet};
+
+use super::action::{Action, Opt, Row, TagMatch, Why, decide, lookup};
+use super::audit::{Entry, Outcome};
+use super::values::{dummy, map_uids, padded, scrub, shift_dates, trim};
+use super::{Config, SafePrivate};
+use crate::core::{Dataset, Element, SharedDataset, Tag, VR};
+
+const PATIENT_NAME: Tag = Tag(0x0010, 0x0010);
+const PATIENT_ID: Tag = Tag(0x0010, 0x0020);
+const OVERLAY_DATA: u16 = 0x3000;
+const STANDARD_UID_ROOT: &str = "1.2.840.10008.";
+
+/// How free text inside a sequence is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextMode {
+    /// As the table says (unlisted text kept).
+    Normal,
+    /// Inside a sequence replaced by a dummy (D): unlisted free text becomes a dummy.
+    Dummy,
+    /// Inside a sequence being cleaned (C): identifiers in unlisted text are blanked.
+    Scrub,
+}
+
+/// What to do with one element.
+enum Do {
+    Keep,
+    Remove,
+    Set(Vec<u8>),
+    EmptySequence,
+    Recurse(TextMode),
+    RemoveGroup(u16),
+}
+
+/// The state of one dataset's de-identification.
+pub(crate) struct Walker<'a> {
+    pub cfg: &'a Config,
+    /// The patient's date offset in days.
+    pub days: i64,
+    /// Identifying words of this dataset, blanked out of cleaned text.
+    pub identifiers: Vec<Vec<u8>>,
+    /// Private blocks the file itself declares safe: (group, creator) → elements (None: all).
+    pub declared_safe: HashMap<(u16, Vec<u8>), Option<HashSet<u8>>>,
+    pub audit: Option<Vec<Entry>>,
+    pub dates_shifted: bool,
+    pub warnings: Vec<String>,
+    /// The patient's original ID (or name): the basis of pseudonyms.
+    pub patient: Vec<u8>,
+}
+
+fn reason(row: &Row, action: Action, why: Why) -> String {
+    let column = match why {
+        Why::Basic => "Basic Profile".to_string(),
+        Why::Option(o) => o.code().1.to_string(),
+    };
+    format!("Table E.1-1 {} ({}): {}", column, action.code(), row.name)
+}
+
+fn is_free_text(vr: VR) -> bool {
+    matches!(vr, VR::ST | VR::LT | VR::UT | VR::UC)
+}
+
+fn is_text(vr: VR) -> bool {
+    is_free_text(vr) || matches!(vr, VR::LO | VR::SH | VR::PN | VR::CS | VR::AE)
+}
+
+impl Walker<'_> {
+    fn note(&mut self, path: &str, tag: Tag, outcome: Outcome, why: impl FnOnce() -> String) {
+        if let Some(audit) = self.audit.as_mut() {
+            audit.push(Entry {
+                path: format!("{path}{tag}"),
+                tag,
+                outcome,
+                reason: why(),
+            });
+        }
+    }
+
+    /// De-identifies `ds` (at `path`, e.g. `(0008,1115)[0].`) and its items.
+    pub fn walk(&mut self, ds: &mut Dataset, path: &str, mode: TextMode) {
+        let creators = private_creators(ds);
+        let mut plan: Vec<(Tag, Do)> = Vec::new();
+        let mut kept_blocks: HashSet<(u16, u8)> = HashSet::new();
+        for el in ds.iter() {
+            if el.tag.is_private_creator() {
+                continue; // decided once their blocks are
+            }
+            let raw = ds.bytes_of(el);
+            let (what, outcome, why) = self.element(el, raw, &creators, mode);
+            if el.tag.is_private() && !matches!(what, Do::Remove) {
+                kept_blocks.insert((el.tag.group(), (el.tag.element() >> 8) as u8));
+            }
+            if let Some(outcome) = outcome {
+                self.note(path, el.tag, outcome, || why);
+            }
+            plan.push((el.tag, what));
+        }
+        for el in ds.iter().filter(|e| e.tag.is_private_creator()) {
+            let block = (el.tag.group(), el.tag.element() as u8);
+            if !kept_blocks.contains(&block) {
+                self.note(path, el.tag, Outcome::Removed, || {
+                    "Table E.1-1 Basic Profile (X): Private attributes".to_string()
+                });
+                plan.push((el.tag, Do::Remove));
+            }
+        }
+        for (tag, what) in plan {
+            self.apply(ds, tag, what, path);
+        }
+    }
+
+    fn apply(&mut self, ds: &mut Dataset, tag: Tag, what: Do, path: &str) {
+        match what {
+            Do::Keep => {}
+            Do::Remove => {
+                ds.remove(tag);
+            }
+            Do::RemoveGroup(group) => {
+                let tags: Vec<Tag> = ds.iter().map(|e| e.tag).filter(|t| t.0 == group).collect();
+                for t in tags {
+                    ds.remove(t);
+                }
+            }
+            Do::Set(bytes) => {
+                let vr = ds.get(tag).map_or(VR::UN, |e| e.vr);
+                ds.insert(Element::new(tag, vr, bytes));
+            }
+            Do::EmptySequence => {
+                ds.insert(Element::sequence(tag, Vec::new()));
+            }
+            Do::Recurse(mode) => {
+                let items: Vec<SharedDataset> = ds
+                    .get(tag)
+                    .and_then(Element::items)
+                    .map(<[SharedDataset]>::to_vec)
+                    .unwrap_or_default();
+                for (i, item) in items.iter().enumerate() {
+                    let mut guard = item.write();
+                    self.walk(&mut guard, &format!("{path}{tag}[{i}]."), mode);
+                }
+            }
+        }
+    }
+
+    /// The decision for one element, what the audit says about it and why.
+    fn element(
+        &mut self,
+        el: &Element,
+        raw: &[u8],
+        creators: &HashMap<(u16, u8), Vec<u8>>,
+        mode: TextMode,
+    ) -> (Do, Option<Outcome>, String) {
+        let tag = el.tag;
+        if tag.is_group_length() && tag.0 != 0x0000 {
+            // Retired (PS3.5 7.2), and wrong once values change.
+            return (Do::Remove, None, String::new());
+        }
+        let Some(row) = lookup(tag) else {
+            return self.unlisted(el, raw, mode);
+        };
+        let (action, why) = decide(row, self.cfg.options);
+        let text = reason(row, action, why);
+        if row.tag == TagMatch::Private {
+            let safe = action == Action::C && self.is_safe_private(tag, creators);
+            return if safe {
+                let what = if el.vr == VR::SQ {
+                    Do::Recurse(mode)
+                } else {
+                    Do::Keep
+                };
+                (what, Some(Outcome::Kept), text)
+            } else {
+                (Do::Remove, Some(Outcome::Removed), text)
+            };
+        }
+        let (what, outcome) = self.act(el, raw, row, action);
+        (what, Some(outcome), text)
+    }
+
+    fn act(&mut self, el: &Element, raw: &[u8], row: &Row, action: Action) -> (Do, Outcome) {
+        let (tag, vr) = (el.tag, el.vr);
+        let empty = trim(raw).is_empty() && el.items().is_none_or(<[_]>::is_empty);
+        let action = match action {
+            Action::XZ => Action::Z,
+            Action::XD => Action::D,
+            Action::ZD | Action::XZD if empty => Action::Z,
+            Action::ZD | Action::XZD => Action::D,
+            Action::XZU if vr == VR::SQ => return (Do::Recurse(TextMode::Normal), Outcome::Kept),
+            Action::XZU => Action::Z,
+            a => a,
+        };
+        match action {
+            Action::X => {
+                let overlay = matches!(row.tag, TagMatch::Mask { .. })
+                    && tag.0 & 0xFF00 == 0x6000
+                    && tag.1 == OVERLAY_DATA;
+                let what = if overlay {
+                    Do::RemoveGroup(tag.0)
+                } else {
+                    Do::Remove
+                };
+                (what, Outcome::Removed)
+            }
+            Action::Z if tag == PATIENT_ID || tag == PATIENT_NAME => {
+                let value = self.cfg.pseudonym(tag, raw, &self.patient);
+                (Do::Set(padded(value.into_bytes(), vr)), Outcome::Replaced)
+            }
+            Action::Z if vr == VR::SQ => (Do::EmptySequence, Outcome::Emptied),
+            Action::Z => (Do::Set(Vec::new()), Outcome::Emptied),
+            Action::D if vr == VR::SQ => (Do::Recurse(TextMode::Dummy), Outcome::Replaced),
+            Action::D | Action::U if vr == VR::UI => (
+                Do::Set(map_uids(raw, |u| self.cfg.key.uid(u))),
+                Outcome::Mapped,
+            ),
+            Action::D => match dummy(vr) {
+                Some(v) => (Do::Set(v), Outcome::Replaced),
+                None => (Do::Set(Vec::new()), Outcome::Emptied),
+            },
+            Action::U if vr == VR::SQ => (Do::Recurse(TextMode::Normal), Outcome::Kept),
+            // A UID attribute read with an unknown VR (implicit VR, private dictionary).
+            Action::U => (
+                Do::Set(map_uids(raw, |u| self.cfg.key.uid(u))),
+                Outcome::Mapped,
+            ),
+            Action::K if vr == VR::SQ => (Do::Recurse(TextMode::Normal), Outcome::Kept),
+            Action::K => (Do::Keep, Outcome::Kept),
+            Action::C => self.clean(el, raw),
+            // Resolved above.
+            Action::XZ | Action::XD | Action::ZD | Action::XZD | Action::XZU => {
+                (Do::Remove, Outcome::Removed)
+            }
+        }
+    }
+
+    /// C: dates moved, text rid of identifiers, sequences cleaned inside, the rest (overlay
+    /// bitmaps, curve data under Clean Graphics; times under Modified Dates) kept.
+    fn clean(&mut self, el: &Element, raw: &[u8]) -> (Do, Outcome) {
+        match el.vr {
+            VR::SQ => (Do::Recurse(TextMode::Scrub), Outcome::Cleaned),
+            VR::DA | VR::DT if self.cfg.options.has(Opt::RetainLongModifiedDates) => {
+                if trim(raw).is_empty() {
+                    return (Do::Keep, Outcome::Kept);
+                }
+                self.dates_shifted = true;
+                match shift_dates(raw, el.vr, self.days) {
+                    Some(v) => (Do::Set(v), Outcome::Shifted),
+                    None => {
+                        self.warnings
+                            .push(format!("{}: not a date, emptied", el.tag));
+                        (Do::Set(Vec::new()), Outcome::Emptied)
+                    }
+                }
+            }
+            vr if is_text(vr) => match scrub(raw, &self.identifiers) {
+                Some(v) => (Do::Set(v), Outcome::Cleaned),
+                None => (Do::Keep, Outcome::Cleaned),
+            },
+            _ => (Do::Keep, Outcome::Kept),
+        }
+    }
+
+    /// What the table does not list: dates, times and person names are identifying wherever
+    /// they are (removed, or kept/moved under the temporal options); UIDs outside the
+    /// standard's own root are mapped like listed ones; sequences are walked; the rest kept.
+    fn unlisted(
+        &mut self,
+        el: &Element,
+        raw: &[u8],
+        mode: TextMode,
+    ) -> (Do, Option<Outcome>, String) {
+        let opts = self.cfg.options;
+        let rule = |what: &str| format!("rs_dicom: {what} not listed in Table E.1-1");
+        match el.vr {
+            VR::SQ => (Do::Recurse(mode), None, String::new()),
+            VR::DA | VR::DT | VR::TM if opts.has(Opt::RetainLongFullDates) => (
+                Do::Keep,
+                Some(Outcome::Kept),
+                rule("a date or time, kept with Full Dates;"),
+            ),
+            VR::DA | VR::DT if opts.has(Opt::RetainLongModifiedDates) => {
+                let (what, outcome) = self.clean(el, raw);
+                (what, Some(outcome), rule("a date, shifted;"))
+            }
+            VR::TM if opts.has(Opt::RetainLongModifiedDates) => (
+                Do::Keep,
+                Some(Outcome::Kept),
+                rule("a time, kept with Modified Dates;"),
+            ),
+            // In structured content a DATE/TIME/DATETIME item needs its value (Type 1C).
+            VR::DA | VR::DT | VR::TM if mode != TextMode::Normal => match dummy(el.vr) {
+                Some(v) => (
+                    Do::Set(v),
+                    Some(Outcome::Replaced),
+                    rule("a date or time in content"),
+                ),
+                None => (Do::Remove, Some(Outcome::Removed), rule("a date or time")),
+            },
+            VR::DA | VR::DT | VR::TM => {
+                (Do::Remove, Some(Outcome::Removed), rule("a date or time"))
+            }
+            VR::PN => (Do::Remove, Some(Outcome::Removed), rule("a person name")),
+            VR::UI => {
+                let text = String::from_utf8_lossy(trim(raw));
+                let standard = text.split('\\').all(|u| {
+                    u.is_empty() || u.trim_end_matches('\0').starts_with(STANDARD_UID_ROOT)
+                });
+                if standard || opts.has(Opt::RetainUids) {
+                    (Do::Keep, None, String::new())
+                } else {
+                    let v = map_uids(raw, |u| self.cfg.key.uid(u));
+                    (
+                        Do::Set(v),
+                        Some(Outcome::Mapped),
+                        rule("a UID outside the standard's root"),
+                    )
+                }
+            }
+            vr if mode == TextMode::Dummy && is_free_text(vr) => match dummy(vr) {
+                Some(v) => (
+                    Do::Set(v),
+                    Some(Outcome::Replaced),
+                    rule("free text in a replaced sequence"),
+                ),
+                None => (Do::Keep, None, String::new()),
+            },
+            vr if mode == TextMode::Scrub && is_text(vr) => match scrub(raw, &self.identifiers) {
+                Some(v) => (
+                    Do::Set(v),
+                    Some(Outcome::Cleaned),
+                    rule("text in a cleaned sequence"),
+                ),
+                None => (Do::Keep, None, String::new()),
+            },
+            _ => (Do::Keep, None, String::new()),
+        }
+    }
+
+    fn is_safe_private(&self, tag: Tag, creators: &HashMap<(u16, u8), Vec<u8>>) -> bool {
+        let block = (tag.element() >> 8) as u8;
+        let elem = tag.element() as u8;
+        let Some(creator) = creators.get(&(tag.group(), block)) else {
+            return false;
+        };
+        let listed = self.cfg.safe_private.iter().any(|s: &SafePrivate| {
+            s.group.is_none_or(|g| g == tag.group())
+                && s.creator.as_bytes() == creator.as_slice()
+                && s.element.is_none_or(|e| e == elem)
+        });
+        listed
+            || self
+                .declared_safe
+                .get(&(tag.group(), creator.clone()))
+                .is_some_and(|set| set.as_ref().is_none_or(|s| s.contains(&elem)))
+    }
+}
+
+/// The private creators of a dataset: (group, block) → creator (trimmed).
+pub(crate) fn private_creators(ds: &Dataset) -> HashMap<(u16, u8), Vec<u8>> {
+    ds.iter()
+        .filter(|e| e.tag.is_private_creator())
+        .map(|e| {
+            (
+                (e.tag.group(), e.tag.element() as u8),
+                trim(ds.bytes_of(e)).to_vec(),
+            )
+        })
+        .collect()
+}
+
+/// Private blocks a dataset declares safe in its Private Data Element Characteristics
+/// Sequence (0008,0300) (PS3.15 E.3.10): SAFE blocks whole, MIXED ones by element.
+pub(crate) fn declared_safe(ds: &Dataset) -> HashMap<(u16, Vec<u8>), Option<HashSet<u8>>> {
+    let mut out = HashMap::new();
+    let Some(items) = ds.get(Tag(0x0008, 0x0300)).and_then(Element::items) else {
+        return out;
+    };
+    for item in items {
+        let item = item.read();
+        let order = item.byte_order();
+        let Some(group) = item.raw(Tag(0x0008, 0x0301)).filter(|b| b.len() >= 2) else {
+            continue;
+        };
+        let group: u16 = order.decode(&group[..2]);
+        let Some(creator) = item.raw(Tag(0x0008, 0x0302)).map(|c| trim(c).to_vec()) else {
+            continue;
+        };
+        let status = item.raw(Tag(0x0008, 0x0303)).map(trim).unwrap_or_default();
+        match status {
+            b"SAFE" => {
+                out.insert((group, creator), None);
+            }
+            b"MIXED" => {
+                let elems = item
+                    .raw(Tag(0x0008, 0x0304))
+                    .unwrap_or_default()
+                    .chunks_exact(2)
+                    .map(|c| order.decode::<u16>(c) as u8)
+                    .collect();
+                out.insert((group, creator), Some(elems));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Identifying words of a dataset (top level): the values of listed text attributes the
+/// profile neither keeps nor cleans, and the components of person names. Short or purely numeric
+/// fragments are left out (blanking every "1" would destroy the text and protect nothing).
+pub(crate) fn identifiers(ds: &Dataset, cfg: &Config) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let mut push = |v: &[u8]| {
+        let v = trim(v);
+        let numeric = v.iter().all(|b| b.is_ascii_digit() || *b == b'.');
+        if v.len() >= 2 && !(numeric && v.len() < 4) && !out.iter().any(|o| o == v) {
+            out.push(v.to_vec());
+        }
+    };
+    for el in ds.iter() {
+        let Some(row) = lookup(el.tag) else { continue };
+        if !is_text(el.vr) && !matches!(el.vr, VR::DA | VR::DT) {
+            continue;
+        }
+        // What is kept is no identifier, nor is what is cleaned (a descriptor, whose words
+        // are blanked only where they name someone).
+        if matches!(decide(row, cfg.options).0, Action::K | Action::C) {
+            continue;
+        }
+        let raw = ds.bytes_of(el);
+        for value in raw.split(|&b| b == b'\\') {
+            push(value);
+            if el.vr == VR::PN {
+                for part in value.split(|&b| matches!(b, b'^' | b'=' | b' ' | b',')) {
+                    push(part);
+                }
+            }
+        }
+    }
+    // Longest first: a full name is blanked before its parts.
+    out.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    out
+}
