@@ -28,6 +28,7 @@ pub mod audit;
 mod file;
 pub mod keyed;
 mod pixels;
+mod row;
 #[rustfmt::skip]
 pub mod table;
 pub mod values;
