@@ -32,6 +32,7 @@ from . import _core, dictionary, valuerep
 
 if TYPE_CHECKING:
     from . import uid
+    from ._scan import scan
     from .fileset import FileSet
 
 # PN and UI values come back as these classes (the native module makes them without running
@@ -48,6 +49,10 @@ def __getattr__(name: str) -> object:
         from rs_dicom.fileset import FileSet
 
         return FileSet
+    if name == "scan":
+        from rs_dicom._scan import scan
+
+        return scan
     if name in _LAZY_MODULES:
         import importlib
 
@@ -78,6 +83,7 @@ __all__ = [
     "dictionary",
     "display",
     "uid",
+    "scan",
     "valuerep",
     "viz",
 ]

@@ -11,6 +11,9 @@ from rs_dicom.tag import Tag
 
 __version__: str
 __all__ = [
+    "ArrowBatch",
+    "ArrowSchema",
+    "Scanner",
     "dcmwrite",
     "_unpickle",
     "_set_sequence",
@@ -496,3 +499,22 @@ class Deidentifier:
     def option_names() -> list[str]: ...
     @staticmethod
     def profile_table() -> list[tuple[str, str, bool, str, list[tuple[str, str]]]]: ...
+
+@final
+class ArrowBatch:
+    def __len__(self) -> int: ...
+    def __arrow_c_array__(
+        self, requested_schema: object | None = None
+    ) -> tuple[object, object]: ...
+
+@final
+class ArrowSchema:
+    def __arrow_c_schema__(self) -> object: ...
+
+@final
+class Scanner:
+    def __new__(cls, tags: list[int], *, mtime: bool = False) -> Scanner: ...
+    @property
+    def names(self) -> list[str]: ...
+    def schema(self) -> ArrowSchema: ...
+    def read(self, paths: list[str], workers: int | None = None) -> list[ArrowBatch]: ...
