@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from rs_dicom.cli import anonymize, convert, dicomdir, export, meta, show
+from rs_dicom.cli import anonymize, convert, dicomdir, echo, export, listen, meta, send, show
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._report import PROG
@@ -44,6 +44,9 @@ COMMANDS: tuple[Command, ...] = (
     dicomdir.COMMAND,
     convert.COMMAND,
     anonymize.COMMAND,
+    echo.COMMAND,
+    send.COMMAND,
+    listen.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 

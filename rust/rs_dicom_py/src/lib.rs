@@ -14,6 +14,7 @@ mod fileset;
 mod handle;
 mod json;
 mod model;
+mod net;
 mod pixel;
 mod pixel_set;
 mod private;
@@ -63,5 +64,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compress::encoders, m)?)?;
     m.add_function(wrap_pyfunction!(compress::transfer_syntax_for_name, m)?)?;
     deid::register(m)?;
+    net::register(m)?;
     Ok(())
 }
