@@ -138,13 +138,18 @@ def scu(kind: str, port: int, files: list[str], workers: int) -> float:
         t = time.perf_counter()
         subprocess.run(
             ["storescu", "-pdu", "131072", "127.0.0.1", str(port), *files],
-            env=ENV, check=True, capture_output=True,
+            env=ENV,
+            check=True,
+            capture_output=True,
         )
         return time.perf_counter() - t
     code = RS_SCU if kind == "rs_dicom" else PYNETDICOM_SCU
     extra = [str(workers)] if kind == "rs_dicom" else []
     proc = subprocess.run(
-        [PY, "-c", code, str(port), *extra, *files], env=ENV, check=False, capture_output=True,
+        [PY, "-c", code, str(port), *extra, *files],
+        env=ENV,
+        check=False,
+        capture_output=True,
         text=True,
     )
     if proc.returncode != 0:
