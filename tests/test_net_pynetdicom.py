@@ -4,6 +4,7 @@ thread of this process), pynetdicom's SCU to our SCP."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from net_support import (
@@ -15,7 +16,23 @@ from net_support import (
 )
 from rs_dicom import net
 
-pynetdicom = pytest.importorskip("pynetdicom")
+
+@pytest.fixture(autouse=True, scope="module")
+def _pynetdicom():
+    """pynetdicom is imported here, not at collection: importing it adds UIDs to pydicom's
+    UID dictionary (JPEG XL...), which the dictionary tests compare against; the dictionary
+    is restored afterwards."""
+    from pydicom._uid_dict import UID_dictionary
+
+    saved = dict(UID_dictionary)
+    global pynetdicom
+    pynetdicom = pytest.importorskip("pynetdicom")
+    yield
+    UID_dictionary.clear()
+    UID_dictionary.update(saved)
+
+
+pynetdicom: Any = None
 
 
 @pytest.fixture
