@@ -285,6 +285,9 @@ def test_every_command_is_one_module() -> None:
         "convert",
         "anonymize",
         "index",
+        "echo",
+        "send",
+        "listen",
     ]
     for command in cli.COMMANDS:
         module = importlib.import_module(f"rs_dicom.cli.{command.name}")

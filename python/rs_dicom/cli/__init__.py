@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from rs_dicom.cli import anonymize, convert, dicomdir, export, index, meta, show
+from rs_dicom.cli import anonymize, convert, dicomdir, echo, export, index, listen, meta, send, show
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._report import PROG
@@ -46,6 +46,9 @@ COMMANDS: tuple[Command, ...] = (
     convert.COMMAND,
     anonymize.COMMAND,
     index.COMMAND,
+    echo.COMMAND,
+    send.COMMAND,
+    listen.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 

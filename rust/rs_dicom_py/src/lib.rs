@@ -14,6 +14,7 @@ mod fileset;
 mod handle;
 mod json;
 mod model;
+mod net;
 mod pixel;
 mod pixel_set;
 mod pool;
@@ -66,5 +67,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compress::transfer_syntax_for_name, m)?)?;
     deid::register(m)?;
     scan::register(m)?;
+    net::register(m)?;
     Ok(())
 }
