@@ -9,7 +9,7 @@
 //! (the chroma averaged over pairs of columns for 4:2:2, as libjpeg's own down-sampling does).
 //!
 //! Lossless (Process 14, Selection Value 1) is not libjpeg-turbo's: `lossless_encode.rs` has
-//! our own encoder, several times faster than libjpeg-turbo's unoptimised lossless path.
+//! our own encoder, ~3× faster than libjpeg-turbo's unoptimised lossless path.
 
 use std::ffi::c_int;
 
