@@ -83,10 +83,10 @@ pub fn compress(
         let frames = map_frames(geometry.frames, |i| {
             let decoded;
             let (bytes, pi) = if i == 0 {
-                (&first, &photometric)
+                (first.bytes(), &photometric)
             } else {
                 decoded = source.frame(i)?;
-                (&decoded.0, &decoded.1)
+                (decoded.0.bytes(), &decoded.1)
             };
             encode_frame(ts, &geometry.image(bytes, pi), &enc).map_err(|e| in_frame(e, i))
         })?;

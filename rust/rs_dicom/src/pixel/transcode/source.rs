@@ -89,30 +89,58 @@ impl<'a> DatasetFrames<'a> {
     }
 
     /// Frame `i` as the encoders take it, and its Photometric Interpretation.
-    pub fn frame(&self, i: usize) -> Result<(Vec<u8>, String)> {
+    pub fn frame(&self, i: usize) -> Result<(FrameBytes, String)> {
         let p = self.px.decode(self.ds, &Frames::One(i), &self.opts)?;
-        let bytes = little_endian_interleaved(&p);
         // A native YBR_FULL_422 frame comes out expanded: it is YBR_FULL now.
         let photometric = match p.photometric_interpretation.as_str() {
             "YBR_FULL_422" => "YBR_FULL".to_string(),
-            _ => p.photometric_interpretation,
+            other => other.to_string(),
         };
+        let bytes = little_endian_interleaved(p);
         Ok((bytes, photometric))
     }
 }
 
-/// The bytes of `p` in C order, little endian.
-fn little_endian_interleaved(p: &Pixels) -> Vec<u8> {
-    let bytes: &[u8] = match &p.buffer {
+/// One frame's bytes, little endian and in C order: the decoded (or viewed) buffer itself
+/// when it already is, so a native frame is not copied before it is encoded.
+pub(super) enum FrameBytes {
+    /// The buffer as decoded.
+    Pixels(Pixels),
+    /// A copy put in that layout.
+    Copied(Vec<u8>),
+}
+
+impl FrameBytes {
+    /// The frame's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            FrameBytes::Pixels(p) => buffer_bytes(p),
+            FrameBytes::Copied(v) => v,
+        }
+    }
+}
+
+/// The bytes of a pixel buffer.
+fn buffer_bytes(p: &Pixels) -> &[u8] {
+    match &p.buffer {
         PixelBuffer::View { source, start, len } => {
             source.bytes().get(*start..start + len).unwrap_or(&[])
         }
         PixelBuffer::Shared { bytes, start, len } => bytes.get(*start..start + len).unwrap_or(&[]),
         PixelBuffer::Owned(v) => v,
-    };
+    }
+}
+
+/// The bytes of `p` in C order, little endian (`p` itself when they already are).
+fn little_endian_interleaved(p: Pixels) -> FrameBytes {
     let size = p.sample.size();
     let swap = size > 1 && p.big_endian != cfg!(target_endian = "big");
-    let mut out = if p.strides == c_strides(&p.shape, size) {
+    let c_order = p.strides == c_strides(&p.shape, size);
+    if c_order && !swap {
+        return FrameBytes::Pixels(p);
+    }
+    let bytes = buffer_bytes(&p);
+    let mut out = if c_order {
         bytes.to_vec()
     } else {
         gather(bytes, &p.shape, &p.strides, size)
@@ -120,7 +148,7 @@ fn little_endian_interleaved(p: &Pixels) -> Vec<u8> {
     if swap {
         out.chunks_exact_mut(size).for_each(<[u8]>::reverse);
     }
-    out
+    FrameBytes::Copied(out)
 }
 
 /// Copies an array of `shape` and byte `strides` into C order.

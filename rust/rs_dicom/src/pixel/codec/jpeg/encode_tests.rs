@@ -82,7 +82,7 @@ fn lossless_ybr_full_is_marked_ycbcr() {
     );
 }
 
-fn info_for(img: &Image) -> crate::pixel::codec::FrameInfo {
+pub(super) fn info_for(img: &Image) -> crate::pixel::codec::FrameInfo {
     crate::pixel::codec::FrameInfo {
         rows: img.rows,
         columns: img.columns,

@@ -72,8 +72,10 @@ pub mod encode;
 mod encode_tests;
 #[cfg(feature = "jpeg")]
 mod header;
+mod huffman_table;
 #[cfg(feature = "jpeg")]
 mod jpeg_decoder;
+mod lossless_encode;
 #[cfg(all(test, feature = "jpeg"))]
 #[allow(unsafe_code)] // libjpeg-turbo's encoder makes the test streams
 mod tests;
@@ -100,10 +102,8 @@ pub mod encode {
         Err(unavailable())
     }
 
-    /// JPEG Lossless SV1: unavailable in this build.
-    pub fn encode_lossless(_frame: &FrameImage) -> Result<Vec<u8>> {
-        Err(unavailable())
-    }
+    /// JPEG Lossless SV1: our own encoder, which needs no C library.
+    pub use super::lossless_encode::encode_lossless;
 }
 
 /// Decodes one frame into `out` (see [`super::decode_frame`]): this build has no JPEG decoder.

@@ -13,10 +13,23 @@ use super::*;
 /// predictor (`precision` bits; `comps` 3 is coded as RGB, with an Adobe marker).
 fn encode(
     samples: &[u16],
+    geometry: (usize, usize, usize),
+    precision: u32,
+    subsamp: tj::TJSAMP,
+    lossless: Option<i32>,
+) -> Vec<u8> {
+    turbo_encode(samples, geometry, precision, subsamp, lossless, false)
+}
+
+/// As [`encode`], with libjpeg-turbo's Huffman table optimisation on or off (the oracle of
+/// the lossless encoder's tables).
+pub(super) fn turbo_encode(
+    samples: &[u16],
     (w, h, comps): (usize, usize, usize),
     precision: u32,
     subsamp: tj::TJSAMP,
     lossless: Option<i32>,
+    optimize: bool,
 ) -> Vec<u8> {
     let pf = if comps == 1 {
         tj::TJPF_TJPF_GRAY
@@ -32,6 +45,7 @@ fn encode(
         set(tj::TJPARAM_TJPARAM_QUALITY, 90);
         set(tj::TJPARAM_TJPARAM_SUBSAMP, subsamp as c_int);
         set(tj::TJPARAM_TJPARAM_PRECISION, precision as c_int);
+        set(tj::TJPARAM_TJPARAM_OPTIMIZE, c_int::from(optimize));
         if let Some(psv) = lossless {
             set(tj::TJPARAM_TJPARAM_LOSSLESS, 1);
             set(tj::TJPARAM_TJPARAM_LOSSLESSPSV, psv);
