@@ -1,5 +1,6 @@
-//! Fuzz target for the frame encoders on the C libraries (JPEG Baseline and Lossless SV1,
-//! JPEG-LS, JPEG 2000): random image geometry, bits, samples and options from the input
+//! Fuzz target for the frame encoders (JPEG Baseline and Lossless SV1, JPEG-LS on the C
+//! libraries; JPEG 2000 lossless on the project's own Part 1 encoder, lossy on OpenJPEG):
+//! random image geometry, bits, samples and options from the input
 //! bytes; each encoder refuses with an encoding error or produces a codestream our decoder
 //! decodes, lossless exactly (encode_common.rs says what must hold).
 #![no_main]

@@ -1,9 +1,10 @@
-//! Fuzzes rs_dicom's HTJ2K encoder (`rs_dicom_j2k::encode`) with random images and options:
+//! Fuzzes rs_dicom's JPEG 2000 encoder (`rs_dicom_j2k::encode`, HT or Part 1 code-blocks as
+//! byte 2 bit 5 says) with random images and options:
 //! the first 8 bytes choose the shape, precision, signedness, layout and coding options, the
 //! rest are the samples (16-bit little-endian, reduced to the precision's range unless byte 7
 //! asks for raw values). The encoder may refuse (with an InvalidInput error) but must never
 //! panic; what it encodes must decode to the same samples through rs_dicom's decoder
-//! (OpenJPEG for HT code-blocks); byte 7 bit 1 selects lossy coding (then it need only decode).
+//! (OpenJPEG for HT code-blocks, the Rust decoder for Part 1 ones); byte 7 bit 1 selects lossy coding (then it need only decode).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,6 +23,11 @@ fuzz_target!(|data: &[u8]| {
     let signed = head[2] & 4 != 0;
     let planar = head[2] & 8 != 0;
     let opts = EncodeOptions {
+        block_coding: if head[2] & 32 != 0 {
+            rs_dicom_j2k::BlockCoding::Part1
+        } else {
+            rs_dicom_j2k::BlockCoding::HighThroughput
+        },
         levels: u32::from(head[4] % 40),
         progression: [
             Progression::Lrcp,
@@ -81,7 +87,11 @@ fuzz_target!(|data: &[u8]| {
         as_rgb: false,
     };
     let mut out = vec![0u8; info.frame_len()];
-    decode_frame_unguarded(Codec::Htj2k, &cs, &info, &mut out).expect("encoded image decodes");
+    let codec = match opts.block_coding {
+        rs_dicom_j2k::BlockCoding::Part1 => Codec::Jpeg2000,
+        _ => Codec::Htj2k,
+    };
+    decode_frame_unguarded(codec, &cs, &info, &mut out).expect("encoded image decodes");
     if opts.lossy_step.is_some() {
         return; // lossy: decodable is all that is promised
     }

@@ -4,7 +4,7 @@
 //! Baseline takes 8-bit samples only: it runs on the same frame windowed to 8 bits (and on
 //! an RGB version of that).
 //!
-//! `cargo run --release -p rs_dicom --example encode_bench [seconds per encoder]`
+//! `cargo run --release -p rs_dicom --example encode_bench [seconds per encoder [names]]`
 
 use std::time::{Duration, Instant};
 
@@ -63,8 +63,14 @@ fn phantom() -> Vec<i16> {
     out
 }
 
-/// Runs `f` for about `budget` and prints frames/s and the compressed size.
+/// Runs `f` for about `budget` and prints frames/s and the compressed size, unless the
+/// second argument names other encoders (a substring of their names).
 fn bench(name: &str, raw_len: usize, budget: Duration, mut f: impl FnMut() -> Vec<u8>) {
+    if let Some(only) = std::env::args().nth(2)
+        && !name.contains(only.as_str())
+    {
+        return;
+    }
     let size = f().len(); // warm-up
     let start = Instant::now();
     let mut n = 0u32;

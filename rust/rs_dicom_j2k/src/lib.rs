@@ -2,9 +2,10 @@
 //! packet headers, tier-1 (MQ arithmetic decoding and the three coding passes), dequantisation,
 //! the inverse 5/3 and 9/7 wavelet transforms and the inverse component transforms.
 //!
-//! It also encodes: [`encode`] writes HTJ2K codestreams (ISO/IEC 15444-15 HT block coding),
-//! lossless (5/3, RCT) or lossy (9/7, ICT, quantisation), as DICOM's HTJ2K transfer syntaxes
-//! carry them; rs_dicom's differential tests decode them with OpenJPEG and OpenJPH.
+//! It also encodes: [`encode`] writes HTJ2K codestreams (ISO/IEC 15444-15 HT block coding) or
+//! Part 1 ones (EBCOT block coding, [`BlockCoding::Part1`]), lossless (5/3, RCT) or lossy
+//! (9/7, ICT, quantisation), as DICOM's JPEG 2000 and HTJ2K transfer syntaxes carry them;
+//! rs_dicom's tests decode them with OpenJPEG, OpenJPH and `opj_decompress`.
 //!
 //! It decodes what DICOM files carry in practice and declines the rest with an
 //! [`ErrorKind::Unsupported`] error, so the caller can fall back to another decoder (rs_dicom
@@ -46,7 +47,9 @@ mod test_rng;
 mod tier2;
 mod tile;
 
-pub use encode::{EncodeInput, EncodeOptions, MAX_DIMENSION, Progression, Samples, encode};
+pub use encode::{
+    BlockCoding, EncodeInput, EncodeOptions, MAX_DIMENSION, Progression, Samples, encode,
+};
 pub use error::{Error, ErrorKind};
 pub use jp2::jp2_codestream;
 pub use siz::{Siz, SizComponent, read_siz};

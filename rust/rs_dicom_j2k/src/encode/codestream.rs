@@ -1,5 +1,6 @@
-//! The main header and tile-part of an HTJ2K codestream: SOC, SIZ (Part 15 capabilities),
-//! CAP, COD (HT code-block style), QCD, then one tile-part (SOT, SOD, packets) and EOC.
+//! The main header and tile-part of a codestream: SOC, SIZ (Part 15 capabilities and CAP for
+//! HT code-blocks, plain Part 1 otherwise), COD, QCD, then one tile-part (SOT, SOD, packets)
+//! and EOC.
 
 use super::{Plan, Progression};
 
@@ -36,7 +37,8 @@ pub(super) fn main_header(out: &mut Vec<u8>, plan: &Plan) {
     put16(out, SOC);
     put16(out, SIZ);
     put16(out, 38 + 3 * plan.components as u16);
-    put16(out, 0x4000); // Rsiz: Part 15 capabilities, described by CAP
+    // Rsiz: Part 15 capabilities, described by CAP, or plain Part 1.
+    put16(out, if plan.ht { 0x4000 } else { 0 });
     for v in [plan.width, plan.height, 0, 0, plan.width, plan.height, 0, 0] {
         put32(out, v);
     }
@@ -46,11 +48,13 @@ pub(super) fn main_header(out: &mut Vec<u8>, plan: &Plan) {
         out.extend_from_slice(&[ssiz, 1, 1]);
     }
 
-    put16(out, CAP);
-    put16(out, 8);
-    put32(out, 1 << (32 - 15)); // Pcap: Part 15
-    let irreversible = if plan.reversible { 0 } else { 1 << 5 };
-    put16(out, irreversible | magb(plan.max_kmax));
+    if plan.ht {
+        put16(out, CAP);
+        put16(out, 8);
+        put32(out, 1 << (32 - 15)); // Pcap: Part 15
+        let irreversible = if plan.reversible { 0 } else { 1 << 5 };
+        put16(out, irreversible | magb(plan.max_kmax));
+    }
 
     put16(out, COD);
     put16(out, 12);
@@ -67,7 +71,7 @@ pub(super) fn main_header(out: &mut Vec<u8>, plan: &Plan) {
     out.push(plan.levels as u8);
     out.push(plan.cb_log2.0 as u8 - 2);
     out.push(plan.cb_log2.1 as u8 - 2);
-    out.push(0x40); // code-block style: HT
+    out.push(if plan.ht { 0x40 } else { 0 }); // code-block style: HT or none
     out.push(u8::from(plan.reversible));
 
     put16(out, QCD);

@@ -1,19 +1,22 @@
-//! The HTJ2K encoder (ISO/IEC 15444-15 block coding in a Part 1 codestream): DC level shift,
-//! the reversible colour transform, the forward 5/3 wavelet transform, HT code-blocks and one
+//! The encoder: DC level shift, the reversible colour transform, the forward 5/3 wavelet
+//! transform, HT (ISO/IEC 15444-15) or Part 1 (EBCOT, `t1::T1Encoder`) code-blocks and one
 //! quality layer of packets, written as a raw codestream (no JP2 boxes, as DICOM carries it).
 //!
-//! One tile covers the image, each resolution is one precinct, every code-block has one HT
-//! cleanup pass. Nothing is global: encoders on several threads share nothing.
+//! One tile covers the image, each resolution is one precinct; an HT code-block has one
+//! cleanup pass, a Part 1 one every pass of its bit-planes (no truncation). Nothing is global: encoders on several threads share nothing.
 
 mod codestream;
 mod dwt;
 mod lossy;
+#[cfg(test)]
+mod part1_tests;
 #[cfg(test)]
 mod tests;
 mod tier2;
 
 use crate::Error;
 use crate::ht::BlockEncoder;
+use crate::t1::T1Encoder;
 use tier2::{BandBlocks, Contribution};
 
 /// Widest and tallest image: each resolution then fits one precinct of 2^15 samples.
@@ -80,9 +83,22 @@ pub enum Progression {
     Cprl,
 }
 
+/// How code-blocks are coded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BlockCoding {
+    /// HTJ2K (ISO/IEC 15444-15): one HT cleanup pass per block (the default).
+    #[default]
+    HighThroughput,
+    /// JPEG 2000 Part 1 (ISO/IEC 15444-1 Annex D, EBCOT): MQ-coded significance,
+    /// refinement and cleanup passes over every bit-plane, no code-block style options.
+    Part1,
+}
+
 /// Coding parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EncodeOptions {
+    /// The block coder, which also decides the codestream's capabilities (Part 1 or 15).
+    pub block_coding: BlockCoding,
     /// Wavelet decomposition levels (at most 32; fewer are used for small images).
     pub levels: u32,
     /// Packet progression order.
@@ -101,6 +117,7 @@ pub struct EncodeOptions {
 impl Default for EncodeOptions {
     fn default() -> Self {
         EncodeOptions {
+            block_coding: BlockCoding::HighThroughput,
             levels: 5,
             progression: Progression::Rpcl,
             color_transform: true,
@@ -112,6 +129,8 @@ impl Default for EncodeOptions {
 
 /// Everything the codestream header states, decided before coding.
 struct Plan {
+    /// HT code-blocks (Part 15 capabilities) rather than Part 1 ones.
+    ht: bool,
     width: u32,
     height: u32,
     components: u32,
@@ -140,7 +159,7 @@ struct Band {
     gain: u32,
 }
 
-/// Encodes `image` as an HTJ2K codestream.
+/// Encodes `image` as a codestream: HTJ2K or Part 1 as `opts.block_coding` says.
 pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Error> {
     check(image, opts)?;
     let (w, h) = (image.width as usize, image.height as usize);
@@ -182,16 +201,12 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
             steps
         }
     };
-    let coded = code_blocks(&planes, &resolutions, w, opts.block_log2)?;
+    let ht = opts.block_coding == BlockCoding::HighThroughput;
+    let coded = code_blocks(&planes, &resolutions, w, opts.block_log2, ht)?;
     // Guard bits cover what the data really needs, so that every exponent E of a block stays
-    // within Kmax = G + exponent - 1.
-    let mut need_guard = 1u32;
-    for (&(eps, _), &max) in exponents.iter().zip(&coded.band_max) {
-        let e = if max == 0 {
-            0
-        } else {
-            32 - (2 * max - 1).leading_zeros()
-        };
+    // within Kmax = G + exponent - 1. Part 1 takes at least OpenJPEG's 2.
+    let mut need_guard = if ht { 1u32 } else { 2 };
+    for (&(eps, _), &e) in exponents.iter().zip(&coded.band_bits) {
         need_guard = need_guard.max((e + 1).saturating_sub(eps));
     }
     if need_guard > 7 {
@@ -204,6 +219,7 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
         return Err(Error::invalid_input("sub-band magnitudes exceed 30 bits"));
     }
     let plan = Plan {
+        ht,
         width: image.width,
         height: image.height,
         components: image.components,
@@ -410,28 +426,31 @@ struct Coded {
     data: Vec<u8>,
     /// `bands[c][r][b]`.
     bands: Vec<Vec<Vec<CodedBand>>>,
-    /// Largest magnitude per sub-band (QCD order), over all components.
-    band_max: Vec<u32>,
+    /// Per sub-band (QCD order), over all components: the bit-planes Kmax must cover.
+    band_bits: Vec<u32>,
 }
 
-/// Codes every code-block of every component.
+/// Codes every code-block of every component, with the HT block coder when `ht`, else the
+/// Part 1 one.
 fn code_blocks(
     planes: &[Vec<i32>],
     resolutions: &[Vec<Band>],
     w: usize,
     cb_log2: (u32, u32),
+    ht: bool,
 ) -> Result<Coded, Error> {
     let (cbw, cbh) = (1usize << cb_log2.0, 1usize << cb_log2.1);
     let mut coder = BlockEncoder::default();
+    let mut t1 = T1Encoder::default();
     let mut data = Vec::new();
-    let mut band_max = vec![0u32; resolutions.iter().map(Vec::len).sum()];
+    let mut band_bits = vec![0u32; resolutions.iter().map(Vec::len).sum()];
     let mut bands = Vec::with_capacity(planes.len());
     for plane in planes {
         let mut per_res = Vec::with_capacity(resolutions.len());
         let mut band_index = 0;
         for res in resolutions {
             let mut per_band = Vec::with_capacity(res.len());
-            for band in res {
+            for (b, band) in res.iter().enumerate() {
                 let (cols, rows) = (band.w.div_ceil(cbw), band.h.div_ceil(cbh));
                 let mut blocks = Vec::with_capacity(cols * rows);
                 for by in 0..rows {
@@ -441,10 +460,19 @@ fn code_blocks(
                         let bw = cbw.min(band.x0 + band.w - x0);
                         let bh = cbh.min(band.y0 + band.h - y0);
                         let offset = data.len();
-                        let (len, max) =
-                            coder.encode(&plane[y0 * w + x0..], w, bw, bh, &mut data)?;
-                        band_max[band_index] = band_max[band_index].max(max);
-                        blocks.push(Contribution { offset, len });
+                        let src = &plane[y0 * w + x0..];
+                        let (block, bits) = if ht {
+                            let (len, max) = coder.encode(src, w, bw, bh, &mut data)?;
+                            // HT cleanup needs the bits of 2 * max - 1 below Kmax.
+                            let bits = 32 - (2 * max).saturating_sub(1).leading_zeros();
+                            (Contribution::ht(offset, len), bits)
+                        } else {
+                            let orientation = if res.len() == 1 { 0 } else { b as u8 + 1 };
+                            let c = t1.encode(src, w, bw, bh, orientation, &mut data);
+                            (Contribution::part1(offset, &c), c.numbps)
+                        };
+                        band_bits[band_index] = band_bits[band_index].max(bits);
+                        blocks.push(block);
                     }
                 }
                 per_band.push(CodedBand { cols, rows, blocks });
@@ -457,7 +485,7 @@ fn code_blocks(
     Ok(Coded {
         data,
         bands,
-        band_max,
+        band_bits,
     })
 }
 
@@ -480,13 +508,12 @@ fn packets(plan: &Plan, coded: &Coded) -> Vec<u8> {
             .iter()
             .enumerate()
             .map(|(b, band)| {
-                // The cleanup pass codes bit-plane 0 of every block: Kmax - 1 missing MSBs.
                 let kmax = plan.exponents[first_band(r) + b].0 + plan.guard_bits - 1;
                 BandBlocks {
                     cols: band.cols,
                     rows: band.rows,
                     blocks: &band.blocks,
-                    zero_planes: kmax - 1,
+                    kmax,
                 }
             })
             .collect();

@@ -151,6 +151,11 @@ fn random_images_and_options_never_panic() {
             Samples::U16(&wide)
         };
         let opts = EncodeOptions {
+            block_coding: if rng.below(2) == 0 {
+                BlockCoding::HighThroughput
+            } else {
+                BlockCoding::Part1
+            },
             levels: rng.below(40) as u32,
             progression: [
                 Progression::Lrcp,

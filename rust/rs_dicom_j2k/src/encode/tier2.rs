@@ -131,6 +131,32 @@ pub(super) struct Contribution {
     pub(super) offset: usize,
     /// Segment length in bytes (0: the block is not included).
     pub(super) len: usize,
+    /// Coding passes in the segment.
+    pub(super) passes: u32,
+    /// Bit-planes coded: Kmax minus this many are signalled missing.
+    pub(super) numbps: u32,
+}
+
+impl Contribution {
+    /// An HT block: one cleanup pass, coding bit-plane 0 (Kmax - 1 missing MSBs).
+    pub(super) fn ht(offset: usize, len: usize) -> Contribution {
+        Contribution {
+            offset,
+            len,
+            passes: 1,
+            numbps: 1,
+        }
+    }
+
+    /// A Part 1 block as tier-1 coded it.
+    pub(super) fn part1(offset: usize, c: &crate::t1::CodedBlock) -> Contribution {
+        Contribution {
+            offset,
+            len: c.len,
+            passes: c.passes,
+            numbps: c.numbps,
+        }
+    }
 }
 
 /// The code-blocks of one sub-band inside a precinct.
@@ -140,8 +166,19 @@ pub(super) struct BandBlocks<'a> {
     pub(super) rows: usize,
     /// Raster order.
     pub(super) blocks: &'a [Contribution],
-    /// Missing MSBs signalled for every included block.
-    pub(super) zero_planes: u32,
+    /// The band's Kmax (exponent + guard bits - 1): the bit-planes a block may have.
+    pub(super) kmax: u32,
+}
+
+/// Codes the number of coding passes `n` (1..=164, Table B.4).
+fn pass_count(bits: &mut HeaderBits, n: u32) {
+    match n {
+        0 | 1 => bits.bit(0),
+        2 => bits.bits(0b10, 2),
+        3..=5 => bits.bits(0b1100 | (n - 3), 4),
+        6..=36 => bits.bits(0b1111 << 5 | (n - 6), 9),
+        _ => bits.bits(0b1_1111_1111 << 7 | (n - 37).min(127), 16),
+    }
 }
 
 /// Appends the packet of a precinct (its bands, in order) for the only layer: the header,
@@ -167,7 +204,7 @@ pub(super) fn write_packet(out: &mut Vec<u8>, bands: &[BandBlocks], data: &[u8])
                 if c.len == 0 {
                     u32::MAX
                 } else {
-                    band.zero_planes
+                    band.kmax.saturating_sub(c.numbps)
                 }
             })
             .collect();
@@ -178,16 +215,18 @@ pub(super) fn write_packet(out: &mut Vec<u8>, bands: &[BandBlocks], data: &[u8])
             if c.len == 0 {
                 continue;
             }
-            zbp_tree.encode(&mut bits, i, band.zero_planes + 1);
-            bits.bit(0); // one coding pass
-            // Lblock starts at 3; a comma code raises it until the length fits.
+            zbp_tree.encode(&mut bits, i, zbp[i] + 1);
+            pass_count(&mut bits, c.passes);
+            // The length takes Lblock + floor(log2 passes) bits; Lblock starts at 3 and a
+            // comma code raises it until the length fits (B.10.7.1).
+            let base = 3 + c.passes.max(1).ilog2();
             let need = usize::BITS - c.len.leading_zeros();
-            let inc = need.saturating_sub(3);
+            let inc = need.saturating_sub(base);
             for _ in 0..inc {
                 bits.bit(1);
             }
             bits.bit(0);
-            bits.bits(c.len as u32, 3 + inc);
+            bits.bits(c.len as u32, base + inc);
         }
     }
     bits.finish();

@@ -14,7 +14,11 @@
 //! coefficients equal OpenJPEG's. On x86-64 the passes run in a copy compiled for LZCNT/BMI2
 //! when the CPU has them.
 
+// Unchecked indexing in the passes, as in `passes` (see `encoder::Block::flag`).
+#[allow(unsafe_code)]
+mod encoder;
 mod mq;
+mod mq_enc;
 // The passes index the flag and coefficient arrays unchecked (see `Block`), sound by the
 // invariant `T1::decode` establishes: with bounds checks the whole decoder is ~5% slower.
 #[allow(unsafe_code)]
@@ -24,6 +28,7 @@ mod tables;
 mod tests;
 
 use crate::Error;
+pub(crate) use encoder::{CodedBlock, T1Encoder};
 use mq::{Mq, Raw};
 use passes::{Geom, Pass, mq_pass};
 #[cfg(target_arch = "x86_64")]

@@ -24,7 +24,7 @@ pub(super) struct Block<'a> {
 
 /// Sign context index of row `ci` of a column (see [`SC`]).
 #[inline(always)]
-fn sc_index(f: u32, west: u32, east: u32, ci: u32) -> usize {
+pub(super) fn sc_index(f: u32, west: u32, east: u32, ci: u32) -> usize {
     let s = 3 * ci;
     let fs = f >> s;
     let chi_n = if ci == 0 {

@@ -235,6 +235,62 @@ fn sizes_match_opj_compress() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A codestream's length without its COM marker segments (`opj_compress` writes one naming
+/// itself; the frame encoder writes none).
+fn without_comments(cs: &[u8]) -> usize {
+    let mut at = 2;
+    let mut comments = 0;
+    while at + 4 <= cs.len() && cs[at] == 0xFF && cs[at + 1] != 0x90 {
+        let len = usize::from(u16::from_be_bytes([cs[at + 2], cs[at + 3]]));
+        if cs[at + 1] == 0x64 {
+            comments += 2 + len;
+        }
+        at += 2 + len;
+    }
+    cs.len() - comments
+}
+
+/// The Part 1 encoder of `rs_dicom_j2k`, which codes the lossless frames, against
+/// `opj_compress` at the same settings over sizes, bit depths, signedness and colour: within
+/// 2% (the codestreams differ only in how the MQ coder ends each code-block's segment).
+#[test]
+fn lossless_sizes_match_opj_compress_across_images() {
+    if !have("opj_compress") {
+        return;
+    }
+    let dir = scratch("sizes");
+    let mut rng = Rng::new(98);
+    let mut worst = 0.0f64;
+    for case in 0..12 {
+        let spp = if case % 3 == 2 { 3 } else { 1 };
+        let bits = if spp == 3 {
+            rng.pick(&[2, 8, 12, 16])
+        } else {
+            // (`opj_compress` reads no 1-bit raw samples.)
+            rng.pick(&[2, 4, 8, 10, 12, 15, 16])
+        };
+        let (rows, columns) = (rng.range(32, 160) as u32, rng.range(32, 160) as u32);
+        let img = Image::random(
+            &mut rng,
+            (rows, columns, spp),
+            (if bits > 8 { 16 } else { 8 }, bits, case % 2 == 1),
+            [0, 2, 100][case % 3],
+        );
+        let ours = encode(&img.frame(), &EncodeOptions::default(), true).unwrap();
+        assert_eq!(ours.len(), without_comments(&ours), "no COM written");
+        opj_compress_size(&dir, &img, true, 0.0);
+        let theirs = without_comments(&std::fs::read(dir.join("out.j2k")).unwrap());
+        let diff = (ours.len() as f64 - theirs as f64).abs() / theirs as f64;
+        worst = worst.max(diff);
+        assert!(diff < 0.02, "{img}: {} vs {theirs} bytes", ours.len());
+    }
+    eprintln!(
+        "lossless JPEG 2000: largest size difference to opj_compress {:.2}%",
+        100.0 * worst
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn what_cannot_be_encoded_is_refused() {
     let mut rng = Rng::new(94);

@@ -23,6 +23,8 @@ pub(crate) mod openjpeg;
 #[cfg(feature = "j2k")]
 #[allow(unsafe_code)]
 mod opj_compress;
+#[cfg(feature = "j2k")]
+mod part1_encode;
 #[cfg(test)]
 mod tests;
 

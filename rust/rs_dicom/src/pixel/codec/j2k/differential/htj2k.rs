@@ -164,6 +164,7 @@ fn make_case(rng: &mut Rng, width: u32, height: u32) -> HtCase {
         signed,
         planar: rng.chance(20),
         opts: EncodeOptions {
+            block_coding: rs_dicom_j2k::BlockCoding::HighThroughput,
             levels: if rng.chance(70) {
                 5
             } else {
