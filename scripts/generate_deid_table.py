@@ -1,14 +1,19 @@
-"""Generate the PS3.15 Table E.1-1 de-identification profile table of the Rust core.
+"""Generate the PS3.15 de-identification tables of the Rust core (Table E.1-1, E.3.10-1).
 
 Reads ``scripts/data/ps3.15_table_e1-1.tsv`` (the rows of PS3.15 Table E.1-1, "Application
 Level Confidentiality Profile Attributes", extracted from the standard's text: the Basic
-Profile action and every option column) and writes ``rust/rs_dicom/src/deid/table.rs``.
+Profile action and every option column) and writes ``rust/rs_dicom/src/deid/table.rs``; reads
+``scripts/data/ps3.15_table_e3.10-1.tsv`` (Table E.3.10-1, "Safe Private Attributes", which the
+Retain Safe Private Option keeps) and writes ``rust/rs_dicom/src/deid/safe_private.rs``.
 
 The table is checked while it is read: every tag is a valid tag or one of the table's
 patterns, every action one of the standard's codes (D, Z, X, K, C, U and the combinations
 Z/D, X/Z, X/D, X/Z/D, X/Z/U*), option columns hold only the actions the standard uses in
 them, and every attribute's name is the data dictionary's name of its tag (pydicom's
-dictionary; the table spells some names its own way, listed in ``NAME_SPELLINGS``).
+dictionary; the table spells some names its own way, listed in ``NAME_SPELLINGS``). The safe
+private rows are checked the same way: an odd group, an element offset of two hex digits, a
+creator, a known VR (or none), no row twice, and the VR the same as pydicom's private
+dictionary's wherever that dictionary knows the attribute.
 
 Usage::
 
@@ -22,10 +27,12 @@ import re
 import sys
 from dataclasses import dataclass
 
-from gen_common import ROOT, run_generator, rust_str
+from gen_common import KNOWN_VRS, ROOT, run_generator, rust_str
 
 SOURCE = ROOT / "scripts" / "data" / "ps3.15_table_e1-1.tsv"
 DEFAULT_OUTPUT = ROOT / "rust" / "rs_dicom" / "src" / "deid" / "table.rs"
+SAFE_SOURCE = ROOT / "scripts" / "data" / "ps3.15_table_e3.10-1.tsv"
+SAFE_OUTPUT = ROOT / "rust" / "rs_dicom" / "src" / "deid" / "safe_private.rs"
 
 BASIC_ACTIONS = {
     "D": "D",
@@ -178,10 +185,123 @@ def generate() -> str:
     return "\n".join(out)
 
 
+@dataclass(frozen=True)
+class SafeRow:
+    """One row of Table E.3.10-1."""
+
+    group: int
+    element: int
+    creator: str
+    vr: str
+    vm: str
+    meaning: str
+
+
+# Where the standard's table and pydicom's private dictionary disagree on the VR: (group,
+# element offset, creator) → pydicom's VR. The standard's VR is the one generated.
+VR_DIFFERENCES = {
+    (0x7E01, 0x02, "HOLOGIC, Inc."): "LO",  # Codec Content Type: the table says SH
+}
+
+_VM = re.compile(r"^[0-9]+(-[0-9]+|-n)?$")
+
+
+def read_safe_rows() -> list[SafeRow]:
+    """The rows of the safe private table, checked (ValueError names the line)."""
+    text = SAFE_SOURCE.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    expected = ["group", "element", "creator", "vr", "vm", "meaning", "notes"]
+    if reader.fieldnames != expected:
+        raise ValueError(f"{SAFE_SOURCE}: columns {reader.fieldnames}, expected {expected}")
+    rows = []
+    seen = set()
+    for n, rec in enumerate(reader, start=2):
+        if not re.fullmatch(r"[0-9A-F]{4}", rec["group"]) or int(rec["group"], 16) % 2 == 0:
+            raise ValueError(f"line {n}: {rec['group']!r} is not an odd group in upper-case hex")
+        if int(rec["group"], 16) <= 0x0007:
+            raise ValueError(f"line {n}: groups 0001-0007 hold no private attributes")
+        if not re.fullmatch(r"[0-9A-F]{2}", rec["element"]):
+            raise ValueError(f"line {n}: the element offset {rec['element']!r} is not 2 hex digits")
+        creator = rec["creator"]
+        if not creator or creator != creator.strip() or len(creator) > 64:
+            raise ValueError(f"line {n}: bad private creator {creator!r}")
+        if rec["vr"] and rec["vr"] not in KNOWN_VRS:
+            raise ValueError(f"line {n}: unknown VR {rec['vr']!r}")
+        if not _VM.match(rec["vm"]):
+            raise ValueError(f"line {n}: bad VM {rec['vm']!r}")
+        row = SafeRow(
+            int(rec["group"], 16),
+            int(rec["element"], 16),
+            creator,
+            rec["vr"],
+            rec["vm"],
+            rec["meaning"],
+        )
+        key = (row.group, row.element, row.creator)
+        if key in seen:
+            raise ValueError(f"line {n}: ({rec['group']},xx{rec['element']}) {creator} twice")
+        seen.add(key)
+        rows.append(row)
+    return rows
+
+
+def check_private_vrs(rows: list[SafeRow]) -> list[str]:
+    """Rows whose VR differs from pydicom's private dictionary (where it knows the tag)."""
+    from pydicom.datadict import private_dictionaries
+
+    bad = []
+    for row in rows:
+        entries = private_dictionaries.get(row.creator, {})
+        key = f"{row.group:04X}xx{row.element:02X}"
+        entry = entries.get(key) or entries.get(key.lower())
+        known = VR_DIFFERENCES.get((row.group, row.element, row.creator))
+        if entry is not None and row.vr and entry[0] not in (row.vr, known):
+            bad.append(f"({key}) {row.creator}: the table says {row.vr}, pydicom {entry[0]}")
+    return bad
+
+
+def generate_safe() -> str:
+    """The Rust source of the safe private table."""
+    rows = read_safe_rows()
+    bad = check_private_vrs(rows)
+    if bad:
+        raise ValueError("VRs differ from pydicom's private dictionary:\n" + "\n".join(bad))
+    rows.sort(key=lambda r: (r.group, r.element, r.creator))
+    out = [
+        "// Generated by scripts/generate_deid_table.py from",
+        "// scripts/data/ps3.15_table_e3.10-1.tsv (PS3.15 Table E.3.10-1). Do not edit; rerun the",
+        "// generator.",
+        "",
+        "use super::row::SafeRow;",
+        "use crate::core::VR;",
+        "",
+        f"/// The {len(rows)} safe private attributes of Table E.3.10-1, sorted by group, element",
+        "/// offset and creator.",
+        "#[rustfmt::skip]",
+        "pub static SAFE_PRIVATE: &[SafeRow] = &[",
+    ]
+    for r in rows:
+        vr = f"Some(VR::{r.vr})" if r.vr else "None"
+        out.append(
+            f"    SafeRow {{ group: 0x{r.group:04X}, element: 0x{r.element:02X}, creator: "
+            f"{rust_str(r.creator)}, vr: {vr}, vm: {rust_str(r.vm)}, meaning: "
+            f"{rust_str(r.meaning)} }},"
+        )
+    out += ["];", ""]
+    return "\n".join(out)
+
+
 def main() -> int:
-    """Write (or with ``--check`` verify) the generated table."""
+    """Write (or with ``--check`` verify) the generated tables."""
     return run_generator(
-        __doc__ or "", DEFAULT_OUTPUT, generate, lambda: f"{len(read_rows())} rows"
+        __doc__ or "",
+        DEFAULT_OUTPUT,
+        generate,
+        lambda: (
+            f"{len(read_rows())} rows of Table E.1-1, {len(read_safe_rows())} of Table E.3.10-1"
+        ),
+        extra_outputs={SAFE_OUTPUT: generate_safe},
     )
 
 

@@ -12,7 +12,9 @@ same patient the same date offset and pseudonym, in every file, run and machine 
 so studies, series and references in sequences still link up. Without a key a random one is
 made (consistent within one :class:`Anonymizer`, not across runs).
 
-Options (names of :data:`OPTIONS`): ``retain_safe_private``, ``retain_uids``,
+Options (names of :data:`OPTIONS`): ``retain_safe_private`` (the private attributes of PS3.15
+Table E.3.10-1, :func:`safe_private_table`, plus any ``safe_private`` list and what a file
+declares safe; matched by private creator, group and offset in the block), ``retain_uids``,
 ``retain_device_identity``, ``retain_institution_identity``, ``retain_patient_characteristics``,
 ``retain_long_full_dates``, ``retain_long_modified_dates`` (dates shifted per patient),
 ``clean_descriptors``, ``clean_structured_content``, ``clean_graphics``, ``clean_pixel_data``
@@ -42,10 +44,12 @@ __all__ = [
     "PixelRule",
     "ProfileRow",
     "SafePrivate",
+    "SafePrivateRow",
     "anonymize",
     "load_id_map",
     "load_key",
     "profile_table",
+    "safe_private_table",
 ]
 
 OPTIONS: tuple[str, ...] = tuple(_core.Deidentifier.option_names())
@@ -73,8 +77,9 @@ class PixelRule:
 
 @dataclass(frozen=True)
 class SafePrivate:
-    """A private attribute known to be safe (Retain Safe Private): the block's creator, the
-    element within the block (its low byte; None: all), the group (None: any)."""
+    """A private attribute known to be safe (Retain Safe Private), in addition to those of
+    PS3.15 Table E.3.10-1 (:func:`safe_private_table`): the block's creator, the element
+    within the block (its low byte; None: all), the group (None: any)."""
 
     creator: str
     element: int | None = None
@@ -96,6 +101,22 @@ class ProfileRow:
 
 
 @dataclass(frozen=True)
+class SafePrivateRow:
+    """One row of PS3.15 Table E.3.10-1 "Safe Private Attributes": the attribute at
+    ``(group, xx{element})`` of a block reserved by ``creator``, wherever the block is."""
+
+    group: int
+    element: int
+    """The offset within the private block (the low byte of the element number)."""
+    creator: str
+    vr: str | None
+    """The VR the table gives (None where it gives none); an element of another VR (other
+    than UN) is not taken for the listed one and is removed."""
+    vm: str
+    meaning: str
+
+
+@dataclass(frozen=True)
 class FileResult:
     """The outcome of one file of :meth:`Anonymizer.anonymize_files`."""
 
@@ -111,6 +132,13 @@ def profile_table() -> list[ProfileRow]:
         ProfileRow(tag, name, std, basic, dict(opts))
         for tag, name, std, basic, opts in _core.Deidentifier.profile_table()
     ]
+
+
+def safe_private_table() -> list[SafePrivateRow]:
+    """The private attributes PS3.15 Table E.3.10-1 lists as safe: the Retain Safe Private
+    Option keeps them (UIDs among them mapped like every other UID), besides those of the
+    ``safe_private`` list and those a file declares safe in (0008,0300)."""
+    return [SafePrivateRow(*row) for row in _core.Deidentifier.safe_private_table()]
 
 
 def load_key(path: str | os.PathLike[str]) -> bytes:

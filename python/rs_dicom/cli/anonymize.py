@@ -40,8 +40,8 @@ exit status: 0 all de-identified, 1 a file failed, 2 wrong usage."""
 
 # Command-line flag → option of rs_dicom.deid.
 _FLAGS = {
-    "retain_safe_private": "keep private attributes known to be safe (and those a file declares "
-    "safe)",
+    "retain_safe_private": "keep the private attributes of PS3.15 Table E.3.10-1 (and those of "
+    "--safe-private and those a file declares safe)",
     "retain_uids": "keep UIDs",
     "retain_device_identity": "keep device identifiers (serial numbers, station names)",
     "retain_institution_identity": "keep institution names and addresses",
@@ -70,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, text in _FLAGS.items():
         parser.add_argument("--" + name.replace("_", "-"), action="store_true", help=text)
     parser.add_argument("--pixel-rules", metavar="JSON", help="regions of burned-in text")
-    parser.add_argument("--safe-private", metavar="JSON", help="private attributes known safe")
+    parser.add_argument("--safe-private", metavar="JSON", help="more private attributes known safe")
     parser.add_argument("--name-by-uid", action="store_true", help="name outputs by new UIDs")
     parser.add_argument("--in-place", action="store_true", help="replace the input files")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use rs_dicom::core::SharedDataset;
-use rs_dicom::deid::{Action, Config, Opt, Options, PixelRule, SafePrivate, TagMatch, table};
+use rs_dicom::deid::{
+    Action, Config, Opt, Options, PixelRule, SAFE_PRIVATE, SafePrivate, TagMatch, table,
+};
 
 use crate::errors::to_py;
 use crate::handle::{FileInfo, PyDataset};
@@ -38,6 +40,17 @@ type RowTuple = (
     bool,
     &'static str,
     Vec<(&'static str, &'static str)>,
+);
+
+/// One row of Table E.3.10-1 for Python: (group, element offset, creator, VR or None, VM,
+/// meaning).
+type SafeRowTuple = (
+    u16,
+    u8,
+    &'static str,
+    Option<String>,
+    &'static str,
+    &'static str,
 );
 
 /// The de-identification engine: options, key and tables, reusable for any number of
@@ -166,6 +179,18 @@ impl PyDeidentifier {
     #[staticmethod]
     fn option_names() -> Vec<&'static str> {
         Opt::ALL.iter().map(|o| o.name()).collect()
+    }
+
+    /// The rows of PS3.15 Table E.3.10-1 (safe private attributes) as generated into the core.
+    #[staticmethod]
+    fn safe_private_table() -> Vec<SafeRowTuple> {
+        SAFE_PRIVATE
+            .iter()
+            .map(|r| {
+                let vr = r.vr.map(|v| v.to_string());
+                (r.group, r.element, r.creator, vr, r.vm, r.meaning)
+            })
+            .collect()
     }
 
     /// The rows of PS3.15 Table E.1-1 as generated into the core.

@@ -5,7 +5,9 @@
 //! `scripts/data/ps3.15_table_e1-1.tsv` by `scripts/generate_deid_table.py`. Replacements
 //! are derived from a secret key ([`keyed`]): the same UID, patient or date gives the same
 //! result in every file, run and machine with the key, so studies, series and references
-//! still link up. Each dataset can leave an [`Audit`] of what was done and why.
+//! still link up. Each dataset can leave an [`Audit`] of what was done and why. The Retain
+//! Safe Private Option keeps the private attributes of Table E.3.10-1 ([`safe`], generated
+//! from `scripts/data/ps3.15_table_e3.10-1.tsv` by the same script).
 //!
 //! ```
 //! use rs_dicom::deid::{Config, Options, Opt};
@@ -29,6 +31,9 @@ mod file;
 pub mod keyed;
 mod pixels;
 mod row;
+pub mod safe;
+#[rustfmt::skip]
+mod safe_private;
 #[rustfmt::skip]
 pub mod table;
 pub mod values;
@@ -41,6 +46,7 @@ pub use action::{Action, BASIC_PROFILE_CODE, Opt, Options, Row, TagMatch};
 pub use audit::{Audit, Entry, Outcome};
 pub use keyed::Key;
 pub use pixels::PixelRule;
+pub use safe::{SAFE_PRIVATE, SafeRow, safe_row};
 
 use crate::core::{Dataset, Element, SharedDataset, Tag, VR};
 use crate::error::{DicomError, ErrorKind, Result};
@@ -72,8 +78,8 @@ pub struct Config {
     pub key: Key,
     /// Patient IDs and names to replace by a chosen pseudonym (original → pseudonym).
     pub id_map: HashMap<String, String>,
-    /// Private attributes the Retain Safe Private Option keeps, besides those a file declares
-    /// safe itself.
+    /// Private attributes the Retain Safe Private Option keeps besides those of Table
+    /// E.3.10-1 ([`SAFE_PRIVATE`]) and those a file declares safe itself.
     pub safe_private: Vec<SafePrivate>,
     /// Where burned-in text is, for the Clean Pixel Data Option.
     pub pixel_rules: Vec<PixelRule>,
@@ -148,7 +154,7 @@ impl Config {
             cfg: self,
             days: self.key.date_shift(&patient),
             identifiers: walk::identifiers(ds, self),
-            declared_safe: walk::declared_safe(ds),
+            declared_safe: safe::declared_safe(ds),
             audit: self.audit.then(Vec::new),
             dates_shifted: false,
             warnings: Vec::new(),

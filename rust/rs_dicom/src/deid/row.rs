@@ -1,7 +1,8 @@
 //! What a row of PS3.15 Table E.1-1 is: an attribute (or a pattern of them) and the action
-//! codes of the Basic Profile and each option column. The generated table is made of these.
+//! codes of the Basic Profile and each option column; and a row of Table E.3.10-1, a safe
+//! private attribute. The generated tables are made of these.
 
-use crate::core::Tag;
+use crate::core::{Tag, VR};
 
 /// An action code of Table E.1-1 (PS3.15 E.1.1), single or combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,4 +93,23 @@ pub struct Row {
     pub basic: Action,
     /// The action of each option column, in [`Opt::COLUMNS`](super::action::Opt::COLUMNS) order.
     pub options: [Option<Action>; 10],
+}
+
+/// One row of PS3.15 Table E.3.10-1 "Safe Private Attributes": an attribute of a private
+/// block, named by its group, its creator and its offset within the block (the low byte of
+/// the element; the block itself is assigned per file).
+#[derive(Debug, Clone, Copy)]
+pub struct SafeRow {
+    /// The (odd) group.
+    pub group: u16,
+    /// The element's offset within its private block (the `ee` of `(gggg,xxee)`).
+    pub element: u8,
+    /// The private creator that reserves the block.
+    pub creator: &'static str,
+    /// The VR the table gives (None where it gives none).
+    pub vr: Option<VR>,
+    /// The VM the table gives.
+    pub vm: &'static str,
+    /// What the attribute holds, as the table says.
+    pub meaning: &'static str,
 }

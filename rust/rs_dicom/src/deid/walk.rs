@@ -8,10 +8,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::Config;
 use super::action::{Action, Opt, Row, TagMatch, Why, decide, lookup};
 use super::audit::{Entry, Outcome};
+use super::safe::{Declared, Verdict, private_creators, verdict};
 use super::values::{dummy, map_uids, padded, scrub, shift_dates, trim};
-use super::{Config, SafePrivate};
 use crate::core::{Dataset, Element, SharedDataset, Tag, VR};
 
 const PATIENT_NAME: Tag = Tag(0x0010, 0x0010);
@@ -48,7 +49,7 @@ pub(crate) struct Walker<'a> {
     /// Identifying words of this dataset, blanked out of cleaned text.
     pub identifiers: Vec<Vec<u8>>,
     /// Private blocks the file itself declares safe: (group, creator) → elements (None: all).
-    pub declared_safe: HashMap<(u16, Vec<u8>), Option<HashSet<u8>>>,
+    pub declared_safe: Declared,
     pub audit: Option<Vec<Entry>>,
     pub dates_shifted: bool,
     pub warnings: Vec<String>,
@@ -169,16 +170,19 @@ impl Walker<'_> {
         let (action, why) = decide(row, self.cfg.options);
         let text = reason(row, action, why);
         if row.tag == TagMatch::Private {
-            let safe = action == Action::C && self.is_safe_private(tag, creators);
-            return if safe {
-                let what = if el.vr == VR::SQ {
-                    Do::Recurse(mode)
-                } else {
-                    Do::Keep
-                };
-                (what, Some(Outcome::Kept), text)
-            } else {
-                (Do::Remove, Some(Outcome::Removed), text)
+            if action != Action::C {
+                return (Do::Remove, Some(Outcome::Removed), text);
+            }
+            return match verdict(el, creators, &self.cfg.safe_private, &self.declared_safe) {
+                Verdict::Keep(why) if el.vr == VR::SQ => {
+                    (Do::Recurse(mode), Some(Outcome::Kept), why)
+                }
+                // A kept UID still points at the instances, which have new UIDs.
+                Verdict::Keep(why) => match self.mapped_uids(el.vr, raw) {
+                    Some(v) => (Do::Set(v), Some(Outcome::Mapped), why),
+                    None => (Do::Keep, Some(Outcome::Kept), why),
+                },
+                Verdict::Remove(why) => (Do::Remove, Some(Outcome::Removed), why.unwrap_or(text)),
             };
         }
         let (what, outcome) = self.act(el, raw, row, action);
@@ -238,6 +242,19 @@ impl Walker<'_> {
                 (Do::Remove, Outcome::Removed)
             }
         }
+    }
+
+    /// The UIDs of a UI value mapped by the key, unless all are the standard's own or the
+    /// Retain UIDs Option keeps them (None: keep the value).
+    fn mapped_uids(&self, vr: VR, raw: &[u8]) -> Option<Vec<u8>> {
+        if vr != VR::UI || self.cfg.options.has(Opt::RetainUids) {
+            return None;
+        }
+        let text = String::from_utf8_lossy(trim(raw));
+        let standard = text
+            .split('\\')
+            .all(|u| u.is_empty() || u.trim_end_matches('\0').starts_with(STANDARD_UID_ROOT));
+        (!standard).then(|| map_uids(raw, |u| self.cfg.key.uid(u)))
     }
 
     /// C: dates moved, text rid of identifiers, sequences cleaned inside, the rest (overlay
@@ -307,22 +324,14 @@ impl Walker<'_> {
                 (Do::Remove, Some(Outcome::Removed), rule("a date or time"))
             }
             VR::PN => (Do::Remove, Some(Outcome::Removed), rule("a person name")),
-            VR::UI => {
-                let text = String::from_utf8_lossy(trim(raw));
-                let standard = text.split('\\').all(|u| {
-                    u.is_empty() || u.trim_end_matches('\0').starts_with(STANDARD_UID_ROOT)
-                });
-                if standard || opts.has(Opt::RetainUids) {
-                    (Do::Keep, None, String::new())
-                } else {
-                    let v = map_uids(raw, |u| self.cfg.key.uid(u));
-                    (
-                        Do::Set(v),
-                        Some(Outcome::Mapped),
-                        rule("a UID outside the standard's root"),
-                    )
-                }
-            }
+            VR::UI => match self.mapped_uids(VR::UI, raw) {
+                Some(v) => (
+                    Do::Set(v),
+                    Some(Outcome::Mapped),
+                    rule("a UID outside the standard's root"),
+                ),
+                None => (Do::Keep, None, String::new()),
+            },
             vr if mode == TextMode::Dummy && is_free_text(vr) => match dummy(vr) {
                 Some(v) => (
                     Do::Set(v),
@@ -342,74 +351,6 @@ impl Walker<'_> {
             _ => (Do::Keep, None, String::new()),
         }
     }
-
-    fn is_safe_private(&self, tag: Tag, creators: &HashMap<(u16, u8), Vec<u8>>) -> bool {
-        let block = (tag.element() >> 8) as u8;
-        let elem = tag.element() as u8;
-        let Some(creator) = creators.get(&(tag.group(), block)) else {
-            return false;
-        };
-        let listed = self.cfg.safe_private.iter().any(|s: &SafePrivate| {
-            s.group.is_none_or(|g| g == tag.group())
-                && s.creator.as_bytes() == creator.as_slice()
-                && s.element.is_none_or(|e| e == elem)
-        });
-        listed
-            || self
-                .declared_safe
-                .get(&(tag.group(), creator.clone()))
-                .is_some_and(|set| set.as_ref().is_none_or(|s| s.contains(&elem)))
-    }
-}
-
-/// The private creators of a dataset: (group, block) → creator (trimmed).
-pub(crate) fn private_creators(ds: &Dataset) -> HashMap<(u16, u8), Vec<u8>> {
-    ds.iter()
-        .filter(|e| e.tag.is_private_creator())
-        .map(|e| {
-            (
-                (e.tag.group(), e.tag.element() as u8),
-                trim(ds.bytes_of(e)).to_vec(),
-            )
-        })
-        .collect()
-}
-
-/// Private blocks a dataset declares safe in its Private Data Element Characteristics
-/// Sequence (0008,0300) (PS3.15 E.3.10): SAFE blocks whole, MIXED ones by element.
-pub(crate) fn declared_safe(ds: &Dataset) -> HashMap<(u16, Vec<u8>), Option<HashSet<u8>>> {
-    let mut out = HashMap::new();
-    let Some(items) = ds.get(Tag(0x0008, 0x0300)).and_then(Element::items) else {
-        return out;
-    };
-    for item in items {
-        let item = item.read();
-        let order = item.byte_order();
-        let Some(group) = item.raw(Tag(0x0008, 0x0301)).filter(|b| b.len() >= 2) else {
-            continue;
-        };
-        let group: u16 = order.decode(&group[..2]);
-        let Some(creator) = item.raw(Tag(0x0008, 0x0302)).map(|c| trim(c).to_vec()) else {
-            continue;
-        };
-        let status = item.raw(Tag(0x0008, 0x0303)).map(trim).unwrap_or_default();
-        match status {
-            b"SAFE" => {
-                out.insert((group, creator), None);
-            }
-            b"MIXED" => {
-                let elems = item
-                    .raw(Tag(0x0008, 0x0304))
-                    .unwrap_or_default()
-                    .chunks_exact(2)
-                    .map(|c| order.decode::<u16>(c) as u8)
-                    .collect();
-                out.insert((group, creator), Some(elems));
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// Identifying words of a dataset (top level): the values of listed text attributes the
