@@ -54,12 +54,12 @@ echo "== generated files are up to date"
 .venv/bin/python scripts/generate_ht_vlc_table.py --check
 .venv/bin/python scripts/generate_deid_table.py --check
 
-echo "== Rust tests (the core and its JPEG 2000 decoder crate)"
+echo "== Rust tests (the core, its JPEG 2000 decoder crate, the header scan crate)"
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run -p rs_dicom -p rs_dicom_j2k --no-fail-fast
-    cargo test -p rs_dicom -p rs_dicom_j2k --doc
+    cargo nextest run -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan --no-fail-fast
+    cargo test -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan --doc
 else
-    cargo test -p rs_dicom -p rs_dicom_j2k
+    cargo test -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan
 fi
 
 echo "== Rust core without the C codecs (default-features = false: the Rust JPEG 2000 decoder)"

@@ -284,6 +284,10 @@ def test_every_command_is_one_module() -> None:
         "dicomdir",
         "convert",
         "anonymize",
+        "index",
+        "echo",
+        "send",
+        "listen",
     ]
     for command in cli.COMMANDS:
         module = importlib.import_module(f"rs_dicom.cli.{command.name}")

@@ -32,6 +32,8 @@ from . import _core, dictionary, valuerep
 
 if TYPE_CHECKING:
     from . import uid
+    from ._scan import scan
+    from ._series import Volume, read_series, series
     from .fileset import FileSet
 
 # PN and UI values come back as these classes (the native module makes them without running
@@ -48,6 +50,14 @@ def __getattr__(name: str) -> object:
         from rs_dicom.fileset import FileSet
 
         return FileSet
+    if name == "scan":
+        from rs_dicom._scan import scan
+
+        return scan
+    if name in ("read_series", "series", "Volume"):
+        from rs_dicom import _series
+
+        return getattr(_series, name)
     if name in _LAZY_MODULES:
         import importlib
 
@@ -72,12 +82,16 @@ __all__ = [
     "UID",
     "UnsupportedCodecError",
     "UnsupportedTransferSyntaxError",
+    "Volume",
     "__version__",
     "dcmread",
     "dcmwrite",
     "dictionary",
     "display",
     "uid",
+    "read_series",
+    "scan",
+    "series",
     "valuerep",
     "viz",
 ]

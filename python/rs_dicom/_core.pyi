@@ -11,6 +11,9 @@ from rs_dicom.tag import Tag
 
 __version__: str
 __all__ = [
+    "ArrowBatch",
+    "ArrowSchema",
+    "Scanner",
     "dcmwrite",
     "_unpickle",
     "_set_sequence",
@@ -19,6 +22,14 @@ __all__ = [
     "FileMetaDataset",
     "Dataset",
     "Deidentifier",
+    "Association",
+    "AssociationAbortedError",
+    "AssociationRejectedError",
+    "NetworkError",
+    "StorageServer",
+    "net_associate",
+    "net_echo",
+    "net_send",
     "DicomError",
     "Element",
     "ElementIter",
@@ -88,6 +99,9 @@ class UnsupportedTransferSyntaxError(DicomError): ...
 class UnsupportedCodecError(DicomError): ...
 class SourceChangedError(DicomError): ...
 class InvalidValueError(DicomError): ...
+class NetworkError(ConnectionError): ...
+class AssociationRejectedError(NetworkError): ...
+class AssociationAbortedError(NetworkError): ...
 
 @final
 class SourceBytes:
@@ -496,3 +510,84 @@ class Deidentifier:
     def option_names() -> list[str]: ...
     @staticmethod
     def profile_table() -> list[tuple[str, str, bool, str, list[tuple[str, str]]]]: ...
+
+@final
+class ArrowBatch:
+    def __len__(self) -> int: ...
+    def __arrow_c_array__(
+        self, requested_schema: object | None = None
+    ) -> tuple[object, object]: ...
+
+@final
+class ArrowSchema:
+    def __arrow_c_schema__(self) -> object: ...
+
+@final
+class Scanner:
+    def __new__(cls, tags: list[int], *, mtime: bool = False) -> Scanner: ...
+    @property
+    def names(self) -> list[str]: ...
+    def schema(self) -> ArrowSchema: ...
+    def read(self, paths: list[str], workers: int | None = None) -> list[ArrowBatch]: ...
+def net_echo(
+    host: str,
+    port: int,
+    ae_title: str,
+    called_ae: str,
+    timeout: float | None = None,
+    max_pdu: int = 262144,
+) -> int: ...
+def net_send(
+    items: list[Any],
+    host: str,
+    port: int,
+    ae_title: str,
+    called_ae: str,
+    timeout: float | None = None,
+    max_pdu: int = 262144,
+    workers: int = 1,
+    callback: Callable[[int, int | None, str | None], None] | None = None,
+) -> list[tuple[int | None, str | None]]: ...
+def net_associate(
+    host: str,
+    port: int,
+    ae_title: str,
+    called_ae: str,
+    contexts: list[tuple[str, list[str]]] | None = None,
+    timeout: float | None = None,
+    max_pdu: int = 262144,
+    username: str | None = None,
+    password: str | None = None,
+) -> Association: ...
+
+@final
+class Association:
+    def echo(self) -> int: ...
+    def send(self, item: Dataset | str) -> int: ...
+    @property
+    def accepted_contexts(self) -> list[tuple[str, str]]: ...
+    @property
+    def is_established(self) -> bool: ...
+    def release(self) -> None: ...
+    def abort(self) -> None: ...
+
+@final
+class StorageServer:
+    def __new__(
+        cls,
+        port: int,
+        directory: str | PathLike[str],
+        host: str = "0.0.0.0",
+        ae_title: str = "RS_DICOM",
+        require_called_ae: bool = False,
+        handler: Callable[[str, str, str, str, str], int | None] | None = None,
+        max_pdu: int = 262144,
+        timeout: float | None = None,
+        max_associations: int = 64,
+    ) -> StorageServer: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def running(self) -> bool: ...
+    def stats(self) -> list[tuple[str, int]]: ...
+    def stop(self) -> None: ...

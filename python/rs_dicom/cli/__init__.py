@@ -5,7 +5,8 @@ model (``--json``) or selected values (``--tag``). ``rs-dicom show FILE`` draws 
 the terminal (or writes a PNG with ``-o``); ``rs-dicom export FILE... -o DIR`` writes frames as
 PNG or NumPy ``.npy`` files; ``rs-dicom dicomdir DIR`` writes ``DIR/DICOMDIR``;
 ``rs-dicom convert IN OUT --ts NAME`` writes files or whole directories in another transfer
-syntax (compressing or decompressing). Run
+syntax (compressing or decompressing); ``rs-dicom index DIR... -o x.parquet`` writes one row of
+header values per file to a Parquet file. Run
 ``rs-dicom COMMAND --help`` for details. The package also runs as ``python -m rs_dicom.cli``.
 
 Each subcommand is one module of this package exposing a :class:`Command` (``COMMAND``), listed
@@ -21,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from rs_dicom.cli import anonymize, convert, dicomdir, export, meta, show
+from rs_dicom.cli import anonymize, convert, dicomdir, echo, export, index, listen, meta, send, show
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._report import PROG
@@ -44,6 +45,10 @@ COMMANDS: tuple[Command, ...] = (
     dicomdir.COMMAND,
     convert.COMMAND,
     anonymize.COMMAND,
+    index.COMMAND,
+    echo.COMMAND,
+    send.COMMAND,
+    listen.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -13,6 +13,7 @@ use rs_dicom::deid::{Action, Config, Opt, Options, PixelRule, SafePrivate, TagMa
 
 use crate::errors::to_py;
 use crate::handle::{FileInfo, PyDataset};
+use crate::pool::WorkerPool;
 
 /// A pixel rule as Python passes it: (modality, manufacturer, rows, columns, regions).
 type RuleTuple = (
@@ -44,7 +45,7 @@ type RowTuple = (
 #[pyclass(name = "Deidentifier", module = "rs_dicom._core", frozen)]
 pub struct PyDeidentifier {
     cfg: Arc<Config>,
-    pool: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>>,
+    pool: WorkerPool,
 }
 
 fn options_of(names: &[String]) -> PyResult<Options> {
@@ -57,24 +58,6 @@ fn options_of(names: &[String]) -> PyResult<Options> {
             ))
         })
     })
-}
-
-impl PyDeidentifier {
-    fn pool(&self, workers: usize) -> PyResult<Arc<rayon::ThreadPool>> {
-        let mut slot = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((n, pool)) = slot.as_ref()
-            && *n == workers
-        {
-            return Ok(pool.clone());
-        }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
-            .build()
-            .map_err(|e| PyValueError::new_err(format!("cannot start {workers} workers: {e}")))?;
-        let pool = Arc::new(pool);
-        *slot = Some((workers, pool.clone()));
-        Ok(pool)
-    }
 }
 
 #[pymethods]
@@ -116,7 +99,7 @@ impl PyDeidentifier {
         cfg.audit = audit;
         Ok(PyDeidentifier {
             cfg: Arc::new(cfg),
-            pool: Mutex::new(None),
+            pool: WorkerPool::default(),
         })
     }
 
@@ -158,7 +141,7 @@ impl PyDeidentifier {
                     .collect::<Vec<_>>()
             }),
             Some(n) => {
-                let pool = self.pool(n.max(1))?;
+                let pool = self.pool.get(n.max(1))?;
                 py.detach(|| pool.install(|| cfg.deidentify_files(&jobs, overwrite)))
             }
             None => py.detach(|| cfg.deidentify_files(&jobs, overwrite)),

@@ -14,11 +14,14 @@ mod fileset;
 mod handle;
 mod json;
 mod model;
+mod net;
 mod pixel;
 mod pixel_set;
+mod pool;
 mod private;
 mod read;
 mod repr;
+mod scan;
 mod sequence;
 mod source;
 mod tag;
@@ -63,5 +66,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compress::encoders, m)?)?;
     m.add_function(wrap_pyfunction!(compress::transfer_syntax_for_name, m)?)?;
     deid::register(m)?;
+    scan::register(m)?;
+    net::register(m)?;
     Ok(())
 }

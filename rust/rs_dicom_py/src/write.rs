@@ -20,11 +20,11 @@ use crate::errors::to_py;
 use crate::handle::PyDataset;
 
 /// Everything needed to write, taken from the Python objects (no lock held afterwards).
-struct Plan {
-    dataset: Dataset,
-    meta: Option<Dataset>,
+pub(crate) struct Plan {
+    pub(crate) dataset: Dataset,
+    pub(crate) meta: Option<Dataset>,
     preamble: Option<Vec<u8>>,
-    ts: &'static TransferSyntax,
+    pub(crate) ts: &'static TransferSyntax,
 }
 
 fn meta_ts(meta: Option<&SharedDataset>) -> Option<&'static TransferSyntax> {
@@ -59,7 +59,7 @@ fn encapsulate_items(ds: &mut Dataset) -> Result<(), DicomError> {
 
 /// Chooses the transfer syntax (arguments, else the file meta's, else as read, else explicit
 /// VR little endian) and prepares the meta group and preamble.
-fn plan(
+pub(crate) fn plan(
     ds: &PyDataset,
     implicit_vr: Option<bool>,
     little_endian: Option<bool>,

@@ -4,6 +4,7 @@
 //! split on backslash, what an empty value is.
 
 pub use crate::core::charset;
+pub mod calendar;
 pub mod encode;
 pub mod validate;
 

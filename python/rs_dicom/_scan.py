@@ -1,0 +1,199 @@
+"""`rs_dicom.scan`: the headers of many files as one pyarrow Table, one row per file.
+
+The files are read in Rust on a pool of threads, each only up to its pixel data, and the
+Arrow arrays are built there; pyarrow (the ``rs-dicom[scan]`` extra) is imported only here.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rs_dicom import _core
+from rs_dicom.dictionary import tag_for_keyword
+
+if TYPE_CHECKING:
+    import pyarrow
+
+__all__ = ["DEFAULT_TAGS", "expand_paths", "resolve_tags", "scan"]
+
+DEFAULT_TAGS: tuple[str, ...] = (
+    # patient
+    "PatientID",
+    "PatientName",
+    "PatientBirthDate",
+    "PatientSex",
+    "PatientAge",
+    # study
+    "StudyInstanceUID",
+    "StudyDate",
+    "StudyTime",
+    "StudyDescription",
+    "AccessionNumber",
+    "StudyID",
+    # series
+    "SeriesInstanceUID",
+    "SeriesNumber",
+    "SeriesDescription",
+    "Modality",
+    "BodyPartExamined",
+    "ProtocolName",
+    "Manufacturer",
+    "ManufacturerModelName",
+    "FrameOfReferenceUID",
+    # instance
+    "SOPInstanceUID",
+    "InstanceNumber",
+    "ImageType",
+    "AcquisitionDateTime",
+    "ContentDate",
+    "ContentTime",
+    # image
+    "Rows",
+    "Columns",
+    "NumberOfFrames",
+    "SamplesPerPixel",
+    "PhotometricInterpretation",
+    "BitsAllocated",
+    "BitsStored",
+    "PixelRepresentation",
+    "PixelSpacing",
+    "SliceThickness",
+    "ImagePositionPatient",
+    "ImageOrientationPatient",
+    "RescaleSlope",
+    "RescaleIntercept",
+)
+"""The tags :func:`scan` reads when none are given: patient, study, series, instance and
+image attributes enough to group files into series and volumes."""
+
+_BATCH = 4096
+"""Paths handed to Rust at a time: the progress bar moves per batch, memory stays flat."""
+
+
+def _import_pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError as exc:
+        raise ImportError("rs_dicom.scan needs pyarrow: pip install 'rs-dicom[scan]'") from exc
+    return pyarrow
+
+
+def resolve_tags(tags: Iterable[Any] | None) -> list[int]:
+    """Tag numbers of keywords, ints, ``(group, element)`` tuples or ``"GGGG,EEEE"`` text."""
+    out: list[int] = []
+    for t in DEFAULT_TAGS if tags is None else tags:
+        if isinstance(t, tuple):
+            out.append((int(t[0]) << 16) | int(t[1]))
+        elif isinstance(t, int):
+            out.append(int(t))
+        elif isinstance(t, str):
+            number = tag_for_keyword(t)
+            if number is None:
+                hexed = t.strip("() ").replace(",", "")
+                try:
+                    number = int(hexed, 16) if len(hexed) == 8 else None
+                except ValueError:
+                    number = None
+            if number is None:
+                raise ValueError(f"unknown tag {t!r}: give a keyword, a tag number or GGGG,EEEE")
+            out.append(number)
+        else:
+            raise TypeError(f"a tag is a keyword, an int or a (group, element) tuple, not {t!r}")
+    if len(set(out)) != len(out):
+        raise ValueError("a tag is asked for twice")
+    return out
+
+
+def _walk(directory: str, recursive: bool) -> Iterator[str]:
+    entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_file():
+            yield entry.path
+        elif recursive and entry.is_dir():
+            yield from _walk(entry.path, recursive)
+
+
+def expand_paths(paths: Any, recursive: bool = True) -> list[str]:
+    """Files of a directory, a glob, a path, or a list of any of these, in a stable order."""
+    items: Sequence[Any] = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    files: list[str] = []
+    for item in items:
+        p = os.fspath(item)
+        if "://" in p:
+            raise NotImplementedError(f"{p}: URLs are not supported by scan yet")
+        if os.path.isdir(p):
+            files.extend(_walk(p, recursive))
+        elif glob.has_magic(p) and not os.path.exists(p):
+            for match in sorted(glob.glob(p, recursive=recursive)):
+                files.extend(_walk(match, recursive) if os.path.isdir(match) else [match])
+        else:
+            # A missing file becomes a row with its error, like any unreadable file.
+            files.append(p)
+    return files
+
+
+def _progress_bar(total: int) -> Any:
+    import sys
+
+    from rs_dicom.cli._progress import Progress
+
+    return Progress(total, sys.stderr, "scan")
+
+
+def batches(
+    scanner: Any, files: Sequence[str], workers: int | None, progress: Any = None
+) -> Iterator[Any]:
+    """pyarrow record batches of ``files`` read by ``scanner``, ``_BATCH`` files at a time."""
+    pa = _import_pyarrow()
+    for start in range(0, len(files), _BATCH):
+        chunk = list(files[start : start + _BATCH])
+        for batch in scanner.read(chunk, workers):
+            rb = pa.record_batch(batch)
+            if progress is not None:
+                # Progress counts one step at a time: add the batch less one, then step.
+                progress.done += rb.num_rows - 1
+                progress.failed += rb.num_rows - rb.column(2).null_count
+                progress.step(True)
+            yield rb
+
+
+def scan(
+    paths: Any,
+    tags: Iterable[Any] | None = None,
+    *,
+    recursive: bool = True,
+    workers: int | None = None,
+    progress: bool = False,
+) -> pyarrow.Table:
+    """The headers of DICOM files as a pyarrow Table, one row per file.
+
+    ``paths``: a directory (its files, recursively unless ``recursive=False``), a glob, a file,
+    or a list of these. ``tags``: keywords, tag numbers or ``(group, element)`` tuples; the
+    default is :data:`DEFAULT_TAGS`. ``workers``: threads (default: all cores).
+
+    Columns: ``path``, ``size`` (bytes), ``error`` (null, or why the file could not be read:
+    a bad file is a row, never an exception), ``transfer_syntax_uid``, ``sop_class_uid``, then
+    one column per tag named by its keyword (``GGGGEEEE`` without one). Types follow the data
+    dictionary: DA → date32, TM → time64[us], DT → timestamp[us] (the wall-clock time as
+    written; a UTC offset is dropped), DS/FL/FD → float64, IS/US/UL/SS/SL/SV → int64, UV →
+    uint64, AT → int64 (the tag number), text and PN → string, binary VRs and tags the
+    dictionary does not know → binary; tags that may hold several values → lists. A missing
+    element and an empty value are nulls (an empty value is ``[]`` in a list column); a value
+    that does not convert (a DS of ``"abc"``, a date of ``"2024"``) is a null; a scalar text
+    column keeps a value with more values than the dictionary allows as DICOM writes it
+    (joined by ``\\``). Sequences cannot be asked for.
+    Each file is read only up to its pixel data.
+    """
+    pa = _import_pyarrow()
+    scanner = _core.Scanner(resolve_tags(tags))
+    files = expand_paths(paths, recursive)
+    bar = _progress_bar(len(files)) if progress else None
+    try:
+        out = list(batches(scanner, files, workers, bar))
+    finally:
+        if bar is not None:
+            bar.clear()
+    return pa.Table.from_batches(out, schema=pa.schema(scanner.schema()))

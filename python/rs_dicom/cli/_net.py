@@ -1,0 +1,58 @@
+"""Options shared by the network subcommands, spelled as DCMTK's tools spell them."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_association(parser: argparse.ArgumentParser, *, peer: bool = True) -> None:
+    """``--aetitle/--aet``, ``--call/--aec``, ``--timeout/-to``, ``--max-pdu/-pdu``."""
+    parser.add_argument(
+        "-aet",
+        "--aetitle",
+        "--aet",
+        dest="aet",
+        default="RS_DICOM",
+        metavar="AE",
+        help="our AE title (default RS_DICOM)",
+    )
+    if peer:
+        parser.add_argument(
+            "-aec",
+            "--call",
+            "--aec",
+            dest="aec",
+            default="ANY-SCP",
+            metavar="AE",
+            help="the peer's (called) AE title (default ANY-SCP)",
+        )
+    parser.add_argument(
+        "-to",
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="connection, ARTIM and DIMSE timeout (default 30)",
+    )
+    parser.add_argument(
+        "-pdu",
+        "--max-pdu",
+        type=int,
+        default=262144,
+        metavar="N",
+        help="maximum PDU length we receive (default 262144)",
+    )
+
+
+def check_association(args: argparse.Namespace) -> str | None:
+    """AE titles of at most 16 characters, a PDU size DCMTK would take."""
+    for name in ("aet", "aec"):
+        value = getattr(args, name, None)
+        if value is not None and not 0 < len(value) <= 16:
+            return f"the AE title {value!r} must be 1 to 16 characters"
+    if not 4096 <= args.max_pdu <= 131072 * 32:
+        return "--max-pdu must be between 4096 and 4194304"
+    port = getattr(args, "port", None)
+    if port is not None and not 0 <= port <= 65535:
+        return "PORT must be between 0 and 65535"
+    return None

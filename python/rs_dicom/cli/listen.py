@@ -1,0 +1,103 @@
+"""``rs-dicom listen``: a Storage SCP writing what it receives into a directory, as DCMTK's
+storescp."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from typing import TextIO
+
+from rs_dicom.cli._command import Command
+from rs_dicom.cli._net import add_association, check_association
+from rs_dicom.cli._report import PROG, error_text
+
+DESCRIPTION = """\
+Listen on PORT for associations and store every instance received with C-STORE into
+--output-directory as SOPINSTANCEUID.dcm (Part 10 files, written as the data arrives);
+C-ECHO is answered too. Runs until interrupted (Ctrl-C) or, with --exit-after N, until N
+instances were stored."""
+
+EPILOG = """\
+examples:
+  rs-dicom listen 11112 -od incoming/
+  rs-dicom listen 104 -od /data/dicom --aet STORE_SCP --require-called-aet
+
+exit status: 0 stopped normally, 1 the port could not be opened, 2 wrong usage."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``rs-dicom listen``."""
+    parser.add_argument("port", metavar="PORT", type=int, help="the port to listen on")
+    parser.add_argument(
+        "-od",
+        "--output-directory",
+        dest="directory",
+        default=".",
+        metavar="DIR",
+        help="where received files are written (default: .)",
+    )
+    parser.add_argument(
+        "--require-called-aet",
+        action="store_true",
+        help="reject associations whose called AE title is not --aet",
+    )
+    parser.add_argument(
+        "--exit-after", type=int, default=0, metavar="N", help="stop after N instances"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each file stored")
+    add_association(parser, peer=False)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Runs ``rs-dicom listen``."""
+    from rs_dicom import _core
+
+    count = 0
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def stored(path: str, sop_class: str, sop_instance: str, ts: str, calling: str) -> None:
+        nonlocal count
+        with lock:
+            count += 1
+            if args.verbose:
+                print(f"stored {path} from {calling}", file=out, flush=True)
+            if args.exit_after and count >= args.exit_after:
+                done.set()
+
+    try:
+        server = _core.StorageServer(
+            args.port,
+            args.directory,
+            ae_title=args.aet,
+            require_called_ae=args.require_called_aet,
+            handler=stored if (args.verbose or args.exit_after) else None,
+            max_pdu=args.max_pdu,
+            timeout=args.timeout,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"{PROG}: listen on port {args.port}: {error_text(exc)}", file=err)
+        return 1
+    print(f"listening on port {server.port} as {args.aet}", file=out, flush=True)
+    try:
+        while not done.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    stats = dict(server.stats()) if server.running else {}
+    with lock:
+        print(f"{stats.get('stored', count)} instances stored", file=out)
+    return 0
+
+
+COMMAND = Command(
+    name="listen",
+    help="receive DICOM files from peers (storage SCP)",
+    description=DESCRIPTION,
+    epilog=EPILOG,
+    add_arguments=add_arguments,
+    run=run,
+    check=check_association,
+)

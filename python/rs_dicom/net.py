@@ -1,0 +1,253 @@
+"""DICOM networking (DIMSE): Verification (C-ECHO) and Storage (C-STORE) as SCU and SCP.
+
+The network runs in Rust threads with the GIL released; Python is called only for a
+``StorageServer`` handler. Names follow pynetdicom where it has one (``ae_title``,
+``is_established``, ``release``, ``abort``, status integers); failures raise
+``NetworkError`` (a ``ConnectionError``) or its subclasses ``AssociationRejectedError`` and
+``AssociationAbortedError`` — pynetdicom reports these through ``assoc.is_established``
+instead of exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from rs_dicom import _core
+
+NetworkError = _core.NetworkError
+AssociationRejectedError = _core.AssociationRejectedError
+AssociationAbortedError = _core.AssociationAbortedError
+
+__all__ = [
+    "AssociationAbortedError",
+    "AssociationRejectedError",
+    "NetworkError",
+    "StorageServer",
+    "StoreResult",
+    "associate",
+    "echo",
+    "send",
+]
+
+DEFAULT_MAX_PDU = 262144
+
+
+def echo(
+    host: str,
+    port: int,
+    *,
+    ae_title: str = "RS_DICOM",
+    called_ae: str = "ANY-SCP",
+    timeout: float | None = 30.0,
+    max_pdu: int = DEFAULT_MAX_PDU,
+) -> int:
+    """Sends a C-ECHO and returns the response status (0 is success)."""
+    return int(_core.net_echo(host, port, ae_title, called_ae, timeout, max_pdu))
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What happened to one item given to :func:`send`."""
+
+    item: Any
+    """The path or dataset given."""
+    status: int | None
+    """The C-STORE response status (0 success), or None when it was not sent."""
+    error: str | None
+    """Why it was not sent (unreadable file, no accepted context, association failure)."""
+
+    @property
+    def ok(self) -> bool:
+        """Stored with a success (0x0000) or warning (0x0001, 0xB000-0xBFFF) status."""
+        s = self.status
+        return s is not None and (s in (0, 1) or 0xB000 <= s <= 0xBFFF)
+
+
+def send(
+    paths_or_datasets: Iterable[Any],
+    host: str,
+    port: int,
+    *,
+    ae_title: str = "RS_DICOM",
+    called_ae: str = "ANY-SCP",
+    timeout: float | None = 30.0,
+    max_pdu: int = DEFAULT_MAX_PDU,
+    workers: int = 1,
+    callback: Callable[[int, int | None, str | None], None] | None = None,
+) -> list[StoreResult]:
+    """Stores files (paths) and datasets with C-STORE, over ``workers`` associations in
+    parallel. Each instance goes in its own transfer syntax when the peer accepts it, else
+    converted (decompressed, or re-encoded in explicit/implicit VR little endian). Returns a
+    :class:`StoreResult` per item, in order; raises :class:`NetworkError` when an
+    association cannot be established. ``callback(index, status, error)`` runs after each
+    item (from a worker thread)."""
+    items = [os.fspath(x) if isinstance(x, (str, os.PathLike)) else x for x in paths_or_datasets]
+    if not items:
+        return []
+    out = _core.net_send(
+        items, host, port, ae_title, called_ae, timeout, max_pdu, max(1, workers), callback
+    )
+    return [
+        StoreResult(item, status, error) for item, (status, error) in zip(items, out, strict=True)
+    ]
+
+
+class Association:
+    """An established association (from :func:`associate`)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    @property
+    def is_established(self) -> bool:
+        """Established and not released or aborted (pynetdicom's name)."""
+        return bool(self._inner.is_established)
+
+    @property
+    def accepted_contexts(self) -> list[tuple[str, str]]:
+        """(abstract syntax, transfer syntax) of every accepted presentation context."""
+        return list(self._inner.accepted_contexts)
+
+    def echo(self) -> int:
+        """C-ECHO: the response status."""
+        return int(self._inner.echo())
+
+    def send(self, ds: Any) -> int:
+        """C-STORE of a dataset or file path: the response status."""
+        if isinstance(ds, (str, os.PathLike)):
+            ds = os.fspath(ds)
+        return int(self._inner.send(ds))
+
+    def release(self) -> None:
+        """A-RELEASE (pynetdicom's name)."""
+        self._inner.release()
+
+    def abort(self) -> None:
+        """A-ABORT."""
+        self._inner.abort()
+
+
+@contextmanager
+def associate(
+    host: str,
+    port: int,
+    *,
+    ae_title: str = "RS_DICOM",
+    called_ae: str = "ANY-SCP",
+    contexts: Iterable[str | tuple[str, Iterable[str]]] | None = None,
+    timeout: float | None = 30.0,
+    max_pdu: int = DEFAULT_MAX_PDU,
+    username: str | None = None,
+    password: str | None = None,
+) -> Iterator[Association]:
+    """An association as a context manager: released on exit, aborted on an exception.
+
+    ``contexts``: SOP class UIDs (proposed with explicit and implicit VR little endian) or
+    ``(sop_class_uid, [transfer_syntax_uid, ...])`` pairs; by default Verification and the
+    standard's storage SOP classes (up to the 128 contexts an association holds)."""
+    proposed = None
+    if contexts is not None:
+        proposed = [("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])]
+        for c in contexts:
+            if isinstance(c, str):
+                proposed.append((c, ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"]))
+            else:
+                uid, syntaxes = c
+                proposed.append((str(uid), [str(s) for s in syntaxes]))
+    inner = _core.net_associate(
+        host, port, ae_title, called_ae, proposed, timeout, max_pdu, username, password
+    )
+    assoc = Association(inner)
+    try:
+        yield assoc
+    except BaseException:
+        assoc.abort()
+        raise
+    else:
+        assoc.release()
+
+
+class StorageServer:
+    """A Storage (and Verification) SCP listening on ``port`` (0: a free one, see ``.port``)
+    in background threads, one per association; a context manager that stops it on exit.
+
+    Received instances are streamed to ``directory`` as ``<SOPInstanceUID>.dcm`` (Part 10,
+    with file meta), never held whole in memory. With ``handler``, ``handler(ds)`` is
+    called for each with the dataset read from that file and returns the status to answer
+    (None: success); without ``directory`` the files go to a temporary directory and are
+    deleted after the handler ran."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        directory: str | os.PathLike[str] | None = None,
+        handler: Callable[[Any], int | None] | None = None,
+        *,
+        host: str = "0.0.0.0",
+        ae_title: str = "RS_DICOM",
+        require_called_ae: bool = False,
+        max_pdu: int = DEFAULT_MAX_PDU,
+        timeout: float | None = 60.0,
+        max_associations: int = 64,
+    ) -> None:
+        self._tmp = None if directory is not None else tempfile.mkdtemp(prefix="rs_dicom_scp_")
+        self.directory: str = os.fspath(directory) if directory is not None else str(self._tmp)
+        self._handler = handler
+        self._server = _core.StorageServer(
+            port,
+            self.directory,
+            host=host,
+            ae_title=ae_title,
+            require_called_ae=require_called_ae,
+            handler=self._on_stored if handler is not None else None,
+            max_pdu=max_pdu,
+            timeout=timeout,
+            max_associations=max_associations,
+        )
+
+    def _on_stored(
+        self, path: str, sop_class: str, sop_instance: str, ts: str, calling_ae: str
+    ) -> int | None:
+        from rs_dicom import dcmread
+
+        assert self._handler is not None
+        if self._tmp is not None:
+            with open(path, "rb") as f:
+                data = f.read()
+            os.unlink(path)
+            ds = dcmread(data)
+        else:
+            ds = dcmread(path)
+        return self._handler(ds)
+
+    @property
+    def port(self) -> int:
+        """The port listened on."""
+        return int(self._server.port)
+
+    @property
+    def running(self) -> bool:
+        """Listening (not yet stopped)."""
+        return bool(self._server.running)
+
+    def stats(self) -> dict[str, int]:
+        """Counters: associations, refused, stored, failed, errors."""
+        return dict(self._server.stats())
+
+    def stop(self) -> None:
+        """Stops listening, closes open associations and waits for their threads."""
+        self._server.stop()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> StorageServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

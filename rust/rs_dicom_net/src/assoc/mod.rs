@@ -1,0 +1,368 @@
+//! An established association: P-DATA in both directions (fragmented to the peer's maximum
+//! PDU length, reassembled on receipt), DIMSE messages, release and abort. It is made by
+//! [`request`] (the requestor's side) or [`accept`] (the acceptor's side).
+
+mod acceptor;
+mod pdata;
+mod requestor;
+
+use std::io::{BufReader, Write};
+use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
+
+pub use acceptor::{AcceptConfig, Accepted, accept};
+pub use pdata::PDataWriter;
+pub use requestor::{RequestConfig, request};
+
+use crate::dimse::{Command, MAX_COMMAND_LENGTH};
+use crate::error::{NetResult, io_error, net_error};
+use crate::pdu::{Abort, Pdu, UserInformation, kind, pdv_ranges, read_pdu};
+
+/// Our default maximum P-DATA PDU length: large PDUs cost fewer system calls, and this bounds
+/// what one PDU may make us allocate.
+pub const DEFAULT_MAX_PDU: u32 = 256 * 1024;
+/// What we send at most when the peer announces no limit (0).
+const UNLIMITED_SEND: u32 = 1 << 20;
+/// The default ARTIM timeout (association request/accept/release).
+pub const DEFAULT_ARTIM: Duration = Duration::from_secs(30);
+
+/// A negotiated presentation context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// ID.
+    pub id: u8,
+    /// Abstract syntax (SOP class UID).
+    pub abstract_syntax: String,
+    /// The accepted transfer syntax (empty when rejected).
+    pub transfer_syntax: String,
+    /// 0 accepted; otherwise the rejection reason (PS3.8 Table 9-18).
+    pub result: u8,
+}
+
+impl Context {
+    /// The context was accepted.
+    pub fn accepted(&self) -> bool {
+        self.result == 0
+    }
+}
+
+/// One received PDV: context, control header and where its bytes are in the PDU buffer.
+#[derive(Debug, Clone)]
+struct PdvAt {
+    context_id: u8,
+    control: u8,
+    range: std::ops::Range<usize>,
+}
+
+/// An established association.
+pub struct Association {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+    /// The largest P-DATA PDU we send (the peer's maximum, or our cap when it has none).
+    send_max: u32,
+    /// The largest P-DATA PDU we receive.
+    recv_max: u32,
+    contexts: Vec<Context>,
+    /// The body of the P-DATA PDU being read, and the PDVs still to hand out.
+    rx: Vec<u8>,
+    pending: std::collections::VecDeque<PdvAt>,
+    /// The peer's AE title, ours, and its user information.
+    pub peer_ae: String,
+    /// Our AE title.
+    pub own_ae: String,
+    /// The peer's user information (implementation class, version, limits).
+    pub peer_user: UserInformation,
+    open: bool,
+    next_message_id: u16,
+}
+
+impl Association {
+    fn new(
+        stream: TcpStream,
+        send_max: u32,
+        recv_max: u32,
+        contexts: Vec<Context>,
+    ) -> NetResult<Self> {
+        let writer = stream
+            .try_clone()
+            .map_err(|e| io_error(&e, "cannot use the connection"))?;
+        let send_max = if send_max == 0 {
+            UNLIMITED_SEND
+        } else {
+            send_max.max(1024)
+        };
+        Ok(Association {
+            reader: BufReader::with_capacity(64 * 1024, stream),
+            writer,
+            send_max,
+            recv_max,
+            contexts,
+            rx: Vec::new(),
+            pending: Default::default(),
+            peer_ae: String::new(),
+            own_ae: String::new(),
+            peer_user: UserInformation::default(),
+            open: true,
+            next_message_id: 1,
+        })
+    }
+
+    /// The negotiated presentation contexts.
+    pub fn contexts(&self) -> &[Context] {
+        &self.contexts
+    }
+
+    /// An accepted context by ID.
+    pub fn context(&self, id: u8) -> Option<&Context> {
+        self.contexts.iter().find(|c| c.id == id && c.accepted())
+    }
+
+    /// The largest P-DATA PDU sent to the peer.
+    pub fn send_max_pdu(&self) -> u32 {
+        self.send_max
+    }
+
+    /// A new message ID.
+    pub fn message_id(&mut self) -> u16 {
+        let id = self.next_message_id;
+        self.next_message_id = self.next_message_id.wrapping_add(1).max(1);
+        id
+    }
+
+    /// Sets the time to wait for the peer (None: forever).
+    pub fn set_timeout(&self, timeout: Option<Duration>) -> NetResult<()> {
+        self.writer
+            .set_read_timeout(timeout)
+            .map_err(|e| io_error(&e, "cannot set the timeout"))
+    }
+
+    pub(crate) fn send_pdu(&mut self, pdu: &Pdu) -> NetResult<()> {
+        pdu.write_to(&mut self.writer)
+    }
+
+    /// A writer of the command or data set of a message on context `id`: fragments go out as
+    /// the writer fills; [`PDataWriter::finish`] sends the last one.
+    pub fn pdata(&mut self, context_id: u8, command: bool) -> PDataWriter<'_> {
+        PDataWriter::new(&mut self.writer, context_id, command, self.send_max)
+    }
+
+    /// Sends a command set.
+    pub fn send_command(&mut self, context_id: u8, command: &Command) -> NetResult<()> {
+        let bytes = command.to_bytes()?;
+        let mut w = self.pdata(context_id, true);
+        w.write_all(&bytes)
+            .map_err(|e| io_error(&e, "cannot send a command"))?;
+        w.finish()
+    }
+
+    /// Reads PDUs until a PDV is there. `None`: the peer asked to release (answered).
+    fn next_pdv(&mut self) -> NetResult<Option<PdvAt>> {
+        loop {
+            if let Some(p) = self.pending.pop_front() {
+                return Ok(Some(p));
+            }
+            if !self.open {
+                return Err(net_error("the association is closed"));
+            }
+            let k = match read_pdu(&mut self.reader, self.recv_max, &mut self.rx) {
+                Ok(k) => k,
+                Err(e) => {
+                    self.abort_with(2, 0);
+                    return Err(e);
+                }
+            };
+            match k {
+                kind::P_DATA_TF => {
+                    let parsed: NetResult<Vec<_>> = pdv_ranges(&self.rx).collect();
+                    match parsed {
+                        Ok(pdvs) => {
+                            self.pending.extend(pdvs.into_iter().map(
+                                |(context_id, control, range)| PdvAt {
+                                    context_id,
+                                    control,
+                                    range,
+                                },
+                            ));
+                        }
+                        Err(e) => {
+                            self.abort_with(2, 6);
+                            return Err(e);
+                        }
+                    }
+                }
+                kind::RELEASE_RQ => {
+                    let _ = self.send_pdu(&Pdu::ReleaseRp);
+                    self.close();
+                    return Ok(None);
+                }
+                kind::ABORT => {
+                    self.close();
+                    let a = match Pdu::parse_body(k, &self.rx) {
+                        Ok(Pdu::Abort(a)) => a,
+                        _ => Abort {
+                            source: 2,
+                            reason: 0,
+                        },
+                    };
+                    return Err(net_error(format!("association aborted: {}", a.describe())));
+                }
+                other => {
+                    self.abort_with(2, 2);
+                    return Err(net_error(format!(
+                        "unexpected PDU type 0x{other:02X} on an established association"
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Receives the next command set: its context ID and the command. `None` when the peer
+    /// released the association instead.
+    pub fn recv_command(&mut self) -> NetResult<Option<(u8, Command)>> {
+        let mut bytes = Vec::new();
+        let mut ctx = None;
+        loop {
+            let Some(p) = self.next_pdv()? else {
+                return Ok(None);
+            };
+            if p.control & 1 == 0 || ctx.is_some_and(|c| c != p.context_id) {
+                self.abort_with(2, 2);
+                return Err(net_error(format!(
+                    "expected a command fragment on context {}, got a {} fragment on context {}",
+                    ctx.unwrap_or(p.context_id),
+                    if p.control & 1 == 0 {
+                        "data"
+                    } else {
+                        "command"
+                    },
+                    p.context_id
+                )));
+            }
+            ctx = Some(p.context_id);
+            if bytes.len() + p.range.len() > MAX_COMMAND_LENGTH {
+                self.abort_with(2, 0);
+                return Err(net_error("a command set longer than 64 KiB"));
+            }
+            bytes.extend_from_slice(&self.rx[p.range.clone()]);
+            if p.control & 2 != 0 {
+                break;
+            }
+        }
+        let ctx = ctx.unwrap_or(0);
+        match Command::parse(&bytes) {
+            Ok(c) => Ok(Some((ctx, c))),
+            Err(e) => {
+                self.abort_with(2, 0);
+                Err(e)
+            }
+        }
+    }
+
+    /// Streams the data set that follows a command on context `ctx` into `sink`: fragment by
+    /// fragment, never whole in memory. Returns the number of bytes.
+    pub fn recv_data(&mut self, ctx: u8, sink: &mut dyn Write) -> NetResult<u64> {
+        let mut n = 0u64;
+        loop {
+            let Some(p) = self.next_pdv()? else {
+                return Err(net_error(
+                    "the peer released the association inside a data set",
+                ));
+            };
+            if p.control & 1 != 0 || p.context_id != ctx {
+                self.abort_with(2, 2);
+                return Err(net_error(format!(
+                    "expected a data fragment on context {ctx}, got a {} fragment on context {}",
+                    if p.control & 1 != 0 {
+                        "command"
+                    } else {
+                        "data"
+                    },
+                    p.context_id
+                )));
+            }
+            let part = &self.rx[p.range.clone()];
+            n += part.len() as u64;
+            sink.write_all(part)
+                .map_err(|e| io_error(&e, "cannot store the received data set"))?;
+            if p.control & 2 != 0 {
+                return Ok(n);
+            }
+        }
+    }
+
+    /// Releases the association (A-RELEASE-RQ, then waits for the A-RELEASE-RP).
+    pub fn release(mut self) -> NetResult<()> {
+        self.send_pdu(&Pdu::ReleaseRq)?;
+        loop {
+            let k = match read_pdu(&mut self.reader, self.recv_max, &mut self.rx) {
+                Ok(k) => k,
+                Err(e) => {
+                    self.close();
+                    return Err(e);
+                }
+            };
+            match k {
+                kind::RELEASE_RP => break,
+                // A release collision: answer and keep waiting for our answer.
+                kind::RELEASE_RQ => self.send_pdu(&Pdu::ReleaseRp)?,
+                kind::ABORT => {
+                    self.close();
+                    return Err(net_error("association aborted by the peer during release"));
+                }
+                // Late data: ignored (PS3.8 9.2.3: the requestor may still receive P-DATA).
+                kind::P_DATA_TF => {}
+                other => {
+                    self.abort_with(2, 2);
+                    return Err(net_error(format!(
+                        "unexpected PDU type 0x{other:02X} while releasing"
+                    )));
+                }
+            }
+        }
+        self.close();
+        Ok(())
+    }
+
+    /// Aborts the association (A-ABORT from the service user).
+    pub fn abort(mut self) {
+        self.abort_with(0, 0);
+    }
+
+    /// Aborts the association in place (it is closed afterwards).
+    pub fn abort_in_place(&mut self) {
+        self.abort_with(0, 0);
+    }
+
+    fn abort_with(&mut self, source: u8, reason: u8) {
+        if self.open {
+            let _ = self.send_pdu(&Pdu::Abort(Abort { source, reason }));
+        }
+        self.close();
+    }
+
+    fn close(&mut self) {
+        self.open = false;
+        let _ = self.writer.shutdown(Shutdown::Both);
+    }
+
+    /// The association is still open.
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+}
+
+impl Drop for Association {
+    /// An association dropped while open is aborted, so the peer does not wait for it.
+    fn drop(&mut self) {
+        self.abort_with(0, 0);
+    }
+}
+
+/// Configures a fresh connection: no Nagle delay (a PDU is one write), and a read timeout.
+fn configure(stream: &TcpStream, timeout: Option<Duration>) -> NetResult<()> {
+    stream
+        .set_nodelay(true)
+        .and_then(|()| stream.set_read_timeout(timeout))
+        .and_then(|()| stream.set_write_timeout(timeout))
+        .map_err(|e| io_error(&e, "cannot configure the connection"))
+}

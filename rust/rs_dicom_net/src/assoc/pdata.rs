@@ -1,0 +1,79 @@
+//! Sending a command or data set as P-DATA-TF PDUs, one PDV each, as the bytes come.
+
+use std::io::{self, Write};
+use std::net::TcpStream;
+
+use crate::error::{NetResult, io_error};
+
+/// PDU header (6 bytes) and PDV header (4-byte length, context ID, control header).
+const HEADERS: usize = 12;
+
+/// A `Write` that cuts what it is given into P-DATA-TF PDUs of at most the peer's maximum
+/// length. A full PDU is sent only when more bytes follow, so the last fragment is never
+/// empty; [`PDataWriter::finish`] sends it with the "last" bit.
+pub struct PDataWriter<'a> {
+    out: &'a mut TcpStream,
+    context_id: u8,
+    command: bool,
+    /// Headers, then the fragment being filled.
+    buf: Vec<u8>,
+    capacity: usize,
+}
+
+impl<'a> PDataWriter<'a> {
+    pub(super) fn new(out: &'a mut TcpStream, context_id: u8, command: bool, max_pdu: u32) -> Self {
+        // The PDU length counts the PDV header (6 bytes) and the fragment.
+        let capacity = (max_pdu as usize).saturating_sub(6).max(16);
+        let mut buf = Vec::with_capacity(HEADERS + capacity.min(1 << 20));
+        buf.resize(HEADERS, 0);
+        PDataWriter {
+            out,
+            context_id,
+            command,
+            buf,
+            capacity,
+        }
+    }
+
+    fn send(&mut self, last: bool) -> io::Result<()> {
+        let fragment = self.buf.len() - HEADERS;
+        let pdv_len = (fragment + 2) as u32;
+        let pdu_len = pdv_len + 4;
+        self.buf[0] = crate::pdu::kind::P_DATA_TF;
+        self.buf[1] = 0;
+        self.buf[2..6].copy_from_slice(&pdu_len.to_be_bytes());
+        self.buf[6..10].copy_from_slice(&pdv_len.to_be_bytes());
+        self.buf[10] = self.context_id;
+        self.buf[11] = u8::from(self.command) | if last { 2 } else { 0 };
+        self.out.write_all(&self.buf)?;
+        self.buf.truncate(HEADERS);
+        Ok(())
+    }
+
+    /// Sends the last fragment.
+    pub fn finish(mut self) -> NetResult<()> {
+        self.send(true)
+            .map_err(|e| io_error(&e, "cannot send a P-DATA-TF PDU"))
+    }
+}
+
+impl Write for PDataWriter<'_> {
+    fn write(&mut self, mut data: &[u8]) -> io::Result<usize> {
+        let n = data.len();
+        while !data.is_empty() {
+            let filled = self.buf.len() - HEADERS;
+            if filled == self.capacity {
+                self.send(false)?;
+                continue;
+            }
+            let take = (self.capacity - filled).min(data.len());
+            self.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,168 @@
+//! The requestor's side: connect, propose, and read the answer (PS3.8 9.2, states 4–6).
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use super::{Association, Context, DEFAULT_ARTIM, DEFAULT_MAX_PDU, configure};
+use crate::error::{NetResult, io_error, net_error};
+use crate::pdu::{
+    APPLICATION_CONTEXT, Abort, AssociateRq, Pdu, PresentationContextRq, UserIdentity,
+    UserInformation, read_pdu,
+};
+
+/// What the requestor asks for.
+#[derive(Debug, Clone)]
+pub struct RequestConfig {
+    /// Our AE title (calling).
+    pub calling_ae: String,
+    /// The peer's AE title (called).
+    pub called_ae: String,
+    /// The largest P-DATA PDU we receive.
+    pub max_pdu: u32,
+    /// ARTIM: connecting and waiting for the answer.
+    pub artim: Duration,
+    /// Waiting for DIMSE responses (None: forever).
+    pub dimse_timeout: Option<Duration>,
+    /// User identity to send.
+    pub identity: Option<UserIdentity>,
+    /// Asynchronous operations window to propose (None: not proposed, i.e. 1/1).
+    pub async_ops: Option<(u16, u16)>,
+    /// SCP/SCU role selections to propose.
+    pub roles: Vec<crate::pdu::RoleSelection>,
+}
+
+impl Default for RequestConfig {
+    fn default() -> Self {
+        RequestConfig {
+            calling_ae: "RS_DICOM".into(),
+            called_ae: "ANY-SCP".into(),
+            max_pdu: DEFAULT_MAX_PDU,
+            artim: DEFAULT_ARTIM,
+            dimse_timeout: None,
+            identity: None,
+            async_ops: None,
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// Our user information item.
+pub(crate) fn own_user_information(max_pdu: u32) -> UserInformation {
+    UserInformation {
+        max_pdu_length: Some(max_pdu),
+        implementation_class_uid: rs_dicom::writer::IMPLEMENTATION_CLASS_UID.to_string(),
+        implementation_version: Some(rs_dicom::writer::IMPLEMENTATION_VERSION_NAME.to_string()),
+        ..Default::default()
+    }
+}
+
+fn connect(addr: impl ToSocketAddrs, timeout: Duration) -> NetResult<TcpStream> {
+    let addrs = addr
+        .to_socket_addrs()
+        .map_err(|e| io_error(&e, "cannot resolve the peer's address"))?;
+    let mut last = None;
+    for a in addrs {
+        match TcpStream::connect_timeout(&a, timeout) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some(io_error(&e, &format!("cannot connect to {a}"))),
+        }
+    }
+    Err(last.unwrap_or_else(|| net_error("the peer's address resolves to nothing")))
+}
+
+/// Opens an association with the peer at `addr`, proposing `contexts`.
+pub fn request(
+    addr: impl ToSocketAddrs,
+    config: &RequestConfig,
+    contexts: Vec<PresentationContextRq>,
+) -> NetResult<Association> {
+    if contexts.is_empty() || contexts.len() > 128 {
+        return Err(net_error(format!(
+            "{} presentation contexts proposed (1 to 128 are allowed)",
+            contexts.len()
+        )));
+    }
+    let mut stream = connect(addr, config.artim)?;
+    configure(&stream, Some(config.artim))?;
+    let mut user = own_user_information(config.max_pdu);
+    user.identity = config.identity.clone();
+    user.async_ops = config.async_ops;
+    user.roles = config.roles.clone();
+    let rq = AssociateRq {
+        protocol_version: 1,
+        called_ae: config.called_ae.clone(),
+        calling_ae: config.calling_ae.clone(),
+        application_context: APPLICATION_CONTEXT.to_string(),
+        contexts: contexts.clone(),
+        user,
+    };
+    Pdu::AssociateRq(rq).write_to(&mut stream)?;
+    let mut body = Vec::new();
+    // Unbuffered: nothing after the answer may be read before the association exists.
+    let k = read_pdu(&mut stream, config.max_pdu, &mut body).map_err(|e| {
+        net_error(format!(
+            "no answer to the association request: {}",
+            e.message
+        ))
+    })?;
+    let answer = Pdu::parse_body(k, &body);
+    let abort = |stream: &mut TcpStream| {
+        let _ = Pdu::Abort(Abort {
+            source: 2,
+            reason: 2,
+        })
+        .write_to(stream);
+    };
+    let ac = match answer {
+        Ok(Pdu::AssociateAc(ac)) => ac,
+        Ok(Pdu::AssociateRj(rj)) => return Err(net_error(rj.describe())),
+        Ok(Pdu::Abort(a)) => {
+            return Err(net_error(format!("association aborted: {}", a.describe())));
+        }
+        Ok(other) => {
+            abort(&mut stream);
+            return Err(net_error(format!(
+                "unexpected answer to the association request: {other:?}"
+            )));
+        }
+        Err(e) => {
+            abort(&mut stream);
+            return Err(e);
+        }
+    };
+    if ac.application_context != APPLICATION_CONTEXT {
+        abort(&mut stream);
+        return Err(net_error(format!(
+            "the peer answered with application context {}",
+            ac.application_context
+        )));
+    }
+    let negotiated = contexts
+        .iter()
+        .map(|p| {
+            let answer = ac.contexts.iter().find(|a| a.id == p.id);
+            let accepted = answer
+                .filter(|a| a.result == 0 && p.transfer_syntaxes.contains(&a.transfer_syntax));
+            Context {
+                id: p.id,
+                abstract_syntax: p.abstract_syntax.clone(),
+                transfer_syntax: accepted
+                    .map(|a| a.transfer_syntax.clone())
+                    .unwrap_or_default(),
+                result: match (answer, accepted) {
+                    (_, Some(_)) => 0,
+                    (Some(a), None) if a.result != 0 => a.result,
+                    // Not answered, or accepted with a syntax we did not propose.
+                    _ => 2,
+                },
+            }
+        })
+        .collect();
+    let send_max = ac.user.max_pdu_length.unwrap_or(0);
+    let mut assoc = Association::new(stream, send_max, config.max_pdu, negotiated)?;
+    assoc.set_timeout(config.dimse_timeout)?;
+    assoc.peer_ae = config.called_ae.clone();
+    assoc.own_ae = config.calling_ae.clone();
+    assoc.peer_user = ac.user;
+    Ok(assoc)
+}

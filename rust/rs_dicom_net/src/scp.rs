@@ -1,0 +1,416 @@
+//! Verification and Storage SCP: a listening thread, a thread per association, each
+//! received data set streamed into a Part 10 file (file meta written first, then the data
+//! set's fragments as they arrive) and renamed into place when complete.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use rs_dicom::core::{Tag, VR};
+use rs_dicom::writer::{FileParts, WriteOptions, write_file};
+use rs_dicom::{Dataset, TransferSyntax};
+
+use crate::assoc::{AcceptConfig, Accepted, Association, accept};
+use crate::dimse::{self, Command, field, tags};
+use crate::error::{NetResult, io_error};
+
+/// DIMSE statuses used here (PS3.7 C, PS3.4 B.2.3).
+pub mod status {
+    /// Success.
+    pub const SUCCESS: u16 = 0x0000;
+    /// Refused: out of resources.
+    pub const OUT_OF_RESOURCES: u16 = 0xA700;
+    /// Error: cannot understand.
+    pub const CANNOT_UNDERSTAND: u16 = 0xC000;
+    /// Refused: SOP class not supported.
+    pub const SOP_CLASS_NOT_SUPPORTED: u16 = 0x0122;
+    /// Unrecognized operation.
+    pub const UNRECOGNIZED_OPERATION: u16 = 0x0211;
+}
+
+/// A stored instance, as handed to a [`StoreHandler`].
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// The file written.
+    pub path: PathBuf,
+    /// SOP Class UID from the command.
+    pub sop_class: String,
+    /// SOP Instance UID from the command.
+    pub sop_instance: String,
+    /// The transfer syntax of the presentation context.
+    pub transfer_syntax: String,
+    /// The calling AE title.
+    pub calling_ae: String,
+    /// Bytes of the data set received.
+    pub bytes: u64,
+}
+
+/// Called for every stored instance; returns the C-STORE status to answer.
+pub trait StoreHandler: Send + Sync {
+    /// The instance is in `stored.path`; the handler may move or delete it.
+    fn stored(&self, stored: &Stored) -> u16;
+}
+
+/// How the server runs.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Association negotiation.
+    pub accept: AcceptConfig,
+    /// Where received instances are written.
+    pub directory: PathBuf,
+    /// Associations served at once; more connections are closed at once.
+    pub max_associations: usize,
+}
+
+impl ServerConfig {
+    /// A Verification and Storage SCP writing into `directory`.
+    pub fn storage(directory: impl Into<PathBuf>) -> ServerConfig {
+        let accept = AcceptConfig {
+            abstract_syntaxes: Arc::new(|uid| {
+                uid == crate::VERIFICATION || crate::is_storage_sop_class(uid)
+            }),
+            ..AcceptConfig::default()
+        };
+        ServerConfig {
+            accept,
+            directory: directory.into(),
+            max_associations: 64,
+        }
+    }
+}
+
+/// Counters of what the server did.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Associations established.
+    pub associations: AtomicU64,
+    /// Associations rejected or failed before they were established.
+    pub refused: AtomicU64,
+    /// Instances stored.
+    pub stored: AtomicU64,
+    /// Instances that could not be stored.
+    pub failed: AtomicU64,
+    /// Associations that ended with an error (aborts, timeouts, protocol errors).
+    pub errors: AtomicU64,
+}
+
+struct Shared {
+    config: ServerConfig,
+    handler: Option<Arc<dyn StoreHandler>>,
+    stop: AtomicBool,
+    active: AtomicUsize,
+    conns: Mutex<HashMap<u64, TcpStream>>,
+    stats: Stats,
+    next: AtomicU64,
+}
+
+/// A running SCP; stopped by [`Server::stop`] or when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Binds `bind` and serves in the background.
+    pub fn start(
+        bind: impl ToSocketAddrs,
+        config: ServerConfig,
+        handler: Option<Arc<dyn StoreHandler>>,
+    ) -> NetResult<Server> {
+        std::fs::create_dir_all(&config.directory)
+            .map_err(|e| io_error(&e, &format!("cannot create {}", config.directory.display())))?;
+        let listener = TcpListener::bind(bind).map_err(|e| io_error(&e, "cannot listen"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| io_error(&e, "cannot listen"))?;
+        let shared = Arc::new(Shared {
+            config,
+            handler,
+            stop: AtomicBool::new(false),
+            active: AtomicUsize::new(0),
+            conns: Mutex::new(HashMap::new()),
+            stats: Stats::default(),
+            next: AtomicU64::new(0),
+        });
+        let s = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("rs_dicom-scp".into())
+            .spawn(move || accept_loop(listener, s))
+            .map_err(|e| io_error(&e, "cannot start the server thread"))?;
+        Ok(Server {
+            addr,
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// What the server did so far.
+    pub fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    /// Stops listening, closes the open associations and waits for their threads.
+    pub fn stop(&mut self) {
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        let _ = TcpStream::connect_timeout(&wake, std::time::Duration::from_secs(1));
+        if let Ok(conns) = self.shared.conns.lock() {
+            for c in conns.values() {
+                let _ = c.shutdown(Shutdown::Both);
+            }
+        }
+        let _ = thread.join();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let mut threads: Vec<JoinHandle<()>> = Vec::new();
+    for conn in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        threads.retain(|t| !t.is_finished());
+        let Ok(stream) = conn else { continue };
+        if shared.active.load(Ordering::SeqCst) >= shared.config.max_associations {
+            shared.stats.refused.fetch_add(1, Ordering::Relaxed);
+            let _ = stream.shutdown(Shutdown::Both);
+            continue;
+        }
+        let id = shared.next.fetch_add(1, Ordering::Relaxed);
+        if let (Ok(clone), Ok(mut conns)) = (stream.try_clone(), shared.conns.lock()) {
+            conns.insert(id, clone);
+        }
+        shared.active.fetch_add(1, Ordering::SeqCst);
+        let s = shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rs_dicom-assoc".into())
+            .spawn(move || {
+                serve_connection(stream, &s);
+                if let Ok(mut conns) = s.conns.lock() {
+                    conns.remove(&id);
+                }
+                s.active.fetch_sub(1, Ordering::SeqCst);
+            });
+        match spawned {
+            Ok(t) => threads.push(t),
+            Err(_) => {
+                shared.active.fetch_sub(1, Ordering::SeqCst);
+                if let Ok(mut conns) = shared.conns.lock()
+                    && let Some(c) = conns.remove(&id)
+                {
+                    let _ = c.shutdown(Shutdown::Both);
+                }
+            }
+        }
+    }
+    if let Ok(conns) = shared.conns.lock() {
+        for c in conns.values() {
+            let _ = c.shutdown(Shutdown::Both);
+        }
+    }
+    for t in threads {
+        let _ = t.join();
+    }
+}
+
+fn serve_connection(stream: TcpStream, shared: &Shared) {
+    let stats = &shared.stats;
+    let mut assoc = match accept(stream, &shared.config.accept) {
+        Ok(Accepted::Association(a)) => a,
+        Ok(Accepted::Rejected(_)) | Err(_) => {
+            stats.refused.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+    };
+    stats.associations.fetch_add(1, Ordering::Relaxed);
+    if serve(&mut assoc, shared).is_err() {
+        stats.errors.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
+    while let Some((ctx, rq)) = assoc.recv_command()? {
+        let (status, comment) = match rq.field() {
+            Some(field::C_ECHO_RQ) => (status::SUCCESS, None),
+            Some(field::C_STORE_RQ) => store_one(assoc, shared, ctx, &rq)?,
+            _ => {
+                if rq.has_data_set() {
+                    assoc.recv_data(ctx, &mut io::sink())?;
+                }
+                (status::UNRECOGNIZED_OPERATION, None)
+            }
+        };
+        assoc.send_command(ctx, &dimse::response(&rq, status, comment.as_deref()))?;
+    }
+    Ok(())
+}
+
+/// A sink that keeps draining after a write error (or with no file at all), so that the
+/// association survives a full disk; the first error is kept.
+struct Tolerant {
+    inner: Option<BufWriter<File>>,
+    error: Option<io::Error>,
+}
+
+impl Write for Tolerant {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(w) = self.inner.as_mut()
+            && self.error.is_none()
+            && let Err(e) = w.write_all(buf)
+        {
+            self.error = Some(e);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A file name from a UID: only digits and dots survive.
+fn file_name(uid: &str, fallback: u64) -> String {
+    let clean: String = uid
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let clean = clean.trim_matches('.');
+    if clean.is_empty() || clean.len() > 200 {
+        format!("instance_{fallback}.dcm")
+    } else {
+        format!("{clean}.dcm")
+    }
+}
+
+fn meta_for(sop_class: &str, sop_instance: &str, ts: &str, calling_ae: &str) -> Dataset {
+    let pad = |s: &str, p: u8| {
+        let mut b = s.as_bytes().to_vec();
+        if b.len() % 2 == 1 {
+            b.push(p);
+        }
+        b
+    };
+    let mut m = Dataset::new();
+    m.set_bytes(Tag(0x0002, 0x0000), VR::UL, vec![0; 4]);
+    m.set_bytes(Tag(0x0002, 0x0001), VR::OB, vec![0, 1]);
+    m.set_bytes(Tag(0x0002, 0x0002), VR::UI, pad(sop_class, 0));
+    m.set_bytes(Tag(0x0002, 0x0003), VR::UI, pad(sop_instance, 0));
+    m.set_bytes(Tag(0x0002, 0x0010), VR::UI, pad(ts, 0));
+    let class_uid = rs_dicom::writer::IMPLEMENTATION_CLASS_UID;
+    m.set_bytes(Tag(0x0002, 0x0012), VR::UI, pad(class_uid, 0));
+    let version = rs_dicom::writer::IMPLEMENTATION_VERSION_NAME;
+    m.set_bytes(Tag(0x0002, 0x0013), VR::SH, pad(version, b' '));
+    if !calling_ae.is_empty() {
+        m.set_bytes(Tag(0x0002, 0x0016), VR::AE, pad(calling_ae, b' '));
+    }
+    m
+}
+
+fn open_part(path: &Path, meta: &Dataset) -> io::Result<BufWriter<File>> {
+    let mut out = BufWriter::with_capacity(256 * 1024, File::create(path)?);
+    let parts = FileParts {
+        preamble: Some(&[0u8; 128]),
+        meta: Some(meta),
+        dataset: &Dataset::new(),
+    };
+    write_file(
+        &mut out,
+        parts,
+        &WriteOptions::new(TransferSyntax::EXPLICIT_VR_LE),
+    )
+    .map_err(|e| io::Error::other(e.to_string()))?;
+    Ok(out)
+}
+
+type Answer = (u16, Option<String>);
+
+fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) -> NetResult<Answer> {
+    let Some(context) = assoc.context(ctx).cloned() else {
+        assoc.recv_data(ctx, &mut io::sink())?;
+        return Ok((
+            status::SOP_CLASS_NOT_SUPPORTED,
+            Some("no such presentation context".into()),
+        ));
+    };
+    let sop_class = rq.text(tags::AFFECTED_SOP_CLASS).unwrap_or_default();
+    let sop_instance = rq.text(tags::AFFECTED_SOP_INSTANCE).unwrap_or_default();
+    let n = shared.next.fetch_add(1, Ordering::Relaxed);
+    let dir = &shared.config.directory;
+    let path = dir.join(file_name(&sop_instance, n));
+    let part = dir.join(format!(".{n}.{}.part", std::process::id()));
+    let meta = meta_for(
+        &sop_class,
+        &sop_instance,
+        &context.transfer_syntax,
+        &assoc.peer_ae,
+    );
+    let (sink, mut error) = match open_part(&part, &meta) {
+        Ok(w) => (Some(w), None),
+        Err(e) => (None, Some(e)),
+    };
+    let mut tolerant = Tolerant {
+        inner: sink,
+        error: None,
+    };
+    let received = assoc.recv_data(ctx, &mut tolerant);
+    let bytes = match received {
+        Ok(b) => b,
+        Err(e) => {
+            drop(tolerant);
+            let _ = std::fs::remove_file(&part);
+            return Err(e);
+        }
+    };
+    error = error.or(tolerant.error.take());
+    if error.is_none()
+        && let Some(w) = tolerant.inner.take()
+        && let Err(e) = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|_| std::fs::rename(&part, &path))
+    {
+        error = Some(e);
+    }
+    if let Some(e) = error {
+        let _ = std::fs::remove_file(&part);
+        shared.stats.failed.fetch_add(1, Ordering::Relaxed);
+        return Ok((status::OUT_OF_RESOURCES, Some(format!("cannot store: {e}"))));
+    }
+    let stored = Stored {
+        path,
+        sop_class,
+        sop_instance,
+        transfer_syntax: context.transfer_syntax,
+        calling_ae: assoc.peer_ae.clone(),
+        bytes,
+    };
+    let st = match &shared.handler {
+        Some(h) => h.stored(&stored),
+        None => status::SUCCESS,
+    };
+    shared.stats.stored.fetch_add(1, Ordering::Relaxed);
+    Ok((st, None))
+}

@@ -1,0 +1,140 @@
+//! The header scan from Python: `_core.Scanner`, the engine of `rs_dicom.scan` and
+//! `rs-dicom index`. Files are read and their Arrow arrays built in Rust without the GIL; the
+//! arrays reach pyarrow through the Arrow PyCapsule interface (`__arrow_c_array__`), so no
+//! Python object is made per value.
+
+use std::sync::Arc;
+
+use arrow_array::ffi::{FFI_ArrowSchema, to_ffi};
+use arrow_array::{Array, StructArray};
+use arrow_schema::DataType;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyTuple};
+use rs_dicom::core::Tag;
+use rs_dicom_scan::Scan;
+
+use crate::pool::WorkerPool;
+
+/// A scan of chosen tags; `read` turns a list of paths into record batches.
+#[pyclass(name = "Scanner", module = "rs_dicom._core", frozen)]
+pub struct PyScanner {
+    scan: Arc<Scan>,
+    pool: WorkerPool,
+}
+
+/// One record batch, exported through the Arrow PyCapsule interface.
+#[pyclass(name = "ArrowBatch", module = "rs_dicom._core", frozen)]
+pub struct PyArrowBatch {
+    array: StructArray,
+}
+
+/// The schema of a scan, exported through `__arrow_c_schema__`.
+#[pyclass(name = "ArrowSchema", module = "rs_dicom._core", frozen)]
+pub struct PyArrowSchema {
+    data_type: DataType,
+}
+
+fn arrow_err(e: impl std::fmt::Display) -> PyErr {
+    PyRuntimeError::new_err(format!("Arrow export failed: {e}"))
+}
+
+fn schema_capsule<'py>(py: Python<'py>, dt: &DataType) -> PyResult<Bound<'py, PyCapsule>> {
+    let schema = FFI_ArrowSchema::try_from(dt).map_err(arrow_err)?;
+    PyCapsule::new_with_value(py, schema, c"arrow_schema")
+}
+
+#[pymethods]
+impl PyScanner {
+    /// A scanner of `tags` (32-bit tag numbers); `mtime` adds a modification-time column.
+    #[new]
+    #[pyo3(signature = (tags, *, mtime=false))]
+    fn new(tags: Vec<u32>, mtime: bool) -> PyResult<Self> {
+        let tags: Vec<Tag> = tags.into_iter().map(Tag::from_u32).collect();
+        let scan = Scan::new(&tags, mtime).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(PyScanner {
+            scan: Arc::new(scan),
+            pool: WorkerPool::default(),
+        })
+    }
+
+    /// The column names, in order.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.scan
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
+    }
+
+    /// The schema of the batches.
+    fn schema(&self) -> PyArrowSchema {
+        PyArrowSchema {
+            data_type: DataType::Struct(self.scan.fields().clone()),
+        }
+    }
+
+    /// The rows of `paths` as record batches in path order, read on `workers` threads
+    /// (None: all cores) without the GIL.
+    #[pyo3(signature = (paths, workers=None))]
+    fn read(
+        &self,
+        py: Python<'_>,
+        paths: Vec<String>,
+        workers: Option<usize>,
+    ) -> PyResult<Vec<PyArrowBatch>> {
+        let scan = self.scan.clone();
+        let arrays = match workers {
+            Some(0) => return Err(PyValueError::new_err("workers must be at least 1")),
+            Some(n) => {
+                let pool = self.pool.get(n)?;
+                py.detach(|| pool.install(|| scan.batches(&paths)))
+            }
+            None => py.detach(|| scan.batches(&paths)),
+        }
+        .map_err(arrow_err)?;
+        Ok(arrays
+            .into_iter()
+            .map(|array| PyArrowBatch { array })
+            .collect())
+    }
+}
+
+#[pymethods]
+impl PyArrowBatch {
+    /// The number of rows.
+    fn __len__(&self) -> usize {
+        self.array.len()
+    }
+
+    /// The Arrow PyCapsule interface: (schema capsule, array capsule).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let _ = requested_schema;
+        let (array, schema) = to_ffi(&self.array.to_data()).map_err(arrow_err)?;
+        let schema = PyCapsule::new_with_value(py, schema, c"arrow_schema")?;
+        let array = PyCapsule::new_with_value(py, array, c"arrow_array")?;
+        PyTuple::new(py, [schema.into_any(), array.into_any()])
+    }
+}
+
+#[pymethods]
+impl PyArrowSchema {
+    /// The Arrow PyCapsule interface for schemas.
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        schema_capsule(py, &self.data_type)
+    }
+}
+
+/// Registers the scan classes.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyScanner>()?;
+    m.add_class::<PyArrowBatch>()?;
+    m.add_class::<PyArrowSchema>()?;
+    Ok(())
+}

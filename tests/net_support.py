@@ -1,0 +1,103 @@
+"""Shared pieces of the network tests: free ports, peers started as subprocesses and always
+stopped, and the comparison of a received file with the one sent."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from helpers import reference_tool
+
+# Files of pydicom's test data: uncompressed (explicit and implicit VR, big endian) and
+# compressed (RLE, JPEG 2000 lossless), so that transcoding is exercised.
+UNCOMPRESSED = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "MR_small_bigendian.dcm"]
+LOSSLESS_COMPRESSED = ["MR_small_RLE.dcm", "MR_small_jp2klossless.dcm"]
+
+
+def pydicom_file(name: str) -> Path:
+    from pydicom.data import get_testdata_file
+
+    path = get_testdata_file(name)
+    assert path is not None, name
+    return Path(str(path))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, limit: float = 10.0):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the peer exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port} after {limit}s")
+
+
+@contextmanager
+def process(args: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A peer process listening on ``port``: started, waited for, always stopped."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, proc)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@contextmanager
+def storescp(directory: Path, *extra: str) -> Iterator[int]:
+    """DCMTK's storescp writing into ``directory``: yields its port."""
+    port = free_port()
+    exe = reference_tool("storescp")
+    args = [exe, "-od", str(directory), "-aet", "STORESCP", *extra, str(port)]
+    with process(args, port):
+        yield port
+
+
+def received(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def assert_same_instance(sent: Path, got: Path) -> None:
+    """Element by element (file meta aside) and, when there are pixels, pixel by pixel
+    (pydicom reads both: the oracle)."""
+    import numpy as np
+    import pydicom
+
+    a = pydicom.dcmread(sent)
+    b = pydicom.dcmread(got)
+    assert b.file_meta.MediaStorageSOPInstanceUID == a.SOPInstanceUID
+    compressed = a.file_meta.TransferSyntaxUID.is_compressed
+    changed = {"PixelData", "PhotometricInterpretation", "PlanarConfiguration"}
+    # Dataset Trailing Padding (FFFC,FFFC) carries nothing: DCMTK's storescp drops it.
+    padding = 0xFFFCFFFC
+    for elem in a:
+        if elem.tag == padding:
+            continue
+        if compressed and elem.keyword in changed:
+            continue
+        if elem.keyword == "PixelData":
+            continue
+        assert elem.tag in b, f"{elem.tag} missing in {got.name}"
+        assert b[elem.tag].value == elem.value, f"{elem.tag} differs in {got.name}"
+    count = [sum(1 for e in d if e.tag != padding) for d in (a, b)]
+    assert count[1] == count[0], f"{got.name}: {count[1]} elements, {count[0]} sent"
+    if "PixelData" in a:
+        np.testing.assert_array_equal(a.pixel_array, b.pixel_array)
