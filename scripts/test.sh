@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 # System packages: cmake, nasm and g++ build the vendored codecs (libjpeg-turbo, CharLS), and
 # clang builds them faster code (.cargo/config.toml); DCMTK, GDCM, OpenJPH and OpenJPEG tools
 # make the reference files of the codec tests; dicom3tools' dciodvfy checks the files the writer
-# makes.
+# makes. rustc-web, cargo-web, rust-web-src, lld-22, wasi-libc and nodejs build the core for
+# WebAssembly and run its tests in Node (scripts/wasm.sh).
 need=()
 for pkg in cmake nasm g++ clang dcmtk libgdcm-tools openjph-tools libopenjp2-tools \
-    dicom3tools; do
+    dicom3tools rustc-web cargo-web rust-web-src lld-22 wasi-libc nodejs; do
     # "install ok installed": a removed package can keep a dpkg record (status rc).
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
         || need+=("$pkg")
@@ -55,10 +56,10 @@ echo "== generated files are up to date"
 
 echo "== Rust tests (the core, its JPEG 2000 decoder crate, the header scan crate)"
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan --no-fail-fast
-    cargo test -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan --doc
+    cargo nextest run -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan -p rs_dicom_net --no-fail-fast
+    cargo test -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan -p rs_dicom_net --doc
 else
-    cargo test -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan
+    cargo test -p rs_dicom -p rs_dicom_j2k -p rs_dicom_scan -p rs_dicom_net
 fi
 
 echo "== Rust core without the C codecs (default-features = false: the Rust JPEG 2000 decoder)"
@@ -67,6 +68,9 @@ cargo test -p rs_dicom --no-default-features --quiet
 # The decoder crate on its own, without rayon (as a user of the crate alone builds it).
 cargo clippy -p rs_dicom_j2k --all-targets -- -D warnings
 cargo test -p rs_dicom_j2k --quiet
+
+echo "== the core in WebAssembly (wasm32-unknown-unknown build, wasm32-wasip1 tests in Node)"
+bash scripts/wasm.sh
 
 echo "== Python tests"
 .venv/bin/python -m pytest -q tests

@@ -12,7 +12,9 @@ use super::{EncapsulatedFrames, PixelDescription, frame_bytes};
 pub use crate::core::Codec;
 use crate::core::{Dataset, Element, ElementValue, TransferSyntax};
 use crate::error::{DicomError, ErrorKind, Result};
+pub use available::{CodecSupport, available_codecs, decodable_codecs};
 
+mod available;
 #[cfg(feature = "deflate")]
 pub mod deflate;
 pub(crate) mod encode_input;
@@ -162,7 +164,7 @@ pub fn decode_frame_unguarded(
         #[cfg(feature = "deflate")]
         Codec::DeflateFrames => deflate::decode(src, info, out),
         other => Err(DicomError::unsupported_codec(format!(
-            "{} is not supported for decoding in this build",
+            "{}: codec not available in this build",
             other.name()
         ))),
     }

@@ -30,6 +30,7 @@ pub(super) struct Header {
 
 impl Header {
     /// Whether every component is sampled at full resolution (1 x 1, as the first).
+    #[cfg_attr(not(feature = "jpeg"), allow(dead_code))] // its own tests use it
     pub(super) fn full_resolution(&self) -> bool {
         self.sampling.iter().all(|&s| s == 0x11)
     }
@@ -39,6 +40,7 @@ impl Header {
     /// three-component frame and returns the components as coded: it refuses to convert
     /// colour in lossless mode, and DICOM wants the raw components anyway (pydicom converts
     /// afterwards according to the Photometric Interpretation).
+    #[cfg_attr(not(feature = "jpeg"), allow(dead_code))] // its own tests use it
     pub(super) fn without_colour_markers<'a>(&self, src: &'a [u8]) -> Cow<'a, [u8]> {
         if self.colour_markers.is_empty() {
             return Cow::Borrowed(src);

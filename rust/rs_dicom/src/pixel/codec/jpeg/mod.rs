@@ -70,10 +70,10 @@ use crate::error::{DicomError, Result};
 pub mod encode;
 #[cfg(all(test, feature = "jpeg"))]
 mod encode_tests;
-#[cfg(feature = "jpeg")]
+#[cfg(any(feature = "jpeg", feature = "jpeg-rs"))]
 mod header;
 mod huffman_table;
-#[cfg(feature = "jpeg")]
+#[cfg(any(feature = "jpeg", feature = "jpeg-rs"))]
 mod jpeg_decoder;
 mod lossless_encode;
 #[cfg(all(test, feature = "jpeg"))]
@@ -107,11 +107,28 @@ pub mod encode {
 }
 
 /// Decodes one frame into `out` (see [`super::decode_frame`]): this build has no JPEG decoder.
-#[cfg(not(feature = "jpeg"))]
+#[cfg(not(any(feature = "jpeg", feature = "jpeg-rs")))]
 pub fn decode(_src: &[u8], _info: &FrameInfo, _out: &mut [u8]) -> Result<ColorOut> {
     Err(DicomError::unsupported_codec(
-        "JPEG decoding is not available (rs_dicom was built without the `jpeg` feature)",
+        "JPEG decoding: codec not available in this build (rs_dicom was built without the \
+         `jpeg` and `jpeg-rs` features)",
     ))
+}
+
+/// Decodes one frame into `out` (see [`super::decode_frame`]) with jpeg-decoder alone (the
+/// `jpeg-rs` feature without `jpeg`, as in WebAssembly builds): 8-bit lossy and 2–16-bit
+/// lossless; 12-bit lossy (JPEG Extended) is refused, jpeg-decoder has no such path.
+#[cfg(all(feature = "jpeg-rs", not(feature = "jpeg")))]
+pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> {
+    let (header, wide, color) = check(src, info, out)?;
+    if header.precision == 12 && !header.lossless {
+        return Err(DicomError::unsupported_codec(
+            "12-bit lossy JPEG: codec not available in this build (the pure-Rust JPEG \
+             decoder has no 12-bit lossy path; it needs the `jpeg` feature)",
+        ));
+    }
+    decode_raw(src, &header, info, out, wide)?;
+    Ok(color)
 }
 
 /// Decodes one frame into `out` (see [`super::decode_frame`]).
@@ -119,6 +136,43 @@ pub fn decode(_src: &[u8], _info: &FrameInfo, _out: &mut [u8]) -> Result<ColorOu
 pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> {
     use turbojpeg::Layout;
 
+    let (header, wide, color) = check(src, info, out)?;
+    let spp = info.samples_per_pixel as usize;
+    let p = u32::from(header.precision);
+    if spp == 1 {
+        turbojpeg::decode(src, &header, Layout::Grey, out, wide)?;
+        return Ok(color);
+    }
+    if header.lossless && header.full_resolution() {
+        // The components as coded (see the module documentation).
+        let src = header.without_colour_markers(src);
+        turbojpeg::decode(&src, &header, Layout::Rgb, out, wide)?;
+        return Ok(color);
+    }
+    if p == 12 && !header.lossless {
+        turbojpeg::decode(src, &header, Layout::Rgb, out, wide)?;
+        return Ok(ColorOut::Rgb);
+    }
+    // Three components, 8-bit lossy: libjpeg-turbo's raw component planes, upsampled here.
+    // With `as_rgb` the YBR → RGB conversion is done row by row as the rows are assembled
+    // (unless unused bits must be masked first).
+    if p == 8 && !header.lossless && !wide {
+        let convert = info.converts_ybr(color) && info.bits_stored >= 8;
+        if let Some(planes) = turbojpeg::decode_planes(src, &header)? {
+            planes.assemble(out, convert)?;
+            return Ok(if convert { ColorOut::Rgb } else { color });
+        }
+    }
+    // Other three-component frames (unusual sampling factors): raw components through
+    // jpeg-decoder.
+    decode_raw(src, &header, info, out, wide)?;
+    Ok(color)
+}
+
+/// The frame header checked against the dataset: the header, whether samples are 16-bit
+/// (`wide`) and how the colour comes out.
+#[cfg(any(feature = "jpeg", feature = "jpeg-rs"))]
+fn check(src: &[u8], info: &FrameInfo, out: &[u8]) -> Result<(header::Header, bool, ColorOut)> {
     let header = header::parse_header(src)?;
     let spp = info.samples_per_pixel as usize;
     if !matches!(spp, 1 | 3) {
@@ -165,34 +219,21 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
         ));
     }
     let color = header::color_out(&header, info);
-    if spp == 1 {
-        turbojpeg::decode(src, &header, Layout::Grey, out, wide)?;
-        return Ok(color);
-    }
-    if header.lossless && header.full_resolution() {
-        // The components as coded (see the module documentation).
-        let src = header.without_colour_markers(src);
-        turbojpeg::decode(&src, &header, Layout::Rgb, out, wide)?;
-        return Ok(color);
-    }
-    if p == 12 && !header.lossless {
-        turbojpeg::decode(src, &header, Layout::Rgb, out, wide)?;
-        return Ok(ColorOut::Rgb);
-    }
-    // Three components, 8-bit lossy: libjpeg-turbo's raw component planes, upsampled here.
-    // With `as_rgb` the YBR → RGB conversion is done row by row as the rows are assembled
-    // (unless unused bits must be masked first).
-    if p == 8 && !header.lossless && !wide {
-        let convert = info.converts_ybr(color) && info.bits_stored >= 8;
-        if let Some(planes) = turbojpeg::decode_planes(src, &header)? {
-            planes.assemble(out, convert)?;
-            return Ok(if convert { ColorOut::Rgb } else { color });
-        }
-    }
-    // Other three-component frames (unusual sampling factors): raw components through
-    // jpeg-decoder, which returns one byte per sample for precision 8 and native-endian u16
-    // samples otherwise.
-    let data = jpeg_decoder::decode(src, &header, info)?;
+    Ok((header, wide, color))
+}
+
+/// Raw components through jpeg-decoder (no colour transform), which returns one byte per
+/// sample for precision 8 and native-endian u16 samples otherwise, into `out`.
+#[cfg(any(feature = "jpeg", feature = "jpeg-rs"))]
+fn decode_raw(
+    src: &[u8],
+    header: &header::Header,
+    info: &FrameInfo,
+    out: &mut [u8],
+    wide: bool,
+) -> Result<()> {
+    let spp = info.samples_per_pixel as usize;
+    let data = jpeg_decoder::decode(src, header, info)?;
     let samples = info.rows as usize * info.columns as usize * spp;
     match (data.len() == samples, data.len() == 2 * samples, wide) {
         (true, _, false) => out.copy_from_slice(&data),
@@ -210,11 +251,11 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
             ));
         }
     }
-    Ok(color)
+    Ok(())
 }
 
 /// u8 samples → native-endian u16 samples.
-#[cfg(feature = "jpeg")]
+#[cfg(any(feature = "jpeg", feature = "jpeg-rs"))]
 fn widen(src: &[u8], out: &mut [u8]) {
     for (d, &s) in out.chunks_exact_mut(2).zip(src) {
         d.copy_from_slice(&u16::from(s).to_ne_bytes());

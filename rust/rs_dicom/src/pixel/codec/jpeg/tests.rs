@@ -330,3 +330,65 @@ fn bench_backends() {
         }
     }
 }
+
+/// The pure-Rust path (`decode_raw`, all a `jpeg-rs`-only build such as WebAssembly has)
+/// against libjpeg-turbo on grey frames: lossless exactly, baseline within 1.
+#[test]
+fn pure_rust_path_matches_libjpeg_turbo_on_grey_frames() {
+    let (w, h) = (37usize, 23usize);
+    for (precision, lossless) in [
+        (8, None),
+        (8, Some(1)),
+        (12, Some(1)),
+        (16, Some(1)),
+        (5, Some(7)),
+    ] {
+        let levels = 1u64 << precision;
+        let samples: Vec<u16> = (0..w * h)
+            .map(|i| ((i as u64 * 2_654_435_761) % levels) as u16)
+            .collect();
+        let jpeg = encode(
+            &samples,
+            (w, h, 1),
+            precision,
+            tj::TJSAMP_TJSAMP_GRAY,
+            lossless,
+        );
+        let ba = if precision > 8 { 16 } else { 8 };
+        let info = FrameInfo {
+            rows: h as u32,
+            columns: w as u32,
+            samples_per_pixel: 1,
+            bits_allocated: ba,
+            bits_stored: precision,
+            pixel_representation: 0,
+            planar_configuration: 0,
+            photometric_interpretation: "MONOCHROME2".into(),
+            as_rgb: false,
+        };
+        let mut turbo = vec![0u8; info.frame_len()];
+        decode(&jpeg, &info, &mut turbo).unwrap();
+        let (header, wide, _) = check(&jpeg, &info, &turbo).unwrap();
+        let mut rust = vec![0u8; info.frame_len()];
+        decode_raw(&jpeg, &header, &info, &mut rust, wide).unwrap();
+        let diff = if ba == 8 {
+            turbo
+                .iter()
+                .zip(&rust)
+                .map(|(a, b)| u32::from(a.abs_diff(*b)))
+                .max()
+        } else {
+            let u = |s: &[u8]| u32::from(u16::from_ne_bytes([s[0], s[1]]));
+            turbo
+                .chunks_exact(2)
+                .zip(rust.chunks_exact(2))
+                .map(|(a, b)| u(a).abs_diff(u(b)))
+                .max()
+        };
+        let limit = if lossless.is_some() { 0 } else { 1 };
+        assert!(
+            diff.unwrap() <= limit,
+            "precision {precision} {lossless:?}: {diff:?}"
+        );
+    }
+}

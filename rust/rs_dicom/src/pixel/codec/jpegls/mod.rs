@@ -42,7 +42,8 @@ pub mod encode {
 #[cfg(not(feature = "jpegls"))]
 pub fn decode(_src: &[u8], _info: &FrameInfo, _out: &mut [u8]) -> Result<ColorOut> {
     Err(DicomError::unsupported_codec(
-        "JPEG-LS decoding is not available (rs_dicom was built without the `jpegls` feature)",
+        "JPEG-LS decoding: codec not available in this build (rs_dicom was built without \
+         the `jpegls` feature)",
     ))
 }
 
