@@ -128,6 +128,27 @@ fn parse_header(c: &mut Cursor<'_>) -> NetResult<Header> {
     })
 }
 
+/// The body an A-ASSOCIATE-RQ and -AC share (PS3.8 9.3.2, 9.3.3): the fixed header, the
+/// application context item, the presentation context items `contexts` writes, and the user
+/// information item.
+fn variable_body(
+    (version, called, calling): (u16, &str, &str),
+    application_context: &str,
+    user: &UserInformation,
+    contexts: impl FnOnce(&mut Vec<u8>) -> NetResult<()>,
+) -> NetResult<Vec<u8>> {
+    let mut out = Vec::with_capacity(256);
+    put_header(&mut out, version, called, calling)?;
+    put_item(
+        &mut out,
+        ITEM_APPLICATION_CONTEXT,
+        application_context.as_bytes(),
+    )?;
+    contexts(&mut out)?;
+    put_item(&mut out, ITEM_USER_INFORMATION, &user.body()?)?;
+    Ok(out)
+}
+
 fn put_header(out: &mut Vec<u8>, version: u16, called: &str, calling: &str) -> NetResult<()> {
     out.extend_from_slice(&version.to_be_bytes());
     out.extend_from_slice(&[0, 0]);
@@ -247,28 +268,18 @@ impl AssociateRq {
     }
 
     pub(super) fn body(&self) -> NetResult<Vec<u8>> {
-        let mut out = Vec::with_capacity(256);
-        put_header(
-            &mut out,
-            self.protocol_version,
-            &self.called_ae,
-            &self.calling_ae,
-        )?;
-        put_item(
-            &mut out,
-            ITEM_APPLICATION_CONTEXT,
-            self.application_context.as_bytes(),
-        )?;
-        for pc in &self.contexts {
-            let mut b = vec![pc.id, 0, 0, 0];
-            put_item(&mut b, ITEM_ABSTRACT_SYNTAX, pc.abstract_syntax.as_bytes())?;
-            for ts in &pc.transfer_syntaxes {
-                put_item(&mut b, ITEM_TRANSFER_SYNTAX, ts.as_bytes())?;
+        let head = (self.protocol_version, &*self.called_ae, &*self.calling_ae);
+        variable_body(head, &self.application_context, &self.user, |out| {
+            for pc in &self.contexts {
+                let mut b = vec![pc.id, 0, 0, 0];
+                put_item(&mut b, ITEM_ABSTRACT_SYNTAX, pc.abstract_syntax.as_bytes())?;
+                for ts in &pc.transfer_syntaxes {
+                    put_item(&mut b, ITEM_TRANSFER_SYNTAX, ts.as_bytes())?;
+                }
+                put_item(out, ITEM_CONTEXT_RQ, &b)?;
             }
-            put_item(&mut out, ITEM_CONTEXT_RQ, &b)?;
-        }
-        put_item(&mut out, ITEM_USER_INFORMATION, &self.user.body()?)?;
-        Ok(out)
+            Ok(())
+        })
     }
 }
 
@@ -308,24 +319,14 @@ impl AssociateAc {
     }
 
     pub(super) fn body(&self) -> NetResult<Vec<u8>> {
-        let mut out = Vec::with_capacity(256);
-        put_header(
-            &mut out,
-            self.protocol_version,
-            &self.called_ae,
-            &self.calling_ae,
-        )?;
-        put_item(
-            &mut out,
-            ITEM_APPLICATION_CONTEXT,
-            self.application_context.as_bytes(),
-        )?;
-        for pc in &self.contexts {
-            let mut b = vec![pc.id, 0, pc.result, 0];
-            put_item(&mut b, ITEM_TRANSFER_SYNTAX, pc.transfer_syntax.as_bytes())?;
-            put_item(&mut out, ITEM_CONTEXT_AC, &b)?;
-        }
-        put_item(&mut out, ITEM_USER_INFORMATION, &self.user.body()?)?;
-        Ok(out)
+        let head = (self.protocol_version, &*self.called_ae, &*self.calling_ae);
+        variable_body(head, &self.application_context, &self.user, |out| {
+            for pc in &self.contexts {
+                let mut b = vec![pc.id, 0, pc.result, 0];
+                put_item(&mut b, ITEM_TRANSFER_SYNTAX, pc.transfer_syntax.as_bytes())?;
+                put_item(out, ITEM_CONTEXT_AC, &b)?;
+            }
+            Ok(())
+        })
     }
 }

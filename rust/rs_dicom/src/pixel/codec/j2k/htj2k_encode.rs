@@ -2,7 +2,7 @@
 //! [`rs_dicom_j2k::encode`]: a raw codestream, one tile, RPCL progression (what the HTJ2K
 //! Lossless RPCL syntax asks for, and a fine order for the other two).
 
-use rs_dicom_j2k::{EncodeInput, Progression, Samples};
+use rs_dicom_j2k::Progression;
 
 use crate::error::{DicomError, ErrorKind, Result};
 use crate::pixel::encode::{EncodeOptions, FrameImage};
@@ -76,40 +76,6 @@ fn encode_with(
             "HTJ2K lossy is set by a quantisation step (lossy_step), not a compression ratio",
         ));
     }
-    // Copies of the frame in the sample type the encoder takes: small next to its work.
-    let (narrow, wide, wide_signed): (Vec<i8>, Vec<u16>, Vec<i16>);
-    let samples = match (bits, frame.signed) {
-        (8, false) => Samples::U8(frame.data),
-        (8, true) => {
-            narrow = frame.data.iter().map(|&b| b as i8).collect();
-            Samples::I8(&narrow)
-        }
-        (_, false) => {
-            wide = frame
-                .data
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            Samples::U16(&wide)
-        }
-        (_, true) => {
-            wide_signed = frame
-                .data
-                .chunks_exact(2)
-                .map(|c| i16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            Samples::I16(&wide_signed)
-        }
-    };
-    let input = EncodeInput {
-        width: frame.columns,
-        height: frame.rows,
-        components: frame.samples_per_pixel,
-        precision: frame.bits_stored,
-        signed: frame.signed,
-        planar: false,
-        samples,
-    };
     let options = rs_dicom_j2k::EncodeOptions {
         progression: Progression::Rpcl,
         levels,
@@ -121,7 +87,8 @@ fn encode_with(
         },
         ..rs_dicom_j2k::EncodeOptions::default()
     };
-    rs_dicom_j2k::encode(&input, &options).map_err(|e| refuse(format!("HTJ2K: {}", e.message)))
+    super::samples::with_input(frame, |input| rs_dicom_j2k::encode(input, &options))
+        .map_err(|e| refuse(format!("HTJ2K: {}", e.message)))
 }
 
 /// `codestream` with a TLM marker segment (ISO/IEC 15444-1 A.7.1) after the main header: one

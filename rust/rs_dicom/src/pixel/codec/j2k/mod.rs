@@ -25,6 +25,7 @@ pub(crate) mod openjpeg;
 mod opj_compress;
 #[cfg(feature = "j2k")]
 mod part1_encode;
+mod samples;
 #[cfg(test)]
 mod tests;
 

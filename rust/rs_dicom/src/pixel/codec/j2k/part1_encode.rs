@@ -2,7 +2,7 @@
 //! [`rs_dicom_j2k::encode`] with [`BlockCoding::Part1`]: the layout OpenJPEG's defaults give
 //! (see `encode.rs`), so that the codestreams are the same size as `opj_compress`'s.
 
-use rs_dicom_j2k::{BlockCoding, EncodeInput, Progression, Samples};
+use rs_dicom_j2k::{BlockCoding, Progression};
 
 use crate::error::{DicomError, ErrorKind, Result};
 use crate::pixel::codec::encode_input::{refuse, value_at, value_range};
@@ -11,40 +11,6 @@ use crate::pixel::encode::FrameImage;
 /// Encodes a checked frame (see `encode.rs`) reversibly: 5/3 wavelet, five decomposition
 /// levels (fewer for small images), 64 × 64 code-blocks, LRCP, one layer, RCT when `mct`.
 pub(super) fn encode_lossless(frame: &FrameImage, mct: bool) -> Result<Vec<u8>> {
-    // Copies in the sample type the encoder takes: small next to its work.
-    let (narrow, wide, wide_signed): (Vec<i8>, Vec<u16>, Vec<i16>);
-    let samples = match (frame.bits_allocated > 8, frame.signed) {
-        (false, false) => Samples::U8(frame.data),
-        (false, true) => {
-            narrow = frame.data.iter().map(|&b| b as i8).collect();
-            Samples::I8(&narrow)
-        }
-        (true, false) => {
-            wide = frame
-                .data
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            Samples::U16(&wide)
-        }
-        (true, true) => {
-            wide_signed = frame
-                .data
-                .chunks_exact(2)
-                .map(|c| i16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            Samples::I16(&wide_signed)
-        }
-    };
-    let input = EncodeInput {
-        width: frame.columns,
-        height: frame.rows,
-        components: frame.samples_per_pixel,
-        precision: frame.bits_stored,
-        signed: frame.signed,
-        planar: false,
-        samples,
-    };
     let options = rs_dicom_j2k::EncodeOptions {
         block_coding: BlockCoding::Part1,
         levels: 5,
@@ -53,9 +19,11 @@ pub(super) fn encode_lossless(frame: &FrameImage, mct: bool) -> Result<Vec<u8>> 
         block_log2: (6, 6),
         lossy_step: None,
     };
-    rs_dicom_j2k::encode(&input, &options).map_err(|e| match first_out_of_range(frame) {
-        Some(err) => err,
-        None => DicomError::codec(ErrorKind::Encode, format!("JPEG 2000: {}", e.message)),
+    super::samples::with_input(frame, |input| rs_dicom_j2k::encode(input, &options)).map_err(|e| {
+        match first_out_of_range(frame) {
+            Some(err) => err,
+            None => DicomError::codec(ErrorKind::Encode, format!("JPEG 2000: {}", e.message)),
+        }
     })
 }
 
