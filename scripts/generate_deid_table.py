@@ -1,10 +1,13 @@
-"""Generate the PS3.15 de-identification tables of the Rust core (Table E.1-1, E.3.10-1).
+"""Generate the PS3.15 de-identification tables of the Rust core (E.1-1, E.3.10-1, E.3.4).
 
 Reads ``scripts/data/ps3.15_table_e1-1.tsv`` (the rows of PS3.15 Table E.1-1, "Application
 Level Confidentiality Profile Attributes", extracted from the standard's text: the Basic
 Profile action and every option column) and writes ``rust/rs_dicom/src/deid/table.rs``; reads
 ``scripts/data/ps3.15_table_e3.10-1.tsv`` (Table E.3.10-1, "Safe Private Attributes", which the
-Retain Safe Private Option keeps) and writes ``rust/rs_dicom/src/deid/safe_private.rs``.
+Retain Safe Private Option keeps) and writes ``rust/rs_dicom/src/deid/safe_private.rs``; reads
+``scripts/data/ps3.15_e3.4_structured_content.tsv`` (the content items the Clean Structured
+Content Option treats, see ``deid_content_table.py``) and writes
+``rust/rs_dicom/src/deid/content_table.rs``.
 
 The table is checked while it is read: every tag is a valid tag or one of the table's
 patterns, every action one of the standard's codes (D, Z, X, K, C, U and the combinations
@@ -27,6 +30,7 @@ import re
 import sys
 from dataclasses import dataclass
 
+import deid_content_table
 from gen_common import KNOWN_VRS, ROOT, run_generator, rust_str
 
 SOURCE = ROOT / "scripts" / "data" / "ps3.15_table_e1-1.tsv"
@@ -299,9 +303,13 @@ def main() -> int:
         DEFAULT_OUTPUT,
         generate,
         lambda: (
-            f"{len(read_rows())} rows of Table E.1-1, {len(read_safe_rows())} of Table E.3.10-1"
+            f"{len(read_rows())} rows of Table E.1-1, {len(read_safe_rows())} of Table "
+            f"E.3.10-1, {len(deid_content_table.read_rows())} of the E.3.4 content items"
         ),
-        extra_outputs={SAFE_OUTPUT: generate_safe},
+        extra_outputs={
+            SAFE_OUTPUT: generate_safe,
+            deid_content_table.OUTPUT: deid_content_table.generate,
+        },
     )
 
 

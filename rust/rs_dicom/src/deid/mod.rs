@@ -27,6 +27,9 @@
 
 pub mod action;
 pub mod audit;
+pub mod content;
+#[rustfmt::skip]
+mod content_table;
 mod file;
 pub mod keyed;
 mod pixels;
@@ -150,6 +153,12 @@ impl Config {
             .find(|v| !v.is_empty())
             .unwrap_or_default()
             .to_vec();
+        let structured = self.options.has(Opt::CleanStructuredContent);
+        let sr_removed = if structured {
+            content::plan_removals(ds, self.options)
+        } else {
+            Default::default()
+        };
         let mut walker = Walker {
             cfg: self,
             days: self.key.date_shift(&patient),
@@ -159,8 +168,11 @@ impl Config {
             dates_shifted: false,
             warnings: Vec::new(),
             patient,
+            sr_pos: structured.then(|| vec![1]),
+            sr_removed,
         };
         walker.walk(ds, "", TextMode::Normal);
+        content::renumber(ds, &walker.sr_removed);
         audit
             .entries
             .extend(walker.audit.take().unwrap_or_default());
