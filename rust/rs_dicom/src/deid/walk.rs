@@ -202,6 +202,10 @@ impl Walker<'_> {
                     Some(v) => (Do::Set(v), Some(Outcome::Mapped), why),
                     None => (Do::Keep, Some(Outcome::Kept), why),
                 },
+                Verdict::Act(action, why) => {
+                    let (what, outcome) = self.act(el, raw, row, action);
+                    (what, Some(outcome), why)
+                }
                 Verdict::Remove(why) => (Do::Remove, Some(Outcome::Removed), why.unwrap_or(text)),
             };
         }
