@@ -271,7 +271,8 @@ impl Walker<'_> {
             let saved = if tracked { None } else { self.sr_pos.take() };
             let keep = {
                 let mut guard = item.write();
-                self.content_item(&mut guard, &format!("{path}{tag}[{i}]."))
+                let at = self.item_path(path, tag, i);
+                self.content_item(&mut guard, &at)
             };
             if tracked {
                 if let Some(at) = self.sr_pos.as_mut() {

@@ -99,6 +99,16 @@ impl Walker<'_> {
         }
     }
 
+    /// The audit path of item `i` of sequence `tag` at `path` (empty without an audit: the
+    /// path is text for the audit only).
+    pub(crate) fn item_path(&self, path: &str, tag: Tag, i: usize) -> String {
+        if self.audit.is_some() {
+            format!("{path}{tag}[{i}].")
+        } else {
+            String::new()
+        }
+    }
+
     /// De-identifies `ds` (at `path`, e.g. `(0008,1115)[0].`) and its items.
     pub fn walk(&mut self, ds: &mut Dataset, path: &str, mode: TextMode) {
         let creators = private_creators(ds);
@@ -164,7 +174,8 @@ impl Walker<'_> {
                 let sr_pos = self.sr_pos.take();
                 for (i, item) in items.iter().enumerate() {
                     let mut guard = item.write();
-                    self.walk(&mut guard, &format!("{path}{tag}[{i}]."), mode);
+                    let at = self.item_path(path, tag, i);
+                    self.walk(&mut guard, &at, mode);
                 }
                 self.sr_pos = sr_pos;
             }
@@ -188,7 +199,12 @@ impl Walker<'_> {
             return self.unlisted(el, raw, mode);
         };
         let (action, why) = decide(row, self.cfg.options);
-        let text = reason(row, action, why);
+        // The reason is text for the audit only: not built when no audit is kept.
+        let text = if self.audit.is_some() {
+            reason(row, action, why)
+        } else {
+            String::new()
+        };
         if row.tag == TagMatch::Private {
             if action != Action::C {
                 return (Do::Remove, Some(Outcome::Removed), text);
@@ -331,7 +347,14 @@ impl Walker<'_> {
         mode: TextMode,
     ) -> (Do, Option<Outcome>, String) {
         let opts = self.cfg.options;
-        let rule = |what: &str| format!("rs_dicom: {what} not listed in Table E.1-1");
+        let audit = self.audit.is_some();
+        let rule = |what: &str| {
+            if audit {
+                format!("rs_dicom: {what} not listed in Table E.1-1")
+            } else {
+                String::new()
+            }
+        };
         match el.vr {
             VR::SQ => (
                 Do::Recurse(self.sequence_mode(el.tag, mode)),
