@@ -2,8 +2,9 @@
 """Query/Retrieve benchmark on loopback: C-FIND responses/s and C-GET files/s.
 
 An archive of N instances (pydicom's CT_small.dcm, 39 KB, one study each, one patient) is
-served by our SCP (``rs-dicom serve``) and by DCMTK's ``dcmqrscp`` (loaded by C-STORE; run
-with ``--single-process`` so that its CPU time is its process's). SCUs:
+served by our SCP (``rs-dicom serve``) and by DCMTK's ``dcmqrscp`` (loaded by C-STORE; it forks
+a process per association, whose CPU time is counted once dcmqrscp has reaped it: a C-ECHO
+after each run makes it reap, and that echo's small cost lands in the next run). SCUs:
 rs_dicom (``Association.find/get``), DCMTK ``findscu``/``getscu``, pynetdicom
 (``send_c_find``/``send_c_get``). C-FIND asks for every study (N responses); C-GET retrieves
 the patient (N files written to disk by the SCU). The machine is shared and loaded, so the
@@ -102,8 +103,15 @@ def wait_port(port: int) -> None:
 
 
 def proc_cpu(pid: int) -> float:
+    """User + system CPU of a process and of its children it has waited for."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    return sum(int(f) for f in fields[11:15]) / TICK
+
+
+def settle(port: int, called: str) -> None:
+    """A C-ECHO, so that a forking SCP reaps the previous association's process."""
+    subprocess.run(["echoscu", "-aec", called, "127.0.0.1", str(port)], check=False, env=ENV)
+    time.sleep(0.3)
 
 
 def make_archive(directory: Path, n: int) -> list[Path]:
@@ -146,15 +154,17 @@ def scu_command(scu: str, op: str, port: int, called: str, out: Path) -> list[st
 def run_once(scu: str, op: str, scp_pid: int, port: int, called: str, tmp: Path, n: int):
     out = Path(tempfile.mkdtemp(dir=tmp))
     cmd = scu_command(scu, op, port, called, out)
+    settle(port, called)
     before_scp = proc_cpu(scp_pid)
     before = os.times()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, check=False)
     wall = time.perf_counter() - t0
     after = os.times()
+    settle(port, called)
     scp_cpu = proc_cpu(scp_pid) - before_scp
     if proc.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed: {proc.stdout[-500:]} {proc.stderr[-500:]}")
+        raise SystemExit(f"{cmd[0]} {cmd[-2:]} failed: {proc.stdout[-500:]} {proc.stderr[-500:]}")
     if scu == "dcmtk":
         scu_cpu = (after.children_user - before.children_user) + (
             after.children_system - before.children_system
@@ -196,7 +206,7 @@ def main() -> None:
             f"AETable BEGIN\nCOMMON {db} RW (2000, 4096mb) ANY\nAETable END\n"
         )
         dcm = subprocess.Popen(
-            ["dcmqrscp", "-c", str(cfg), "-dhl", "--single-process"],
+            ["dcmqrscp", "-c", str(cfg), "-dhl"],
             env=ENV,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator, Mapping
-from typing import Any
+from typing import Any, Self
 
 from rs_dicom import _core
 
@@ -133,7 +133,38 @@ def run(
                 pass
 
 
-class QueryRetrieveServer:
+class ServerBase:
+    """What the SCPs of :mod:`rs_dicom.net` share: the port, the counters, stopping, and use
+    as a context manager that stops the server on exit."""
+
+    _server: Any
+
+    @property
+    def port(self) -> int:
+        """The port listened on."""
+        return int(self._server.port)
+
+    @property
+    def running(self) -> bool:
+        """Listening (not yet stopped)."""
+        return bool(self._server.running)
+
+    def stats(self) -> dict[str, int]:
+        """Counters: associations, refused, stored, failed, errors."""
+        return dict(self._server.stats())
+
+    def stop(self) -> None:
+        """Stops listening, closes open associations and waits for their threads."""
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class QueryRetrieveServer(ServerBase):
     """A Query/Retrieve SCP (Patient and Study Root C-FIND, C-MOVE, C-GET) serving the DICOM
     files under ``directory``, indexed at start; it accepts C-STORE and C-ECHO too, and
     what it stores is written to ``directory`` and indexed at once — a small PACS.
@@ -168,11 +199,6 @@ class QueryRetrieveServer:
         )
 
     @property
-    def port(self) -> int:
-        """The port listened on."""
-        return int(self._server.port)
-
-    @property
     def indexed(self) -> int:
         """Instances in the index."""
         return int(self._server.indexed)
@@ -181,22 +207,3 @@ class QueryRetrieveServer:
     def unreadable(self) -> list[tuple[str, str]]:
         """Files of the directory that could not be indexed at start, with why."""
         return [(os.fspath(p), why) for p, why in self._server.unreadable]
-
-    @property
-    def running(self) -> bool:
-        """Listening (not yet stopped)."""
-        return bool(self._server.running)
-
-    def stats(self) -> dict[str, int]:
-        """Counters: associations, refused, stored, failed, errors."""
-        return dict(self._server.stats())
-
-    def stop(self) -> None:
-        """Stops listening, closes open associations and waits for their threads."""
-        self._server.stop()
-
-    def __enter__(self) -> QueryRetrieveServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rs_dicom import _core
-from rs_dicom._net_qr import QueryRetrieveServer, Status
+from rs_dicom._net_qr import QueryRetrieveServer, ServerBase, Status
 from rs_dicom._net_qr import run as _qr_run
 
 NetworkError = _core.NetworkError
@@ -209,7 +209,7 @@ def associate(
         assoc.release()
 
 
-class StorageServer:
+class StorageServer(ServerBase):
     """A Storage (and Verification) SCP listening on ``port`` (0: a free one, see ``.port``)
     in background threads, one per association; a context manager that stops it on exit.
 
@@ -262,28 +262,8 @@ class StorageServer:
             ds = dcmread(path)
         return self._handler(ds)
 
-    @property
-    def port(self) -> int:
-        """The port listened on."""
-        return int(self._server.port)
-
-    @property
-    def running(self) -> bool:
-        """Listening (not yet stopped)."""
-        return bool(self._server.running)
-
-    def stats(self) -> dict[str, int]:
-        """Counters: associations, refused, stored, failed, errors."""
-        return dict(self._server.stats())
-
     def stop(self) -> None:
         """Stops listening, closes open associations and waits for their threads."""
-        self._server.stop()
+        super().stop()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
-
-    def __enter__(self) -> StorageServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -5,10 +5,11 @@ responses."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from rs_dicom._net_qr import set_key
-from rs_dicom.cli._net import add_association
+from rs_dicom.cli._net import add_association, associate, check_association
 from rs_dicom.cli._report import PROG, error_text
 from rs_dicom.cli._tagpath import parse_tag_path
 
@@ -124,6 +125,34 @@ def fail(args: argparse.Namespace, what: str, exc: BaseException, err: TextIO) -
     """The one-line error of a failed operation; exit status 1."""
     print(f"{PROG}: {what} {args.host}:{args.port}: {error_text(exc)}", file=err)
     return 1
+
+
+def check(args: argparse.Namespace) -> str | None:
+    """The association options, then the keys."""
+    return check_association(args) or check_query(args)
+
+
+def retrieve(
+    args: argparse.Namespace,
+    op: str,
+    responses: Callable[[Any, Any], Iterable[tuple[Any, Any]]],
+    out: TextIO,
+    err: TextIO,
+    **extra: Any,
+) -> int:
+    """Runs a C-MOVE or C-GET (``responses(assoc, query)``) to its final status: exit 0
+    when every sub-operation succeeded."""
+    final = None
+    try:
+        with associate(args, **extra) as assoc:
+            for status, _ in responses(assoc, build_query(args.keys)):
+                final = status
+    except (OSError, ValueError) as exc:
+        return fail(args, op.lower(), exc, err)
+    if final is None:
+        return 1
+    final_line(f"C-{op}", final, out)
+    return 0 if int(final) == 0 else 1
 
 
 def final_line(op: str, status: Any, out: TextIO) -> None:

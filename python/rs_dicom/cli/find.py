@@ -8,7 +8,7 @@ from typing import TextIO
 
 from rs_dicom.cli import _qr
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import check_association
+from rs_dicom.cli._net import add_output_directory, associate
 
 DESCRIPTION = """\
 Send a C-FIND request built from the -k keys to the peer at HOST PORT and print every
@@ -31,14 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-X", "--extract", action="store_true", help="write each response to a file"
     )
-    parser.add_argument(
-        "-od",
-        "--output-directory",
-        dest="directory",
-        default=".",
-        metavar="DIR",
-        help="where -X writes (default: .)",
-    )
+    add_output_directory(parser, "where -X writes (default: .)")
     parser.add_argument(
         "--cancel", type=int, default=0, metavar="N", help="cancel after N responses"
     )
@@ -46,19 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Runs ``rs-dicom find``."""
-    from rs_dicom import net
-
     query = _qr.build_query(args.keys)
     final = None
     try:
-        with net.associate(
-            args.host,
-            args.port,
-            ae_title=args.aet,
-            called_ae=args.aec,
-            timeout=args.timeout,
-            max_pdu=args.max_pdu,
-        ) as assoc:
+        with associate(args) as assoc:
             responses = assoc.find(query, args.model)
             n = 0
             for status, ds in responses:
@@ -89,5 +73,5 @@ COMMAND = Command(
     epilog=EPILOG,
     add_arguments=add_arguments,
     run=run,
-    check=lambda a: check_association(a) or _qr.check_query(a),
+    check=_qr.check,
 )

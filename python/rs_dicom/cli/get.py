@@ -7,7 +7,7 @@ from typing import TextIO
 
 from rs_dicom.cli import _qr
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import check_association
+from rs_dicom.cli._net import add_output_directory
 
 DESCRIPTION = """\
 Send a C-GET request built from the -k keys to the peer at HOST PORT; the instances come
@@ -23,40 +23,18 @@ exit status: 0 every sub-operation succeeded, 1 not (or no association), 2 wrong
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``rs-dicom get``."""
     _qr.add_query(parser)
-    parser.add_argument(
-        "-od",
-        "--output-directory",
-        dest="directory",
-        default=".",
-        metavar="DIR",
-        help="where received files are written (default: .)",
-    )
+    add_output_directory(parser, "where received files are written (default: .)")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Runs ``rs-dicom get``."""
-    from rs_dicom import net
-
-    final = None
-    try:
-        with net.associate(
-            args.host,
-            args.port,
-            ae_title=args.aet,
-            called_ae=args.aec,
-            timeout=args.timeout,
-            max_pdu=args.max_pdu,
-        ) as assoc:
-            for status, _ in assoc.get(
-                _qr.build_query(args.keys), args.model, directory=args.directory
-            ):
-                final = status
-    except (OSError, ValueError) as exc:
-        return _qr.fail(args, "get", exc, err)
-    if final is None:
-        return 1
-    _qr.final_line("C-GET", final, out)
-    return 0 if int(final) == 0 else 1
+    return _qr.retrieve(
+        args,
+        "GET",
+        lambda assoc, query: assoc.get(query, args.model, directory=args.directory),
+        out,
+        err,
+    )
 
 
 COMMAND = Command(
@@ -66,5 +44,5 @@ COMMAND = Command(
     epilog=EPILOG,
     add_arguments=add_arguments,
     run=run,
-    check=lambda a: check_association(a) or _qr.check_query(a),
+    check=_qr.check,
 )

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from rs_dicom.cli import _qr
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import check_association
+from rs_dicom.cli._net import add_output_directory
 
 DESCRIPTION = """\
 Send a C-MOVE request built from the -k keys to the peer at HOST PORT, asking it to store
@@ -37,14 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "+P", "--port", dest="listen", type=int, default=None, metavar="PORT",
         help="receive the instances on PORT",
     )  # fmt: skip
-    parser.add_argument(
-        "-od",
-        "--output-directory",
-        dest="directory",
-        default=".",
-        metavar="DIR",
-        help="where +P writes received files (default: .)",
-    )
+    add_output_directory(parser, "where +P writes received files (default: .)")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -53,34 +46,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from rs_dicom import net
 
-    final = None
-    try:
-        with ExitStack() as stack:
-            if args.listen is not None:
+    with ExitStack() as stack:
+        if args.listen is not None:
+            try:
                 stack.enter_context(
                     net.StorageServer(
                         args.listen, args.directory, ae_title=args.aet, timeout=args.timeout
                     )
                 )
-            assoc = stack.enter_context(
-                net.associate(
-                    args.host,
-                    args.port,
-                    ae_title=args.aet,
-                    called_ae=args.aec,
-                    timeout=args.timeout,
-                    max_pdu=args.max_pdu,
-                )
-            )
-            query = _qr.build_query(args.keys)
-            for status, _ in assoc.move(query, args.move or args.aet, args.model):
-                final = status
-    except (OSError, ValueError) as exc:
-        return _qr.fail(args, "move", exc, err)
-    if final is None:
-        return 1
-    _qr.final_line("C-MOVE", final, out)
-    return 0 if int(final) == 0 else 1
+            except (OSError, ValueError) as exc:
+                return _qr.fail(args, f"move (listening on {args.listen})", exc, err)
+        destination = args.move or args.aet
+        return _qr.retrieve(
+            args,
+            "MOVE",
+            lambda assoc, query: assoc.move(query, destination, args.model),
+            out,
+            err,
+        )
 
 
 COMMAND = Command(
@@ -90,5 +73,5 @@ COMMAND = Command(
     epilog=EPILOG,
     add_arguments=add_arguments,
     run=run,
-    check=lambda a: check_association(a) or _qr.check_query(a),
+    check=_qr.check,
 )
