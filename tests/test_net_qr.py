@@ -177,6 +177,13 @@ def test_cli_find_get_move(archive, tmp_path: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert out.count(f"{UID_ROOT}.1") >= 1 and f"{UID_ROOT}.2" in out
     assert f"{UID_ROOT}.3" not in out
+    # -X writes each match (findscu's rsp0001.dcm...); --cancel stops after N.
+    xdir = tmp_path / "x"
+    args = ["find", "-P", "-k", "QueryRetrieveLevel=IMAGE", "-k", "SOPInstanceUID"]
+    assert main([*args, "-X", "-od", str(xdir), "--cancel", "2", "127.0.0.1", port]) == 0
+    assert "cancelled after 2 responses" in capsys.readouterr().out
+    assert sorted(p.name for p in xdir.iterdir()) == ["rsp0001.dcm", "rsp0002.dcm"]
+    assert pydicom.dcmread(xdir / "rsp0001.dcm").QueryRetrieveLevel == "IMAGE"
     got = tmp_path / "cli_get"
     args = ["get", "-P", "-k", "QueryRetrieveLevel=PATIENT", "-k", "PatientID=P2"]
     assert main([*args, "-od", str(got), "127.0.0.1", port]) == 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TextIO
+from typing import Any, TextIO
 
+from rs_dicom._net_qr import model_uid
 from rs_dicom.cli import _qr
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._net import add_output_directory, associate
@@ -37,6 +38,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _extract(ds: Any, sop_class: str, directory: str, n: int) -> None:
+    """A response as a Part 10 file, as findscu -X writes them."""
+    from rs_dicom import FileMetaDataset, uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = sop_class
+    meta.MediaStorageSOPInstanceUID = uid.generate_uid()
+    meta.TransferSyntaxUID = "1.2.840.10008.1.2.1"
+    ds.file_meta = meta
+    ds.preamble = b"\0" * 128
+    os.makedirs(directory, exist_ok=True)
+    ds.save_as(os.path.join(directory, f"rsp{n:04d}.dcm"))
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Runs ``rs-dicom find``."""
     query = _qr.build_query(args.keys)
@@ -50,12 +65,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     n += 1
                     _qr.print_identifier(ds, out, n)
                     if args.extract:
-                        os.makedirs(args.directory, exist_ok=True)
-                        ds.save_as(os.path.join(args.directory, f"rsp{n:04d}.dcm"))
+                        _extract(ds, model_uid(args.model, "find"), args.directory, n)
                     if args.cancel and n >= args.cancel:
+                        # Closing the generator sends the C-CANCEL and reads the rest.
                         responses.close()
-                        final = status
-                        break
+                        print(f"C-FIND cancelled after {n} responses", file=out)
+                        return 0
                 else:
                     final = status
     except (OSError, ValueError) as exc:
@@ -63,7 +78,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if final is None:
         return 1
     _qr.final_line("C-FIND", final, out)
-    return 0 if int(final) == 0 or args.cancel else 1
+    return 0 if int(final) == 0 else 1
 
 
 COMMAND = Command(
