@@ -17,7 +17,7 @@ use crate::assoc::{Association, RequestConfig, request};
 use crate::dimse::{Command, tags};
 use crate::error::NetResult;
 use crate::scp::{ServerConfig, Service, StoreHandler, Stored};
-use crate::scu::{Instance, contexts_for, store};
+use crate::scu::{Instance, contexts_for, store, store_or};
 
 /// What the Q/R SCP knows beyond its index.
 pub struct QrService {
@@ -141,14 +141,21 @@ impl QrService {
         };
         let mut failed: Vec<&str> = Vec::new();
         let mut cancelled = false;
+        let id = rq.us(tags::MESSAGE_ID);
         for r in records {
-            if Self::cancelled(assoc, rq)? {
+            if cancelled || Self::cancelled(assoc, rq)? {
                 cancelled = true;
                 break;
             }
+            // A C-CANCEL-RQ may come while a C-GET sub-operation waits for its response.
+            let mut on_cancel = |c: &Command| {
+                let ours = c.field() == Some(field::C_CANCEL_RQ) && c.us(tags::RESPONDED_TO) == id;
+                cancelled |= ours;
+                ours
+            };
             let stored = Instance::from_file(&r.path).and_then(|inst| match target.as_mut() {
                 Some(t) => store(t, &inst),
-                None => store(assoc, &inst),
+                None => store_or(assoc, &inst, &mut on_cancel),
             });
             if !assoc.is_open() {
                 return Err(crate::net_error("the association failed during C-GET"));
@@ -162,7 +169,7 @@ impl QrService {
                     failed.push(&r.sop_instance);
                 }
             }
-            if n.remaining > 0 {
+            if n.remaining > 0 && !cancelled {
                 assoc.send_command(ctx, &qr_response(rq, status::PENDING, false, Some(n)))?;
             }
         }
