@@ -288,6 +288,10 @@ def test_every_command_is_one_module() -> None:
         "echo",
         "send",
         "listen",
+        "find",
+        "move",
+        "get",
+        "serve",
     ]
     for command in cli.COMMANDS:
         module = importlib.import_module(f"rs_dicom.cli.{command.name}")

@@ -27,6 +27,8 @@ __all__ = [
     "AssociationRejectedError",
     "NetworkError",
     "StorageServer",
+    "QrOperation",
+    "QueryRetrieveServer",
     "net_associate",
     "net_echo",
     "net_send",
@@ -573,6 +575,50 @@ class Association:
     def is_established(self) -> bool: ...
     def release(self) -> None: ...
     def abort(self) -> None: ...
+    def qr_start(
+        self,
+        op: str,
+        sop_class: str,
+        identifier: Dataset,
+        destination: str | None = None,
+        directory: str | PathLike[str] | None = None,
+    ) -> QrOperation: ...
+
+@final
+class QrOperation:
+    def next(
+        self, assoc: Association
+    ) -> tuple[int, Dataset | None, tuple[int, int, int, int] | None, str | None] | None: ...
+    def cancel(self, assoc: Association) -> None: ...
+    @property
+    def received(self) -> list[str]: ...
+    @property
+    def done(self) -> bool: ...
+
+@final
+class QueryRetrieveServer:
+    def __new__(
+        cls,
+        port: int,
+        directory: str | PathLike[str],
+        host: str = "0.0.0.0",
+        ae_title: str = "RS_DICOM",
+        destinations: dict[str, tuple[str, int]] | None = None,
+        require_called_ae: bool = False,
+        max_pdu: int = 262144,
+        timeout: float | None = None,
+        max_associations: int = 64,
+    ) -> QueryRetrieveServer: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def indexed(self) -> int: ...
+    @property
+    def unreadable(self) -> list[tuple[str, str]]: ...
+    @property
+    def running(self) -> bool: ...
+    def stats(self) -> list[tuple[str, int]]: ...
+    def stop(self) -> None: ...
 
 @final
 class StorageServer:

@@ -1,4 +1,5 @@
-"""DICOM networking (DIMSE): Verification (C-ECHO) and Storage (C-STORE) as SCU and SCP.
+"""DICOM networking (DIMSE): Verification (C-ECHO), Storage (C-STORE) and Query/Retrieve
+(C-FIND, C-MOVE, C-GET; Modality Worklist C-FIND) as SCU and SCP.
 
 The network runs in Rust threads with the GIL released; Python is called only for a
 ``StorageServer`` handler. Names follow pynetdicom where it has one (``ae_title``,
@@ -13,12 +14,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from rs_dicom import _core
+from rs_dicom._net_qr import QueryRetrieveServer, ServerBase, Status
+from rs_dicom._net_qr import run as _qr_run
 
 NetworkError = _core.NetworkError
 AssociationRejectedError = _core.AssociationRejectedError
@@ -28,6 +31,8 @@ __all__ = [
     "AssociationAbortedError",
     "AssociationRejectedError",
     "NetworkError",
+    "QueryRetrieveServer",
+    "Status",
     "StorageServer",
     "StoreResult",
     "associate",
@@ -124,6 +129,36 @@ class Association:
             ds = os.fspath(ds)
         return int(self._inner.send(ds))
 
+    def find(
+        self, query: Any, model: str = "S", *, level: str | None = None
+    ) -> Generator[tuple[Status, Any], None, None]:
+        """C-FIND: yields ``(status, identifier)`` per response as pynetdicom's
+        ``send_c_find`` does (``status`` an int, 0xFF00 with each match, the final one last
+        with identifier None). ``query`` is a Dataset or ``{keyword: value}``; ``model`` is
+        ``"P"``, ``"S"``, ``"W"`` (worklist) or a SOP class UID; ``level`` sets
+        QueryRetrieveLevel. Closing the generator early sends a C-CANCEL."""
+        return _qr_run(self._inner, "find", query, model, level)
+
+    def move(
+        self, query: Any, destination: str, model: str = "S", *, level: str | None = None
+    ) -> Generator[tuple[Status, Any], None, None]:
+        """C-MOVE to the AE title ``destination``: yields ``(status, identifier)`` per
+        response; ``status.completed``/``failed``/``warning``/``remaining`` are the counts."""
+        return _qr_run(self._inner, "move", query, model, level, destination=destination)
+
+    def get(
+        self,
+        query: Any,
+        model: str = "S",
+        *,
+        level: str | None = None,
+        directory: str | os.PathLike[str] = ".",
+    ) -> Generator[tuple[Status, Any], None, None]:
+        """C-GET: the instances come back on this association (the default contexts
+        propose the SCP role for the storage classes) and are written to ``directory`` as
+        ``<SOPInstanceUID>.dcm``; yields ``(status, identifier)`` per C-GET response."""
+        return _qr_run(self._inner, "get", query, model, level, directory=directory)
+
     def release(self) -> None:
         """A-RELEASE (pynetdicom's name)."""
         self._inner.release()
@@ -150,7 +185,8 @@ def associate(
 
     ``contexts``: SOP class UIDs (proposed with explicit and implicit VR little endian) or
     ``(sop_class_uid, [transfer_syntax_uid, ...])`` pairs; by default Verification and the
-    standard's storage SOP classes (up to the 128 contexts an association holds)."""
+    Q/R and worklist models and the standard's storage SOP classes (up to the 128 contexts
+    an association holds), with the SCP role proposed for the storage classes (C-GET)."""
     proposed = None
     if contexts is not None:
         proposed = [("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])]
@@ -173,7 +209,7 @@ def associate(
         assoc.release()
 
 
-class StorageServer:
+class StorageServer(ServerBase):
     """A Storage (and Verification) SCP listening on ``port`` (0: a free one, see ``.port``)
     in background threads, one per association; a context manager that stops it on exit.
 
@@ -226,28 +262,8 @@ class StorageServer:
             ds = dcmread(path)
         return self._handler(ds)
 
-    @property
-    def port(self) -> int:
-        """The port listened on."""
-        return int(self._server.port)
-
-    @property
-    def running(self) -> bool:
-        """Listening (not yet stopped)."""
-        return bool(self._server.running)
-
-    def stats(self) -> dict[str, int]:
-        """Counters: associations, refused, stored, failed, errors."""
-        return dict(self._server.stats())
-
     def stop(self) -> None:
         """Stops listening, closes open associations and waits for their threads."""
-        self._server.stop()
+        super().stop()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
-
-    def __enter__(self) -> StorageServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

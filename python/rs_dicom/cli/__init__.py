@@ -6,7 +6,8 @@ the terminal (or writes a PNG with ``-o``); ``rs-dicom export FILE... -o DIR`` w
 PNG or NumPy ``.npy`` files; ``rs-dicom dicomdir DIR`` writes ``DIR/DICOMDIR``;
 ``rs-dicom convert IN OUT --ts NAME`` writes files or whole directories in another transfer
 syntax (compressing or decompressing); ``rs-dicom index DIR... -o x.parquet`` writes one row of
-header values per file to a Parquet file. Run
+header values per file to a Parquet file; ``rs-dicom find|move|get`` query and retrieve
+from a PACS and ``rs-dicom serve DIR`` is one. Run
 ``rs-dicom COMMAND --help`` for details. The package also runs as ``python -m rs_dicom.cli``.
 
 Each subcommand is one module of this package exposing a :class:`Command` (``COMMAND``), listed
@@ -22,7 +23,22 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from rs_dicom.cli import anonymize, convert, dicomdir, echo, export, index, listen, meta, send, show
+from rs_dicom.cli import (
+    anonymize,
+    convert,
+    dicomdir,
+    echo,
+    export,
+    find,
+    get,
+    index,
+    listen,
+    meta,
+    move,
+    send,
+    serve,
+    show,
+)
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._report import PROG
@@ -49,6 +65,10 @@ COMMANDS: tuple[Command, ...] = (
     echo.COMMAND,
     send.COMMAND,
     listen.COMMAND,
+    find.COMMAND,
+    move.COMMAND,
+    get.COMMAND,
+    serve.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 

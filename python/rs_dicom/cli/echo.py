@@ -6,7 +6,7 @@ import argparse
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_association
+from rs_dicom.cli._net import add_association, associate, check_association
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\
@@ -34,18 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Runs ``rs-dicom echo``."""
-    from rs_dicom import net
-
     try:
-        with net.associate(
-            args.host,
-            args.port,
-            ae_title=args.aet,
-            called_ae=args.aec,
-            contexts=[],
-            timeout=args.timeout,
-            max_pdu=args.max_pdu,
-        ) as assoc:
+        with associate(args, contexts=[]) as assoc:
             statuses = [assoc.echo() for _ in range(max(1, args.repeat))]
     except (OSError, ValueError) as exc:
         print(f"{PROG}: echo {args.host}:{args.port}: {error_text(exc)}", file=err)

@@ -8,7 +8,7 @@ import threading
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_association
+from rs_dicom.cli._net import add_association, add_output_directory, check_association
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\
@@ -28,14 +28,7 @@ exit status: 0 stopped normally, 1 the port could not be opened, 2 wrong usage."
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``rs-dicom listen``."""
     parser.add_argument("port", metavar="PORT", type=int, help="the port to listen on")
-    parser.add_argument(
-        "-od",
-        "--output-directory",
-        dest="directory",
-        default=".",
-        metavar="DIR",
-        help="where received files are written (default: .)",
-    )
+    add_output_directory(parser, "where received files are written (default: .)")
     parser.add_argument(
         "--require-called-aet",
         action="store_true",

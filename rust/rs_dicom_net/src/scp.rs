@@ -56,6 +56,15 @@ pub trait StoreHandler: Send + Sync {
     fn stored(&self, stored: &Stored) -> u16;
 }
 
+/// A DIMSE service beyond Verification and Storage (e.g. Query/Retrieve): it answers the
+/// commands it handles itself, reading their data sets and sending every response.
+pub trait Service: Send + Sync {
+    /// The service answers this Command Field.
+    fn handles(&self, field: u16) -> bool;
+    /// Serves one request received on context `ctx`.
+    fn serve(&self, assoc: &mut Association, ctx: u8, rq: &Command) -> NetResult<()>;
+}
+
 /// How the server runs.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -65,6 +74,8 @@ pub struct ServerConfig {
     pub directory: PathBuf,
     /// Associations served at once; more connections are closed at once.
     pub max_associations: usize,
+    /// Another service (Query/Retrieve), asked first for each command.
+    pub service: Option<Arc<dyn Service>>,
 }
 
 impl ServerConfig {
@@ -80,6 +91,7 @@ impl ServerConfig {
             accept,
             directory: directory.into(),
             max_associations: 64,
+            service: None,
         }
     }
 }
@@ -254,6 +266,12 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
 
 fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
     while let Some((ctx, rq)) = assoc.recv_command()? {
+        if let (Some(svc), Some(f)) = (&shared.config.service, rq.field())
+            && svc.handles(f)
+        {
+            svc.serve(assoc, ctx, &rq)?;
+            continue;
+        }
         let (status, comment) = match rq.field() {
             Some(field::C_ECHO_RQ) => (status::SUCCESS, None),
             Some(field::C_STORE_RQ) => store_one(assoc, shared, ctx, &rq)?,
@@ -348,25 +366,49 @@ fn open_part(path: &Path, meta: &Dataset) -> io::Result<BufWriter<File>> {
 type Answer = (u16, Option<String>);
 
 fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) -> NetResult<Answer> {
-    let Some(context) = assoc.context(ctx).cloned() else {
+    if assoc.context(ctx).is_none() {
         assoc.recv_data(ctx, &mut io::sink())?;
         return Ok((
             status::SOP_CLASS_NOT_SUPPORTED,
             Some("no such presentation context".into()),
         ));
+    }
+    let n = shared.next.fetch_add(1, Ordering::Relaxed);
+    let stored = match receive_instance(assoc, ctx, rq, &shared.config.directory, n)? {
+        Ok(s) => s,
+        Err(e) => {
+            shared.stats.failed.fetch_add(1, Ordering::Relaxed);
+            return Ok((status::OUT_OF_RESOURCES, Some(format!("cannot store: {e}"))));
+        }
     };
+    let st = match &shared.handler {
+        Some(h) => h.stored(&stored),
+        None => status::SUCCESS,
+    };
+    shared.stats.stored.fetch_add(1, Ordering::Relaxed);
+    Ok((st, None))
+}
+
+/// Receives the data set of the C-STORE-RQ `rq` on context `ctx` into a Part 10 file in
+/// `dir` (streamed into a part file, renamed into place when complete; `n` makes the part
+/// file's name unique). `Err`: the association failed; `Ok(Err)`: the file could not be
+/// written (the data set was still drained, so the association goes on).
+pub(crate) fn receive_instance(
+    assoc: &mut Association,
+    ctx: u8,
+    rq: &Command,
+    dir: &Path,
+    n: u64,
+) -> NetResult<Result<Stored, io::Error>> {
+    let ts = assoc
+        .context(ctx)
+        .map(|c| c.transfer_syntax.clone())
+        .unwrap_or_default();
     let sop_class = rq.text(tags::AFFECTED_SOP_CLASS).unwrap_or_default();
     let sop_instance = rq.text(tags::AFFECTED_SOP_INSTANCE).unwrap_or_default();
-    let n = shared.next.fetch_add(1, Ordering::Relaxed);
-    let dir = &shared.config.directory;
     let path = dir.join(file_name(&sop_instance, n));
     let part = dir.join(format!(".{n}.{}.part", std::process::id()));
-    let meta = meta_for(
-        &sop_class,
-        &sop_instance,
-        &context.transfer_syntax,
-        &assoc.peer_ae,
-    );
+    let meta = meta_for(&sop_class, &sop_instance, &ts, &assoc.peer_ae);
     let (sink, mut error) = match open_part(&part, &meta) {
         Ok(w) => (Some(w), None),
         Err(e) => (None, Some(e)),
@@ -396,21 +438,14 @@ fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) ->
     }
     if let Some(e) = error {
         let _ = std::fs::remove_file(&part);
-        shared.stats.failed.fetch_add(1, Ordering::Relaxed);
-        return Ok((status::OUT_OF_RESOURCES, Some(format!("cannot store: {e}"))));
+        return Ok(Err(e));
     }
-    let stored = Stored {
+    Ok(Ok(Stored {
         path,
         sop_class,
         sop_instance,
-        transfer_syntax: context.transfer_syntax,
+        transfer_syntax: ts,
         calling_ae: assoc.peer_ae.clone(),
         bytes,
-    };
-    let st = match &shared.handler {
-        Some(h) => h.stored(&stored),
-        None => status::SUCCESS,
-    };
-    shared.stats.stored.fetch_add(1, Ordering::Relaxed);
-    Ok((st, None))
+    }))
 }

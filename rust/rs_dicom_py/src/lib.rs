@@ -15,6 +15,7 @@ mod handle;
 mod json;
 mod model;
 mod net;
+mod net_qr;
 mod pixel;
 mod pixel_set;
 mod pool;
@@ -68,5 +69,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     deid::register(m)?;
     scan::register(m)?;
     net::register(m)?;
+    net_qr::register(m)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use pyo3::exceptions::PyConnectionError;
 use pyo3::prelude::*;
 use rs_dicom::{DicomError as CoreError, ErrorKind};
 use rs_dicom_net::assoc::{Association, RequestConfig, request};
-use rs_dicom_net::pdu::{PresentationContextRq, UserIdentity};
+use rs_dicom_net::pdu::{PresentationContextRq, RoleSelection, UserIdentity};
 use rs_dicom_net::scp::{Server, ServerConfig, StoreHandler, Stored};
 use rs_dicom_net::scu::{self, Instance, contexts_for};
 use rs_dicom_net::send::{Item, Outcome, send_all};
@@ -39,7 +39,7 @@ create_exception!(
     "The association was aborted (A-ABORT)."
 );
 
-fn net_py(err: CoreError) -> PyErr {
+pub(crate) fn net_py(err: CoreError) -> PyErr {
     if err.kind != ErrorKind::Network {
         return to_py(err);
     }
@@ -53,7 +53,7 @@ fn net_py(err: CoreError) -> PyErr {
     }
 }
 
-fn address(host: &str, port: u16) -> PyResult<SocketAddr> {
+pub(crate) fn address(host: &str, port: u16) -> PyResult<SocketAddr> {
     (host, port)
         .to_socket_addrs()
         .map_err(|e| NetworkError::new_err(format!("cannot resolve {host}:{port}: {e}")))?
@@ -88,17 +88,38 @@ fn config(
     }
 }
 
-/// The default contexts of an association: Verification, and the storage SOP classes that
-/// fit (the standard's non-retired ones first) in explicit and implicit VR little endian.
+/// The default contexts of an association: Verification, the Q/R and worklist models, and
+/// the storage SOP classes that fit (the standard's non-retired ones first) in explicit and
+/// implicit VR little endian.
 fn default_contexts() -> Vec<PresentationContextRq> {
-    let mut classes: Vec<&str> = rs_dicom_net::storage_sop_classes()
+    let qr = rs_dicom_net::qr::QR_SOP_CLASSES
         .iter()
-        .copied()
-        .filter(|u| rs_dicom::dictionary::uid(u).is_some_and(|e| !e.retired))
-        .collect();
-    classes.truncate(127);
+        .chain([&rs_dicom_net::qr::WORKLIST_FIND]);
+    let mut classes: Vec<&str> = qr.copied().collect();
+    let fixed = classes.len();
+    classes.extend(
+        rs_dicom_net::storage_sop_classes()
+            .iter()
+            .copied()
+            .filter(|u| rs_dicom::dictionary::uid(u).is_some_and(|e| !e.retired))
+            .take(127 - fixed),
+    );
     let ts = rs_dicom::TransferSyntax::EXPLICIT_VR_LE;
     contexts_for(classes.into_iter().map(|c| (c, ts))).unwrap_or_default()
+}
+
+/// The SCP role proposed for the storage classes of `contexts` (C-GET's sub-operations come
+/// back on the association).
+fn storage_roles(contexts: &[PresentationContextRq]) -> Vec<RoleSelection> {
+    contexts
+        .iter()
+        .filter(|c| rs_dicom_net::is_storage_sop_class(&c.abstract_syntax))
+        .map(|c| RoleSelection {
+            sop_class: c.abstract_syntax.clone(),
+            scu: true,
+            scp: true,
+        })
+        .collect()
 }
 
 fn instance_of(ds: &PyDataset) -> PyResult<Instance> {
@@ -178,7 +199,7 @@ pub struct PyAssociation {
 }
 
 impl PyAssociation {
-    fn get(&mut self) -> PyResult<&mut Association> {
+    pub(crate) fn get(&mut self) -> PyResult<&mut Association> {
         self.inner
             .as_mut()
             .filter(|a| a.is_open())
@@ -257,7 +278,7 @@ fn net_associate(
     password: Option<String>,
 ) -> PyResult<PyAssociation> {
     let addr = address(host, port)?;
-    let cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
     let contexts = match contexts {
         None => default_contexts(),
         Some(list) => list
@@ -272,10 +293,24 @@ fn net_associate(
             )
             .collect(),
     };
+    cfg.roles = storage_roles(&contexts);
     let assoc = py
         .detach(|| request(addr, &cfg, contexts))
         .map_err(net_py)?;
     Ok(PyAssociation { inner: Some(assoc) })
+}
+
+/// A server's counters as (name, value) pairs.
+pub(crate) fn server_stats(server: &Server) -> Vec<(String, u64)> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let s = server.stats();
+    vec![
+        ("associations".into(), s.associations.load(Relaxed)),
+        ("refused".into(), s.refused.load(Relaxed)),
+        ("stored".into(), s.stored.load(Relaxed)),
+        ("failed".into(), s.failed.load(Relaxed)),
+        ("errors".into(), s.errors.load(Relaxed)),
+    ]
 }
 
 /// Calls a Python callable for each stored instance: `handler(path, sop_class,
@@ -357,17 +392,7 @@ impl PyStorageServer {
 
     /// Counters: associations, refused, stored, failed, errors.
     fn stats(&self) -> Vec<(String, u64)> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let Some(s) = self.server.as_ref().map(Server::stats) else {
-            return Vec::new();
-        };
-        vec![
-            ("associations".into(), s.associations.load(Relaxed)),
-            ("refused".into(), s.refused.load(Relaxed)),
-            ("stored".into(), s.stored.load(Relaxed)),
-            ("failed".into(), s.failed.load(Relaxed)),
-            ("errors".into(), s.errors.load(Relaxed)),
-        ]
+        self.server.as_ref().map(server_stats).unwrap_or_default()
     }
 
     /// Stops listening and waits for the open associations to end (they are closed).

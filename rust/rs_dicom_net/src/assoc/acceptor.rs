@@ -159,6 +159,19 @@ fn answer(config: &AcceptConfig, rq: &AssociateRq) -> (AssociateAc, Vec<Context>
         });
     }
     let mut user = own_user_information(config.max_pdu);
+    // SCP/SCU role selection (PS3.7 D.3.3.4): the roles proposed for an accepted context are
+    // granted as proposed (C-GET's C-STORE sub-operations need the requestor as SCP).
+    user.roles = rq
+        .user
+        .roles
+        .iter()
+        .filter(|r| {
+            contexts
+                .iter()
+                .any(|c| c.accepted() && c.abstract_syntax == r.sop_class)
+        })
+        .cloned()
+        .collect();
     if rq
         .user
         .identity

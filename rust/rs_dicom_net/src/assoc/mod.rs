@@ -4,6 +4,7 @@
 
 mod acceptor;
 mod pdata;
+mod poll;
 mod requestor;
 
 use std::io::{BufReader, Write};
