@@ -15,6 +15,7 @@ mod handle;
 mod json;
 mod model;
 mod net;
+mod net_tls;
 mod pixel;
 mod pixel_set;
 mod pool;
