@@ -226,8 +226,7 @@ pub fn store(assoc: &mut Association, inst: &Instance) -> NetResult<u16> {
     );
     if let Err(e) = sent {
         // The peer holds part of a data set: the association cannot go on.
-        assoc.abort_in_place();
-        return Err(e);
+        return Err(assoc.send_failed(e));
     }
     response(assoc, field::C_STORE_RSP, id)
 }

@@ -331,6 +331,41 @@ impl Association {
         Ok(())
     }
 
+    /// Ends the association after a failed send and says why: the peer's A-ABORT or bad PDU
+    /// waiting to be read explains more than the broken pipe (an SCP that refuses a data set
+    /// often aborts while it is still coming).
+    pub fn send_failed(&mut self, err: rs_dicom::DicomError) -> rs_dicom::DicomError {
+        use rs_dicom::ErrorKind;
+        if !matches!(err.kind, ErrorKind::Io | ErrorKind::Network) || !self.open {
+            self.abort_with(0, 0);
+            return err;
+        }
+        let _ = self.set_timeout(Some(Duration::from_millis(500)));
+        let why = match read_pdu(&mut self.reader, self.recv_max, &mut self.rx) {
+            Ok(kind::ABORT) => {
+                self.close();
+                let a = match Pdu::parse_body(kind::ABORT, &self.rx) {
+                    Ok(Pdu::Abort(a)) => a,
+                    _ => Abort {
+                        source: 2,
+                        reason: 0,
+                    },
+                };
+                return net_error(format!(
+                    "association aborted while sending a data set: {}",
+                    a.describe()
+                ));
+            }
+            Ok(k) => format!("the peer sent PDU type 0x{k:02X}"),
+            Err(e) => e.message,
+        };
+        self.abort_with(2, 2);
+        net_error(format!(
+            "the connection failed while sending a data set ({}): {why}",
+            err.message
+        ))
+    }
+
     /// Aborts the association (A-ABORT from the service user).
     pub fn abort(mut self) {
         self.abort_with(0, 0);
