@@ -8,15 +8,16 @@ use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustls::client::ClientConnectionData;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::server::WebPkiClientVerifier;
+use rustls::server::{ServerConnectionData, WebPkiClientVerifier};
 use rustls::{
-    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
-    ServerConfig, ServerConnection, SignatureScheme, StreamOwned,
+    CertificateError, ClientConfig, ClientConnection, ConnectionCommon, DigitallySignedStruct,
+    RootCertStore, ServerConfig, ServerConnection, SignatureScheme, StreamOwned,
 };
 
 use crate::error::{NetResult, io_error, net_error};
@@ -151,15 +152,21 @@ pub fn client_config(o: &TlsOptions) -> NetResult<Arc<ClientConfig>> {
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_error("no protocol version", e))?;
     let verifier: Arc<dyn ServerCertVerifier> = match o.peer {
-        PeerCheck::Ignore => Arc::new(AnyCertificate(p)),
+        PeerCheck::Ignore => Arc::new(ServerCheck {
+            chain: None,
+            provider: p,
+        }),
         PeerCheck::Require | PeerCheck::VerifyIfPresent => {
-            let webpki = WebPkiServerVerifier::builder_with_provider(roots(&o.ca)?, p)
+            let webpki = WebPkiServerVerifier::builder_with_provider(roots(&o.ca)?, p.clone())
                 .build()
                 .map_err(|e| tls_error("cannot verify with these CAs", e))?;
             if o.check_hostname {
                 webpki
             } else {
-                Arc::new(AnyName(webpki))
+                Arc::new(ServerCheck {
+                    chain: Some(webpki),
+                    provider: p,
+                })
             }
         }
     };
@@ -206,11 +213,17 @@ pub fn server_config(o: &TlsOptions) -> NetResult<Arc<ServerConfig>> {
     Ok(Arc::new(config))
 }
 
-/// Checks the chain but not the host name (DCMTK's behaviour).
+/// Checks the server's certificate as the options say: the chain (without the host name,
+/// as DCMTK, unless asked), or nothing at all (`-ic`); either way the handshake signatures
+/// are checked, so the server must hold the key of the certificate it shows.
 #[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
+struct ServerCheck {
+    /// None: any certificate is accepted.
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    provider: Arc<CryptoProvider>,
+}
 
-impl ServerCertVerifier for AnyName {
+impl ServerCertVerifier for ServerCheck {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -219,11 +232,11 @@ impl ServerCertVerifier for AnyName {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
         // The name is checked after the chain: a name error means the chain was trusted.
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -236,7 +249,7 @@ impl ServerCertVerifier for AnyName {
         c: &CertificateDer<'_>,
         d: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(m, c, d)
+        verify_tls12_signature(m, c, d, &self.provider.signature_verification_algorithms)
     }
     fn verify_tls13_signature(
         &self,
@@ -244,46 +257,12 @@ impl ServerCertVerifier for AnyName {
         c: &CertificateDer<'_>,
         d: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(m, c, d)
+        verify_tls13_signature(m, c, d, &self.provider.signature_verification_algorithms)
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// Accepts any server certificate (`-ic`), but still checks that the server holds its key.
-#[derive(Debug)]
-struct AnyCertificate(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(m, c, d, &self.0.signature_verification_algorithms)
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(m, c, d, &self.0.signature_verification_algorithms)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -300,21 +279,29 @@ pub struct Conn {
     io: Io,
 }
 
-fn handshake_error(e: &io::Error) -> rs_dicom::DicomError {
-    match e.kind() {
-        io::ErrorKind::InvalidData => net_error(format!("TLS handshake failed: {e}")),
-        _ => io_error(e, "TLS handshake failed"),
+/// A second handle on the socket, for timeouts and shutdown.
+fn control(tcp: &TcpStream) -> NetResult<TcpStream> {
+    tcp.try_clone()
+        .map_err(|e| io_error(&e, "cannot use the connection"))
+}
+
+/// Completes the handshake; rustls' reason (an untrusted certificate, a received alert) is in
+/// the error.
+fn handshake<D>(conn: &mut ConnectionCommon<D>, sock: &mut TcpStream) -> NetResult<()> {
+    while conn.is_handshaking() {
+        conn.complete_io(sock).map_err(|e| match e.kind() {
+            io::ErrorKind::InvalidData => net_error(format!("TLS handshake failed: {e}")),
+            _ => io_error(&e, "TLS handshake failed"),
+        })?;
     }
+    Ok(())
 }
 
 impl Conn {
     /// A plain TCP connection.
     pub fn plain(tcp: TcpStream) -> NetResult<Conn> {
-        let control = tcp
-            .try_clone()
-            .map_err(|e| io_error(&e, "cannot use the connection"))?;
         Ok(Conn {
-            tcp: control,
+            tcp: control(&tcp)?,
             io: Io::Plain(tcp),
         })
     }
@@ -322,17 +309,11 @@ impl Conn {
     /// TLS as the client; the handshake is done when this returns (within the socket's
     /// read timeout).
     pub fn client(tcp: TcpStream, tls: &TlsClient) -> NetResult<Conn> {
-        let control = tcp
-            .try_clone()
-            .map_err(|e| io_error(&e, "cannot use the connection"))?;
+        let control = control(&tcp)?;
         let conn = ClientConnection::new(tls.config.clone(), tls.server_name.clone())
             .map_err(|e| tls_error("cannot start", e))?;
         let mut s = StreamOwned::new(conn, tcp);
-        while s.conn.is_handshaking() {
-            s.conn
-                .complete_io(&mut s.sock)
-                .map_err(|e| handshake_error(&e))?;
-        }
+        handshake::<ClientConnectionData>(&mut s.conn, &mut s.sock)?;
         Ok(Conn {
             tcp: control,
             io: Io::Client(Box::new(s)),
@@ -341,17 +322,11 @@ impl Conn {
 
     /// TLS as the server; the handshake is done when this returns.
     pub fn server(tcp: TcpStream, config: &Arc<ServerConfig>) -> NetResult<Conn> {
-        let control = tcp
-            .try_clone()
-            .map_err(|e| io_error(&e, "cannot use the connection"))?;
+        let control = control(&tcp)?;
         let conn =
             ServerConnection::new(config.clone()).map_err(|e| tls_error("cannot start", e))?;
         let mut s = StreamOwned::new(conn, tcp);
-        while s.conn.is_handshaking() {
-            s.conn
-                .complete_io(&mut s.sock)
-                .map_err(|e| handshake_error(&e))?;
-        }
+        handshake::<ServerConnectionData>(&mut s.conn, &mut s.sock)?;
         Ok(Conn {
             tcp: control,
             io: Io::Server(Box::new(s)),

@@ -18,8 +18,8 @@ use rs_dicom_net::scu::{self, Instance, contexts_for};
 use rs_dicom_net::send::{Item, Outcome, send_all};
 
 use crate::errors::to_py;
-use crate::net_tls::{self, TlsSpec};
 use crate::handle::PyDataset;
+use crate::net_tls::{self, TlsSpec};
 
 create_exception!(
     rs_dicom,

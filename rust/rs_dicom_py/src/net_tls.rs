@@ -55,8 +55,8 @@ pub fn acceptor(
     if let Some(spec) = spec {
         cfg.tls = Some(server_config(&options(spec)?).map_err(net_py)?);
     }
-    cfg.allowed_calling = accepted_calling_aets
-        .map(|list| list.into_iter().map(|a| a.trim().to_string()).collect());
+    cfg.allowed_calling =
+        accepted_calling_aets.map(|list| list.into_iter().map(|a| a.trim().to_string()).collect());
     cfg.identity = identity_handler.map(identity_check);
     cfg.require_identity = require_identity;
     Ok(())
