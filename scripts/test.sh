@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # WebAssembly and run its tests in Node (scripts/wasm.sh).
 need=()
 for pkg in cmake nasm g++ clang dcmtk libgdcm-tools openjph-tools libopenjp2-tools \
-    dicom3tools rustc-web cargo-web rust-web-src lld-22 wasi-libc nodejs; do
+    dicom3tools rustc-web cargo-web rust-web-src lld-22 wasi-libc nodejs openssl; do
     # "install ok installed": a removed package can keep a dpkg record (status rc).
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
         || need+=("$pkg")

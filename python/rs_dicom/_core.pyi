@@ -541,6 +541,9 @@ def net_echo(
     called_ae: str,
     timeout: float | None = None,
     max_pdu: int = 262144,
+    username: str | None = None,
+    password: str | None = None,
+    tls: tuple[Any, ...] | None = None,
 ) -> int: ...
 def net_send(
     items: list[Any],
@@ -552,6 +555,9 @@ def net_send(
     max_pdu: int = 262144,
     workers: int = 1,
     callback: Callable[[int, int | None, str | None], None] | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    tls: tuple[Any, ...] | None = None,
 ) -> list[tuple[int | None, str | None]]: ...
 def net_associate(
     host: str,
@@ -563,6 +569,7 @@ def net_associate(
     max_pdu: int = 262144,
     username: str | None = None,
     password: str | None = None,
+    tls: tuple[Any, ...] | None = None,
 ) -> Association: ...
 
 @final
@@ -633,6 +640,10 @@ class StorageServer:
         max_pdu: int = 262144,
         timeout: float | None = None,
         max_associations: int = 64,
+        tls: tuple[Any, ...] | None = None,
+        accepted_calling_aets: list[str] | None = None,
+        identity_handler: Callable[[int, bytes, bytes, str], Any] | None = None,
+        require_identity: bool = False,
     ) -> StorageServer: ...
     @property
     def port(self) -> int: ...

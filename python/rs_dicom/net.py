@@ -22,6 +22,7 @@ from typing import Any
 from rs_dicom import _core
 from rs_dicom._net_qr import QueryRetrieveServer, ServerBase, Status
 from rs_dicom._net_qr import run as _qr_run
+from rs_dicom._net_tls import TLS, spec
 
 NetworkError = _core.NetworkError
 AssociationRejectedError = _core.AssociationRejectedError
@@ -35,6 +36,7 @@ __all__ = [
     "Status",
     "StorageServer",
     "StoreResult",
+    "TLS",
     "associate",
     "echo",
     "send",
@@ -51,9 +53,17 @@ def echo(
     called_ae: str = "ANY-SCP",
     timeout: float | None = 30.0,
     max_pdu: int = DEFAULT_MAX_PDU,
+    username: str | None = None,
+    password: str | None = None,
+    tls: TLS | None = None,
 ) -> int:
-    """Sends a C-ECHO and returns the response status (0 is success)."""
-    return int(_core.net_echo(host, port, ae_title, called_ae, timeout, max_pdu))
+    """Sends a C-ECHO and returns the response status (0 is success). ``username`` (and
+    ``password``): user identity negotiation (PS3.7 D.3.3.7); ``tls``: a :class:`TLS`."""
+    return int(
+        _core.net_echo(
+            host, port, ae_title, called_ae, timeout, max_pdu, username, password, spec(tls)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,9 @@ def send(
     max_pdu: int = DEFAULT_MAX_PDU,
     workers: int = 1,
     callback: Callable[[int, int | None, str | None], None] | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    tls: TLS | None = None,
 ) -> list[StoreResult]:
     """Stores files (paths) and datasets with C-STORE, over ``workers`` associations in
     parallel. Each instance goes in its own transfer syntax when the peer accepts it, else
@@ -96,7 +109,18 @@ def send(
     if not items:
         return []
     out = _core.net_send(
-        items, host, port, ae_title, called_ae, timeout, max_pdu, max(1, workers), callback
+        items,
+        host,
+        port,
+        ae_title,
+        called_ae,
+        timeout,
+        max_pdu,
+        max(1, workers),
+        callback,
+        username,
+        password,
+        spec(tls),
     )
     return [
         StoreResult(item, status, error) for item, (status, error) in zip(items, out, strict=True)
@@ -180,6 +204,7 @@ def associate(
     max_pdu: int = DEFAULT_MAX_PDU,
     username: str | None = None,
     password: str | None = None,
+    tls: TLS | None = None,
 ) -> Iterator[Association]:
     """An association as a context manager: released on exit, aborted on an exception.
 
@@ -197,7 +222,7 @@ def associate(
                 uid, syntaxes = c
                 proposed.append((str(uid), [str(s) for s in syntaxes]))
     inner = _core.net_associate(
-        host, port, ae_title, called_ae, proposed, timeout, max_pdu, username, password
+        host, port, ae_title, called_ae, proposed, timeout, max_pdu, username, password, spec(tls)
     )
     assoc = Association(inner)
     try:
@@ -217,7 +242,16 @@ class StorageServer(ServerBase):
     with file meta), never held whole in memory. With ``handler``, ``handler(ds)`` is
     called for each with the dataset read from that file and returns the status to answer
     (None: success); without ``directory`` the files go to a temporary directory and are
-    deleted after the handler ran."""
+    deleted after the handler ran.
+
+    Policies: ``tls`` (a :class:`TLS` with the server's certificate and key);
+    ``accepted_calling_aets``: only these calling AE titles are accepted (others get
+    A-ASSOCIATE-RJ "calling AE title not recognized"); ``identity_handler(user_identity_type,
+    primary, secondary, calling_ae)`` checks the user identity a requestor sends (1 username,
+    2 username and passcode; bytes) and returns True, or the server response as bytes, to
+    accept, False to reject the association; ``require_identity`` rejects requests without
+    one; over ``max_associations`` a request is rejected as transient (local limit
+    exceeded)."""
 
     def __init__(
         self,
@@ -231,6 +265,10 @@ class StorageServer(ServerBase):
         max_pdu: int = DEFAULT_MAX_PDU,
         timeout: float | None = 60.0,
         max_associations: int = 64,
+        tls: TLS | None = None,
+        accepted_calling_aets: Iterable[str] | None = None,
+        identity_handler: Callable[[int, bytes, bytes, str], bool | bytes | None] | None = None,
+        require_identity: bool = False,
     ) -> None:
         self._tmp = None if directory is not None else tempfile.mkdtemp(prefix="rs_dicom_scp_")
         self.directory: str = os.fspath(directory) if directory is not None else str(self._tmp)
@@ -245,6 +283,12 @@ class StorageServer(ServerBase):
             max_pdu=max_pdu,
             timeout=timeout,
             max_associations=max_associations,
+            tls=spec(tls),
+            accepted_calling_aets=(
+                None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
+            ),
+            identity_handler=identity_handler,
+            require_identity=require_identity,
         )
 
     def _on_stored(

@@ -75,7 +75,13 @@ def add_output_directory(parser: argparse.ArgumentParser, help: str) -> None:
 def associate(args: argparse.Namespace, **extra: Any) -> AbstractContextManager[Any]:
     """An association with HOST PORT as the association options say."""
     from rs_dicom import net
+    from rs_dicom.cli._net_tls import tls_from_args
 
+    if hasattr(args, "tls_key_cert"):
+        extra.setdefault("tls", tls_from_args(args))
+    if getattr(args, "user", None) is not None:
+        extra.setdefault("username", args.user)
+        extra.setdefault("password", args.password)
     return net.associate(
         args.host,
         args.port,

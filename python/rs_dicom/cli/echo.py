@@ -6,7 +6,8 @@ import argparse
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, associate, check_association
+from rs_dicom.cli._net import add_association, associate
+from rs_dicom.cli._net_tls import add_identity, add_tls, check_network
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\
@@ -17,6 +18,7 @@ EPILOG = """\
 examples:
   rs-dicom echo localhost 104
   rs-dicom echo pacs.example.org 11112 --aet MY_AE --aec PACS
+  rs-dicom echo pacs 2762 +tls me.key me.pem +cf ca.pem -usr alice -pwd secret
 
 exit status: 0 the peer answered with success, 1 it did not (no connection, association
 rejected or aborted, another status), 2 wrong usage."""
@@ -30,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-r", "--repeat", type=int, default=1, metavar="N", help="send N C-ECHO requests"
     )
     add_association(parser)
+    add_identity(parser)
+    add_tls(parser)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -55,5 +59,5 @@ COMMAND = Command(
     epilog=EPILOG,
     add_arguments=add_arguments,
     run=run,
-    check=check_association,
+    check=check_network,
 )

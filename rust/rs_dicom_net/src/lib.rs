@@ -14,6 +14,7 @@ pub mod scp;
 pub mod scu;
 pub mod send;
 mod sop;
+pub mod tls;
 
 pub use error::{NetResult, net_error};
 pub use sop::{is_storage_sop_class, storage_sop_classes};

@@ -15,7 +15,7 @@ use rs_dicom::core::{Tag, VR};
 use rs_dicom::writer::{FileParts, WriteOptions, write_file};
 use rs_dicom::{Dataset, TransferSyntax};
 
-use crate::assoc::{AcceptConfig, Accepted, Association, accept};
+use crate::assoc::{AcceptConfig, Accepted, Association, accept, reject_busy};
 use crate::dimse::{self, Command, field, tags};
 use crate::error::{NetResult, io_error};
 
@@ -72,7 +72,8 @@ pub struct ServerConfig {
     pub accept: AcceptConfig,
     /// Where received instances are written.
     pub directory: PathBuf,
-    /// Associations served at once; more connections are closed at once.
+    /// Associations served at once; more requests are rejected (transient, local limit
+    /// exceeded).
     pub max_associations: usize,
     /// Another service (Query/Retrieve), asked first for each command.
     pub service: Option<Arc<dyn Service>>,
@@ -116,6 +117,8 @@ struct Shared {
     handler: Option<Arc<dyn StoreHandler>>,
     stop: AtomicBool,
     active: AtomicUsize,
+    /// Connections being answered with a transient rejection.
+    rejecting: AtomicUsize,
     conns: Mutex<HashMap<u64, TcpStream>>,
     stats: Stats,
     next: AtomicU64,
@@ -146,6 +149,7 @@ impl Server {
             handler,
             stop: AtomicBool::new(false),
             active: AtomicUsize::new(0),
+            rejecting: AtomicUsize::new(0),
             conns: Mutex::new(HashMap::new()),
             stats: Stats::default(),
             next: AtomicU64::new(0),
@@ -207,36 +211,26 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         }
         threads.retain(|t| !t.is_finished());
         let Ok(stream) = conn else { continue };
-        if shared.active.load(Ordering::SeqCst) >= shared.config.max_associations {
+        let limit = shared.config.max_associations;
+        if shared.active.load(Ordering::SeqCst) < limit {
+            spawn_tracked(
+                &shared,
+                stream,
+                &mut threads,
+                |s| &s.active,
+                serve_connection,
+            );
+        } else if shared.rejecting.load(Ordering::SeqCst) < limit {
+            // Over the limit: answered with a transient A-ASSOCIATE-RJ by a short-lived thread
+            // (bounded too), so the requestor learns why and may retry.
+            shared.stats.refused.fetch_add(1, Ordering::Relaxed);
+            let busy = |stream: TcpStream, s: &Shared| {
+                let _ = reject_busy(stream, &s.config.accept);
+            };
+            spawn_tracked(&shared, stream, &mut threads, |s| &s.rejecting, busy);
+        } else {
             shared.stats.refused.fetch_add(1, Ordering::Relaxed);
             let _ = stream.shutdown(Shutdown::Both);
-            continue;
-        }
-        let id = shared.next.fetch_add(1, Ordering::Relaxed);
-        if let (Ok(clone), Ok(mut conns)) = (stream.try_clone(), shared.conns.lock()) {
-            conns.insert(id, clone);
-        }
-        shared.active.fetch_add(1, Ordering::SeqCst);
-        let s = shared.clone();
-        let spawned = std::thread::Builder::new()
-            .name("rs_dicom-assoc".into())
-            .spawn(move || {
-                serve_connection(stream, &s);
-                if let Ok(mut conns) = s.conns.lock() {
-                    conns.remove(&id);
-                }
-                s.active.fetch_sub(1, Ordering::SeqCst);
-            });
-        match spawned {
-            Ok(t) => threads.push(t),
-            Err(_) => {
-                shared.active.fetch_sub(1, Ordering::SeqCst);
-                if let Ok(mut conns) = shared.conns.lock()
-                    && let Some(c) = conns.remove(&id)
-                {
-                    let _ = c.shutdown(Shutdown::Both);
-                }
-            }
         }
     }
     if let Ok(conns) = shared.conns.lock() {
@@ -246,6 +240,43 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
     for t in threads {
         let _ = t.join();
+    }
+}
+
+/// Runs `work` on the connection in a new thread, counted in `count` and registered so that
+/// [`Server::stop`] can close it.
+fn spawn_tracked(
+    shared: &Arc<Shared>,
+    stream: TcpStream,
+    threads: &mut Vec<JoinHandle<()>>,
+    count: fn(&Shared) -> &AtomicUsize,
+    work: fn(TcpStream, &Shared),
+) {
+    let id = shared.next.fetch_add(1, Ordering::Relaxed);
+    if let (Ok(clone), Ok(mut conns)) = (stream.try_clone(), shared.conns.lock()) {
+        conns.insert(id, clone);
+    }
+    count(shared).fetch_add(1, Ordering::SeqCst);
+    let s = shared.clone();
+    let spawned = std::thread::Builder::new()
+        .name("rs_dicom-assoc".into())
+        .spawn(move || {
+            work(stream, &s);
+            if let Ok(mut conns) = s.conns.lock() {
+                conns.remove(&id);
+            }
+            count(&s).fetch_sub(1, Ordering::SeqCst);
+        });
+    match spawned {
+        Ok(t) => threads.push(t),
+        Err(_) => {
+            count(shared).fetch_sub(1, Ordering::SeqCst);
+            if let Ok(mut conns) = shared.conns.lock()
+                && let Some(c) = conns.remove(&id)
+            {
+                let _ = c.shutdown(Shutdown::Both);
+            }
+        }
     }
 }
 

@@ -253,8 +253,7 @@ pub fn store_or(
     );
     if let Err(e) = sent {
         // The peer holds part of a data set: the association cannot go on.
-        assoc.abort_in_place();
-        return Err(e);
+        return Err(assoc.send_failed(e));
     }
     response_or(assoc, field::C_STORE_RSP, id, other)
 }

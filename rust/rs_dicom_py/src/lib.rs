@@ -16,6 +16,7 @@ mod json;
 mod model;
 mod net;
 mod net_qr;
+mod net_tls;
 mod pixel;
 mod pixel_set;
 mod pool;

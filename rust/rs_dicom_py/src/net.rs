@@ -19,6 +19,7 @@ use rs_dicom_net::send::{Item, Outcome, send_all};
 
 use crate::errors::to_py;
 use crate::handle::PyDataset;
+use crate::net_tls::{self, TlsSpec};
 
 create_exception!(
     rs_dicom,
@@ -129,7 +130,8 @@ fn instance_of(ds: &PyDataset) -> PyResult<Instance> {
 
 /// C-ECHO: returns the response status.
 #[pyfunction]
-#[pyo3(signature = (host, port, ae_title, called_ae, timeout=None, max_pdu=262144))]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (host, port, ae_title, called_ae, timeout=None, max_pdu=262144, username=None, password=None, tls=None))]
 fn net_echo(
     py: Python<'_>,
     host: &str,
@@ -138,9 +140,13 @@ fn net_echo(
     called_ae: &str,
     timeout: Option<f64>,
     max_pdu: u32,
+    username: Option<String>,
+    password: Option<String>,
+    tls: Option<TlsSpec>,
 ) -> PyResult<u16> {
     let addr = address(host, port)?;
-    let cfg = config(ae_title, called_ae, timeout, max_pdu, None, None);
+    let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    net_tls::client(&mut cfg, tls, host)?;
     py.detach(|| {
         let mut assoc = request(addr, &cfg, contexts_for([])?)?;
         let status = scu::echo(&mut assoc)?;
@@ -154,7 +160,7 @@ fn net_echo(
 /// status, error)` after each item. Returns (status, error) per item, in order.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (items, host, port, ae_title, called_ae, timeout=None, max_pdu=262144, workers=1, callback=None))]
+#[pyo3(signature = (items, host, port, ae_title, called_ae, timeout=None, max_pdu=262144, workers=1, callback=None, username=None, password=None, tls=None))]
 fn net_send(
     py: Python<'_>,
     items: Vec<Bound<'_, PyAny>>,
@@ -166,9 +172,13 @@ fn net_send(
     max_pdu: u32,
     workers: usize,
     callback: Option<Py<PyAny>>,
+    username: Option<String>,
+    password: Option<String>,
+    tls: Option<TlsSpec>,
 ) -> PyResult<Vec<(Option<u16>, Option<String>)>> {
     let addr = address(host, port)?;
-    let cfg = config(ae_title, called_ae, timeout, max_pdu, None, None);
+    let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    net_tls::client(&mut cfg, tls, host)?;
     let mut list = Vec::with_capacity(items.len());
     for item in &items {
         if let Ok(ds) = item.cast::<PyDataset>() {
@@ -264,7 +274,7 @@ impl PyAssociation {
 /// Opens an association; `contexts` is a list of (abstract syntax, [transfer syntaxes]).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (host, port, ae_title, called_ae, contexts=None, timeout=None, max_pdu=262144, username=None, password=None))]
+#[pyo3(signature = (host, port, ae_title, called_ae, contexts=None, timeout=None, max_pdu=262144, username=None, password=None, tls=None))]
 fn net_associate(
     py: Python<'_>,
     host: &str,
@@ -276,9 +286,11 @@ fn net_associate(
     max_pdu: u32,
     username: Option<String>,
     password: Option<String>,
+    tls: Option<TlsSpec>,
 ) -> PyResult<PyAssociation> {
     let addr = address(host, port)?;
     let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    net_tls::client(&mut cfg, tls, host)?;
     let contexts = match contexts {
         None => default_contexts(),
         Some(list) => list
@@ -350,7 +362,7 @@ pub struct PyStorageServer {
 impl PyStorageServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", require_called_ae=false, handler=None, max_pdu=262144, timeout=None, max_associations=64))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", require_called_ae=false, handler=None, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false))]
     fn new(
         py: Python<'_>,
         port: u16,
@@ -362,8 +374,19 @@ impl PyStorageServer {
         max_pdu: u32,
         timeout: Option<f64>,
         max_associations: usize,
+        tls: Option<TlsSpec>,
+        accepted_calling_aets: Option<Vec<String>>,
+        identity_handler: Option<Py<PyAny>>,
+        require_identity: bool,
     ) -> PyResult<Self> {
         let mut cfg = ServerConfig::storage(directory);
+        net_tls::acceptor(
+            &mut cfg.accept,
+            tls,
+            accepted_calling_aets,
+            identity_handler,
+            require_identity,
+        )?;
         cfg.accept.ae_title = ae_title.to_string();
         cfg.accept.require_called_ae = require_called_ae;
         cfg.accept.max_pdu = max_pdu;
