@@ -9,6 +9,7 @@
 
 mod dataset;
 mod error;
+#[cfg(feature = "pixels")]
 mod pixels;
 mod value;
 
