@@ -4,8 +4,8 @@
 # its Node tests (js/test), then runs the core's Rust tests compiled for wasm32-wasip1 in
 # Node's WASI. Called by scripts/test.sh; under CI=true a missing toolchain is a failure,
 # elsewhere the step is skipped. The toolchain check and cargo settings: scripts/wasm_env.sh.
-# RS_DICOM_WASM_TARGET moves the target directory (default target/wasm) so that runs in fresh
-# clones can reuse one build of the standard library and the crates.
+# RS_DICOM_WASM_TARGET sets the target directory (default target/wasm; under CI=true a cache
+# directory in ~/.cache that CI's fresh clones share, see scripts/wasm_env.sh).
 #
 # Toolchain (Debian bookworm): rustup has no wasm32 standard library here, but `rustc-web` +
 # `rust-web-src` build one (`-Zbuild-std`, allowed by RUSTC_BOOTSTRAP=1 on this stable

@@ -20,6 +20,12 @@ fi
 
 export RUSTC_BOOTSTRAP=1
 export RUSTC=/usr/bin/rustc
+# CI runs in a fresh clone each time: its wasm builds (two standard libraries built from
+# source, the crates) go to a cache directory that later runs on the same machine reuse
+# (cargo rebuilds whatever changed); elsewhere target/wasm.
+if [ -z "${RS_DICOM_WASM_TARGET:-}" ] && [ "${CI:-}" = true ]; then
+    RS_DICOM_WASM_TARGET=${XDG_CACHE_HOME:-$HOME/.cache}/rs_dicom/wasm-target
+fi
 export CARGO_TARGET_DIR=${RS_DICOM_WASM_TARGET:-target/wasm}
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-22
 export CARGO_TARGET_WASM32_WASIP1_LINKER=wasm-ld-22

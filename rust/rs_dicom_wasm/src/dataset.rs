@@ -1,6 +1,8 @@
 //! The JS `Dataset`: a parsed file (or one sequence item) with element access by tag or
 //! keyword, and the DICOM JSON model.
 
+use std::cell::OnceCell;
+
 use js_sys::{Array, Object};
 use rs_dicom::core::{Dataset as CoreDataset, Element, Tag, TransferSyntax};
 use rs_dicom::dictionary;
@@ -17,6 +19,10 @@ pub struct Dataset {
     pub(crate) ds: CoreDataset,
     pub(crate) meta: Option<CoreDataset>,
     pub(crate) ts: &'static TransferSyntax,
+    /// The pixel data description and frame map, made on first use (frames and renders of
+    /// one dataset then share it).
+    #[cfg(feature = "pixels")]
+    pub(crate) pixels: OnceCell<rs_dicom::Result<Option<rs_dicom::pixel::PixelData>>>,
 }
 
 impl Dataset {
@@ -25,12 +31,20 @@ impl Dataset {
             ds: file.dataset,
             meta: Some(file.meta),
             ts: file.transfer_syntax,
+            #[cfg(feature = "pixels")]
+            pixels: OnceCell::new(),
         }
     }
 
     /// A sequence item (read with its parent's transfer syntax).
     pub(crate) fn item(ds: CoreDataset, ts: &'static TransferSyntax) -> Dataset {
-        Dataset { ds, meta: None, ts }
+        Dataset {
+            ds,
+            meta: None,
+            ts,
+            #[cfg(feature = "pixels")]
+            pixels: OnceCell::new(),
+        }
     }
 
     fn lookup(&self, key: &JsValue) -> Result<Option<&Element>, JsValue> {

@@ -5,9 +5,9 @@ use js_sys::{
     BigInt64Array, BigUint64Array, Float32Array, Float64Array, Int8Array, Int16Array, Int32Array,
     Object, Uint8Array, Uint8ClampedArray, Uint16Array, Uint32Array,
 };
-use rs_dicom::pixel::PixelData;
 use rs_dicom::pixel::display::frame::{OwnedValues, decode_frame};
 use rs_dicom::pixel::display::thumbnail::display_image;
+use rs_dicom::pixel::{DecodeOptions, Frames, PixelBuffer, PixelData, Pixels, Sample};
 use rs_dicom::{DicomError, ErrorKind, Limits};
 use wasm_bindgen::prelude::*;
 
@@ -50,26 +50,65 @@ fn rgba(data: &[u8], channels: usize) -> Vec<u8> {
 }
 
 impl Dataset {
-    fn pixel_data(&self) -> Result<PixelData, JsValue> {
-        PixelData::new(&self.ds, self.ts, &Limits::DEFAULT)
-            .map_err(to_js)?
-            .ok_or_else(|| {
-                to_js(DicomError::new(
-                    ErrorKind::Malformed,
-                    None,
-                    "(7FE0,0010)",
-                    "the dataset has no pixel data",
-                ))
-            })
+    fn pixel_data(&self) -> Result<&PixelData, JsValue> {
+        let px = self
+            .pixels
+            .get_or_init(|| PixelData::new(&self.ds, self.ts, &Limits::DEFAULT));
+        match px {
+            Ok(Some(px)) => Ok(px),
+            Ok(None) => Err(to_js(DicomError::new(
+                ErrorKind::Malformed,
+                None,
+                "(7FE0,0010)",
+                "the dataset has no pixel data",
+            ))),
+            Err(e) => Err(to_js(e.clone())),
+        }
     }
 
-    fn check_frame(&self, frame: usize) -> Result<(), JsValue> {
-        let count = self.pixel_data()?.frame_count();
-        if frame >= count {
-            return Err(out_of_range(frame, count));
+    fn check_frame(&self, frame: usize) -> Result<&PixelData, JsValue> {
+        let px = self.pixel_data()?;
+        if frame >= px.frame_count() {
+            return Err(out_of_range(frame, px.frame_count()));
         }
-        Ok(())
+        Ok(px)
     }
+}
+
+/// The decoded frame as a typed array with one copy, when its bytes are already the array
+/// (C order, little endian as wasm is); `None` for other layouts.
+fn direct(p: &Pixels) -> Option<JsValue> {
+    let bytes: &[u8] = match &p.buffer {
+        PixelBuffer::View { source, start, len } => source.bytes().get(*start..start + len)?,
+        PixelBuffer::Shared { bytes, start, len } => bytes.get(*start..start + len)?,
+        PixelBuffer::Owned(v) => v,
+    };
+    let size = p.sample.size();
+    let mut expected = size;
+    for (&n, &stride) in p.shape.iter().zip(&p.strides).rev() {
+        if stride != expected && n > 1 {
+            return None;
+        }
+        expected *= n;
+    }
+    if (p.big_endian && size > 1) || bytes.len() < expected {
+        return None;
+    }
+    let u8s = Uint8Array::new_with_length(expected as u32);
+    u8s.copy_from(&bytes[..expected]);
+    let buf = u8s.buffer();
+    Some(match p.sample {
+        Sample::U8 => u8s.into(),
+        Sample::I8 => Int8Array::new(&buf).into(),
+        Sample::U16 => Uint16Array::new(&buf).into(),
+        Sample::I16 => Int16Array::new(&buf).into(),
+        Sample::U32 => Uint32Array::new(&buf).into(),
+        Sample::I32 => Int32Array::new(&buf).into(),
+        Sample::U64 => BigUint64Array::new(&buf).into(),
+        Sample::I64 => BigInt64Array::new(&buf).into(),
+        Sample::F32 => Float32Array::new(&buf).into(),
+        Sample::F64 => Float64Array::new(&buf).into(),
+    })
 }
 
 #[wasm_bindgen]
@@ -77,22 +116,38 @@ impl Dataset {
     /// The number of frames (0 without pixel data).
     #[wasm_bindgen(getter, js_name = numberOfFrames)]
     pub fn number_of_frames(&self) -> Result<usize, JsValue> {
-        Ok(PixelData::new(&self.ds, self.ts, &Limits::DEFAULT)
-            .map_err(to_js)?
-            .map_or(0, |p| p.frame_count()))
+        match self.pixel_data() {
+            Ok(px) => Ok(px.frame_count()),
+            Err(_) if matches!(self.pixels.get(), Some(Ok(None))) => Ok(0),
+            Err(e) => Err(e),
+        }
     }
 
     /// Frame `index` decoded: `{ rows, columns, samplesPerPixel, data }`, `data` a typed
     /// array of the stored sample type (Uint16Array, Int16Array, ...) in C order (rows,
     /// columns, samples); colour as RGB where the codec converts it, as in Python.
     pub fn frame(&self, index: usize) -> Result<Object, JsValue> {
-        self.check_frame(index)?;
-        let f = decode_frame(&self.ds, self.ts, index).map_err(to_js)?;
+        let px = self.check_frame(index)?;
+        let p = px
+            .decode(&self.ds, &Frames::One(index), &DecodeOptions::default())
+            .map_err(to_js)?;
         let o = Object::new();
-        set(&o, "rows", &JsValue::from_f64(f.rows as f64));
-        set(&o, "columns", &JsValue::from_f64(f.columns as f64));
-        set(&o, "samplesPerPixel", &JsValue::from_f64(f.samples as f64));
-        set(&o, "data", &typed_array(&f.values));
+        let dim = |i: usize, default: usize| {
+            JsValue::from_f64(p.shape.get(i).copied().unwrap_or(default) as f64)
+        };
+        set(&o, "rows", &dim(0, 0));
+        set(&o, "columns", &dim(1, 0));
+        set(&o, "samplesPerPixel", &dim(2, 1));
+        let data = match direct(&p) {
+            Some(a) => a,
+            // Other layouts (planes, big endian) through the core's reader, in C order.
+            None => typed_array(
+                &decode_frame(&self.ds, self.ts, index)
+                    .map_err(to_js)?
+                    .values,
+            ),
+        };
+        set(&o, "data", &data);
         Ok(o)
     }
 
