@@ -30,6 +30,7 @@ mod uid;
 mod value;
 mod valuetypes;
 mod walk;
+mod web;
 mod write;
 mod xml;
 
@@ -68,5 +69,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     deid::register(m)?;
     scan::register(m)?;
     net::register(m)?;
+    web::register(m)?;
     Ok(())
 }
