@@ -6,7 +6,8 @@ the terminal (or writes a PNG with ``-o``); ``rs-dicom export FILE... -o DIR`` w
 PNG or NumPy ``.npy`` files; ``rs-dicom dicomdir DIR`` writes ``DIR/DICOMDIR``;
 ``rs-dicom convert IN OUT --ts NAME`` writes files or whole directories in another transfer
 syntax (compressing or decompressing); ``rs-dicom index DIR... -o x.parquet`` writes one row of
-header values per file to a Parquet file. Run
+header values per file to a Parquet file; ``rs-dicom web search|get|store URL`` talks to a
+DICOMweb server. Run
 ``rs-dicom COMMAND --help`` for details. The package also runs as ``python -m rs_dicom.cli``.
 
 Each subcommand is one module of this package exposing a :class:`Command` (``COMMAND``), listed
@@ -22,7 +23,19 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from rs_dicom.cli import anonymize, convert, dicomdir, echo, export, index, listen, meta, send, show
+from rs_dicom.cli import (
+    anonymize,
+    convert,
+    dicomdir,
+    echo,
+    export,
+    index,
+    listen,
+    meta,
+    send,
+    show,
+    web,
+)
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._report import PROG
@@ -49,6 +62,7 @@ COMMANDS: tuple[Command, ...] = (
     echo.COMMAND,
     send.COMMAND,
     listen.COMMAND,
+    web.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 
@@ -66,7 +80,8 @@ examples:
   rs-dicom export cine.dcm --frames 0-9 -o frames/
   rs-dicom dicomdir /media/cd
   rs-dicom convert archive/ archive_htj2k/ --ts htj2k-lossless
-  rs-dicom anonymize study/ -o anon/ --key secret.key"""
+  rs-dicom anonymize study/ -o anon/ --key secret.key
+  rs-dicom web search http://pacs:8042/dicom-web -k PatientID=123"""
 
 
 def _version() -> str:
