@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from net_support import free_port
+from net_support import free_port, stop
 
 DICOMWEB_PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
 USER, PASSWORD = "rs", "dicom-secret"
@@ -151,12 +151,7 @@ def start_orthanc() -> Iterator[Orthanc]:
             raise AssertionError(f"{exc}\n{(tmp / 'orthanc.log').read_text()[-3000:]}") from None
         yield Orthanc(dicom_port, http_port, aet, tmp)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop(proc, grace=15)
         log.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
