@@ -7,12 +7,15 @@ cd "$(dirname "$0")/.."
 # System packages: cmake, nasm and g++ build the vendored codecs (libjpeg-turbo, CharLS), and
 # clang builds them faster code (.cargo/config.toml); DCMTK, GDCM, OpenJPH and OpenJPEG tools
 # make the reference files of the codec tests; dicom3tools' dciodvfy checks the files the writer
-# makes. rustc-web, cargo-web, rust-web-src, lld-22, wasi-libc and nodejs build the core for
-# WebAssembly and run its tests in Node (scripts/wasm.sh); chromium runs the JavaScript
-# package's web page headless (tests/test_js_browser.py).
+# makes; Orthanc and its DICOMweb plugin are a real PACS peer of rs_dicom.net and rs_dicom.web
+# (tests/orthanc_support.py); openssl makes the TLS tests' certificates. rustc-web, cargo-web,
+# rust-web-src, lld-22, wasi-libc and nodejs build the core for WebAssembly and run its tests in
+# Node (scripts/wasm.sh); chromium runs the JavaScript package's web page headless
+# (tests/test_js_browser.py).
 need=()
 for pkg in cmake nasm g++ clang dcmtk libgdcm-tools openjph-tools libopenjp2-tools \
-    dicom3tools rustc-web cargo-web rust-web-src lld-22 wasi-libc nodejs openssl chromium; do
+    dicom3tools rustc-web cargo-web rust-web-src lld-22 wasi-libc nodejs openssl chromium \
+    orthanc orthanc-dicomweb; do
     # "install ok installed": a removed package can keep a dpkg record (status rc).
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
         || need+=("$pkg")

@@ -26,3 +26,7 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
         if "could not import" in reason or "No module named" in reason:
             report.outcome = "failed"
             report.longrepr = f"missing test dependency under CI: {reason}"
+
+
+# Orthanc as a peer (tests/orthanc_support.py): fixtures shared by the whole session.
+from orthanc_support import orthanc, orthanc_server  # noqa: E402, F401

@@ -292,6 +292,7 @@ def test_every_command_is_one_module() -> None:
         "move",
         "get",
         "serve",
+        "web",
     ]
     for command in cli.COMMANDS:
         module = importlib.import_module(f"rs_dicom.cli.{command.name}")

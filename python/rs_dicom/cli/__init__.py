@@ -7,7 +7,8 @@ PNG or NumPy ``.npy`` files; ``rs-dicom dicomdir DIR`` writes ``DIR/DICOMDIR``;
 ``rs-dicom convert IN OUT --ts NAME`` writes files or whole directories in another transfer
 syntax (compressing or decompressing); ``rs-dicom index DIR... -o x.parquet`` writes one row of
 header values per file to a Parquet file; ``rs-dicom find|move|get`` query and retrieve
-from a PACS and ``rs-dicom serve DIR`` is one. Run
+from a PACS and ``rs-dicom serve DIR`` is one; ``rs-dicom web search|get|store URL`` talks
+to a DICOMweb server. Run
 ``rs-dicom COMMAND --help`` for details. The package also runs as ``python -m rs_dicom.cli``.
 
 Each subcommand is one module of this package exposing a :class:`Command` (``COMMAND``), listed
@@ -38,6 +39,7 @@ from rs_dicom.cli import (
     send,
     serve,
     show,
+    web,
 )
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
@@ -69,6 +71,7 @@ COMMANDS: tuple[Command, ...] = (
     move.COMMAND,
     get.COMMAND,
     serve.COMMAND,
+    web.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""
 
@@ -86,7 +89,8 @@ examples:
   rs-dicom export cine.dcm --frames 0-9 -o frames/
   rs-dicom dicomdir /media/cd
   rs-dicom convert archive/ archive_htj2k/ --ts htj2k-lossless
-  rs-dicom anonymize study/ -o anon/ --key secret.key"""
+  rs-dicom anonymize study/ -o anon/ --key secret.key
+  rs-dicom web search http://pacs:8042/dicom-web -k PatientID=123"""
 
 
 def _version() -> str:

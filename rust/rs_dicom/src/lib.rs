@@ -33,6 +33,7 @@ pub mod model;
 pub mod parser;
 pub mod pixel;
 pub mod value;
+pub mod web;
 pub mod writer;
 pub mod xml;
 

@@ -32,6 +32,7 @@ mod uid;
 mod value;
 mod valuetypes;
 mod walk;
+mod web;
 mod write;
 mod xml;
 
@@ -71,5 +72,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     scan::register(m)?;
     net::register(m)?;
     net_qr::register(m)?;
+    web::register(m)?;
     Ok(())
 }
