@@ -5,12 +5,16 @@ Profile Clean Structured Content Option Content Item Concept Name Codes"), check
 value types and actions, no row twice, every code known to pydicom's SR concept dictionary with
 the same meaning unless listed in ``MEANING_SPELLINGS``) and renders
 ``rust/rs_dicom/src/deid/content_table.rs``.
+
+PS3.15 E.3.4 Note 3 expects de-identifiers to recognise the retired codes of a concept too: the
+table's SNOMED CT rows are also generated under their SNOMED RT codes (designators SRT, SNM3
+and 99SDM), taken from pydicom's SNOMED CT → RT mapping.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gen_common import ROOT, generated_header, read_tsv, require_none, rust_str
 
@@ -33,6 +37,8 @@ OPTION_ACTIONS = {"K": "K", "C": "C"}
 VALUE_TYPES = frozenset(
     "TEXT PNAME DATE TIME DATETIME UIDREF COMPOSITE IMAGE WAVEFORM NUM CODE CONTAINER".split()
 )
+# The designators SNOMED RT codes were sent with (PS3.15 E.3.4 Note 3).
+SNOMED_RT_SCHEMES = ("SRT", "SNM3", "99SDM")
 # Schemes pydicom's concept dictionary does not hold (checked for form only).
 UNCHECKED_SCHEMES = frozenset({"NCDR [2.0b]", "NCIt", "UMLS"})
 # Where the table names a concept differently from pydicom's dictionary (PS3.16): (scheme,
@@ -139,16 +145,34 @@ def check_codes(rows: list[ContentRow]) -> list[str]:
     return bad
 
 
+def retired_aliases(rows: list[ContentRow]) -> list[ContentRow]:
+    """The SNOMED CT rows again under their SNOMED RT codes (ValueError if pydicom's mapping
+    lacks one)."""
+    from pydicom.sr._snomed_dict import mapping
+
+    out = []
+    for row in rows:
+        if row.scheme != "SCT":
+            continue
+        rt = mapping["SCT"].get(row.value)
+        if rt is None:
+            raise ValueError(f"no SNOMED RT code for SCT {row.value} ({row.meaning})")
+        for scheme in SNOMED_RT_SCHEMES:
+            out.append(replace(row, value=rt, scheme=scheme))
+    return out
+
+
 def generate() -> str:
     """The Rust source of the table."""
     rows = read_rows()
     require_none(check_codes(rows), "codes differ from pydicom's concept dictionary")
+    rows += retired_aliases(rows)
     rows.sort(key=lambda r: (r.value, r.scheme, r.value_type))
     source = "scripts/data/ps3.15_e3.4_structured_content.tsv (PS3.15 E.3.4)"
     out = [
         *generated_header(source, ["use super::row::{Action, ContentRow};"]),
-        f"/// The {len(rows)} content items of the table, sorted by code value, scheme and value",
-        "/// type.",
+        f"/// The {len(rows)} content items of the table (its SNOMED CT rows also under their",
+        "/// retired SNOMED RT codes), sorted by code value, scheme and value type.",
         "#[rustfmt::skip]",
         "pub static CONTENT_ITEMS: &[ContentRow] = &[",
     ]

@@ -197,6 +197,19 @@ def test_every_option_column(row: dict[str, str], column: str) -> None:
     check(row, expect(row, column), out, column)
 
 
+@pytest.mark.parametrize("scheme", ["SRT", "SNM3", "99SDM"])
+def test_retired_snomed_rt_codes_are_recognised(scheme: str) -> None:
+    # PS3.15 E.3.4 Note 3: Finding Site (SCT 363698007) is G-C0E3 in SNOMED RT (pydicom's
+    # mapping); Complication of Procedure (SCT 116224001, X) is DD-60002.
+    site = content_item("TEXT", code("G-C0E3", scheme, "Finding Site"))
+    complication = content_item("TEXT", code("DD-60002", scheme, "Complication"))
+    out = anonymize(sr([site, complication]))
+    assert find(out, "DD-60002", scheme) == []
+    assert find(out, "G-C0E3", scheme)[0].TextValue == "ANONYMIZED"
+    out = anonymize(sr([site]), "clean_descriptors")
+    assert find(out, "G-C0E3", scheme)[0].TextValue == "Scan of *** today"
+
+
 def test_without_the_option_content_is_replaced_not_cleaned() -> None:
     observer = content_item("PNAME", code("121008", "DCM", "Person Observer Name"))
     ds = sr([observer, content_item("TEXT", code("121106", "DCM", "Comment"))])

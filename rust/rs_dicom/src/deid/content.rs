@@ -318,6 +318,16 @@ mod tests {
         assert_eq!(name.map(|r| r.basic), Some(Action::X));
         assert!(content_row("121435", "DCM", "CODE").is_none());
         assert!(content_row("121435", "SCT", "TEXT").is_none());
+        // A SNOMED CT row also under its retired SNOMED RT code (E.3.4 Note 3).
+        for scheme in ["SCT", "SRT", "SNM3", "99SDM"] {
+            let code = if scheme == "SCT" {
+                "363698007"
+            } else {
+                "G-C0E3"
+            };
+            let row = content_row(code, scheme, "TEXT");
+            assert_eq!(row.map(|r| r.meaning), Some("Finding Site"), "{scheme}");
+        }
     }
 
     #[test]

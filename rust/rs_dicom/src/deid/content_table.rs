@@ -3,8 +3,8 @@
 
 use super::row::{Action, ContentRow};
 
-/// The 206 content items of the table, sorted by code value, scheme and value
-/// type.
+/// The 239 content items of the table (its SNOMED CT rows also under their
+/// retired SNOMED RT codes), sorted by code value, scheme and value type.
 #[rustfmt::skip]
 pub static CONTENT_ITEMS: &[ContentRow] = &[
     ContentRow { value: "109054", scheme: "DCM", value_type: "TEXT", meaning: "Patient State", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
@@ -213,4 +213,37 @@ pub static CONTENT_ITEMS: &[ContentRow] = &[
     ContentRow { value: "76", scheme: "NCDR [2.0b]", value_type: "PNAME", meaning: "Catheterization Operator", basic: Action::D, options: [None, None, None, None, None, None, None, None, None, None] },
     ContentRow { value: "C2348792", scheme: "UMLS", value_type: "TEXT", meaning: "Time Point", basic: Action::XD, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
     ContentRow { value: "C67447", scheme: "NCIt", value_type: "TEXT", meaning: "Activity Session", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "DD-60002", scheme: "99SDM", value_type: "TEXT", meaning: "Complication of Procedure", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "DD-60002", scheme: "SNM3", value_type: "TEXT", meaning: "Complication of Procedure", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "DD-60002", scheme: "SRT", value_type: "TEXT", meaning: "Complication of Procedure", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "DF-0068E", scheme: "99SDM", value_type: "DATETIME", meaning: "Anesthesia Start Time", basic: Action::X, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "DF-0068E", scheme: "SNM3", value_type: "DATETIME", meaning: "Anesthesia Start Time", basic: Action::X, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "DF-0068E", scheme: "SRT", value_type: "DATETIME", meaning: "Anesthesia Start Time", basic: Action::X, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "DF-0070B", scheme: "99SDM", value_type: "DATETIME", meaning: "Anesthesia Finish Time", basic: Action::X, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "DF-0070B", scheme: "SNM3", value_type: "DATETIME", meaning: "Anesthesia Finish Time", basic: Action::X, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "DF-0070B", scheme: "SRT", value_type: "DATETIME", meaning: "Anesthesia Finish Time", basic: Action::X, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "F-00033", scheme: "99SDM", value_type: "TEXT", meaning: "ECG Finding", basic: Action::XD, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "F-00033", scheme: "SNM3", value_type: "TEXT", meaning: "ECG Finding", basic: Action::XD, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "F-00033", scheme: "SRT", value_type: "TEXT", meaning: "ECG Finding", basic: Action::XD, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "F-02455", scheme: "99SDM", value_type: "TEXT", meaning: "Social History", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "F-02455", scheme: "SNM3", value_type: "TEXT", meaning: "Social History", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "F-02455", scheme: "SRT", value_type: "TEXT", meaning: "Social History", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "G-C0E3", scheme: "99SDM", value_type: "TEXT", meaning: "Finding Site", basic: Action::D, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "G-C0E3", scheme: "SNM3", value_type: "TEXT", meaning: "Finding Site", basic: Action::D, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "G-C0E3", scheme: "SRT", value_type: "TEXT", meaning: "Finding Site", basic: Action::D, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "G-D320", scheme: "99SDM", value_type: "DATETIME", meaning: "Stop DateTime", basic: Action::D, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "G-D320", scheme: "SNM3", value_type: "DATETIME", meaning: "Stop DateTime", basic: Action::D, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "G-D320", scheme: "SRT", value_type: "DATETIME", meaning: "Stop DateTime", basic: Action::D, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "G-D321", scheme: "99SDM", value_type: "DATETIME", meaning: "Start DateTime", basic: Action::D, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "G-D321", scheme: "SNM3", value_type: "DATETIME", meaning: "Start DateTime", basic: Action::D, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "G-D321", scheme: "SRT", value_type: "DATETIME", meaning: "Start DateTime", basic: Action::D, options: [None, None, None, None, None, Some(Action::K), Some(Action::C), None, None, None] },
+    ContentRow { value: "PA-30029", scheme: "99SDM", value_type: "TEXT", meaning: "Administration of radiopharmaceutical", basic: Action::D, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "PA-30029", scheme: "SNM3", value_type: "TEXT", meaning: "Administration of radiopharmaceutical", basic: Action::D, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "PA-30029", scheme: "SRT", value_type: "TEXT", meaning: "Administration of radiopharmaceutical", basic: Action::D, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "R-42B89", scheme: "99SDM", value_type: "COMPOSITE", meaning: "Clinical Report", basic: Action::X, options: [None, Some(Action::K), None, None, None, None, None, None, None, None] },
+    ContentRow { value: "R-42B89", scheme: "99SDM", value_type: "TEXT", meaning: "Clinical Report", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "R-42B89", scheme: "SNM3", value_type: "COMPOSITE", meaning: "Clinical Report", basic: Action::X, options: [None, Some(Action::K), None, None, None, None, None, None, None, None] },
+    ContentRow { value: "R-42B89", scheme: "SNM3", value_type: "TEXT", meaning: "Clinical Report", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
+    ContentRow { value: "R-42B89", scheme: "SRT", value_type: "COMPOSITE", meaning: "Clinical Report", basic: Action::X, options: [None, Some(Action::K), None, None, None, None, None, None, None, None] },
+    ContentRow { value: "R-42B89", scheme: "SRT", value_type: "TEXT", meaning: "Clinical Report", basic: Action::X, options: [None, None, None, None, None, None, None, Some(Action::C), None, None] },
 ];
