@@ -266,20 +266,44 @@ fn response(query: &Dataset, level: Level, g: &Group, ae: &str) -> Dataset {
             (RETRIEVE_AE_TITLE, _) => set_text(&mut out, key.tag, VR::AE, ae),
             (SPECIFIC_CHARACTER_SET, _) => {}
             (t, Some(v)) => set_text(&mut out, t, key.vr, &v),
-            (t, None) => match rec.get(t) {
-                Some(e) => {
-                    out.insert_from(rec, e);
-                }
-                None if key.items().is_some() => {
-                    out.insert(rs_dicom::Element::sequence(t, Vec::new()));
-                }
-                None => {
-                    out.set_bytes(t, key.vr, Vec::new());
-                }
-            },
+            (_, None) => copy_key(key, rec, &mut out),
         }
     }
     out
+}
+
+/// The value of `key` in `rec` into `out` (empty when `rec` lacks it). For a sequence key
+/// with an item, each item of `rec` keeps only the keys of that item (PS3.4 C.2.2.1.3: the
+/// attributes asked for, no others).
+fn copy_key(key: &rs_dicom::Element, rec: &Dataset, out: &mut Dataset) {
+    let t = key.tag;
+    let wanted = key.items().and_then(|i| i.first());
+    match (rec.get(t), wanted) {
+        (Some(e), Some(q)) if e.items().is_some() => {
+            let q = q.read();
+            let items = e.items().unwrap_or_default().iter().map(|item| {
+                let item = item.read();
+                let mut kept = Dataset::new();
+                if let Some(cs) = item.get(SPECIFIC_CHARACTER_SET) {
+                    kept.insert_from(&item, cs);
+                }
+                for k in q.iter() {
+                    copy_key(k, &item, &mut kept);
+                }
+                rs_dicom::SharedDataset::new(kept)
+            });
+            out.insert(rs_dicom::Element::sequence(t, items.collect()));
+        }
+        (Some(e), _) => {
+            out.insert_from(rec, e);
+        }
+        (None, _) if key.items().is_some() => {
+            out.insert(rs_dicom::Element::sequence(t, Vec::new()));
+        }
+        (None, _) => {
+            out.set_bytes(t, key.vr, Vec::new());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -340,5 +364,26 @@ mod tests {
         set_text(&mut q, Tag(0x0010, 0x0020), VR::LO, "A");
         assert_eq!(ix.retrieve(Model::PatientRoot, Level::Patient, &q).len(), 3);
         assert_eq!(ix.find(Model::PatientRoot, Level::Series, &q, "").len(), 2);
+        // A sequence key returns the items with the keys asked for only.
+        let mut rec = record("C", "3.1", "3.1.1", "3.1.1.1", "CT");
+        let mut item = Dataset::new();
+        set_text(&mut item, Tag(0x0008, 0x0100), VR::SH, "CODE");
+        set_text(&mut item, Tag(0x0008, 0x0104), VR::LO, "meaning");
+        let seq = Tag(0x0008, 0x1032);
+        let items = vec![rs_dicom::SharedDataset::new(item)];
+        rec.header.insert(rs_dicom::Element::sequence(seq, items));
+        ix.insert(rec);
+        let mut q = Dataset::new();
+        set_text(&mut q, Tag(0x0010, 0x0020), VR::LO, "C");
+        let mut qi = Dataset::new();
+        set_text(&mut qi, Tag(0x0008, 0x0100), VR::SH, "");
+        let items = vec![rs_dicom::SharedDataset::new(qi)];
+        q.insert(rs_dicom::Element::sequence(seq, items));
+        let r = ix.find(Model::StudyRoot, Level::Study, &q, "");
+        assert_eq!(r.len(), 1);
+        let items = r[0].get(seq).and_then(|e| e.items()).unwrap();
+        let got = items[0].read();
+        assert_eq!(text_of(&got, Tag(0x0008, 0x0100)).as_deref(), Some("CODE"));
+        assert!(got.get(Tag(0x0008, 0x0104)).is_none());
     }
 }
