@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,10 @@ def test_wrong_called_ae_is_rejected(tmp_path: Path) -> None:
         with pytest.raises(net.AssociationRejectedError, match="called AE title not recognized"):
             net.echo("127.0.0.1", srv.port, called_ae="OTHER", timeout=5)
         assert net.echo("127.0.0.1", srv.port, called_ae="MY_SCP", timeout=5) == 0
+        # The server thread counts the rejection after the A-ASSOCIATE-RJ is sent.
+        deadline = time.monotonic() + 5
+        while srv.stats()["refused"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert srv.stats()["refused"] == 1
 
 
