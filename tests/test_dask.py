@@ -176,3 +176,16 @@ def test_frames_of_different_shapes_are_refused(tmp_path: Path) -> None:
         rdask.frames(files, chunks="slice")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no files"):
         rdask.frames(tmp_path)
+
+
+def test_dask_is_imported_only_when_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rs_dicom\n"
+        "m = rs_dicom.dask\n"
+        "assert m.__name__ == 'rs_dicom.dask'\n"
+        "assert 'dask' not in sys.modules and 'distributed' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

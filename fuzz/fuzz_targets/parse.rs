@@ -3,7 +3,8 @@
 //! out-of-bounds span, an unbalanced token stream, a hang or an OOM is a bug.
 //!
 //! The first input byte selects options (the whole input, first byte included, is parsed):
-//! bit 0 `force`, bit 1 `stop_before_pixels`, bits 2-3 the encoding of the raw token pass.
+//! bit 0 `force`, bit 1 `stop_before_pixels`, bits 2-3 the encoding of the raw token pass,
+//! bit 4 `stop_after` a tag whose group is the second byte (element 0x0010).
 
 #![no_main]
 
@@ -19,9 +20,14 @@ fuzz_target!(|data: &[u8]| {
     let opts = ReadOptions {
         force: flags & 1 != 0,
         stop_before_pixels: flags & 2 != 0,
+        stop_after: (flags & 16 != 0)
+            .then(|| rs_dicom::core::Tag(u16::from(data.get(1).copied().unwrap_or(0)), 0x0010)),
         ..Default::default()
     };
     if let Ok(file) = rs_dicom::parser::parse_source(Arc::new(Source::Owned(data.to_vec())), opts) {
+        if let Some(last) = opts.stop_after {
+            assert!(file.dataset.elements().iter().all(|e| e.tag <= last));
+        }
         walk(&file.meta, 0);
         walk(&file.dataset, 0);
         let _ = file.transfer_syntax_uid.as_deref().map(str::len);

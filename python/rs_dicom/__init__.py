@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # Python code, and imports nothing of the package).
 _core._register_value_types(person_name=PersonName, uid=UID)
 
-_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal", "uid", "fileset")
+_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal", "uid", "fileset", "dask")
 
 
 def __getattr__(name: str) -> object:

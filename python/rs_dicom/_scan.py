@@ -185,7 +185,9 @@ def scan(
     that does not convert (a DS of ``"abc"``, a date of ``"2024"``) is a null; a scalar text
     column keeps a value with more values than the dictionary allows as DICOM writes it
     (joined by ``\\``). Sequences cannot be asked for.
-    Each file is read only up to its pixel data.
+    Each file is read only up to the last requested tag (or its pixel data, if that comes
+    first): an 8 KiB prefix, more only for longer headers. A defect after that point does not
+    make an error row, and an element written out of tag order after it is not seen.
     """
     pa = _import_pyarrow()
     scanner = _core.Scanner(resolve_tags(tags))

@@ -1,7 +1,8 @@
 //! rs_dicom_scan: read the headers of many DICOM files in parallel into Arrow arrays, one row
 //! per file (path, size, error, transfer syntax, SOP class, then one column per requested tag).
 //!
-//! Each file is read only up to its pixel data; values go straight from the file's bytes into
+//! Each file is read only up to the last tag a column needs (or its pixel data), from an 8 KiB
+//! prefix that grows only for longer headers; values go straight from the file's bytes into
 //! Arrow builders. A file that cannot be read is a row with its error message, never a failure
 //! of the scan. The result is a list of `StructArray`s (record batches) in the order of the
 //! paths, ready for the Arrow C data interface (`arrow_array::ffi`).
@@ -217,6 +218,28 @@ mod tests {
         let date = batch.column(7).as_primitive::<Date32Type>();
         assert_eq!(date.len(), 2);
         assert!(!batch.column(8).is_null(0) && batch.column(8).is_null(1));
+    }
+
+    #[test]
+    fn files_are_read_up_to_the_last_tag_a_column_needs() {
+        let stop = |tags: &[Tag]| Scan::new(tags, false).unwrap().stop_after;
+        // The SOP Class UID is always read; the file meta group is read apart.
+        assert_eq!(stop(&[Tag(0x0002, 0x0010)]), SOP_CLASS_UID);
+        assert_eq!(
+            stop(&[Tag(0x0010, 0x0020), Tag(0x0008, 0x0020)]),
+            Tag(0x0010, 0x0020)
+        );
+        // (0018,9810) is "US or SS": Pixel Representation decides it in implicit VR files.
+        assert_eq!(stop(&[Tag(0x0018, 0x9810)]), PIXEL_REPRESENTATION);
+        assert_eq!(stop(&[Tag(0x0028, 0x0106)]), Tag(0x0028, 0x0106));
+        // The rows equal those of a read of the whole header.
+        let tags = [Tag(0x0008, 0x0060), Tag(0x0010, 0x0010)];
+        let batch = Scan::new(&tags, false).unwrap().batch(&[sample()]).unwrap();
+        let file = parse_file_with(sample(), ReadOptions::default()).unwrap();
+        for (i, t) in tags.iter().enumerate() {
+            let want = rs_dicom::value::text_values(&file, file.get(*t).unwrap());
+            assert_eq!(batch.column(5 + i).as_string::<i32>().value(0), want[0]);
+        }
     }
 
     #[test]
