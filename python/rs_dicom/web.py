@@ -212,6 +212,7 @@ class Client:
             params["includefield"] = list(fields)
         results: list[dict[str, Any]] = []
         start = offset or 0
+        previous: list[dict[str, Any]] | None = None
         while True:
             page = dict(params)
             if limit is not None:
@@ -219,11 +220,14 @@ class Client:
             if start:
                 page["offset"] = start
             got = self._get_json(self._url("qido", path, page))
+            if got == previous:
+                break  # a server that ignores offset: stop instead of looping
             results.extend(got)
             # Servers cap a page (Orthanc at 100 by default); ask again for the rest.
             if not get_remaining or not got or (limit is not None and len(got) < limit):
                 break
             start += len(got)
+            previous = got
         if as_datasets:
             return [_core.Dataset.from_json(r) for r in results]
         return results
