@@ -8,12 +8,14 @@ cd "$(dirname "$0")/.."
 # clang builds them faster code (.cargo/config.toml); DCMTK, GDCM, OpenJPH and OpenJPEG tools
 # make the reference files of the codec tests; dicom3tools' dciodvfy checks the files the writer
 # makes; Orthanc and its DICOMweb plugin are a real PACS peer of rs_dicom.net and rs_dicom.web
-# (tests/orthanc_support.py). rustc-web, cargo-web, rust-web-src, lld-22, wasi-libc and nodejs
-# build the core for WebAssembly and run its tests in Node (scripts/wasm.sh).
+# (tests/orthanc_support.py); openssl makes the TLS tests' certificates. rustc-web, cargo-web,
+# rust-web-src, lld-22, wasi-libc and nodejs build the core for WebAssembly and run its tests in
+# Node (scripts/wasm.sh); chromium runs the JavaScript package's web page headless
+# (tests/test_js_browser.py).
 need=()
 for pkg in cmake nasm g++ clang dcmtk libgdcm-tools openjph-tools libopenjp2-tools \
-    dicom3tools rustc-web cargo-web rust-web-src lld-22 wasi-libc nodejs orthanc \
-    orthanc-dicomweb; do
+    dicom3tools rustc-web cargo-web rust-web-src lld-22 wasi-libc nodejs openssl chromium \
+    orthanc orthanc-dicomweb; do
     # "install ok installed": a removed package can keep a dpkg record (status rc).
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
         || need+=("$pkg")
@@ -71,7 +73,7 @@ cargo test -p rs_dicom --no-default-features --quiet
 cargo clippy -p rs_dicom_j2k --all-targets -- -D warnings
 cargo test -p rs_dicom_j2k --quiet
 
-echo "== the core in WebAssembly (wasm32-unknown-unknown build, wasm32-wasip1 tests in Node)"
+echo "== the core in WebAssembly (the JavaScript package and its Node tests, wasm32-wasip1 tests)"
 bash scripts/wasm.sh
 
 echo "== Python tests"

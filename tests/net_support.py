@@ -106,3 +106,43 @@ def assert_same_instance(sent: Path, got: Path) -> None:
     assert count[1] == count[0], f"{got.name}: {count[1]} elements, {count[0]} sent"
     if "PixelData" in a:
         np.testing.assert_array_equal(a.pixel_array, b.pixel_array)
+
+
+# A small archive for the Query/Retrieve tests: (patient, study, series, modality, date)
+# per instance; 2 patients, 3 studies, 4 series, 6 instances.
+ARCHIVE_LAYOUT = [
+    ("P1", 1, 1, "CT", "20200101"),
+    ("P1", 1, 1, "CT", "20200101"),
+    ("P1", 1, 2, "SR", "20200101"),
+    ("P1", 2, 1, "CT", "20210615"),
+    ("P2", 3, 1, "MR", "20220301"),
+    ("P2", 3, 1, "MR", "20220301"),
+]
+UID_ROOT = "1.2.826.0.1.3680043.10.1038"
+
+
+def make_archive(directory: Path) -> list[Path]:
+    """Instances of pydicom's CT_small.dcm with the layout above, written by pydicom."""
+    import pydicom
+
+    directory.mkdir(parents=True, exist_ok=True)
+    src = pydicom_file("CT_small.dcm")
+    out = []
+    for i, (patient, study, series, modality, date) in enumerate(ARCHIVE_LAYOUT):
+        ds = pydicom.dcmread(src)
+        ds.PatientName = f"DOE^{patient}"
+        ds.PatientID = patient
+        ds.StudyInstanceUID = f"{UID_ROOT}.{study}"
+        ds.SeriesInstanceUID = f"{UID_ROOT}.{study}.{series}"
+        ds.SOPInstanceUID = f"{UID_ROOT}.{study}.{series}.{i}"
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.Modality = modality
+        ds.StudyDate = date
+        ds.StudyID = str(study)
+        ds.AccessionNumber = f"A{study}"
+        ds.SeriesNumber = series
+        ds.InstanceNumber = i + 1
+        path = directory / f"i{i}.dcm"
+        ds.save_as(path)
+        out.append(path)
+    return out

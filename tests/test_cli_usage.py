@@ -288,6 +288,10 @@ def test_every_command_is_one_module() -> None:
         "echo",
         "send",
         "listen",
+        "find",
+        "move",
+        "get",
+        "serve",
         "web",
     ]
     for command in cli.COMMANDS:

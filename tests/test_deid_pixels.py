@@ -108,12 +108,3 @@ def _key(tmp: Path) -> Path:
     k = tmp / "key"
     k.write_bytes(b"0123456789abcdef-pixels")
     return k
-
-
-def test_encapsulated_pixel_data_cannot_be_cleaned() -> None:
-    from pydicom.data import get_testdata_file
-
-    ds = rs_dicom.dcmread(get_testdata_file("MR_small_RLE.dcm"))
-    rule = deid.PixelRule(regions=[(0, 0, 2, 2)])
-    with pytest.raises(rs_dicom.DicomError, match="decompress"):
-        deid.anonymize(ds, key=KEY, options=("clean_pixel_data",), pixel_rules=[rule])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 import rs_dicom
 from pydicom.data import get_testdata_file
 from rs_dicom import deid
@@ -27,7 +28,20 @@ def _mutants(rng: random.Random, data: bytes, count: int) -> list[bytes]:
     return out
 
 
-def test_damaged_files_are_refused_cleanly(tmp_path: Path) -> None:
+# The Basic Profile alone, and the options whose code reads more of the file: structured
+# content (SR trees, by-reference positions), file-declared private actions, and decoding and
+# re-encoding compressed pixel data for Clean Pixel Data.
+OPTIONS = [
+    {},
+    {
+        "options": ("clean_structured_content", "retain_safe_private", "clean_pixel_data"),
+        "pixel_rules": [deid.PixelRule(regions=[(1, 1, 4, 4)])],
+    },
+]
+
+
+@pytest.mark.parametrize("kwargs", OPTIONS, ids=["basic", "options"])
+def test_damaged_files_are_refused_cleanly(tmp_path: Path, kwargs: dict) -> None:
     rng = random.Random(20261205)
     jobs = []
     for name in SOURCES:
@@ -37,7 +51,8 @@ def test_damaged_files_are_refused_cleanly(tmp_path: Path) -> None:
             src.parent.mkdir(exist_ok=True)
             src.write_bytes(mutant)
             jobs.append((src, tmp_path / "out" / src.name))
-    results = deid.Anonymizer(key=b"robustness-key-0123456789", audit=True).anonymize_files(jobs)
+    engine = deid.Anonymizer(key=b"robustness-key-0123456789", audit=True, **kwargs)
+    results = engine.anonymize_files(jobs)
     done = 0
     for r in results:
         if r.error is None:

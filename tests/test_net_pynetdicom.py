@@ -114,3 +114,58 @@ def test_pynetdicom_scu_to_our_scp(tmp_path: Path) -> None:
         got = tmp_path / f"{ds.SOPInstanceUID}.dcm"
         assert pydicom.dcmread(got).file_meta.TransferSyntaxUID == ds.file_meta.TransferSyntaxUID
         assert_same_instance(f, got)
+
+
+def test_pynetdicom_find_and_get_from_our_qr_scp(tmp_path: Path) -> None:
+    """pynetdicom's send_c_find and send_c_get (with the SCP role for CT) against our Q/R
+    SCP: the matches and the instances retrieved are those of the archive."""
+    import pydicom
+    from net_support import UID_ROOT, make_archive
+    from pydicom.dataset import Dataset
+    from pynetdicom import build_role, evt
+    from pynetdicom.sop_class import (
+        CTImageStorage,
+        PatientRootQueryRetrieveInformationModelGet,
+        StudyRootQueryRetrieveInformationModelFind,
+    )
+
+    files = make_archive(tmp_path / "archive")
+    got: list[Any] = []
+
+    def on_store(event: Any) -> int:
+        got.append(event.dataset)
+        return 0
+
+    with net.QueryRetrieveServer(tmp_path / "archive", host="127.0.0.1", timeout=10) as srv:
+        ae = pynetdicom.AE(ae_title="PYSCU")
+        ae.add_requested_context(StudyRootQueryRetrieveInformationModelFind)
+        ae.add_requested_context(PatientRootQueryRetrieveInformationModelGet)
+        ae.add_requested_context(CTImageStorage)
+        assoc = ae.associate(
+            "127.0.0.1",
+            srv.port,
+            ext_neg=[build_role(CTImageStorage, scp_role=True)],
+            evt_handlers=[(evt.EVT_C_STORE, on_store)],
+        )
+        assert assoc.is_established
+        try:
+            q = Dataset()
+            q.QueryRetrieveLevel = "STUDY"
+            q.StudyInstanceUID = ""
+            q.PatientName = "DOE^P1"
+            found = list(assoc.send_c_find(q, StudyRootQueryRetrieveInformationModelFind))
+            q = Dataset()
+            q.QueryRetrieveLevel = "PATIENT"
+            q.PatientID = "P2"
+            gets = list(assoc.send_c_get(q, PatientRootQueryRetrieveInformationModelGet))
+        finally:
+            assoc.release()
+    assert [s.Status for s, _ in found] == [0xFF00, 0xFF00, 0]
+    assert {ds.StudyInstanceUID for _, ds in found[:-1]} == {f"{UID_ROOT}.1", f"{UID_ROOT}.2"}
+    final = gets[-1][0]
+    assert final.Status == 0 and final.NumberOfCompletedSuboperations == 2
+    originals = {pydicom.dcmread(f).SOPInstanceUID: pydicom.dcmread(f) for f in files}
+    assert len(got) == 2
+    for ds in got:
+        assert ds.PixelData == originals[ds.SOPInstanceUID].PixelData
+        assert ds.PatientID == "P2"

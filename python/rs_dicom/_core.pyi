@@ -27,6 +27,8 @@ __all__ = [
     "AssociationRejectedError",
     "NetworkError",
     "StorageServer",
+    "QrOperation",
+    "QueryRetrieveServer",
     "net_associate",
     "net_echo",
     "net_send",
@@ -544,6 +546,9 @@ def net_echo(
     called_ae: str,
     timeout: float | None = None,
     max_pdu: int = 262144,
+    username: str | None = None,
+    password: str | None = None,
+    tls: tuple[Any, ...] | None = None,
 ) -> int: ...
 def net_send(
     items: list[Any],
@@ -555,6 +560,9 @@ def net_send(
     max_pdu: int = 262144,
     workers: int = 1,
     callback: Callable[[int, int | None, str | None], None] | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    tls: tuple[Any, ...] | None = None,
 ) -> list[tuple[int | None, str | None]]: ...
 def net_associate(
     host: str,
@@ -566,6 +574,7 @@ def net_associate(
     max_pdu: int = 262144,
     username: str | None = None,
     password: str | None = None,
+    tls: tuple[Any, ...] | None = None,
 ) -> Association: ...
 
 @final
@@ -578,6 +587,50 @@ class Association:
     def is_established(self) -> bool: ...
     def release(self) -> None: ...
     def abort(self) -> None: ...
+    def qr_start(
+        self,
+        op: str,
+        sop_class: str,
+        identifier: Dataset,
+        destination: str | None = None,
+        directory: str | PathLike[str] | None = None,
+    ) -> QrOperation: ...
+
+@final
+class QrOperation:
+    def next(
+        self, assoc: Association
+    ) -> tuple[int, Dataset | None, tuple[int, int, int, int] | None, str | None] | None: ...
+    def cancel(self, assoc: Association) -> None: ...
+    @property
+    def received(self) -> list[str]: ...
+    @property
+    def done(self) -> bool: ...
+
+@final
+class QueryRetrieveServer:
+    def __new__(
+        cls,
+        port: int,
+        directory: str | PathLike[str],
+        host: str = "0.0.0.0",
+        ae_title: str = "RS_DICOM",
+        destinations: dict[str, tuple[str, int]] | None = None,
+        require_called_ae: bool = False,
+        max_pdu: int = 262144,
+        timeout: float | None = None,
+        max_associations: int = 64,
+    ) -> QueryRetrieveServer: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def indexed(self) -> int: ...
+    @property
+    def unreadable(self) -> list[tuple[str, str]]: ...
+    @property
+    def running(self) -> bool: ...
+    def stats(self) -> list[tuple[str, int]]: ...
+    def stop(self) -> None: ...
 
 @final
 class StorageServer:
@@ -592,6 +645,10 @@ class StorageServer:
         max_pdu: int = 262144,
         timeout: float | None = None,
         max_associations: int = 64,
+        tls: tuple[Any, ...] | None = None,
+        accepted_calling_aets: list[str] | None = None,
+        identity_handler: Callable[[int, bytes, bytes, str], Any] | None = None,
+        require_identity: bool = False,
     ) -> StorageServer: ...
     @property
     def port(self) -> int: ...

@@ -17,9 +17,17 @@ Table E.3.10-1, :func:`safe_private_table`, plus any ``safe_private`` list and w
 declares safe; matched by private creator, group and offset in the block), ``retain_uids``,
 ``retain_device_identity``, ``retain_institution_identity``, ``retain_patient_characteristics``,
 ``retain_long_full_dates``, ``retain_long_modified_dates`` (dates shifted per patient),
-``clean_descriptors``, ``clean_structured_content``, ``clean_graphics``, ``clean_pixel_data``
-(burned-in text blanked in the rectangles of the first matching :class:`PixelRule`; an image
-with Burned In Annotation YES and no rule is refused).
+``clean_descriptors``, ``clean_structured_content`` (SR content items, and those of
+Acquisition Context and Specimen Preparation, removed, replaced, kept or cleaned by concept
+name and value type as the option's table in PS3.15 E.3.4 says; by-reference relationships are
+renumbered past removed items), ``clean_graphics``, ``clean_pixel_data`` (burned-in text
+blanked in the rectangles of the first matching :class:`PixelRule`; compressed pixel data is
+decoded, blanked and stored back in its transfer syntax when that is lossless, else as native
+Explicit VR Little Endian keeping Lossy Image Compression "01"; an image with Burned In
+Annotation YES and no rule is refused). Under ``retain_safe_private`` a private attribute not
+known to be safe that the file names in a Deidentification Action Sequence (0008,0305) is
+treated as its Deidentification Action (0008,0307) recommends (D, Z, X or U) instead of
+removed.
 """
 
 from __future__ import annotations

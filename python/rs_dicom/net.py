@@ -1,4 +1,5 @@
-"""DICOM networking (DIMSE): Verification (C-ECHO) and Storage (C-STORE) as SCU and SCP.
+"""DICOM networking (DIMSE): Verification (C-ECHO), Storage (C-STORE) and Query/Retrieve
+(C-FIND, C-MOVE, C-GET; Modality Worklist C-FIND) as SCU and SCP.
 
 The network runs in Rust threads with the GIL released; Python is called only for a
 ``StorageServer`` handler. Names follow pynetdicom where it has one (``ae_title``,
@@ -13,12 +14,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from rs_dicom import _core
+from rs_dicom._net_qr import QueryRetrieveServer, ServerBase, Status
+from rs_dicom._net_qr import run as _qr_run
+from rs_dicom._net_tls import TLS, spec
 
 NetworkError = _core.NetworkError
 AssociationRejectedError = _core.AssociationRejectedError
@@ -28,8 +32,11 @@ __all__ = [
     "AssociationAbortedError",
     "AssociationRejectedError",
     "NetworkError",
+    "QueryRetrieveServer",
+    "Status",
     "StorageServer",
     "StoreResult",
+    "TLS",
     "associate",
     "echo",
     "send",
@@ -46,9 +53,17 @@ def echo(
     called_ae: str = "ANY-SCP",
     timeout: float | None = 30.0,
     max_pdu: int = DEFAULT_MAX_PDU,
+    username: str | None = None,
+    password: str | None = None,
+    tls: TLS | None = None,
 ) -> int:
-    """Sends a C-ECHO and returns the response status (0 is success)."""
-    return int(_core.net_echo(host, port, ae_title, called_ae, timeout, max_pdu))
+    """Sends a C-ECHO and returns the response status (0 is success). ``username`` (and
+    ``password``): user identity negotiation (PS3.7 D.3.3.7); ``tls``: a :class:`TLS`."""
+    return int(
+        _core.net_echo(
+            host, port, ae_title, called_ae, timeout, max_pdu, username, password, spec(tls)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,9 @@ def send(
     max_pdu: int = DEFAULT_MAX_PDU,
     workers: int = 1,
     callback: Callable[[int, int | None, str | None], None] | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    tls: TLS | None = None,
 ) -> list[StoreResult]:
     """Stores files (paths) and datasets with C-STORE, over ``workers`` associations in
     parallel. Each instance goes in its own transfer syntax when the peer accepts it, else
@@ -91,7 +109,18 @@ def send(
     if not items:
         return []
     out = _core.net_send(
-        items, host, port, ae_title, called_ae, timeout, max_pdu, max(1, workers), callback
+        items,
+        host,
+        port,
+        ae_title,
+        called_ae,
+        timeout,
+        max_pdu,
+        max(1, workers),
+        callback,
+        username,
+        password,
+        spec(tls),
     )
     return [
         StoreResult(item, status, error) for item, (status, error) in zip(items, out, strict=True)
@@ -124,6 +153,36 @@ class Association:
             ds = os.fspath(ds)
         return int(self._inner.send(ds))
 
+    def find(
+        self, query: Any, model: str = "S", *, level: str | None = None
+    ) -> Generator[tuple[Status, Any], None, None]:
+        """C-FIND: yields ``(status, identifier)`` per response as pynetdicom's
+        ``send_c_find`` does (``status`` an int, 0xFF00 with each match, the final one last
+        with identifier None). ``query`` is a Dataset or ``{keyword: value}``; ``model`` is
+        ``"P"``, ``"S"``, ``"W"`` (worklist) or a SOP class UID; ``level`` sets
+        QueryRetrieveLevel. Closing the generator early sends a C-CANCEL."""
+        return _qr_run(self._inner, "find", query, model, level)
+
+    def move(
+        self, query: Any, destination: str, model: str = "S", *, level: str | None = None
+    ) -> Generator[tuple[Status, Any], None, None]:
+        """C-MOVE to the AE title ``destination``: yields ``(status, identifier)`` per
+        response; ``status.completed``/``failed``/``warning``/``remaining`` are the counts."""
+        return _qr_run(self._inner, "move", query, model, level, destination=destination)
+
+    def get(
+        self,
+        query: Any,
+        model: str = "S",
+        *,
+        level: str | None = None,
+        directory: str | os.PathLike[str] = ".",
+    ) -> Generator[tuple[Status, Any], None, None]:
+        """C-GET: the instances come back on this association (the default contexts
+        propose the SCP role for the storage classes) and are written to ``directory`` as
+        ``<SOPInstanceUID>.dcm``; yields ``(status, identifier)`` per C-GET response."""
+        return _qr_run(self._inner, "get", query, model, level, directory=directory)
+
     def release(self) -> None:
         """A-RELEASE (pynetdicom's name)."""
         self._inner.release()
@@ -145,12 +204,14 @@ def associate(
     max_pdu: int = DEFAULT_MAX_PDU,
     username: str | None = None,
     password: str | None = None,
+    tls: TLS | None = None,
 ) -> Iterator[Association]:
     """An association as a context manager: released on exit, aborted on an exception.
 
     ``contexts``: SOP class UIDs (proposed with explicit and implicit VR little endian) or
     ``(sop_class_uid, [transfer_syntax_uid, ...])`` pairs; by default Verification and the
-    standard's storage SOP classes (up to the 128 contexts an association holds)."""
+    Q/R and worklist models and the standard's storage SOP classes (up to the 128 contexts
+    an association holds), with the SCP role proposed for the storage classes (C-GET)."""
     proposed = None
     if contexts is not None:
         proposed = [("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])]
@@ -161,7 +222,7 @@ def associate(
                 uid, syntaxes = c
                 proposed.append((str(uid), [str(s) for s in syntaxes]))
     inner = _core.net_associate(
-        host, port, ae_title, called_ae, proposed, timeout, max_pdu, username, password
+        host, port, ae_title, called_ae, proposed, timeout, max_pdu, username, password, spec(tls)
     )
     assoc = Association(inner)
     try:
@@ -173,7 +234,7 @@ def associate(
         assoc.release()
 
 
-class StorageServer:
+class StorageServer(ServerBase):
     """A Storage (and Verification) SCP listening on ``port`` (0: a free one, see ``.port``)
     in background threads, one per association; a context manager that stops it on exit.
 
@@ -181,7 +242,16 @@ class StorageServer:
     with file meta), never held whole in memory. With ``handler``, ``handler(ds)`` is
     called for each with the dataset read from that file and returns the status to answer
     (None: success); without ``directory`` the files go to a temporary directory and are
-    deleted after the handler ran."""
+    deleted after the handler ran.
+
+    Policies: ``tls`` (a :class:`TLS` with the server's certificate and key);
+    ``accepted_calling_aets``: only these calling AE titles are accepted (others get
+    A-ASSOCIATE-RJ "calling AE title not recognized"); ``identity_handler(user_identity_type,
+    primary, secondary, calling_ae)`` checks the user identity a requestor sends (1 username,
+    2 username and passcode; bytes) and returns True, or the server response as bytes, to
+    accept, False to reject the association; ``require_identity`` rejects requests without
+    one; over ``max_associations`` a request is rejected as transient (local limit
+    exceeded)."""
 
     def __init__(
         self,
@@ -195,6 +265,10 @@ class StorageServer:
         max_pdu: int = DEFAULT_MAX_PDU,
         timeout: float | None = 60.0,
         max_associations: int = 64,
+        tls: TLS | None = None,
+        accepted_calling_aets: Iterable[str] | None = None,
+        identity_handler: Callable[[int, bytes, bytes, str], bool | bytes | None] | None = None,
+        require_identity: bool = False,
     ) -> None:
         self._tmp = None if directory is not None else tempfile.mkdtemp(prefix="rs_dicom_scp_")
         self.directory: str = os.fspath(directory) if directory is not None else str(self._tmp)
@@ -209,6 +283,12 @@ class StorageServer:
             max_pdu=max_pdu,
             timeout=timeout,
             max_associations=max_associations,
+            tls=spec(tls),
+            accepted_calling_aets=(
+                None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
+            ),
+            identity_handler=identity_handler,
+            require_identity=require_identity,
         )
 
     def _on_stored(
@@ -226,28 +306,8 @@ class StorageServer:
             ds = dcmread(path)
         return self._handler(ds)
 
-    @property
-    def port(self) -> int:
-        """The port listened on."""
-        return int(self._server.port)
-
-    @property
-    def running(self) -> bool:
-        """Listening (not yet stopped)."""
-        return bool(self._server.running)
-
-    def stats(self) -> dict[str, int]:
-        """Counters: associations, refused, stored, failed, errors."""
-        return dict(self._server.stats())
-
     def stop(self) -> None:
         """Stops listening, closes open associations and waits for their threads."""
-        self._server.stop()
+        super().stop()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
-
-    def __enter__(self) -> StorageServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

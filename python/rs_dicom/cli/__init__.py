@@ -6,8 +6,9 @@ the terminal (or writes a PNG with ``-o``); ``rs-dicom export FILE... -o DIR`` w
 PNG or NumPy ``.npy`` files; ``rs-dicom dicomdir DIR`` writes ``DIR/DICOMDIR``;
 ``rs-dicom convert IN OUT --ts NAME`` writes files or whole directories in another transfer
 syntax (compressing or decompressing); ``rs-dicom index DIR... -o x.parquet`` writes one row of
-header values per file to a Parquet file; ``rs-dicom web search|get|store URL`` talks to a
-DICOMweb server. Run
+header values per file to a Parquet file; ``rs-dicom find|move|get`` query and retrieve
+from a PACS and ``rs-dicom serve DIR`` is one; ``rs-dicom web search|get|store URL`` talks
+to a DICOMweb server. Run
 ``rs-dicom COMMAND --help`` for details. The package also runs as ``python -m rs_dicom.cli``.
 
 Each subcommand is one module of this package exposing a :class:`Command` (``COMMAND``), listed
@@ -29,10 +30,14 @@ from rs_dicom.cli import (
     dicomdir,
     echo,
     export,
+    find,
+    get,
     index,
     listen,
     meta,
+    move,
     send,
+    serve,
     show,
     web,
 )
@@ -62,6 +67,10 @@ COMMANDS: tuple[Command, ...] = (
     echo.COMMAND,
     send.COMMAND,
     listen.COMMAND,
+    find.COMMAND,
+    move.COMMAND,
+    get.COMMAND,
+    serve.COMMAND,
     web.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import AbstractContextManager
+from typing import Any
 
 
 def add_association(parser: argparse.ArgumentParser, *, peer: bool = True) -> None:
@@ -56,3 +58,36 @@ def check_association(args: argparse.Namespace) -> str | None:
     if port is not None and not 0 <= port <= 65535:
         return "PORT must be between 0 and 65535"
     return None
+
+
+def add_output_directory(parser: argparse.ArgumentParser, help: str) -> None:
+    """``-od/--output-directory`` (default: the current directory)."""
+    parser.add_argument(
+        "-od",
+        "--output-directory",
+        dest="directory",
+        default=".",
+        metavar="DIR",
+        help=help,
+    )
+
+
+def associate(args: argparse.Namespace, **extra: Any) -> AbstractContextManager[Any]:
+    """An association with HOST PORT as the association options say."""
+    from rs_dicom import net
+    from rs_dicom.cli._net_tls import tls_from_args
+
+    if hasattr(args, "tls_key_cert"):
+        extra.setdefault("tls", tls_from_args(args))
+    if getattr(args, "user", None) is not None:
+        extra.setdefault("username", args.user)
+        extra.setdefault("password", args.password)
+    return net.associate(
+        args.host,
+        args.port,
+        ae_title=args.aet,
+        called_ae=args.aec,
+        timeout=args.timeout,
+        max_pdu=args.max_pdu,
+        **extra,
+    )

@@ -6,7 +6,8 @@ import argparse
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_association
+from rs_dicom.cli._net import add_association, associate
+from rs_dicom.cli._net_tls import add_identity, add_tls, check_network
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\
@@ -17,6 +18,7 @@ EPILOG = """\
 examples:
   rs-dicom echo localhost 104
   rs-dicom echo pacs.example.org 11112 --aet MY_AE --aec PACS
+  rs-dicom echo pacs 2762 +tls me.key me.pem +cf ca.pem -usr alice -pwd secret
 
 exit status: 0 the peer answered with success, 1 it did not (no connection, association
 rejected or aborted, another status), 2 wrong usage."""
@@ -30,22 +32,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-r", "--repeat", type=int, default=1, metavar="N", help="send N C-ECHO requests"
     )
     add_association(parser)
+    add_identity(parser)
+    add_tls(parser)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Runs ``rs-dicom echo``."""
-    from rs_dicom import net
-
     try:
-        with net.associate(
-            args.host,
-            args.port,
-            ae_title=args.aet,
-            called_ae=args.aec,
-            contexts=[],
-            timeout=args.timeout,
-            max_pdu=args.max_pdu,
-        ) as assoc:
+        with associate(args, contexts=[]) as assoc:
             statuses = [assoc.echo() for _ in range(max(1, args.repeat))]
     except (OSError, ValueError) as exc:
         print(f"{PROG}: echo {args.host}:{args.port}: {error_text(exc)}", file=err)
@@ -65,5 +59,5 @@ COMMAND = Command(
     epilog=EPILOG,
     add_arguments=add_arguments,
     run=run,
-    check=check_association,
+    check=check_network,
 )

@@ -8,7 +8,8 @@ import threading
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_association
+from rs_dicom.cli._net import add_association, add_output_directory
+from rs_dicom.cli._net_tls import add_tls, check_network, tls_from_args
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\
@@ -28,14 +29,7 @@ exit status: 0 stopped normally, 1 the port could not be opened, 2 wrong usage."
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``rs-dicom listen``."""
     parser.add_argument("port", metavar="PORT", type=int, help="the port to listen on")
-    parser.add_argument(
-        "-od",
-        "--output-directory",
-        dest="directory",
-        default=".",
-        metavar="DIR",
-        help="where received files are written (default: .)",
-    )
+    add_output_directory(parser, "where received files are written (default: .)")
     parser.add_argument(
         "--require-called-aet",
         action="store_true",
@@ -45,12 +39,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--exit-after", type=int, default=0, metavar="N", help="stop after N instances"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each file stored")
+    parser.add_argument(
+        "--accept-aet",
+        action="append",
+        metavar="AE",
+        dest="accept_aet",
+        help="accept only this calling AE title (repeatable; default: any)",
+    )
+    parser.add_argument(
+        "--max-associations",
+        type=int,
+        default=64,
+        metavar="N",
+        help="associations at once; more are rejected as transient (default 64)",
+    )
     add_association(parser, peer=False)
+    add_tls(parser, server=True)
+
+
+def check_listen(args: argparse.Namespace) -> str | None:
+    """Usage errors."""
+    if args.max_associations < 1:
+        return "--max-associations must be 1 or more"
+    if getattr(args, "anonymous_tls", False):
+        return "a TLS server needs +tls KEY CERT"
+    return check_network(args)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Runs ``rs-dicom listen``."""
     from rs_dicom import _core
+    from rs_dicom._net_tls import spec as tls_spec
 
     count = 0
     done = threading.Event()
@@ -74,6 +93,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             handler=stored if (args.verbose or args.exit_after) else None,
             max_pdu=args.max_pdu,
             timeout=args.timeout,
+            max_associations=args.max_associations,
+            tls=tls_spec(tls_from_args(args)),
+            accepted_calling_aets=args.accept_aet,
         )
     except (OSError, ValueError) as exc:
         print(f"{PROG}: listen on port {args.port}: {error_text(exc)}", file=err)
@@ -99,5 +121,5 @@ COMMAND = Command(
     epilog=EPILOG,
     add_arguments=add_arguments,
     run=run,
-    check=check_association,
+    check=check_listen,
 )

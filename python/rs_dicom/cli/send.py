@@ -9,7 +9,8 @@ import threading
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_association
+from rs_dicom.cli._net import add_association
+from rs_dicom.cli._net_tls import add_identity, add_tls, check_network, tls_from_args
 from rs_dicom.cli._progress import Progress
 from rs_dicom.cli._report import PROG, Reporter, error_text
 
@@ -45,13 +46,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="associations in parallel (default 4)",
     )
     add_association(parser)
+    add_identity(parser)
+    add_tls(parser)
 
 
 def check(args: argparse.Namespace) -> str | None:
     """Usage errors."""
     if args.associations < 1:
         return "--associations must be 1 or more"
-    return check_association(args)
+    return check_network(args)
 
 
 def files(paths: list[str], report: Reporter) -> list[str]:
@@ -101,6 +104,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             max_pdu=args.max_pdu,
             workers=args.associations,
             callback=step,
+            username=args.user,
+            password=args.password,
+            tls=tls_from_args(args),
         )
     except (OSError, ValueError) as exc:
         progress.clear()

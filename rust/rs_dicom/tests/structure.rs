@@ -442,3 +442,80 @@ fn stop_before_pixels_only_at_top_level() {
     let it = items(&f, 0x0088, 0x0200);
     assert_eq!(it[0].raw(Tag::PIXEL_DATA), Some(&[1, 2][..]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// stop_after, and header reads of files that read only a prefix
+// ---------------------------------------------------------------------------------------------
+
+fn stop_opts(stop_after: Option<Tag>, stop_before_pixels: bool) -> rs_dicom::parser::ReadOptions {
+    rs_dicom::parser::ReadOptions {
+        stop_after,
+        stop_before_pixels,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn stop_after_never_reads_past_the_tag() {
+    use rs_dicom::parser::{Source, parse_source};
+    use std::sync::Arc;
+    for (enc, ts) in [(EXPLICIT_LE, TS_EXPLICIT_LE), (IMPLICIT_LE, TS_IMPLICIT_LE)] {
+        let mut data = [
+            enc.text(0x0008, 0x0060, "CS", "CT"),
+            enc.text(0x0010, 0x0010, "PN", "Doe"),
+            enc.text(0x0010, 0x0020, "LO", "ID1"),
+        ]
+        .concat();
+        // An element whose length runs far past the end: an error for a whole read.
+        data.extend(enc.tag(0x0020, 0x000D));
+        data.extend(b"UI\xFF\x7F");
+        let bytes = part10(ts, &data, true, true);
+        let source = Arc::new(Source::Owned(bytes.clone()));
+        assert!(parse_source(source.clone(), stop_opts(None, true)).is_err());
+        let f = parse_source(source, stop_opts(Some(Tag(0x0010, 0x0020)), true)).unwrap();
+        assert!(f.stopped_after && !f.stopped_before_pixels);
+        assert_eq!(
+            tags(&f),
+            [
+                Tag(0x0008, 0x0060),
+                Tag(0x0010, 0x0010),
+                Tag(0x0010, 0x0020)
+            ]
+        );
+        assert_eq!(text(&f, 0x0010, 0x0020), ["ID1"]);
+        // A tag inside a sequence is not a stop: only top-level elements are.
+        let f = parse(bytes[..bytes.len() - 8].to_vec());
+        assert!(!f.stopped_after);
+    }
+}
+
+#[test]
+fn header_reads_grow_past_the_first_prefix_and_equal_a_whole_read() {
+    let dir = std::env::temp_dir().join(format!("rs_dicom_prefix_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Headers of 2 KiB, 20 KiB (past the first prefix) and 100 KiB (past the last one).
+    for (i, size) in [2_000usize, 20_000, 100_000].into_iter().enumerate() {
+        let e = EXPLICIT_LE;
+        let data = [
+            e.text(0x0008, 0x0060, "CS", "MR"),
+            e.text(0x0010, 0x4000, "UT", &"c".repeat(size)),
+            e.text(0x0020, 0x000D, "UI", "1.2.3"),
+            e.text(0x0020, 0x4000, "LT", "after"),
+            e.elem(0x7FE0, 0x0010, "OW", &[0u8; 64]),
+        ]
+        .concat();
+        let path = dir.join(format!("{i}.dcm"));
+        std::fs::write(&path, part10(TS_EXPLICIT_LE, &data, true, true)).unwrap();
+        let whole = rs_dicom::parser::parse_file(&path).unwrap();
+        let head = rs_dicom::parser::parse_file_with(&path, stop_opts(None, true)).unwrap();
+        assert!(head.stopped_before_pixels);
+        assert_eq!(tags(&head), tags(&whole)[..4]);
+        assert_eq!(text(&head, 0x0010, 0x4000), text(&whole, 0x0010, 0x4000));
+        let stop = Some(Tag(0x0020, 0x000D));
+        let short = rs_dicom::parser::parse_file_with(&path, stop_opts(stop, false)).unwrap();
+        assert!(short.stopped_after);
+        assert_eq!(tags(&short), tags(&whole)[..3]);
+        assert_eq!(text(&short, 0x0020, 0x000D), ["1.2.3"]);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,6 +1,6 @@
 //! DICOM networking for rs_dicom (no Python): the PS3.8 upper layer ([`pdu`], [`assoc`]),
 //! DIMSE command sets ([`dimse`]), and the Verification and Storage services as SCU
-//! ([`scu`]) and SCP ([`scp`]) over blocking std TCP.
+//! ([`scu`]) and SCP ([`scp`]), and Query/Retrieve ([`qr`]), over blocking std TCP.
 //!
 //! Command sets and data sets go through the core's reader and writer; a received data set
 //! streams to disk fragment by fragment.
@@ -9,10 +9,12 @@ pub mod assoc;
 pub mod dimse;
 pub mod error;
 pub mod pdu;
+pub mod qr;
 pub mod scp;
 pub mod scu;
 pub mod send;
 mod sop;
+pub mod tls;
 
 pub use error::{NetResult, net_error};
 pub use sop::{is_storage_sop_class, storage_sop_classes};

@@ -15,7 +15,7 @@ use rs_dicom::core::{Tag, VR};
 use rs_dicom::writer::{FileParts, WriteOptions, write_file};
 use rs_dicom::{Dataset, TransferSyntax};
 
-use crate::assoc::{AcceptConfig, Accepted, Association, accept};
+use crate::assoc::{AcceptConfig, Accepted, Association, accept, reject_busy};
 use crate::dimse::{self, Command, field, tags};
 use crate::error::{NetResult, io_error};
 
@@ -56,6 +56,15 @@ pub trait StoreHandler: Send + Sync {
     fn stored(&self, stored: &Stored) -> u16;
 }
 
+/// A DIMSE service beyond Verification and Storage (e.g. Query/Retrieve): it answers the
+/// commands it handles itself, reading their data sets and sending every response.
+pub trait Service: Send + Sync {
+    /// The service answers this Command Field.
+    fn handles(&self, field: u16) -> bool;
+    /// Serves one request received on context `ctx`.
+    fn serve(&self, assoc: &mut Association, ctx: u8, rq: &Command) -> NetResult<()>;
+}
+
 /// How the server runs.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -63,8 +72,11 @@ pub struct ServerConfig {
     pub accept: AcceptConfig,
     /// Where received instances are written.
     pub directory: PathBuf,
-    /// Associations served at once; more connections are closed at once.
+    /// Associations served at once; more requests are rejected (transient, local limit
+    /// exceeded).
     pub max_associations: usize,
+    /// Another service (Query/Retrieve), asked first for each command.
+    pub service: Option<Arc<dyn Service>>,
 }
 
 impl ServerConfig {
@@ -80,6 +92,7 @@ impl ServerConfig {
             accept,
             directory: directory.into(),
             max_associations: 64,
+            service: None,
         }
     }
 }
@@ -104,6 +117,8 @@ struct Shared {
     handler: Option<Arc<dyn StoreHandler>>,
     stop: AtomicBool,
     active: AtomicUsize,
+    /// Connections being answered with a transient rejection.
+    rejecting: AtomicUsize,
     conns: Mutex<HashMap<u64, TcpStream>>,
     stats: Stats,
     next: AtomicU64,
@@ -134,6 +149,7 @@ impl Server {
             handler,
             stop: AtomicBool::new(false),
             active: AtomicUsize::new(0),
+            rejecting: AtomicUsize::new(0),
             conns: Mutex::new(HashMap::new()),
             stats: Stats::default(),
             next: AtomicU64::new(0),
@@ -195,36 +211,26 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         }
         threads.retain(|t| !t.is_finished());
         let Ok(stream) = conn else { continue };
-        if shared.active.load(Ordering::SeqCst) >= shared.config.max_associations {
+        let limit = shared.config.max_associations;
+        if shared.active.load(Ordering::SeqCst) < limit {
+            spawn_tracked(
+                &shared,
+                stream,
+                &mut threads,
+                |s| &s.active,
+                serve_connection,
+            );
+        } else if shared.rejecting.load(Ordering::SeqCst) < limit {
+            // Over the limit: answered with a transient A-ASSOCIATE-RJ by a short-lived thread
+            // (bounded too), so the requestor learns why and may retry.
+            shared.stats.refused.fetch_add(1, Ordering::Relaxed);
+            let busy = |stream: TcpStream, s: &Shared| {
+                let _ = reject_busy(stream, &s.config.accept);
+            };
+            spawn_tracked(&shared, stream, &mut threads, |s| &s.rejecting, busy);
+        } else {
             shared.stats.refused.fetch_add(1, Ordering::Relaxed);
             let _ = stream.shutdown(Shutdown::Both);
-            continue;
-        }
-        let id = shared.next.fetch_add(1, Ordering::Relaxed);
-        if let (Ok(clone), Ok(mut conns)) = (stream.try_clone(), shared.conns.lock()) {
-            conns.insert(id, clone);
-        }
-        shared.active.fetch_add(1, Ordering::SeqCst);
-        let s = shared.clone();
-        let spawned = std::thread::Builder::new()
-            .name("rs_dicom-assoc".into())
-            .spawn(move || {
-                serve_connection(stream, &s);
-                if let Ok(mut conns) = s.conns.lock() {
-                    conns.remove(&id);
-                }
-                s.active.fetch_sub(1, Ordering::SeqCst);
-            });
-        match spawned {
-            Ok(t) => threads.push(t),
-            Err(_) => {
-                shared.active.fetch_sub(1, Ordering::SeqCst);
-                if let Ok(mut conns) = shared.conns.lock()
-                    && let Some(c) = conns.remove(&id)
-                {
-                    let _ = c.shutdown(Shutdown::Both);
-                }
-            }
         }
     }
     if let Ok(conns) = shared.conns.lock() {
@@ -234,6 +240,43 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
     for t in threads {
         let _ = t.join();
+    }
+}
+
+/// Runs `work` on the connection in a new thread, counted in `count` and registered so that
+/// [`Server::stop`] can close it.
+fn spawn_tracked(
+    shared: &Arc<Shared>,
+    stream: TcpStream,
+    threads: &mut Vec<JoinHandle<()>>,
+    count: fn(&Shared) -> &AtomicUsize,
+    work: fn(TcpStream, &Shared),
+) {
+    let id = shared.next.fetch_add(1, Ordering::Relaxed);
+    if let (Ok(clone), Ok(mut conns)) = (stream.try_clone(), shared.conns.lock()) {
+        conns.insert(id, clone);
+    }
+    count(shared).fetch_add(1, Ordering::SeqCst);
+    let s = shared.clone();
+    let spawned = std::thread::Builder::new()
+        .name("rs_dicom-assoc".into())
+        .spawn(move || {
+            work(stream, &s);
+            if let Ok(mut conns) = s.conns.lock() {
+                conns.remove(&id);
+            }
+            count(&s).fetch_sub(1, Ordering::SeqCst);
+        });
+    match spawned {
+        Ok(t) => threads.push(t),
+        Err(_) => {
+            count(shared).fetch_sub(1, Ordering::SeqCst);
+            if let Ok(mut conns) = shared.conns.lock()
+                && let Some(c) = conns.remove(&id)
+            {
+                let _ = c.shutdown(Shutdown::Both);
+            }
+        }
     }
 }
 
@@ -254,6 +297,12 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
 
 fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
     while let Some((ctx, rq)) = assoc.recv_command()? {
+        if let (Some(svc), Some(f)) = (&shared.config.service, rq.field())
+            && svc.handles(f)
+        {
+            svc.serve(assoc, ctx, &rq)?;
+            continue;
+        }
         let (status, comment) = match rq.field() {
             Some(field::C_ECHO_RQ) => (status::SUCCESS, None),
             Some(field::C_STORE_RQ) => store_one(assoc, shared, ctx, &rq)?,
@@ -348,25 +397,49 @@ fn open_part(path: &Path, meta: &Dataset) -> io::Result<BufWriter<File>> {
 type Answer = (u16, Option<String>);
 
 fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) -> NetResult<Answer> {
-    let Some(context) = assoc.context(ctx).cloned() else {
+    if assoc.context(ctx).is_none() {
         assoc.recv_data(ctx, &mut io::sink())?;
         return Ok((
             status::SOP_CLASS_NOT_SUPPORTED,
             Some("no such presentation context".into()),
         ));
+    }
+    let n = shared.next.fetch_add(1, Ordering::Relaxed);
+    let stored = match receive_instance(assoc, ctx, rq, &shared.config.directory, n)? {
+        Ok(s) => s,
+        Err(e) => {
+            shared.stats.failed.fetch_add(1, Ordering::Relaxed);
+            return Ok((status::OUT_OF_RESOURCES, Some(format!("cannot store: {e}"))));
+        }
     };
+    let st = match &shared.handler {
+        Some(h) => h.stored(&stored),
+        None => status::SUCCESS,
+    };
+    shared.stats.stored.fetch_add(1, Ordering::Relaxed);
+    Ok((st, None))
+}
+
+/// Receives the data set of the C-STORE-RQ `rq` on context `ctx` into a Part 10 file in
+/// `dir` (streamed into a part file, renamed into place when complete; `n` makes the part
+/// file's name unique). `Err`: the association failed; `Ok(Err)`: the file could not be
+/// written (the data set was still drained, so the association goes on).
+pub(crate) fn receive_instance(
+    assoc: &mut Association,
+    ctx: u8,
+    rq: &Command,
+    dir: &Path,
+    n: u64,
+) -> NetResult<Result<Stored, io::Error>> {
+    let ts = assoc
+        .context(ctx)
+        .map(|c| c.transfer_syntax.clone())
+        .unwrap_or_default();
     let sop_class = rq.text(tags::AFFECTED_SOP_CLASS).unwrap_or_default();
     let sop_instance = rq.text(tags::AFFECTED_SOP_INSTANCE).unwrap_or_default();
-    let n = shared.next.fetch_add(1, Ordering::Relaxed);
-    let dir = &shared.config.directory;
     let path = dir.join(file_name(&sop_instance, n));
     let part = dir.join(format!(".{n}.{}.part", std::process::id()));
-    let meta = meta_for(
-        &sop_class,
-        &sop_instance,
-        &context.transfer_syntax,
-        &assoc.peer_ae,
-    );
+    let meta = meta_for(&sop_class, &sop_instance, &ts, &assoc.peer_ae);
     let (sink, mut error) = match open_part(&part, &meta) {
         Ok(w) => (Some(w), None),
         Err(e) => (None, Some(e)),
@@ -396,21 +469,14 @@ fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) ->
     }
     if let Some(e) = error {
         let _ = std::fs::remove_file(&part);
-        shared.stats.failed.fetch_add(1, Ordering::Relaxed);
-        return Ok((status::OUT_OF_RESOURCES, Some(format!("cannot store: {e}"))));
+        return Ok(Err(e));
     }
-    let stored = Stored {
+    Ok(Ok(Stored {
         path,
         sop_class,
         sop_instance,
-        transfer_syntax: context.transfer_syntax,
+        transfer_syntax: ts,
         calling_ae: assoc.peer_ae.clone(),
         bytes,
-    };
-    let st = match &shared.handler {
-        Some(h) => h.stored(&stored),
-        None => status::SUCCESS,
-    };
-    shared.stats.stored.fetch_add(1, Ordering::Relaxed);
-    Ok((st, None))
+    }))
 }

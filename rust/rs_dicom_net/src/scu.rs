@@ -137,9 +137,26 @@ pub fn echo(assoc: &mut Association) -> NetResult<u16> {
 }
 
 fn response(assoc: &mut Association, want: u16, id: u16) -> NetResult<u16> {
-    let (ctx, rsp) = assoc
-        .recv_command()?
-        .ok_or_else(|| net_error("the peer released the association instead of answering"))?;
+    response_or(assoc, want, id, &mut |_| false)
+}
+
+/// Waits for the response `want` to message `id`; a command without data set that `other`
+/// takes (returns true for) is set aside meanwhile (a C-CANCEL-RQ reaching an SCP while it
+/// waits for a C-GET sub-operation's response).
+fn response_or(
+    assoc: &mut Association,
+    want: u16,
+    id: u16,
+    other: &mut dyn FnMut(&Command) -> bool,
+) -> NetResult<u16> {
+    let (ctx, rsp) = loop {
+        let (ctx, c) = assoc
+            .recv_command()?
+            .ok_or_else(|| net_error("the peer released the association instead of answering"))?;
+        if c.field() == Some(want) || c.has_data_set() || !other(&c) {
+            break (ctx, c);
+        }
+    };
     if rsp.has_data_set() {
         assoc.recv_data(ctx, &mut std::io::sink())?;
     }
@@ -196,6 +213,16 @@ fn plan(contexts: &[Context], inst: &Instance) -> NetResult<Plan> {
 /// Stores an instance (C-STORE-RQ, its data set, the response): returns the response status.
 /// Conversion failures are errors before anything is sent; the association stays usable.
 pub fn store(assoc: &mut Association, inst: &Instance) -> NetResult<u16> {
+    store_or(assoc, inst, &mut |_| false)
+}
+
+/// [`store`], handing the commands other than the response that arrive meanwhile to
+/// `other` (see `response_or`).
+pub fn store_or(
+    assoc: &mut Association,
+    inst: &Instance,
+    other: &mut dyn FnMut(&Command) -> bool,
+) -> NetResult<u16> {
     let plan = plan(assoc.contexts(), inst)?;
     let (ctx, converted, ts) = match plan {
         Plan::AsRead(id) => (id, None, inst.ts),
@@ -226,10 +253,9 @@ pub fn store(assoc: &mut Association, inst: &Instance) -> NetResult<u16> {
     );
     if let Err(e) = sent {
         // The peer holds part of a data set: the association cannot go on.
-        assoc.abort_in_place();
-        return Err(e);
+        return Err(assoc.send_failed(e));
     }
-    response(assoc, field::C_STORE_RSP, id)
+    response_or(assoc, field::C_STORE_RSP, id, other)
 }
 
 fn send_data(

@@ -129,7 +129,8 @@ impl PyDeidentifier {
         let out = FileInfo {
             meta: meta.map(SharedDataset::new),
             preamble: None,
-            transfer_syntax: info.transfer_syntax,
+            // Clean Pixel Data may have decoded compressed pixels into another syntax.
+            transfer_syntax: audit.transfer_syntax.or(info.transfer_syntax),
             filename: None,
         };
         let json = self.cfg.audit.then(|| audit.to_json(None));

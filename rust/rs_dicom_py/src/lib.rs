@@ -15,6 +15,8 @@ mod handle;
 mod json;
 mod model;
 mod net;
+mod net_qr;
+mod net_tls;
 mod pixel;
 mod pixel_set;
 mod pool;
@@ -69,6 +71,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     deid::register(m)?;
     scan::register(m)?;
     net::register(m)?;
+    net_qr::register(m)?;
     web::register(m)?;
     Ok(())
 }

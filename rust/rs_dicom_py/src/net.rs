@@ -12,13 +12,14 @@ use pyo3::exceptions::PyConnectionError;
 use pyo3::prelude::*;
 use rs_dicom::{DicomError as CoreError, ErrorKind};
 use rs_dicom_net::assoc::{Association, RequestConfig, request};
-use rs_dicom_net::pdu::{PresentationContextRq, UserIdentity};
+use rs_dicom_net::pdu::{PresentationContextRq, RoleSelection, UserIdentity};
 use rs_dicom_net::scp::{Server, ServerConfig, StoreHandler, Stored};
 use rs_dicom_net::scu::{self, Instance, contexts_for};
 use rs_dicom_net::send::{Item, Outcome, send_all};
 
 use crate::errors::to_py;
 use crate::handle::PyDataset;
+use crate::net_tls::{self, TlsSpec};
 
 create_exception!(
     rs_dicom,
@@ -39,7 +40,7 @@ create_exception!(
     "The association was aborted (A-ABORT)."
 );
 
-fn net_py(err: CoreError) -> PyErr {
+pub(crate) fn net_py(err: CoreError) -> PyErr {
     if err.kind != ErrorKind::Network {
         return to_py(err);
     }
@@ -53,7 +54,7 @@ fn net_py(err: CoreError) -> PyErr {
     }
 }
 
-fn address(host: &str, port: u16) -> PyResult<SocketAddr> {
+pub(crate) fn address(host: &str, port: u16) -> PyResult<SocketAddr> {
     (host, port)
         .to_socket_addrs()
         .map_err(|e| NetworkError::new_err(format!("cannot resolve {host}:{port}: {e}")))?
@@ -88,17 +89,38 @@ fn config(
     }
 }
 
-/// The default contexts of an association: Verification, and the storage SOP classes that
-/// fit (the standard's non-retired ones first) in explicit and implicit VR little endian.
+/// The default contexts of an association: Verification, the Q/R and worklist models, and
+/// the storage SOP classes that fit (the standard's non-retired ones first) in explicit and
+/// implicit VR little endian.
 fn default_contexts() -> Vec<PresentationContextRq> {
-    let mut classes: Vec<&str> = rs_dicom_net::storage_sop_classes()
+    let qr = rs_dicom_net::qr::QR_SOP_CLASSES
         .iter()
-        .copied()
-        .filter(|u| rs_dicom::dictionary::uid(u).is_some_and(|e| !e.retired))
-        .collect();
-    classes.truncate(127);
+        .chain([&rs_dicom_net::qr::WORKLIST_FIND]);
+    let mut classes: Vec<&str> = qr.copied().collect();
+    let fixed = classes.len();
+    classes.extend(
+        rs_dicom_net::storage_sop_classes()
+            .iter()
+            .copied()
+            .filter(|u| rs_dicom::dictionary::uid(u).is_some_and(|e| !e.retired))
+            .take(127 - fixed),
+    );
     let ts = rs_dicom::TransferSyntax::EXPLICIT_VR_LE;
     contexts_for(classes.into_iter().map(|c| (c, ts))).unwrap_or_default()
+}
+
+/// The SCP role proposed for the storage classes of `contexts` (C-GET's sub-operations come
+/// back on the association).
+fn storage_roles(contexts: &[PresentationContextRq]) -> Vec<RoleSelection> {
+    contexts
+        .iter()
+        .filter(|c| rs_dicom_net::is_storage_sop_class(&c.abstract_syntax))
+        .map(|c| RoleSelection {
+            sop_class: c.abstract_syntax.clone(),
+            scu: true,
+            scp: true,
+        })
+        .collect()
 }
 
 fn instance_of(ds: &PyDataset) -> PyResult<Instance> {
@@ -108,7 +130,8 @@ fn instance_of(ds: &PyDataset) -> PyResult<Instance> {
 
 /// C-ECHO: returns the response status.
 #[pyfunction]
-#[pyo3(signature = (host, port, ae_title, called_ae, timeout=None, max_pdu=262144))]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (host, port, ae_title, called_ae, timeout=None, max_pdu=262144, username=None, password=None, tls=None))]
 fn net_echo(
     py: Python<'_>,
     host: &str,
@@ -117,9 +140,13 @@ fn net_echo(
     called_ae: &str,
     timeout: Option<f64>,
     max_pdu: u32,
+    username: Option<String>,
+    password: Option<String>,
+    tls: Option<TlsSpec>,
 ) -> PyResult<u16> {
     let addr = address(host, port)?;
-    let cfg = config(ae_title, called_ae, timeout, max_pdu, None, None);
+    let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    net_tls::client(&mut cfg, tls, host)?;
     py.detach(|| {
         let mut assoc = request(addr, &cfg, contexts_for([])?)?;
         let status = scu::echo(&mut assoc)?;
@@ -133,7 +160,7 @@ fn net_echo(
 /// status, error)` after each item. Returns (status, error) per item, in order.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (items, host, port, ae_title, called_ae, timeout=None, max_pdu=262144, workers=1, callback=None))]
+#[pyo3(signature = (items, host, port, ae_title, called_ae, timeout=None, max_pdu=262144, workers=1, callback=None, username=None, password=None, tls=None))]
 fn net_send(
     py: Python<'_>,
     items: Vec<Bound<'_, PyAny>>,
@@ -145,9 +172,13 @@ fn net_send(
     max_pdu: u32,
     workers: usize,
     callback: Option<Py<PyAny>>,
+    username: Option<String>,
+    password: Option<String>,
+    tls: Option<TlsSpec>,
 ) -> PyResult<Vec<(Option<u16>, Option<String>)>> {
     let addr = address(host, port)?;
-    let cfg = config(ae_title, called_ae, timeout, max_pdu, None, None);
+    let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    net_tls::client(&mut cfg, tls, host)?;
     let mut list = Vec::with_capacity(items.len());
     for item in &items {
         if let Ok(ds) = item.cast::<PyDataset>() {
@@ -178,7 +209,7 @@ pub struct PyAssociation {
 }
 
 impl PyAssociation {
-    fn get(&mut self) -> PyResult<&mut Association> {
+    pub(crate) fn get(&mut self) -> PyResult<&mut Association> {
         self.inner
             .as_mut()
             .filter(|a| a.is_open())
@@ -243,7 +274,7 @@ impl PyAssociation {
 /// Opens an association; `contexts` is a list of (abstract syntax, [transfer syntaxes]).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (host, port, ae_title, called_ae, contexts=None, timeout=None, max_pdu=262144, username=None, password=None))]
+#[pyo3(signature = (host, port, ae_title, called_ae, contexts=None, timeout=None, max_pdu=262144, username=None, password=None, tls=None))]
 fn net_associate(
     py: Python<'_>,
     host: &str,
@@ -255,9 +286,11 @@ fn net_associate(
     max_pdu: u32,
     username: Option<String>,
     password: Option<String>,
+    tls: Option<TlsSpec>,
 ) -> PyResult<PyAssociation> {
     let addr = address(host, port)?;
-    let cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    net_tls::client(&mut cfg, tls, host)?;
     let contexts = match contexts {
         None => default_contexts(),
         Some(list) => list
@@ -272,10 +305,24 @@ fn net_associate(
             )
             .collect(),
     };
+    cfg.roles = storage_roles(&contexts);
     let assoc = py
         .detach(|| request(addr, &cfg, contexts))
         .map_err(net_py)?;
     Ok(PyAssociation { inner: Some(assoc) })
+}
+
+/// A server's counters as (name, value) pairs.
+pub(crate) fn server_stats(server: &Server) -> Vec<(String, u64)> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let s = server.stats();
+    vec![
+        ("associations".into(), s.associations.load(Relaxed)),
+        ("refused".into(), s.refused.load(Relaxed)),
+        ("stored".into(), s.stored.load(Relaxed)),
+        ("failed".into(), s.failed.load(Relaxed)),
+        ("errors".into(), s.errors.load(Relaxed)),
+    ]
 }
 
 /// Calls a Python callable for each stored instance: `handler(path, sop_class,
@@ -315,7 +362,7 @@ pub struct PyStorageServer {
 impl PyStorageServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", require_called_ae=false, handler=None, max_pdu=262144, timeout=None, max_associations=64))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", require_called_ae=false, handler=None, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false))]
     fn new(
         py: Python<'_>,
         port: u16,
@@ -327,8 +374,19 @@ impl PyStorageServer {
         max_pdu: u32,
         timeout: Option<f64>,
         max_associations: usize,
+        tls: Option<TlsSpec>,
+        accepted_calling_aets: Option<Vec<String>>,
+        identity_handler: Option<Py<PyAny>>,
+        require_identity: bool,
     ) -> PyResult<Self> {
         let mut cfg = ServerConfig::storage(directory);
+        net_tls::acceptor(
+            &mut cfg.accept,
+            tls,
+            accepted_calling_aets,
+            identity_handler,
+            require_identity,
+        )?;
         cfg.accept.ae_title = ae_title.to_string();
         cfg.accept.require_called_ae = require_called_ae;
         cfg.accept.max_pdu = max_pdu;
@@ -357,17 +415,7 @@ impl PyStorageServer {
 
     /// Counters: associations, refused, stored, failed, errors.
     fn stats(&self) -> Vec<(String, u64)> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let Some(s) = self.server.as_ref().map(Server::stats) else {
-            return Vec::new();
-        };
-        vec![
-            ("associations".into(), s.associations.load(Relaxed)),
-            ("refused".into(), s.refused.load(Relaxed)),
-            ("stored".into(), s.stored.load(Relaxed)),
-            ("failed".into(), s.failed.load(Relaxed)),
-            ("errors".into(), s.errors.load(Relaxed)),
-        ]
+        self.server.as_ref().map(server_stats).unwrap_or_default()
     }
 
     /// Stops listening and waits for the open associations to end (they are closed).

@@ -20,7 +20,7 @@ use arrow_schema::{ArrowError, Fields};
 use rayon::prelude::*;
 use rs_dicom::core::Tag;
 use rs_dicom::error::Result;
-use rs_dicom::parser::{DicomFile, ReadOptions, parse_file_with};
+use rs_dicom::parser::{DicomFile, ReadOptions, parse_open_file};
 
 use crate::builder::{BatchBuilder, RowHead};
 pub use crate::columns::{Column, Kind};
@@ -31,9 +31,14 @@ pub struct Scan {
     columns: Vec<Column>,
     fields: Fields,
     mtime: bool,
+    /// The last dataset tag any column depends on: each file is read only up to it.
+    stop_after: Tag,
 }
 
 const SOP_CLASS_UID: Tag = Tag(0x0008, 0x0016);
+/// Decides "US or SS" VRs in implicit VR files (pydicom's rule), so it is read when one of
+/// those is asked for.
+const PIXEL_REPRESENTATION: Tag = Tag(0x0028, 0x0103);
 
 /// The smallest number of files one task reads into its own batch (fewer, larger batches
 /// cost less to hand over; more keep every worker busy to the end).
@@ -48,10 +53,24 @@ impl Scan {
             .map(|&t| Column::for_tag(t))
             .collect::<Result<Vec<_>>>()?;
         let fields = columns::fields(&columns, mtime);
+        let stop_after = columns
+            .iter()
+            .filter(|c| c.tag.0 != 0x0002)
+            .map(|c| {
+                let us_or_ss = rs_dicom::dictionary::by_tag(c.tag)
+                    .is_some_and(|e| e.vrs.len() > 1 && e.vrs.contains(&rs_dicom::VR::SS));
+                if us_or_ss {
+                    c.tag.max(PIXEL_REPRESENTATION)
+                } else {
+                    c.tag
+                }
+            })
+            .fold(SOP_CLASS_UID, Tag::max);
         Ok(Scan {
             columns,
             fields,
             mtime,
+            stop_after,
         })
     }
 
@@ -83,21 +102,7 @@ impl Scan {
     }
 
     fn row(&self, b: &mut BatchBuilder<'_>, path: &str) {
-        let meta = std::fs::metadata(path);
-        let (size, mtime) = match &meta {
-            Ok(m) => (
-                i64::try_from(m.len()).ok(),
-                m.modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .and_then(|d| i64::try_from(d.as_nanos()).ok()),
-            ),
-            Err(_) => (None, None),
-        };
-        let read = match meta {
-            Err(e) => Err(format!("{path}: {e}")),
-            Ok(_) => read_header(path).map_err(|e| e.to_string()),
-        };
+        let (size, mtime, read) = self.read_header(path);
         match read {
             Ok(file) => {
                 let head = RowHead {
@@ -133,13 +138,39 @@ impl Scan {
     }
 }
 
-/// Reads a file's meta and dataset up to the pixel data.
-fn read_header(path: &str) -> Result<DicomFile> {
-    let opts = ReadOptions {
-        stop_before_pixels: true,
-        ..ReadOptions::default()
-    };
-    parse_file_with(path, opts)
+impl Scan {
+    /// A file's size, modification time (from one `fstat` of the open file) and its meta and
+    /// dataset up to the last tag the scan needs (or the pixel data, whichever comes first).
+    fn read_header(
+        &self,
+        path: &str,
+    ) -> (
+        Option<i64>,
+        Option<i64>,
+        std::result::Result<DicomFile, String>,
+    ) {
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return (None, None, Err(format!("{path}: {e}"))),
+        };
+        let (size, mtime) = match file.metadata() {
+            Ok(m) => (
+                i64::try_from(m.len()).ok(),
+                m.modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .and_then(|d| i64::try_from(d.as_nanos()).ok()),
+            ),
+            Err(e) => return (None, None, Err(format!("{path}: {e}"))),
+        };
+        let opts = ReadOptions {
+            stop_before_pixels: true,
+            stop_after: Some(self.stop_after),
+            ..ReadOptions::default()
+        };
+        let read = parse_open_file(&mut file, path.as_ref(), opts).map_err(|e| e.to_string());
+        (size, mtime, read)
+    }
 }
 
 fn uid(file: &DicomFile, tag: Tag) -> Option<String> {
@@ -155,6 +186,7 @@ mod tests {
     use arrow_array::{Array, ListArray};
 
     use super::*;
+    use rs_dicom::parser::parse_file_with;
 
     fn sample() -> String {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample_ct.dcm").to_string()

@@ -319,25 +319,23 @@ fn read_up_to(file: std::fs::File, len: u64, want: u64, path: &Path) -> Result<A
     Ok(Arc::new(Source::Owned(buf)))
 }
 
-/// Reads at most `limit` bytes from the start of a file; returns them and whether that is the
-/// whole file. No `fstat`: a short read means the end was reached.
-pub(crate) fn read_prefix(path: &Path, limit: usize) -> Result<(Arc<Source>, bool)> {
+/// Reads on from `file` until `buf` holds `limit` bytes; true when the file ended first. No
+/// `fstat`: a short read means the end was reached.
+pub(crate) fn read_more(
+    file: &mut std::fs::File,
+    buf: &mut Vec<u8>,
+    limit: usize,
+    path: &Path,
+) -> Result<bool> {
     use std::io::Read;
-    let mut file =
-        std::fs::File::open(path).map_err(|e| DicomError::io_path(&e, "cannot open", path))?;
-    let mut buf = vec![0u8; limit];
-    let mut filled = 0;
-    while filled < limit {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(DicomError::io_path(&e, "cannot read", path)),
-        }
-    }
-    let whole = filled < limit;
-    buf.truncate(filled);
-    Ok((Arc::new(Source::Owned(buf)), whole))
+    let want = limit.saturating_sub(buf.len());
+    buf.reserve_exact(want);
+    // `read_to_end` on a `Take` fills the spare capacity without zeroing it first and stops
+    // at the limit without another system call.
+    let n = Read::take(&mut *file, want as u64)
+        .read_to_end(buf)
+        .map_err(|e| DicomError::io_path(&e, "cannot read", path))?;
+    Ok(n < want)
 }
 
 impl fmt::Debug for Source {

@@ -1,7 +1,7 @@
 //! The option columns of PS3.15 Table E.1-1, and which row of the table (with which option)
 //! decides what happens to an attribute.
 
-pub use super::row::{Action, Row, TagMatch};
+pub use super::row::{Action, ContentRow, Row, TagMatch};
 use super::table::{EXACT, PATTERNS};
 use crate::core::Tag;
 
@@ -163,13 +163,23 @@ pub fn lookup(tag: Tag) -> Option<&'static Row> {
 /// The action of `row` under `options`: an enabled option's column wins over the Basic
 /// Profile's; among several enabled options the one that keeps most wins (K, then C, then X).
 pub fn decide(row: &Row, options: Options) -> (Action, Why) {
+    decide_columns(row.basic, &row.options, options)
+}
+
+/// [`decide`] for any table laid out in Table E.1-1's columns: the Basic Profile's action
+/// `basic` and the option columns `columns`.
+pub fn decide_columns(
+    basic: Action,
+    columns: &[Option<Action>; 10],
+    options: Options,
+) -> (Action, Why) {
     let rank = |a: Action| match a {
         Action::K => 3,
         Action::C => 2,
         _ => 1,
     };
     let mut best: Option<(Action, Why)> = None;
-    for (opt, action) in Opt::COLUMNS.into_iter().zip(row.options) {
+    for (opt, action) in Opt::COLUMNS.into_iter().zip(*columns) {
         let Some(action) = action.filter(|_| options.has(opt)) else {
             continue;
         };
@@ -177,7 +187,7 @@ pub fn decide(row: &Row, options: Options) -> (Action, Why) {
             best = Some((action, Why::Option(opt)));
         }
     }
-    best.unwrap_or((row.basic, Why::Basic))
+    best.unwrap_or((basic, Why::Basic))
 }
 
 #[cfg(test)]

@@ -64,6 +64,9 @@ pub struct Audit {
     pub warnings: Vec<String>,
     /// The new SOP Instance UID.
     pub sop_instance_uid: Option<String>,
+    /// The transfer syntax the pixel data is now in, when Clean Pixel Data decoded it (the
+    /// dataset must be written in it).
+    pub transfer_syntax: Option<&'static crate::core::TransferSyntax>,
 }
 
 impl Audit {

@@ -31,7 +31,7 @@ pub(super) fn deidentify_file(
     };
     let mut file = parse_file_with(input, opts)?;
     let audit = cfg.deidentify(Some(&mut file.meta), &mut file.dataset)?;
-    let ts = file.transfer_syntax;
+    let ts = audit.transfer_syntax.unwrap_or(file.transfer_syntax);
     // A complete file meta where the dataset allows; else the meta as it was (a dataset
     // without SOP Class or Instance UID is still de-identified and written).
     let meta = prepare_meta(Some(&file.meta), &file.dataset, ts, true)

@@ -27,6 +27,9 @@
 
 pub mod action;
 pub mod audit;
+pub mod content;
+#[rustfmt::skip]
+mod content_table;
 mod file;
 pub mod keyed;
 mod pixels;
@@ -48,7 +51,7 @@ pub use keyed::Key;
 pub use pixels::PixelRule;
 pub use safe::{SAFE_PRIVATE, SafeRow, safe_row};
 
-use crate::core::{Dataset, Element, SharedDataset, Tag, VR};
+use crate::core::{Dataset, Element, SharedDataset, Tag, TransferSyntax, VR};
 use crate::error::{DicomError, ErrorKind, Result};
 use values::{padded, trim};
 use walk::{TextMode, Walker};
@@ -136,12 +139,24 @@ impl Config {
     /// De-identifies `ds` in place (and the file meta `meta`, when given).
     pub fn deidentify(&self, meta: Option<&mut Dataset>, ds: &mut Dataset) -> Result<Audit> {
         let mut audit = Audit::default();
-        if pixels::clean_pixels(ds, &self.pixel_rules, self.options.has(Opt::CleanPixelData))? {
+        let read_ts = meta
+            .as_deref()
+            .and_then(|m| m.raw(Tag(0x0002, 0x0010)))
+            .and_then(|b| TransferSyntax::from_uid(&String::from_utf8_lossy(trim(b))))
+            .or_else(|| ds.transfer_syntax());
+        let enabled = self.options.has(Opt::CleanPixelData);
+        let cleaned = pixels::clean_pixels(ds, &self.pixel_rules, enabled, read_ts)?;
+        if cleaned != pixels::Cleaned::No {
+            let mut reason = "Clean Pixel Data Option: burned-in text regions blanked".to_string();
+            if let pixels::Cleaned::Transcoded(ts) = cleaned {
+                reason += &format!(" (decoded, stored in {})", ts.name);
+                audit.transfer_syntax = Some(ts);
+            }
             audit.entries.push(Entry {
                 path: Tag::PIXEL_DATA.to_string(),
                 tag: Tag::PIXEL_DATA,
                 outcome: Outcome::Cleaned,
-                reason: "Clean Pixel Data Option: burned-in text regions blanked".into(),
+                reason,
             });
         }
         let patient = [PATIENT_ID, PATIENT_NAME]
@@ -150,6 +165,12 @@ impl Config {
             .find(|v| !v.is_empty())
             .unwrap_or_default()
             .to_vec();
+        let structured = self.options.has(Opt::CleanStructuredContent);
+        let sr_removed = if structured {
+            content::plan_removals(ds, self.options)
+        } else {
+            Default::default()
+        };
         let mut walker = Walker {
             cfg: self,
             days: self.key.date_shift(&patient),
@@ -159,8 +180,11 @@ impl Config {
             dates_shifted: false,
             warnings: Vec::new(),
             patient,
+            sr_pos: structured.then(|| vec![1]),
+            sr_removed,
         };
         walker.walk(ds, "", TextMode::Normal);
+        content::renumber(ds, &walker.sr_removed);
         audit
             .entries
             .extend(walker.audit.take().unwrap_or_default());
@@ -168,6 +192,10 @@ impl Config {
         self.mark(ds, &mut audit);
         if let Some(meta) = meta {
             self.meta(meta, ds);
+            if let Some(ts) = audit.transfer_syntax {
+                let uid = padded(ts.uid.as_bytes().to_vec(), VR::UI);
+                meta.insert(Element::new(Tag(0x0002, 0x0010), VR::UI, uid));
+            }
         }
         audit.sop_instance_uid = ds
             .raw(SOP_INSTANCE_UID)

@@ -1,9 +1,16 @@
 //! Clean Pixel Data (PS3.15 E.3.1): burned-in text blanked in configured rectangles, chosen
 //! by modality, manufacturer and image size. An image that declares burned-in annotation and
 //! matches no rule is refused, never passed through.
+//!
+//! Compressed pixel data is decoded, blanked and written back: in the same transfer syntax
+//! when it is lossless and rs_dicom encodes it (every pixel outside the rectangles exactly as
+//! decoded), else as native pixel data in Explicit VR Little Endian. A lossy source is not
+//! compressed a second time (each generation loses more); its Lossy Image Compression stays
+//! "01" with its method, as PS3.3 C.7.6.1.1.5 requires of an image once lossy compressed.
 
-use crate::core::{Dataset, ElementValue, Tag};
+use crate::core::{Dataset, ElementValue, Limits, Tag, TransferSyntax, VR};
 use crate::error::{DicomError, ErrorKind, Result};
+use crate::pixel::transcode::{self, CompressOptions};
 
 use super::values::trim;
 
@@ -62,9 +69,26 @@ fn refuse(message: String) -> DicomError {
     DicomError::new(ErrorKind::Unsupported, None, "(7FE0,0010)", message)
 }
 
+/// What cleaning did to the pixel data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cleaned {
+    /// Nothing (no rule applied).
+    No,
+    /// Native pixel data blanked in place.
+    Native,
+    /// Compressed pixel data decoded, blanked and stored in this transfer syntax.
+    Transcoded(&'static TransferSyntax),
+}
+
 /// Applies the first matching rule when Clean Pixel Data is on; refuses an image declaring
-/// burned-in annotation that no rule cleaned. Returns whether pixels were blanked.
-pub(crate) fn clean_pixels(ds: &mut Dataset, rules: &[PixelRule], enabled: bool) -> Result<bool> {
+/// burned-in annotation that no rule cleaned. `ts` is the transfer syntax the dataset was
+/// read in (needed for compressed pixel data).
+pub(crate) fn clean_pixels(
+    ds: &mut Dataset,
+    rules: &[PixelRule],
+    enabled: bool,
+    ts: Option<&'static TransferSyntax>,
+) -> Result<Cleaned> {
     let burned = ds.raw(BURNED_IN).map(trim) == Some(b"YES");
     let rule = if enabled {
         rules.iter().find(|r| r.matches(ds))
@@ -84,11 +108,66 @@ pub(crate) fn clean_pixels(ds: &mut Dataset, rules: &[PixelRule], enabled: bool)
                 text(ds, MODALITY)
             )));
         }
-        return Ok(false);
+        return Ok(Cleaned::No);
     };
-    blank(ds, &rule.regions)?;
-    ds.set_bytes(BURNED_IN, crate::core::VR::CS, b"NO".to_vec());
-    Ok(true)
+    let encapsulated = ds
+        .get(Tag::PIXEL_DATA)
+        .is_some_and(|el| matches!(el.value, ElementValue::Encapsulated { .. }));
+    let done = if encapsulated {
+        let ts = ts.filter(|t| t.encapsulated).ok_or_else(|| {
+            refuse("compressed Pixel Data in an unknown transfer syntax: cannot decode it".into())
+        })?;
+        Cleaned::Transcoded(blank_compressed(ds, &rule.regions, ts)?)
+    } else {
+        blank(ds, &rule.regions)?;
+        Cleaned::Native
+    };
+    ds.set_bytes(BURNED_IN, VR::CS, b"NO".to_vec());
+    Ok(done)
+}
+
+/// Decodes, blanks and stores compressed pixel data; returns the transfer syntax it is now
+/// in. Nothing changes when decoding or encoding fails.
+fn blank_compressed(
+    ds: &mut Dataset,
+    regions: &[(u32, u32, u32, u32)],
+    ts: &'static TransferSyntax,
+) -> Result<&'static TransferSyntax> {
+    let mut work = ds.clone();
+    // The file meta is rewritten by the caller from the dataset and the returned syntax.
+    let mut meta = Dataset::new();
+    let limits = Limits::default();
+    // RGB, not YBR: zero is black in RGB only.
+    transcode::decompress(&mut work, &mut meta, ts, true, None, &limits)?;
+    blank(&mut work, regions)?;
+    let lossless = !ts.lossy && transcode::has_encoder(ts);
+    let out = if lossless {
+        let native = TransferSyntax::EXPLICIT_VR_LE;
+        transcode::compress(
+            &mut work,
+            &mut meta,
+            native,
+            ts,
+            &CompressOptions::default(),
+        )?;
+        ts
+    } else {
+        if ts.lossy {
+            work.set_bytes(Tag(0x0028, 0x2110), VR::CS, b"01".to_vec());
+            if work.get(Tag(0x0028, 0x2114)).is_none()
+                && let Some(method) = transcode::lossy_method(ts)
+            {
+                let mut v = method.as_bytes().to_vec();
+                if v.len() % 2 == 1 {
+                    v.push(b' ');
+                }
+                work.set_bytes(Tag(0x0028, 0x2114), VR::CS, v);
+            }
+        }
+        TransferSyntax::EXPLICIT_VR_LE
+    };
+    *ds = work;
+    Ok(out)
 }
 
 fn blank(ds: &mut Dataset, regions: &[(u32, u32, u32, u32)]) -> Result<()> {
@@ -96,9 +175,7 @@ fn blank(ds: &mut Dataset, regions: &[(u32, u32, u32, u32)]) -> Result<()> {
         return Ok(());
     };
     if matches!(el.value, ElementValue::Encapsulated { .. }) {
-        return Err(refuse(
-            "Clean Pixel Data needs native pixel data: decompress the image first".into(),
-        ));
+        return Err(refuse("Pixel Data is still compressed".into()));
     }
     let vr = el.vr;
     let rows = usize::from(number(ds, ROWS).unwrap_or(0));

@@ -113,3 +113,22 @@ pub struct SafeRow {
     /// What the attribute holds, as the table says.
     pub meaning: &'static str,
 }
+
+/// One row of the Clean Structured Content Option's table (PS3.15 E.3.4, "Content Item
+/// Concept Name Codes"): a content item named by its concept name code and value type.
+#[derive(Debug, Clone, Copy)]
+pub struct ContentRow {
+    /// The code value of the concept name.
+    pub value: &'static str,
+    /// The coding scheme designator of the concept name.
+    pub scheme: &'static str,
+    /// The value type (TEXT, PNAME, DATE, ...).
+    pub value_type: &'static str,
+    /// The code meaning as the table gives it.
+    pub meaning: &'static str,
+    /// The Basic Profile's action.
+    pub basic: Action,
+    /// The action of each option column, in Table E.1-1's column order (the columns this
+    /// table lacks are `None`).
+    pub options: [Option<Action>; 10],
+}

@@ -12,6 +12,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::SafePrivate;
+use super::action::Action;
 pub use super::row::SafeRow;
 pub use super::safe_private::SAFE_PRIVATE;
 use super::values::trim;
@@ -28,13 +29,22 @@ pub fn safe_row(group: u16, offset: u8, creator: &[u8]) -> Option<&'static SafeR
         .find(|r| r.creator.as_bytes() == creator)
 }
 
-/// Private blocks a dataset declares safe: (group, creator) → elements (None: all).
-pub(crate) type Declared = HashMap<(u16, Vec<u8>), Option<HashSet<u8>>>;
+/// What a dataset declares about its private blocks in (0008,0300).
+#[derive(Debug, Default)]
+pub(crate) struct Declared {
+    /// Blocks declared safe: (group, creator) → elements (None: all).
+    pub safe: HashMap<(u16, Vec<u8>), Option<HashSet<u8>>>,
+    /// Recommended actions (Deidentification Action (0008,0307)): (group, creator) →
+    /// element offset → action (D, Z, X or U).
+    pub actions: HashMap<(u16, Vec<u8>), HashMap<u8, Action>>,
+}
 
 /// The decision on one private attribute under the Retain Safe Private Option.
 pub(crate) enum Verdict {
     /// Kept, and why (the row or list that names it).
     Keep(String),
+    /// Not known safe, treated as the file recommends (PS3.15 E.3.10), and why.
+    Act(Action, String),
     /// Removed for a reason of its own (else the profile's row says why).
     Remove(Option<String>),
 }
@@ -88,12 +98,27 @@ pub(crate) fn verdict(
         ));
     }
     let is_declared = declared
+        .safe
         .get(&(group, creator.clone()))
         .is_some_and(|set| set.as_ref().is_none_or(|s| s.contains(&offset)));
     if is_declared {
         return Verdict::Keep(format!(
             "Retain Safe Private Option: {at} {name} declared safe in (0008,0300)"
         ));
+    }
+    if let Some(&action) = declared
+        .actions
+        .get(&(group, creator.clone()))
+        .and_then(|m| m.get(&offset))
+    {
+        return Verdict::Act(
+            action,
+            format!(
+                "Retain Safe Private Option: {at} {name} not known safe, Deidentification \
+                 Action {} recommended in (0008,0307)",
+                action.code()
+            ),
+        );
     }
     Verdict::Remove(None)
 }
@@ -111,10 +136,12 @@ pub(crate) fn private_creators(ds: &Dataset) -> HashMap<(u16, u8), Vec<u8>> {
         .collect()
 }
 
-/// Private blocks a dataset declares safe in its Private Data Element Characteristics
-/// Sequence (0008,0300) (PS3.15 E.3.10): SAFE blocks whole, MIXED ones by element.
+/// What a dataset declares in its Private Data Element Characteristics Sequence (0008,0300)
+/// (PS3.3 C.12.1.1.7, PS3.15 E.3.10): SAFE blocks whole, MIXED ones by element, and the
+/// actions recommended for identifying elements (Deidentification Action Sequence
+/// (0008,0305)).
 pub(crate) fn declared_safe(ds: &Dataset) -> Declared {
-    let mut out = HashMap::new();
+    let mut out = Declared::default();
     let Some(items) = ds.get(Tag(0x0008, 0x0300)).and_then(Element::items) else {
         return out;
     };
@@ -128,10 +155,14 @@ pub(crate) fn declared_safe(ds: &Dataset) -> Declared {
         let Some(creator) = item.raw(Tag(0x0008, 0x0302)).map(|c| trim(c).to_vec()) else {
             continue;
         };
+        let actions = recommended_actions(&item);
+        if !actions.is_empty() {
+            out.actions.insert((group, creator.clone()), actions);
+        }
         let status = item.raw(Tag(0x0008, 0x0303)).map(trim).unwrap_or_default();
         match status {
             b"SAFE" => {
-                out.insert((group, creator), None);
+                out.safe.insert((group, creator), None);
             }
             b"MIXED" => {
                 let elems = item
@@ -140,9 +171,38 @@ pub(crate) fn declared_safe(ds: &Dataset) -> Declared {
                     .chunks_exact(2)
                     .map(|c| order.decode::<u16>(c) as u8)
                     .collect();
-                out.insert((group, creator), Some(elems));
+                out.safe.insert((group, creator), Some(elems));
             }
             _ => {}
+        }
+    }
+    out
+}
+
+/// The actions of one block's Deidentification Action Sequence (0008,0305): element offset
+/// (Identifying Private Elements (0008,0306)) → Deidentification Action (0008,0307). Values
+/// other than the four the standard defines are ignored (the element is then removed).
+fn recommended_actions(block: &Dataset) -> HashMap<u8, Action> {
+    let mut out = HashMap::new();
+    let Some(items) = block.get(Tag(0x0008, 0x0305)).and_then(Element::items) else {
+        return out;
+    };
+    for item in items {
+        let item = item.read();
+        let action = match item.raw(Tag(0x0008, 0x0307)).map(trim) {
+            Some(b"D") => Action::D,
+            Some(b"Z") => Action::Z,
+            Some(b"X") => Action::X,
+            Some(b"U") => Action::U,
+            _ => continue,
+        };
+        let order = item.byte_order();
+        for c in item
+            .raw(Tag(0x0008, 0x0306))
+            .unwrap_or_default()
+            .chunks_exact(2)
+        {
+            out.insert(order.decode::<u16>(c) as u8, action);
         }
     }
     out

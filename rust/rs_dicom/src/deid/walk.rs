@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use super::Config;
 use super::action::{Action, Opt, Row, TagMatch, Why, decide, lookup};
 use super::audit::{Entry, Outcome};
+use super::content;
 use super::safe::{Declared, Verdict, private_creators, verdict};
 use super::values::{dummy, map_uids, padded, scrub, shift_dates, trim};
 use crate::core::{Dataset, Element, SharedDataset, Tag, VR};
@@ -29,6 +30,15 @@ pub(crate) enum TextMode {
     Dummy,
     /// Inside a sequence being cleaned (C): identifiers in unlisted text are blanked.
     Scrub,
+    /// Structured content under the Clean Structured Content Option: as Scrub, and each
+    /// content item treated by its concept name ([`super::content`]).
+    Content,
+}
+
+impl TextMode {
+    fn scrubs(self) -> bool {
+        matches!(self, TextMode::Scrub | TextMode::Content)
+    }
 }
 
 /// What to do with one element.
@@ -55,6 +65,10 @@ pub(crate) struct Walker<'a> {
     pub warnings: Vec<String>,
     /// The patient's original ID (or name): the basis of pseudonyms.
     pub patient: Vec<u8>,
+    /// The SR position of the content item being walked (None outside the SR tree).
+    pub sr_pos: Option<Vec<u32>>,
+    /// The SR positions of the content items to remove ([`super::content::plan_removals`]).
+    pub sr_removed: HashSet<Vec<u32>>,
 }
 
 fn reason(row: &Row, action: Action, why: Why) -> String {
@@ -82,6 +96,16 @@ impl Walker<'_> {
                 outcome,
                 reason: why(),
             });
+        }
+    }
+
+    /// The audit path of item `i` of sequence `tag` at `path` (empty without an audit: the
+    /// path is text for the audit only).
+    pub(crate) fn item_path(&self, path: &str, tag: Tag, i: usize) -> String {
+        if self.audit.is_some() {
+            format!("{path}{tag}[{i}].")
+        } else {
+            String::new()
         }
     }
 
@@ -143,10 +167,17 @@ impl Walker<'_> {
                     .and_then(Element::items)
                     .map(<[SharedDataset]>::to_vec)
                     .unwrap_or_default();
+                if mode == TextMode::Content && content::STRUCTURED.contains(&tag) {
+                    self.content_sequence(ds, tag, items, path);
+                    return;
+                }
+                let sr_pos = self.sr_pos.take();
                 for (i, item) in items.iter().enumerate() {
                     let mut guard = item.write();
-                    self.walk(&mut guard, &format!("{path}{tag}[{i}]."), mode);
+                    let at = self.item_path(path, tag, i);
+                    self.walk(&mut guard, &at, mode);
                 }
+                self.sr_pos = sr_pos;
             }
         }
     }
@@ -168,7 +199,12 @@ impl Walker<'_> {
             return self.unlisted(el, raw, mode);
         };
         let (action, why) = decide(row, self.cfg.options);
-        let text = reason(row, action, why);
+        // The reason is text for the audit only: not built when no audit is kept.
+        let text = if self.audit.is_some() {
+            reason(row, action, why)
+        } else {
+            String::new()
+        };
         if row.tag == TagMatch::Private {
             if action != Action::C {
                 return (Do::Remove, Some(Outcome::Removed), text);
@@ -182,6 +218,10 @@ impl Walker<'_> {
                     Some(v) => (Do::Set(v), Some(Outcome::Mapped), why),
                     None => (Do::Keep, Some(Outcome::Kept), why),
                 },
+                Verdict::Act(action, why) => {
+                    let (what, outcome) = self.act(el, raw, row, action);
+                    (what, Some(outcome), why)
+                }
                 Verdict::Remove(why) => (Do::Remove, Some(Outcome::Removed), why.unwrap_or(text)),
             };
         }
@@ -244,6 +284,16 @@ impl Walker<'_> {
         }
     }
 
+    /// How to walk the items of the sequence `tag` met in `mode`: as structured content when
+    /// it is one and the Clean Structured Content Option is on.
+    fn sequence_mode(&self, tag: Tag, mode: TextMode) -> TextMode {
+        if content::STRUCTURED.contains(&tag) && self.cfg.options.has(Opt::CleanStructuredContent) {
+            TextMode::Content
+        } else {
+            mode
+        }
+    }
+
     /// The UIDs of a UI value mapped by the key, unless all are the standard's own or the
     /// Retain UIDs Option keeps them (None: keep the value).
     fn mapped_uids(&self, vr: VR, raw: &[u8]) -> Option<Vec<u8>> {
@@ -261,7 +311,10 @@ impl Walker<'_> {
     /// bitmaps, curve data under Clean Graphics; times under Modified Dates) kept.
     fn clean(&mut self, el: &Element, raw: &[u8]) -> (Do, Outcome) {
         match el.vr {
-            VR::SQ => (Do::Recurse(TextMode::Scrub), Outcome::Cleaned),
+            VR::SQ => (
+                Do::Recurse(self.sequence_mode(el.tag, TextMode::Scrub)),
+                Outcome::Cleaned,
+            ),
             VR::DA | VR::DT if self.cfg.options.has(Opt::RetainLongModifiedDates) => {
                 if trim(raw).is_empty() {
                     return (Do::Keep, Outcome::Kept);
@@ -294,9 +347,20 @@ impl Walker<'_> {
         mode: TextMode,
     ) -> (Do, Option<Outcome>, String) {
         let opts = self.cfg.options;
-        let rule = |what: &str| format!("rs_dicom: {what} not listed in Table E.1-1");
+        let audit = self.audit.is_some();
+        let rule = |what: &str| {
+            if audit {
+                format!("rs_dicom: {what} not listed in Table E.1-1")
+            } else {
+                String::new()
+            }
+        };
         match el.vr {
-            VR::SQ => (Do::Recurse(mode), None, String::new()),
+            VR::SQ => (
+                Do::Recurse(self.sequence_mode(el.tag, mode)),
+                None,
+                String::new(),
+            ),
             VR::DA | VR::DT | VR::TM if opts.has(Opt::RetainLongFullDates) => (
                 Do::Keep,
                 Some(Outcome::Kept),
@@ -323,6 +387,12 @@ impl Walker<'_> {
             VR::DA | VR::DT | VR::TM => {
                 (Do::Remove, Some(Outcome::Removed), rule("a date or time"))
             }
+            // A PNAME content item needs its value (Type 1).
+            VR::PN if mode == TextMode::Dummy => (
+                Do::Set(dummy(VR::PN).unwrap_or_default()),
+                Some(Outcome::Replaced),
+                rule("a person name in a replaced sequence"),
+            ),
             VR::PN => (Do::Remove, Some(Outcome::Removed), rule("a person name")),
             VR::UI => match self.mapped_uids(VR::UI, raw) {
                 Some(v) => (
@@ -340,7 +410,7 @@ impl Walker<'_> {
                 ),
                 None => (Do::Keep, None, String::new()),
             },
-            vr if mode == TextMode::Scrub && is_text(vr) => match scrub(raw, &self.identifiers) {
+            vr if mode.scrubs() && is_text(vr) => match scrub(raw, &self.identifiers) {
                 Some(v) => (
                     Do::Set(v),
                     Some(Outcome::Cleaned),

@@ -27,6 +27,8 @@ pub struct DicomFile {
     pub preamble: Option<usize>,
     /// True when reading stopped at the pixel data (`stop_before_pixels`).
     pub stopped_before_pixels: bool,
+    /// True when reading stopped after the `stop_after` tag.
+    pub stopped_after: bool,
 }
 
 impl Deref for DicomFile {
@@ -137,6 +139,7 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
     }
     let mut reader = ElementReader::new(data, start, None, enc)
         .stop_before_pixels(opts.stop_before_pixels)
+        .stop_after(opts.stop_after)
         .limits(&opts.limits);
     let cx = Context {
         source: &data_source,
@@ -144,6 +147,7 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
     };
     let dataset = build(cx, &mut reader, enc, Arc::default())?;
     let stopped_before_pixels = reader.stopped_at_pixels();
+    let stopped_after = reader.stopped_after();
     Ok(DicomFile {
         meta,
         dataset,
@@ -152,6 +156,7 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
         transfer_syntax_uid: ts_uid,
         preamble,
         stopped_before_pixels,
+        stopped_after,
     })
 }
 

@@ -42,6 +42,8 @@ pub struct ElementReader<'a> {
     current: Option<Tag>,
     stop_before_pixels: bool,
     stopped_at_pixels: bool,
+    stop_after: Option<Tag>,
+    stopped_after: bool,
     only_group: Option<u16>,
     done: bool,
     pending: Option<Token>,
@@ -86,6 +88,8 @@ impl<'a> ElementReader<'a> {
             current: None,
             stop_before_pixels: false,
             stopped_at_pixels: false,
+            stop_after: None,
+            stopped_after: false,
             only_group: None,
             done: false,
             pending: None,
@@ -126,6 +130,17 @@ impl<'a> ElementReader<'a> {
     pub fn stop_before_pixels(mut self, yes: bool) -> Self {
         self.stop_before_pixels = yes;
         self
+    }
+
+    /// Ends the stream at the first top-level element whose tag is greater than `tag`.
+    pub fn stop_after(mut self, tag: Option<Tag>) -> Self {
+        self.stop_after = tag;
+        self
+    }
+
+    /// True when the stream ended at a top-level element after the `stop_after` tag.
+    pub fn stopped_after(&self) -> bool {
+        self.stopped_after
     }
 
     /// Applies the depth and value-length limits.
@@ -496,6 +511,11 @@ impl<'a> ElementReader<'a> {
                     return Ok(None);
                 }
             }
+        }
+        if at_top && self.stop_after.is_some_and(|last| tag > last) {
+            self.done = true;
+            self.stopped_after = true;
+            return Ok(None);
         }
         if self.stop_before_pixels && at_top && is_pixel_data(tag) {
             self.done = true;

@@ -10,11 +10,17 @@ use super::{Association, Context, DEFAULT_ARTIM, DEFAULT_MAX_PDU, configure};
 use crate::error::{NetResult, net_error};
 use crate::pdu::{
     APPLICATION_CONTEXT, Abort, AssociateAc, AssociateRj, AssociateRq, Pdu, PresentationContextAc,
-    UserIdentityAc, read_pdu,
+    UserIdentity, UserIdentityAc, read_pdu,
 };
+use crate::tls::Conn;
 
 /// Which abstract syntaxes the acceptor supports.
 pub type AbstractFilter = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Checks a user identity (PS3.7 D.3.3.7) given with the calling AE title: `Some(server
+/// response)` accepts it (the response is empty for username and passcode), `None` rejects
+/// the association.
+pub type IdentityCheck = Arc<dyn Fn(&UserIdentity, &str) -> Option<Vec<u8>> + Send + Sync>;
 
 /// What the acceptor accepts.
 #[derive(Clone)]
@@ -36,6 +42,12 @@ pub struct AcceptConfig {
     /// The transfer syntaxes accepted, in our order of preference (None: any the core knows,
     /// in the requestor's order).
     pub transfer_syntaxes: Option<Vec<String>>,
+    /// TLS (None: plain TCP).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Checks the user identity the requestor sends (None: any is accepted).
+    pub identity: Option<IdentityCheck>,
+    /// Reject requests that carry no user identity.
+    pub require_identity: bool,
 }
 
 impl Default for AcceptConfig {
@@ -49,6 +61,9 @@ impl Default for AcceptConfig {
             idle_timeout: Some(Duration::from_secs(60)),
             abstract_syntaxes: Arc::new(|uid| uid == crate::VERIFICATION),
             transfer_syntaxes: None,
+            tls: None,
+            identity: None,
+            require_identity: false,
         }
     }
 }
@@ -71,7 +86,11 @@ fn choose_ts(config: &AcceptConfig, proposed: &[String]) -> Option<String> {
     }
 }
 
-fn reject(stream: &mut TcpStream, result: u8, source: u8, reason: u8) -> NetResult<Accepted> {
+fn reject(stream: &mut Conn, result: u8, source: u8, reason: u8) -> NetResult<Accepted> {
+    send_reject(stream, result, source, reason).map(Accepted::Rejected)
+}
+
+fn send_reject(stream: &mut Conn, result: u8, source: u8, reason: u8) -> NetResult<String> {
     let rj = AssociateRj {
         result,
         source,
@@ -79,15 +98,41 @@ fn reject(stream: &mut TcpStream, result: u8, source: u8, reason: u8) -> NetResu
     };
     Pdu::AssociateRj(rj).write_to(stream)?;
     // Give the requestor the chance to read the answer and close first.
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let _ = stream.tcp().set_read_timeout(Some(Duration::from_secs(1)));
     let mut sink = Vec::new();
     let _ = read_pdu(stream, 4, &mut sink);
-    Ok(Accepted::Rejected(rj.describe()))
+    stream.close();
+    Ok(rj.describe())
+}
+
+/// The transport of a fresh connection: the TLS handshake (when configured) within ARTIM.
+fn open(stream: TcpStream, config: &AcceptConfig) -> NetResult<Conn> {
+    configure(&stream, Some(config.artim))?;
+    match &config.tls {
+        Some(tls) => Conn::server(stream, tls),
+        None => Conn::plain(stream),
+    }
+}
+
+/// Answers a connection that exceeds the server's limit: its request gets an A-ASSOCIATE-RJ
+/// "rejected-transient, local limit exceeded" (PS3.8 Table 9-21), so the requestor may retry.
+pub fn reject_busy(stream: TcpStream, config: &AcceptConfig) -> NetResult<String> {
+    let mut stream = open(stream, config)?;
+    let mut body = Vec::new();
+    let k = read_pdu(&mut stream, config.max_pdu, &mut body)
+        .map_err(|e| net_error(format!("no association request: {}", e.message)))?;
+    if k != crate::pdu::kind::ASSOCIATE_RQ {
+        stream.close();
+        return Err(net_error(format!(
+            "expected an A-ASSOCIATE-RQ, got PDU type 0x{k:02X}"
+        )));
+    }
+    send_reject(&mut stream, 2, 3, 2)
 }
 
 /// Answers the association request on a fresh connection.
-pub fn accept(mut stream: TcpStream, config: &AcceptConfig) -> NetResult<Accepted> {
-    configure(&stream, Some(config.artim))?;
+pub fn accept(stream: TcpStream, config: &AcceptConfig) -> NetResult<Accepted> {
+    let mut stream = open(stream, config)?;
     let mut body = Vec::new();
     let k = read_pdu(&mut stream, config.max_pdu, &mut body)
         .map_err(|e| net_error(format!("no association request: {}", e.message)))?;
@@ -118,7 +163,16 @@ pub fn accept(mut stream: TcpStream, config: &AcceptConfig) -> NetResult<Accepte
     {
         return reject(&mut stream, 1, 1, 3);
     }
-    let (ac, contexts) = answer(config, &rq);
+    let identity_response = match (&config.identity, &rq.user.identity) {
+        (Some(check), Some(id)) => match check(id, &rq.calling_ae) {
+            Some(response) => Some(response),
+            // PS3.7 D.3.3.7.2: an identity that is not accepted rejects the association.
+            None => return reject(&mut stream, 1, 1, 1),
+        },
+        (_, None) if config.require_identity => return reject(&mut stream, 1, 1, 1),
+        _ => None,
+    };
+    let (ac, contexts) = answer(config, &rq, identity_response);
     Pdu::AssociateAc(ac).write_to(&mut stream)?;
     let send_max = rq.user.max_pdu_length.unwrap_or(0);
     let mut assoc = Association::new(stream, send_max, config.max_pdu, contexts)?;
@@ -129,7 +183,11 @@ pub fn accept(mut stream: TcpStream, config: &AcceptConfig) -> NetResult<Accepte
     Ok(Accepted::Association(Box::new(assoc)))
 }
 
-fn answer(config: &AcceptConfig, rq: &AssociateRq) -> (AssociateAc, Vec<Context>) {
+fn answer(
+    config: &AcceptConfig,
+    rq: &AssociateRq,
+    identity_response: Option<Vec<u8>>,
+) -> (AssociateAc, Vec<Context>) {
     let mut acs = Vec::with_capacity(rq.contexts.len());
     let mut contexts = Vec::with_capacity(rq.contexts.len());
     for pc in &rq.contexts {
@@ -159,6 +217,19 @@ fn answer(config: &AcceptConfig, rq: &AssociateRq) -> (AssociateAc, Vec<Context>
         });
     }
     let mut user = own_user_information(config.max_pdu);
+    // SCP/SCU role selection (PS3.7 D.3.3.4): the roles proposed for an accepted context are
+    // granted as proposed (C-GET's C-STORE sub-operations need the requestor as SCP).
+    user.roles = rq
+        .user
+        .roles
+        .iter()
+        .filter(|r| {
+            contexts
+                .iter()
+                .any(|c| c.accepted() && c.abstract_syntax == r.sop_class)
+        })
+        .cloned()
+        .collect();
     if rq
         .user
         .identity
@@ -166,7 +237,7 @@ fn answer(config: &AcceptConfig, rq: &AssociateRq) -> (AssociateAc, Vec<Context>
         .is_some_and(|i| i.positive_response)
     {
         user.identity_ac = Some(UserIdentityAc {
-            response: Vec::new(),
+            response: identity_response.unwrap_or_default(),
         });
     }
     let ac = AssociateAc {

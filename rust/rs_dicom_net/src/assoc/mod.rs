@@ -4,15 +4,18 @@
 
 mod acceptor;
 mod pdata;
+mod poll;
 mod requestor;
 
 use std::io::{BufReader, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
-pub use acceptor::{AcceptConfig, Accepted, accept};
+pub use acceptor::{AcceptConfig, Accepted, IdentityCheck, accept, reject_busy};
 pub use pdata::PDataWriter;
 pub use requestor::{RequestConfig, request};
+
+use crate::tls::Conn;
 
 use crate::dimse::{Command, MAX_COMMAND_LENGTH};
 use crate::error::{NetResult, io_error, net_error};
@@ -56,8 +59,8 @@ struct PdvAt {
 
 /// An established association.
 pub struct Association {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    /// The connection: read through the buffer, written directly (`get_mut`).
+    reader: BufReader<Conn>,
     /// The largest P-DATA PDU we send (the peer's maximum, or our cap when it has none).
     send_max: u32,
     /// The largest P-DATA PDU we receive.
@@ -77,23 +80,14 @@ pub struct Association {
 }
 
 impl Association {
-    fn new(
-        stream: TcpStream,
-        send_max: u32,
-        recv_max: u32,
-        contexts: Vec<Context>,
-    ) -> NetResult<Self> {
-        let writer = stream
-            .try_clone()
-            .map_err(|e| io_error(&e, "cannot use the connection"))?;
+    fn new(conn: Conn, send_max: u32, recv_max: u32, contexts: Vec<Context>) -> NetResult<Self> {
         let send_max = if send_max == 0 {
             UNLIMITED_SEND
         } else {
             send_max.max(1024)
         };
         Ok(Association {
-            reader: BufReader::with_capacity(64 * 1024, stream),
-            writer,
+            reader: BufReader::with_capacity(64 * 1024, conn),
             send_max,
             recv_max,
             contexts,
@@ -131,19 +125,21 @@ impl Association {
 
     /// Sets the time to wait for the peer (None: forever).
     pub fn set_timeout(&self, timeout: Option<Duration>) -> NetResult<()> {
-        self.writer
+        self.reader
+            .get_ref()
+            .tcp()
             .set_read_timeout(timeout)
             .map_err(|e| io_error(&e, "cannot set the timeout"))
     }
 
     pub(crate) fn send_pdu(&mut self, pdu: &Pdu) -> NetResult<()> {
-        pdu.write_to(&mut self.writer)
+        pdu.write_to(self.reader.get_mut())
     }
 
     /// A writer of the command or data set of a message on context `id`: fragments go out as
     /// the writer fills; [`PDataWriter::finish`] sends the last one.
     pub fn pdata(&mut self, context_id: u8, command: bool) -> PDataWriter<'_> {
-        PDataWriter::new(&mut self.writer, context_id, command, self.send_max)
+        PDataWriter::new(self.reader.get_mut(), context_id, command, self.send_max)
     }
 
     /// Sends a command set.
@@ -176,6 +172,19 @@ impl Association {
                     let parsed: NetResult<Vec<_>> = pdv_ranges(&self.rx).collect();
                     match parsed {
                         Ok(pdvs) => {
+                            // PS3.8 9.3.5: a PDV names an accepted presentation context; any
+                            // other ID is an invalid parameter value, and the association is
+                            // aborted rather than the message guessed at.
+                            if let Some((id, _, _)) =
+                                pdvs.iter().find(|(id, _, _)| self.context(*id).is_none())
+                            {
+                                let id = *id;
+                                self.abort_with(2, 6);
+                                return Err(net_error(format!(
+                                    "a P-DATA-TF fragment on presentation context {id}, which \
+                                     was not accepted (aborted)"
+                                )));
+                            }
                             self.pending.extend(pdvs.into_iter().map(
                                 |(context_id, control, range)| PdvAt {
                                     context_id,
@@ -323,6 +332,41 @@ impl Association {
         Ok(())
     }
 
+    /// Ends the association after a failed send and says why: the peer's A-ABORT or bad PDU
+    /// waiting to be read explains more than the broken pipe (an SCP that refuses a data set
+    /// often aborts while it is still coming).
+    pub fn send_failed(&mut self, err: rs_dicom::DicomError) -> rs_dicom::DicomError {
+        use rs_dicom::ErrorKind;
+        if !matches!(err.kind, ErrorKind::Io | ErrorKind::Network) || !self.open {
+            self.abort_with(0, 0);
+            return err;
+        }
+        let _ = self.set_timeout(Some(Duration::from_millis(500)));
+        let why = match read_pdu(&mut self.reader, self.recv_max, &mut self.rx) {
+            Ok(kind::ABORT) => {
+                self.close();
+                let a = match Pdu::parse_body(kind::ABORT, &self.rx) {
+                    Ok(Pdu::Abort(a)) => a,
+                    _ => Abort {
+                        source: 2,
+                        reason: 0,
+                    },
+                };
+                return net_error(format!(
+                    "association aborted while sending a data set: {}",
+                    a.describe()
+                ));
+            }
+            Ok(k) => format!("the peer sent PDU type 0x{k:02X}"),
+            Err(e) => e.message,
+        };
+        self.abort_with(2, 2);
+        net_error(format!(
+            "the connection failed while sending a data set ({}): {why}",
+            err.message
+        ))
+    }
+
     /// Aborts the association (A-ABORT from the service user).
     pub fn abort(mut self) {
         self.abort_with(0, 0);
@@ -342,7 +386,12 @@ impl Association {
 
     fn close(&mut self) {
         self.open = false;
-        let _ = self.writer.shutdown(Shutdown::Both);
+        self.reader.get_mut().close();
+    }
+
+    /// The association runs over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.reader.get_ref().is_tls()
     }
 
     /// The association is still open.

@@ -1,7 +1,6 @@
 //! Sending a command or data set as P-DATA-TF PDUs, one PDV each, as the bytes come.
 
 use std::io::{self, Write};
-use std::net::TcpStream;
 
 use crate::error::{NetResult, io_error};
 
@@ -12,7 +11,7 @@ const HEADERS: usize = 12;
 /// length. A full PDU is sent only when more bytes follow, so the last fragment is never
 /// empty; [`PDataWriter::finish`] sends it with the "last" bit.
 pub struct PDataWriter<'a> {
-    out: &'a mut TcpStream,
+    out: &'a mut crate::tls::Conn,
     context_id: u8,
     command: bool,
     /// Headers, then the fragment being filled.
@@ -21,7 +20,12 @@ pub struct PDataWriter<'a> {
 }
 
 impl<'a> PDataWriter<'a> {
-    pub(super) fn new(out: &'a mut TcpStream, context_id: u8, command: bool, max_pdu: u32) -> Self {
+    pub(super) fn new(
+        out: &'a mut crate::tls::Conn,
+        context_id: u8,
+        command: bool,
+        max_pdu: u32,
+    ) -> Self {
         // The PDU length counts the PDV header (6 bytes) and the fragment.
         let capacity = (max_pdu as usize).saturating_sub(6).max(16);
         let mut buf = Vec::with_capacity(HEADERS + capacity.min(1 << 20));

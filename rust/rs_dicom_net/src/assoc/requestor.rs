@@ -9,6 +9,7 @@ use crate::pdu::{
     APPLICATION_CONTEXT, Abort, AssociateRq, Pdu, PresentationContextRq, UserIdentity,
     UserInformation, read_pdu,
 };
+use crate::tls::{Conn, TlsClient};
 
 /// What the requestor asks for.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct RequestConfig {
     pub async_ops: Option<(u16, u16)>,
     /// SCP/SCU role selections to propose.
     pub roles: Vec<crate::pdu::RoleSelection>,
+    /// TLS (None: plain TCP).
+    pub tls: Option<TlsClient>,
 }
 
 impl Default for RequestConfig {
@@ -42,6 +45,7 @@ impl Default for RequestConfig {
             identity: None,
             async_ops: None,
             roles: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -82,8 +86,12 @@ pub fn request(
             contexts.len()
         )));
     }
-    let mut stream = connect(addr, config.artim)?;
+    let stream = connect(addr, config.artim)?;
     configure(&stream, Some(config.artim))?;
+    let mut stream = match &config.tls {
+        Some(tls) => Conn::client(stream, tls)?,
+        None => Conn::plain(stream)?,
+    };
     let mut user = own_user_information(config.max_pdu);
     user.identity = config.identity.clone();
     user.async_ops = config.async_ops;
@@ -106,7 +114,7 @@ pub fn request(
         ))
     })?;
     let answer = Pdu::parse_body(k, &body);
-    let abort = |stream: &mut TcpStream| {
+    let abort = |stream: &mut Conn| {
         let _ = Pdu::Abort(Abort {
             source: 2,
             reason: 2,

@@ -207,13 +207,15 @@ pub fn decoder() -> Decoder {
 fn native(src: &[u8], header: &Header, conv: Convert, out: &mut [u8]) -> Result<bool> {
     if header.jp2 {
         return Err(DicomError::unsupported_codec(
-            "JPEG 2000 in JP2 boxes needs OpenJPEG (the `j2k` feature)",
+            "JPEG 2000 in JP2 boxes: codec not available in this build (needs OpenJPEG, the \
+             `j2k` feature)",
         ));
     }
     let image = rs_dicom_j2k::decode(src).map_err(|e| {
         if e.is_unsupported() {
             DicomError::unsupported_codec(format!(
-                "this JPEG 2000 codestream needs OpenJPEG (the `j2k` feature): {e}"
+                "this JPEG 2000 codestream: codec not available in this build (needs OpenJPEG, \
+                 the `j2k` feature): {e}"
             ))
         } else {
             invalid(e)

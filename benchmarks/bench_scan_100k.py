@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""The header scan at archive scale: 100,000 files, files/s, peak RSS and RSS growth per file.
+
+Writes ``--files`` files with rs_dicom's writer into a temporary folder (deleted at the end
+unless ``--dir`` is given): real CT and MR headers (pydicom's CT_small.dcm and MR_small.dcm)
+with small 32x32 images, a new Study/Series/SOP Instance UID per file group, 500 files per
+series folder. Each case runs in its own Python process (its peak RSS is its own), interleaved,
+``--repeat`` times (median):
+
+* plain read: ``open(f, "rb").read()`` of every file;
+* ``rs_dicom.scan(folder, workers=1)`` and ``workers=2`` (the whole table kept in memory);
+* stream: the scan's batches read and dropped (``rs-dicom index``'s memory pattern), RSS
+  sampled after every batch: the growth per file is the slope of a least-squares line through
+  the samples after the first 10 %;
+* ``rs-dicom index folder -o x.parquet --workers 2``;
+* a pydicom loop and a dicomsdl loop on the first ``--subset`` files (the same tags).
+
+Times are CPU seconds (user + system, all threads) of the timed part of the child (imports
+done before), as the machine is shared; wall seconds are given for the 1 → 2 worker speed-up.
+
+Usage: ``python benchmarks/bench_scan_100k.py [--files 100000] [--subset 2000] [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = ("CT_small.dcm", "MR_small.dcm")
+SERIES_SIZE = 500
+
+
+def generate(folder: Path, count: int) -> None:
+    """``count`` files in series folders of ``SERIES_SIZE`` (kept when complete)."""
+    import numpy as np
+    import rs_dicom
+    from pydicom.data import get_testdata_file
+    from rs_dicom.uid import generate_uid
+
+    marker = folder.with_name(f"{folder.name}.complete_{count}")
+    if marker.exists() and folder.is_dir():
+        return
+    templates = []
+    for name in TEMPLATES:
+        ds = rs_dicom.dcmread(get_testdata_file(name))
+        image = (np.arange(32 * 32, dtype=np.int16).reshape(32, 32) % 1000).astype(np.int16)
+        ds.set_pixel_data(image, "MONOCHROME2", 16)
+        templates.append(ds)
+    for s in range(0, count, SERIES_SIZE):
+        ds = templates[(s // SERIES_SIZE) % len(templates)]
+        sub = folder / f"series_{s // SERIES_SIZE:04}"
+        sub.mkdir(parents=True, exist_ok=True)
+        ds.StudyInstanceUID = generate_uid()
+        ds.SeriesInstanceUID = generate_uid()
+        for i in range(s, min(s + SERIES_SIZE, count)):
+            uid = generate_uid()
+            ds.SOPInstanceUID = uid
+            ds.file_meta.MediaStorageSOPInstanceUID = uid
+            ds.InstanceNumber = i - s + 1
+            ds.ImagePositionPatient = [0.0, 0.0, float(i - s)]
+            ds.save_as(sub / f"IM_{i:06}.dcm")
+    marker.touch()
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _slope(xs: list[float], ys: list[float]) -> float:
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den if den else 0.0
+
+
+def child(case: str, folder: Path, subset: int) -> dict[str, Any]:
+    """One case in this process: what it did, wall seconds and extra numbers."""
+    import rs_dicom
+    from rs_dicom._scan import batches, expand_paths, resolve_tags
+
+    sys.path.insert(0, str(HERE))
+    import pyarrow  # noqa: F401  (imported before the clock starts, like the peers below)
+    import pydicom  # noqa: F401
+    from bench_scan import dicomsdl_loop, plain_read, pydicom_loop
+
+    if case == "dicomsdl":
+        import dicomsdl  # noqa: F401
+    out: dict[str, Any] = {}
+    paths = expand_paths(folder) if case in ("plain", "pydicom", "dicomsdl") else []
+    t0, c0 = time.perf_counter(), time.process_time()
+    if case == "plain":
+        out["bytes"] = plain_read(paths)
+        out["files"] = len(paths)
+    elif case in ("scan1", "scan2"):
+        table = rs_dicom.scan(folder, workers=int(case[-1]))
+        out["files"] = table.num_rows
+        out["errors"] = table.num_rows - table.column("error").null_count
+        out["table_bytes"] = table.nbytes
+    elif case == "stream":
+        scanner = rs_dicom._core.Scanner(resolve_tags(None))
+        files = expand_paths(folder)
+        done, xs, ys = 0, [], []
+        for rb in batches(scanner, files, 1):
+            done += rb.num_rows
+            xs.append(float(done))
+            ys.append(float(_rss()))
+            del rb
+        first = len(xs) // 10
+        out["files"] = done
+        out["rss_growth_per_file"] = _slope(xs[first:], ys[first:])
+        out["rss_start"], out["rss_end"] = ys[first], ys[-1]
+    elif case == "index":
+        from rs_dicom.cli import main as cli
+
+        out_file = folder.parent / f"{folder.name}.parquet"
+        cli(["index", str(folder), "-o", str(out_file), "--workers", "2"])
+        import pyarrow.parquet as pq
+
+        out["files"] = pq.ParquetFile(out_file).metadata.num_rows
+        out_file.unlink()
+    elif case in ("pydicom", "dicomsdl"):
+        loop = pydicom_loop if case == "pydicom" else dicomsdl_loop
+        out["files"] = loop(paths[:subset]).num_rows
+    else:
+        raise ValueError(case)
+    out["wall"] = time.perf_counter() - t0
+    out["cpu"] = time.process_time() - c0
+    return out
+
+
+def run_case(case: str, folder: Path, subset: int) -> dict[str, Any]:
+    """A case in a new process: its result, CPU seconds (of the timed part) and peak RSS."""
+    cmd = [sys.executable, __file__, "--child", case, "--dir", str(folder)]
+    cmd += ["--subset", str(subset)]
+    proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--subset", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", type=Path, help="where the files are written (kept)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        res = child(args.child, args.dir, args.subset)
+        res["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        print(json.dumps(res))
+        return 0
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="rs_dicom_scan_100k_"))
+    try:
+        t0 = time.perf_counter()
+        generate(folder, args.files)
+        print(f"{args.files} files ready in {time.perf_counter() - t0:.0f} s in {folder}")
+        report(folder, args)
+    finally:
+        if args.dir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def report(folder: Path, args: argparse.Namespace) -> None:
+    import importlib.util
+
+    cases = ["plain", "scan1", "scan2", "stream", "index", "pydicom"]
+    if importlib.util.find_spec("dicomsdl") is not None:
+        cases.append("dicomsdl")
+    runs: dict[str, list[dict[str, Any]]] = {c: [] for c in cases}
+    for _ in range(args.repeat):
+        for c in cases:
+            runs[c].append(run_case(c, folder, args.subset))
+    med = {
+        c: {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "files")}
+        for c, rs in runs.items()
+    }
+    peak = {c: max(r.get("maxrss", 0) for r in rs) for c, rs in runs.items()}
+    plain = med["plain"]["cpu"] / med["plain"]["files"]
+    pyd = med["pydicom"]["cpu"] / med["pydicom"]["files"]
+    print(f"load average {os.getloadavg()}; median of {args.repeat}; CPU = user + system")
+    print(
+        "| case | files | files/s (wall) | files/s (CPU) | CPU us/file | x plain read "
+        "| x pydicom | peak RSS MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for c, m in med.items():
+        per = m["cpu"] / m["files"]
+        rss = f"{peak[c] / 2**20:.0f}" if peak[c] else "-"
+        print(
+            f"| {c} | {m['files']:,.0f} | {m['files'] / m['wall']:,.0f} | {1 / per:,.0f} "
+            f"| {per * 1e6:.1f} | {plain / per:.2f} | {pyd / per:.1f} | {rss} |"
+        )
+    print(f"1 -> 2 workers (wall): {med['scan1']['wall'] / med['scan2']['wall']:.2f}x")
+    growth = [r["rss_growth_per_file"] for r in runs["stream"]]
+    print(
+        f"stream: RSS growth per file {statistics.median(growth):.1f} bytes "
+        f"(runs: {', '.join(f'{g:.1f}' for g in growth)}); "
+        f"errors in scan: {runs['scan1'][0].get('errors')}; "
+        f"table {runs['scan1'][0].get('table_bytes', 0) / 2**20:.0f} MB in Arrow"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""``rs-dicom serve``: a small PACS (Query/Retrieve, Storage and Verification SCP) over a
+directory, as DCMTK's dcmqrscp."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import TextIO
+
+from rs_dicom.cli._command import Command
+from rs_dicom.cli._net import add_association, check_association
+from rs_dicom.cli._report import PROG, error_text
+
+DESCRIPTION = """\
+Index the DICOM files under DIR and answer C-FIND, C-MOVE and C-GET (Patient and Study
+Root) about them on --port; instances received with C-STORE are written to DIR and indexed
+at once. C-MOVE destinations are given with --destination AE=HOST:PORT. Runs until
+interrupted (Ctrl-C)."""
+
+EPILOG = """\
+examples:
+  rs-dicom serve /data/dicom --port 11112 --aet PACS
+  rs-dicom serve archive/ --port 104 --destination VIEWER=10.0.0.5:11113
+
+exit status: 0 stopped normally, 1 the port could not be opened, 2 wrong usage."""
+
+
+def _destination(text: str) -> tuple[str, tuple[str, int]]:
+    ae, sep, rest = text.partition("=")
+    host, _, port = rest.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not AE=HOST:PORT")
+    return ae, (host, int(port))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``rs-dicom serve``."""
+    parser.add_argument("directory", metavar="DIR", help="the files served and stored")
+    parser.add_argument("--port", type=int, default=11112, help="port (default 11112)")
+    parser.add_argument(
+        "--destination",
+        type=_destination,
+        action="append",
+        default=[],
+        metavar="AE=HOST:PORT",
+        help="a C-MOVE destination; repeatable",
+    )
+    parser.add_argument(
+        "--require-called-aet",
+        action="store_true",
+        help="reject associations whose called AE title is not --aet",
+    )
+    add_association(parser, peer=False)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Runs ``rs-dicom serve``."""
+    from rs_dicom import net
+
+    try:
+        server = net.QueryRetrieveServer(
+            args.directory,
+            args.port,
+            ae_title=args.aet,
+            destinations=dict(args.destination),
+            require_called_ae=args.require_called_aet,
+            max_pdu=args.max_pdu,
+            timeout=args.timeout,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"{PROG}: serve on port {args.port}: {error_text(exc)}", file=err)
+        return 1
+    for path, why in server.unreadable:
+        print(f"{PROG}: {path}: not indexed: {why}", file=err)
+    print(
+        f"serving {server.indexed} instances from {args.directory} on port {server.port} "
+        f"as {args.aet}",
+        file=out,
+        flush=True,
+    )
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    print(f"{server.stats().get('stored', 0)} instances stored", file=out)
+    return 0
+
+
+COMMAND = Command(
+    name="serve",
+    help="serve a directory as a small PACS (Query/Retrieve SCP)",
+    description=DESCRIPTION,
+    epilog=EPILOG,
+    add_arguments=add_arguments,
+    run=run,
+    check=check_association,
+)

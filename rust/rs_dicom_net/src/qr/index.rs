@@ -1,0 +1,344 @@
+//! An in-memory index of stored instances (patient / study / series / instance), answering
+//! C-FIND at any level and listing the instances a C-MOVE or C-GET retrieves.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use rs_dicom::core::{Tag, VR};
+use rs_dicom::parser::parse_file_with;
+use rs_dicom::{Dataset, ReadOptions};
+
+use super::matching::dataset_matches;
+use super::{
+    Level, Model, QUERY_RETRIEVE_LEVEL, RETRIEVE_AE_TITLE, SPECIFIC_CHARACTER_SET, parse_bare,
+    set_text, text_of,
+};
+use crate::error::{NetResult, net_error};
+
+/// One stored instance: where its file is, and its header (everything before the pixel data,
+/// owned, explicit VR little endian).
+#[derive(Debug)]
+pub struct Record {
+    /// The file.
+    pub path: PathBuf,
+    /// SOP Class UID.
+    pub sop_class: String,
+    /// SOP Instance UID.
+    pub sop_instance: String,
+    /// The file's transfer syntax.
+    pub transfer_syntax: String,
+    /// The header, matched against queries.
+    pub header: Dataset,
+}
+
+impl Record {
+    /// Reads a Part 10 file's header.
+    pub fn read(path: &Path) -> NetResult<Record> {
+        let opts = ReadOptions {
+            stop_before_pixels: true,
+            ..Default::default()
+        };
+        let file = parse_file_with(path, opts)?;
+        let kept = file.dataset.filtered(|t| t.0 < 0x7FE0 && t.0 != 0x0002);
+        let explicit = rs_dicom::TransferSyntax::EXPLICIT_VR_LE.uid;
+        // An owned copy: the index must not keep every file mapped.
+        let header = parse_bare(&super::encode_bare(&kept, explicit)?, explicit)?;
+        let uid = |t: Tag| text_of(&header, t).filter(|s| !s.is_empty());
+        let sop_class = uid(Tag(0x0008, 0x0016))
+            .ok_or_else(|| net_error(format!("{}: no SOP Class UID", path.display())))?;
+        let sop_instance = uid(Tag(0x0008, 0x0018))
+            .ok_or_else(|| net_error(format!("{}: no SOP Instance UID", path.display())))?;
+        Ok(Record {
+            path: path.to_path_buf(),
+            sop_class,
+            sop_instance,
+            transfer_syntax: file.transfer_syntax.uid.to_string(),
+            header,
+        })
+    }
+
+    fn key(&self, level: Level) -> String {
+        text_of(&self.header, level.unique_key()).unwrap_or_default()
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    records: Vec<Arc<Record>>,
+    by_uid: HashMap<String, usize>,
+}
+
+/// The index; shared by the SCP's association threads.
+#[derive(Default)]
+pub struct Index {
+    inner: RwLock<Inner>,
+}
+
+/// Entities that matched a query: the records under each, and the one that matched.
+struct Group {
+    records: Vec<Arc<Record>>,
+    matched: Arc<Record>,
+}
+
+impl Index {
+    /// An empty index.
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    /// Adds (or replaces, by SOP Instance UID) a record.
+    pub fn insert(&self, record: Record) {
+        let Ok(mut inner) = self.inner.write() else {
+            return;
+        };
+        let record = Arc::new(record);
+        match inner.by_uid.get(&record.sop_instance).copied() {
+            Some(i) => inner.records[i] = record,
+            None => {
+                let i = inner.records.len();
+                inner.by_uid.insert(record.sop_instance.clone(), i);
+                inner.records.push(record);
+            }
+        }
+    }
+
+    /// Adds a file.
+    pub fn add_file(&self, path: &Path) -> NetResult<()> {
+        self.insert(Record::read(path)?);
+        Ok(())
+    }
+
+    /// Adds every DICOM file under `dir` (recursively); returns the number added and the
+    /// files that could not be read, with why.
+    pub fn add_dir(&self, dir: &Path) -> (usize, Vec<(PathBuf, String)>) {
+        let mut stack = vec![dir.to_path_buf()];
+        let (mut added, mut bad) = (0, Vec::new());
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                bad.push((d, "cannot list the directory".to_string()));
+                continue;
+            };
+            let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+            paths.sort();
+            for p in paths {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if p.is_dir() {
+                    stack.push(p);
+                } else if !name.starts_with('.') && name != "DICOMDIR" {
+                    match self.add_file(&p) {
+                        Ok(()) => added += 1,
+                        Err(e) => bad.push((p, e.to_string())),
+                    }
+                }
+            }
+        }
+        (added, bad)
+    }
+
+    /// The number of instances.
+    pub fn len(&self) -> usize {
+        self.inner.read().map_or(0, |i| i.records.len())
+    }
+
+    /// The index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn groups(&self, model: Model, level: Level, query: &Dataset) -> Vec<Group> {
+        let Ok(inner) = self.inner.read() else {
+            return Vec::new();
+        };
+        let top = if model == Model::StudyRoot {
+            Level::Study
+        } else {
+            Level::Patient
+        };
+        let path = |r: &Record| {
+            Level::ALL
+                .iter()
+                .filter(|l| **l >= top && **l <= level)
+                .map(|l| r.key(*l))
+                .collect::<Vec<_>>()
+                .join("\\")
+        };
+        let mut order: Vec<String> = Vec::new();
+        let mut by_key: HashMap<String, Vec<Arc<Record>>> = HashMap::new();
+        for r in &inner.records {
+            let k = path(r);
+            by_key
+                .entry(k.clone())
+                .or_insert_with(|| {
+                    order.push(k);
+                    Vec::new()
+                })
+                .push(r.clone());
+        }
+        let modalities = query
+            .get(Tag(0x0008, 0x0061))
+            .map(|e| rs_dicom::value::text_values(query, e))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|v| !v.trim().is_empty())
+            .collect::<Vec<_>>();
+        let mut out = Vec::new();
+        for k in order {
+            let Some(records) = by_key.remove(&k) else {
+                continue;
+            };
+            if !modalities.is_empty() {
+                let present = modalities_of(&records);
+                let any = modalities.iter().any(|m| {
+                    present
+                        .iter()
+                        .any(|p| super::matching::value_matches(VR::CS, m.trim(), p))
+                });
+                if !any {
+                    continue;
+                }
+            }
+            if let Some(m) = records.iter().find(|r| dataset_matches(query, &r.header)) {
+                let matched = m.clone();
+                out.push(Group { records, matched });
+            }
+        }
+        out
+    }
+
+    /// C-FIND: one response identifier per matching entity at `level`, holding the keys of
+    /// `query` (values from the index, computed attributes counted).
+    pub fn find(&self, model: Model, level: Level, query: &Dataset, ae: &str) -> Vec<Dataset> {
+        self.groups(model, level, query)
+            .into_iter()
+            .map(|g| response(query, level, &g, ae))
+            .collect()
+    }
+
+    /// C-MOVE / C-GET: every instance under the entities that match `query` at `level`.
+    pub fn retrieve(&self, model: Model, level: Level, query: &Dataset) -> Vec<Arc<Record>> {
+        self.groups(model, level, query)
+            .into_iter()
+            .flat_map(|g| g.records)
+            .collect()
+    }
+}
+
+fn modalities_of(records: &[Arc<Record>]) -> BTreeSet<String> {
+    records
+        .iter()
+        .filter_map(|r| text_of(&r.header, Tag(0x0008, 0x0060)))
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+fn distinct(records: &[Arc<Record>], level: Level) -> usize {
+    records
+        .iter()
+        .map(|r| r.key(level))
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+fn response(query: &Dataset, level: Level, g: &Group, ae: &str) -> Dataset {
+    let rec = &g.matched.header;
+    let mut out = Dataset::new();
+    if let Some(e) = rec.get(SPECIFIC_CHARACTER_SET) {
+        out.insert_from(rec, e);
+    }
+    let n = g.records.len();
+    for key in query.iter() {
+        let count = |v: usize| Some(v.to_string());
+        let computed = match key.tag {
+            Tag(0x0020, 0x1200) => count(distinct(&g.records, Level::Study)),
+            Tag(0x0020, 0x1202) | Tag(0x0020, 0x1206) => count(distinct(&g.records, Level::Series)),
+            Tag(0x0020, 0x1204) | Tag(0x0020, 0x1208) | Tag(0x0020, 0x1209) => count(n),
+            Tag(0x0008, 0x0061) => Some(
+                modalities_of(&g.records)
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join("\\"),
+            ),
+            _ => None,
+        };
+        match (key.tag, computed) {
+            (QUERY_RETRIEVE_LEVEL, _) => set_text(&mut out, key.tag, VR::CS, level.name()),
+            (RETRIEVE_AE_TITLE, _) => set_text(&mut out, key.tag, VR::AE, ae),
+            (SPECIFIC_CHARACTER_SET, _) => {}
+            (t, Some(v)) => set_text(&mut out, t, key.vr, &v),
+            (t, None) => match rec.get(t) {
+                Some(e) => {
+                    out.insert_from(rec, e);
+                }
+                None if key.items().is_some() => {
+                    out.insert(rs_dicom::Element::sequence(t, Vec::new()));
+                }
+                None => {
+                    out.set_bytes(t, key.vr, Vec::new());
+                }
+            },
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(patient: &str, study: &str, series: &str, sop: &str, modality: &str) -> Record {
+        let mut h = Dataset::new();
+        for (t, vr, v) in [
+            (Tag(0x0008, 0x0016), VR::UI, "1.2.840.10008.5.1.4.1.1.2"),
+            (Tag(0x0008, 0x0018), VR::UI, sop),
+            (Tag(0x0008, 0x0060), VR::CS, modality),
+            (Tag(0x0010, 0x0010), VR::PN, patient),
+            (Tag(0x0010, 0x0020), VR::LO, patient),
+            (Tag(0x0020, 0x000D), VR::UI, study),
+            (Tag(0x0020, 0x000E), VR::UI, series),
+        ] {
+            set_text(&mut h, t, vr, v);
+        }
+        Record {
+            path: PathBuf::from(sop),
+            sop_class: String::new(),
+            sop_instance: sop.into(),
+            transfer_syntax: String::new(),
+            header: h,
+        }
+    }
+
+    #[test]
+    fn levels_counts_and_retrieve() {
+        let ix = Index::new();
+        ix.insert(record("A", "1.1", "1.1.1", "1.1.1.1", "CT"));
+        ix.insert(record("A", "1.1", "1.1.1", "1.1.1.2", "CT"));
+        ix.insert(record("A", "1.1", "1.1.2", "1.1.2.1", "SR"));
+        ix.insert(record("B", "2.1", "2.1.1", "2.1.1.1", "MR"));
+        ix.insert(record("B", "2.1", "2.1.1", "2.1.1.1", "MR"));
+        assert_eq!(ix.len(), 4);
+        let mut q = Dataset::new();
+        set_text(&mut q, QUERY_RETRIEVE_LEVEL, VR::CS, "STUDY");
+        set_text(&mut q, Tag(0x0020, 0x000D), VR::UI, "");
+        set_text(&mut q, Tag(0x0020, 0x1208), VR::IS, "");
+        set_text(&mut q, Tag(0x0008, 0x0061), VR::CS, "");
+        let r = ix.find(Model::StudyRoot, Level::Study, &q, "ME");
+        assert_eq!(r.len(), 2);
+        assert_eq!(text_of(&r[0], Tag(0x0020, 0x1208)).as_deref(), Some("3"));
+        assert_eq!(
+            text_of(&r[0], Tag(0x0008, 0x0061)).as_deref(),
+            Some("CT\\SR")
+        );
+        assert_eq!(text_of(&r[1], Tag(0x0020, 0x000D)).as_deref(), Some("2.1"));
+        set_text(&mut q, Tag(0x0008, 0x0061), VR::CS, "SR");
+        assert_eq!(ix.find(Model::StudyRoot, Level::Study, &q, "ME").len(), 1);
+        // A series-level key at the study level matches if any instance has it.
+        let mut q = Dataset::new();
+        set_text(&mut q, Tag(0x0008, 0x0060), VR::CS, "MR");
+        assert_eq!(ix.retrieve(Model::StudyRoot, Level::Study, &q).len(), 1);
+        let mut q = Dataset::new();
+        set_text(&mut q, Tag(0x0010, 0x0020), VR::LO, "A");
+        assert_eq!(ix.retrieve(Model::PatientRoot, Level::Patient, &q).len(), 3);
+        assert_eq!(ix.find(Model::PatientRoot, Level::Series, &q, "").len(), 2);
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the JavaScript package's WebAssembly (issue 17): `rust/rs_dicom_wasm` for
+# wasm32-unknown-unknown with Debian's toolchain (scripts/wasm_env.sh), then its JS glue
+# into js/pkg with wasm-bindgen's CLI (`--target web`: one ES module for browsers and Node;
+# js/node.js loads it synchronously in Node). Prints the wasm size.
+#
+# wasm-bindgen-cli must be the exact version of the `wasm-bindgen` crate (pinned `=0.2.130`
+# in rust/rs_dicom_wasm/Cargo.toml); it is installed from crates.io with the host's cargo
+# (rustup's) when missing, as no Debian package has it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130
+# shellcheck source=scripts/wasm_env.sh
+source scripts/wasm_env.sh || exit 0
+
+bindgen=${WASM_BINDGEN:-wasm-bindgen}
+if ! "$bindgen" --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
+    echo "== installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (crates.io)"
+    (unset RUSTC CARGO_TARGET_DIR RUSTC_BOOTSTRAP
+        cargo install --quiet --locked wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION")
+    bindgen="$HOME/.cargo/bin/wasm-bindgen"
+fi
+
+wasm_cargo build -p rs_dicom_wasm --target wasm32-unknown-unknown
+wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/rs_dicom_wasm.wasm"
+"$bindgen" --target web --out-dir js/pkg --out-name rs_dicom "$wasm"
+echo "js/pkg: rs_dicom_bg.wasm $(stat -c %s js/pkg/rs_dicom_bg.wasm) bytes"
