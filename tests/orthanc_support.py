@@ -99,6 +99,10 @@ def _config(directory: Path, dicom_port: int, http_port: int, aet: str) -> dict[
         "UnknownSopClassAccepted": True,
         "DicomAlwaysAllowEcho": True,
         "DicomAlwaysAllowStore": True,
+        # Q/R from any calling AE (C-MOVE destinations must still be registered modalities).
+        "DicomAlwaysAllowFind": True,
+        "DicomAlwaysAllowGet": True,
+        "DicomAlwaysAllowMove": True,
         "StorageCompression": False,
         "OverwriteInstances": True,
         "LimitFindResults": 0,
