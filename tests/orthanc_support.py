@@ -99,6 +99,10 @@ def _config(directory: Path, dicom_port: int, http_port: int, aet: str) -> dict[
         "UnknownSopClassAccepted": True,
         "DicomAlwaysAllowEcho": True,
         "DicomAlwaysAllowStore": True,
+        # Q/R from any calling AE (C-MOVE destinations must still be registered modalities).
+        "DicomAlwaysAllowFind": True,
+        "DicomAlwaysAllowGet": True,
+        "DicomAlwaysAllowMove": True,
         "StorageCompression": False,
         "OverwriteInstances": True,
         "LimitFindResults": 0,
@@ -132,6 +136,18 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], limit: float = 60.0) ->
     raise AssertionError(f"Orthanc did not answer within {limit}s: {last}")
 
 
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the test process dies, even by a crash that skips every
+    finally (PR_SET_PDEATHSIG), so no Orthanc outlives its session."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 def start_orthanc() -> Iterator[Orthanc]:
     """A generator for a fixture: yields a running Orthanc, stops it afterwards."""
     exe = orthanc_binary()
@@ -143,7 +159,9 @@ def start_orthanc() -> Iterator[Orthanc]:
     config = tmp / "orthanc.json"
     config.write_text(json.dumps(_config(tmp, dicom_port, http_port, aet)))
     log = open(tmp / "orthanc.log", "wb")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen([exe, str(config)], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [exe, str(config)], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+    )
     try:
         try:
             _wait_ready(f"http://127.0.0.1:{http_port}", proc)

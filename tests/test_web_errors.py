@@ -193,3 +193,12 @@ def test_multipart_roundtrip_and_boundary_in_content() -> None:
     body, boundary = web.write_multipart(parts)
     got = web.parse_multipart(body, f"multipart/related; boundary={boundary}")
     assert [(h["Content-Type"], bytes(c)) for h, c in got] == parts
+
+
+def test_get_remaining_stops_when_the_server_ignores_offset(server: tuple[str, Scripted]) -> None:
+    url, script = server
+    page = b'[{"0020000D": {"vr": "UI", "Value": ["1.2"]}}]'
+    script.answers["/dicom-web/studies"] = (200, {"Content-Type": "application/dicom+json"}, page)
+    got = web.Client(url).search_for_studies(limit=1, get_remaining=True)
+    assert got == [{"0020000D": {"vr": "UI", "Value": ["1.2"]}}]
+    assert len(script.seen) == 2

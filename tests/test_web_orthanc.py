@@ -233,3 +233,21 @@ def test_raw_parts_are_orthancs_files_byte_for_byte(
     assert len(parts) == 2  # MR_small and its RLE copy
     for _headers, content in parts:
         assert bytes(content) in files
+
+
+def test_transfer_syntax_negotiation(orthanc: Orthanc, loaded: dict[str, Path]) -> None:
+    """media_types as dicomweb-client takes them: the server sends what it stores (``*``) or
+    transcodes to the syntax asked for (the RLE instance decompressed to explicit VR little
+    endian here); the pixels stay the source's."""
+    c = client(orthanc)
+    rle_path = next(p for p in loaded.values() if p.name.startswith("unique_"))
+    src = pydicom.dcmread(rle_path)
+    assert src.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.5"
+    ids = (src.StudyInstanceUID, src.SeriesInstanceUID, src.SOPInstanceUID)
+    stored = c.retrieve_instance(*ids, media_types=(("application/dicom", "*"),))
+    assert stored.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.5"
+    np.testing.assert_array_equal(stored.pixel_array, src.pixel_array)
+    explicit = (("application/dicom", "1.2.840.10008.1.2.1"),)
+    plain = c.retrieve_instance(*ids, media_types=explicit)
+    assert plain.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1"
+    np.testing.assert_array_equal(plain.pixel_array, src.pixel_array)

@@ -138,12 +138,15 @@ class Client:
         method: str,
         url: str,
         accept: str | None = None,
-        body: bytes | None = None,
+        body: bytes | Iterable[bytes] | None = None,
         content_type: str | None = None,
+        length: int | None = None,
     ) -> Any:
         req = urllib.request.Request(url, data=body, method=method)
         for k, v in self.headers.items():
             req.add_header(k, v)
+        if length is not None:
+            req.add_header("Content-Length", str(length))
         if accept:
             req.add_header("Accept", accept)
         if content_type:
@@ -209,6 +212,7 @@ class Client:
             params["includefield"] = list(fields)
         results: list[dict[str, Any]] = []
         start = offset or 0
+        previous: list[dict[str, Any]] | None = None
         while True:
             page = dict(params)
             if limit is not None:
@@ -216,11 +220,14 @@ class Client:
             if start:
                 page["offset"] = start
             got = self._get_json(self._url("qido", path, page))
+            if got == previous:
+                break  # a server that ignores offset: stop instead of looping
             results.extend(got)
             # Servers cap a page (Orthanc at 100 by default); ask again for the rest.
             if not get_remaining or not got or (limit is not None and len(got) < limit):
                 break
             start += len(got)
+            previous = got
         if as_datasets:
             return [_core.Dataset.from_json(r) for r in results]
         return results
@@ -428,13 +435,12 @@ class Client:
         """STOW-RS: stores datasets, Part 10 files (paths) or Part 10 bytes in one request;
         returns the server's answer (DICOM JSON: ReferencedSOPSequence, FailedSOPSequence).
         Raises :class:`HTTPError` when the server refuses the whole request."""
-        parts = [(_DICOM, _part10(d)) for d in datasets]
-        if not parts:
-            raise ValueError("no instances to store")
-        body, boundary = write_multipart(parts)
+        boundary = f"rs-dicom-{secrets.token_hex(16)}"
+        body, length = _stow_body(list(datasets), boundary)
         ctype = f'multipart/related; type="{_DICOM}"; boundary={boundary}'
         path = f"/studies/{study_instance_uid}" if study_instance_uid else "/studies"
-        with self._open("POST", self._url("stow", path), _JSON, body, ctype) as resp:
+        url = self._url("stow", path)
+        with self._open("POST", url, _JSON, body, ctype, length) as resp:
             data = resp.read()
         if not data.strip():
             return {}
@@ -443,6 +449,39 @@ class Client:
         except ValueError as exc:
             raise DICOMwebError(f"STOW-RS answer is not JSON ({exc})") from None
         return out if isinstance(out, dict) else {}
+
+
+def _stow_body(items: list[Any], boundary: str) -> tuple[Iterator[bytes], int]:
+    """A STOW-RS body sent piece by piece (files are read one at a time while sending, never
+    all held), and its length: the Content-Length that lets urllib send an iterable."""
+    if not items:
+        raise ValueError("no instances to store")
+    sizes: list[int] = []
+    held: list[bytes | None] = []
+    for item in items:
+        if isinstance(item, (str, os.PathLike)):
+            sizes.append(os.path.getsize(item))
+            held.append(None)
+        else:
+            data = _part10(item)
+            sizes.append(len(data))
+            held.append(data)
+    heads = [_core.web_multipart_head(boundary, _DICOM, i == 0) for i in range(len(items))]
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    delimiter = f"\r\n--{boundary}".encode()
+
+    def pieces() -> Iterator[bytes]:
+        for item, size, data, head in zip(items, sizes, held, heads, strict=True):
+            content = data if data is not None else _part10(item)
+            if len(content) != size:
+                raise DICOMwebError(f"{item}: changed size while being sent")
+            if delimiter in content:
+                raise DICOMwebError(f"{item}: holds the multipart boundary (send it again)")
+            yield head
+            yield content
+        yield tail
+
+    return pieces(), sum(sizes) + sum(len(h) for h in heads) + len(tail)
 
 
 def _part10(item: Any) -> bytes:
