@@ -20,6 +20,7 @@ mod pixel_set;
 mod pool;
 mod private;
 mod read;
+mod remote;
 mod repr;
 mod scan;
 mod sequence;
@@ -68,5 +69,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     deid::register(m)?;
     scan::register(m)?;
     net::register(m)?;
+    remote::register(m)?;
     Ok(())
 }

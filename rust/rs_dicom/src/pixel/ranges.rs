@@ -9,7 +9,8 @@ use std::ops::Range;
 
 use super::description::PixelDescription;
 use super::frames::starts_codestream;
-use crate::core::{ByteOrder, Dataset, ElementValue, Encoding, Tag, VR};
+use super::native::NativeLayout;
+use crate::core::{ByteOrder, Dataset, Element, ElementValue, Encoding, Tag, VR};
 use crate::error::{DicomError, ErrorKind, Result};
 use crate::parser::{DicomFile, PixelLocation};
 
@@ -49,7 +50,7 @@ pub struct FrameLocator {
     at: PixelLocation,
     frames: usize,
     file_len: u64,
-    desc: Option<PixelDescription>,
+    native: Option<NativeLayout>,
     stage: Stage,
     /// Offset of the first fragment's item header.
     first: u64,
@@ -89,17 +90,32 @@ impl FrameLocator {
             (Some(o), Some(l)) if o.len() == frames && l.len() == frames => Some((o, l)),
             _ => None,
         };
-        let native = at.length.is_some();
+        let native = match at.length {
+            Some(len) => {
+                let elem = Element {
+                    tag: at.tag,
+                    vr: at.vr,
+                    length: Some(len),
+                    offset: at.offset,
+                    value: ElementValue::Bytes {
+                        start: at.value_offset,
+                        len: len as usize,
+                    },
+                };
+                Some(NativeLayout::new(ds, &elem, desc)?)
+            }
+            None => None,
+        };
         Ok(FrameLocator {
-            at,
-            frames,
-            file_len,
-            desc: native.then_some(desc),
-            stage: if native {
+            stage: if native.is_some() {
                 Stage::Native
             } else {
                 Stage::BotHeader
             },
+            at,
+            frames,
+            file_len,
+            native,
             first: 0,
             bot: Vec::new(),
             eot,
@@ -244,15 +260,21 @@ impl FrameLocator {
                 format!("frame index {i} out of range ({} frames)", self.frames),
             ));
         }
-        if let Some(desc) = &self.desc {
+        if let Some(layout) = &self.native {
             let value = self.at.value_offset as u64;
-            let Some(r) = desc.native_frame_range(i) else {
+            let mut r = layout.frame_range(i);
+            if i > 0 && layout.frame_range(0).end != layout.frame_range(1).start {
+                // Bit-packed frames that share bytes with their neighbours.
                 return Ok(None);
-            };
-            let bits =
-                u64::from(desc.rows) * u64::from(desc.columns) * u64::from(desc.samples_per_pixel);
-            if desc.bits_allocated == 1 && !bits.is_multiple_of(8) {
+            }
+            // 8-bit OW in big endian swaps bytes in pairs, across frame boundaries when a
+            // frame has an odd length: such a frame is read with its pair's other byte, or,
+            // when it starts mid-pair, from the whole value.
+            if layout.swapped_ow && !r.start.is_multiple_of(2) {
                 return Ok(None);
+            }
+            if layout.swapped_ow {
+                r.end += r.end % 2;
             }
             let len = u64::from(self.at.length.unwrap_or(0));
             if r.end as u64 > len {
