@@ -5,10 +5,9 @@ HTTP server with Range support and from moto's S3-compatible server, counting by
 from __future__ import annotations
 
 import random
-import socket
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 import rs_dicom
 from conformance import corpus_files
+from remote_support import Served, free_port, make_handler
 from rs_dicom import _core
 
 pytest.importorskip("fsspec")
@@ -85,86 +85,6 @@ def test_push_parser_gives_the_file_readers_dataset_on_every_corpus_file() -> No
 
 # ---------------------------------------------------------------------------------------------
 # Servers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Served:
-    """Files of the HTTP server, and the bytes it sent."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.sent = 0
-        self.lock = threading.Lock()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.sent = 0
-
-
-def make_handler(served: Served) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _body(self) -> tuple[int, bytes, dict[str, str]] | None:
-            name = self.path.lstrip("/")
-            data = served.files.get(name)
-            if data is None:
-                self.send_error(404, "not found")
-                return None
-            rng = self.headers.get("Range")
-            if not rng:
-                return 200, data, {}
-            first, _, last = rng.removeprefix("bytes=").partition("-")
-            start = int(first)
-            end = min(int(last) + 1, len(data)) if last else len(data)
-            if start >= len(data):
-                self.send_error(416, "range not satisfiable")
-                return None
-            hdr = {"Content-Range": f"bytes {start}-{end - 1}/{len(data)}"}
-            return 206, data[start:end], hdr
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            name = self.path.lstrip("/")
-            data = served.files.get(name)
-            if data is None:
-                self.send_error(404, "not found")
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Accept-Ranges", "bytes")
-            self.end_headers()
-
-        def do_GET(self) -> None:  # noqa: N802
-            got = self._body()
-            if got is None:
-                return
-            status, body, hdr = got
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Accept-Ranges", "bytes")
-            for k, v in hdr.items():
-                self.send_header(k, v)
-            self.end_headers()
-            drop = self.path.startswith("/drop/")
-            if drop:
-                # The connection breaks halfway through the body.
-                body = body[: len(body) // 2]
-            # Counted before sending: the client may go on before this thread does.
-            with served.lock:
-                served.sent += len(body)
-            self.wfile.write(body)
-            if drop:
-                self.wfile.flush()
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-
-    return Handler
 
 
 @pytest.fixture(scope="module")
