@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 import rs_dicom
 from rs_dicom import _core
 
@@ -130,9 +129,9 @@ def main() -> None:
             print()
             print("| one frame (middle) of | reader | bytes fetched | wall ms | CPU ms |")
             print("|---|---|---:|---:|---:|")
+            mid = args.frames // 2
             for name in ("multiframe_native.dcm", "multiframe_rle.dcm"):
                 url = f"{base}/{name}"
-                mid = args.frames // 2
 
                 def rs_frame(url: str = url) -> Any:
                     px = rs_dicom.dcmread(url).pixel_data

@@ -352,3 +352,25 @@ def test_s3_headers_and_frames_equal_local_reads(s3: dict[str, Any]) -> None:
     ds = rs_dicom.dcmread("s3://dicom/mf.dcm", storage_options=s3)
     np.testing.assert_array_equal(ds.pixel_data.frame(7), _core.dcmread(native).pixel_data.frame(7))
     assert ds.bytes_fetched < len(native) // 10
+
+
+def test_truncated_encapsulated_pixels_fail_without_hanging(http: tuple[str, Served]) -> None:
+    import io
+
+    base, served = http
+    ds = rs_dicom.dcmread(multiframe_native())
+    ds.compress("1.2.840.10008.1.2.5")
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    rle = buf.getvalue()
+    local = _core.dcmread(rle).pixel_data
+    head = header_size(rle)
+    served.files["cut/rle_half.dcm"] = rle[: len(rle) // 2]
+    served.files["cut/rle_table.dcm"] = rle[: head + 12 + 8]
+    half = rs_dicom.dcmread(f"{base}/cut/rle_half.dcm")
+    np.testing.assert_array_equal(half.pixel_data.frame(0), local.frame(0))
+    with pytest.raises(rs_dicom.DicomError):
+        half.pixel_data.frame(FRAMES - 1)
+    table = rs_dicom.dcmread(f"{base}/cut/rle_table.dcm")
+    with pytest.raises(rs_dicom.DicomError, match="byte offset"):
+        table.pixel_data.frame(0)

@@ -134,7 +134,14 @@ class RemotePixelData:
         remote = self._ds._remote
         while (want := self._locator.wanted()) is not None:
             offset, length = want
-            self._locator.supply(offset, remote.read(offset, offset + max(length, 8)))
+            data = remote.read(offset, offset + max(length, 8))
+            self._locator.supply(offset, data)
+            if self._locator.wanted() == want:
+                raise _core.TruncatedError(
+                    f"{remote.url}: the file ends at byte offset {offset + len(data)} inside "
+                    "the encapsulated pixel data (tag path (7FE0,0010)), before the frames' "
+                    "offsets could be read"
+                )
 
     def _frame_dataset(self, i: int) -> _core.Dataset | None:
         """A one-frame dataset holding frame ``i``, or None when the whole value is needed."""

@@ -135,7 +135,13 @@ impl FrameLocator {
     pub fn wanted(&self) -> Option<(u64, usize)> {
         let at = match self.stage {
             Stage::Native | Stage::Ready => return None,
-            Stage::BotHeader => return Some((self.at.value_offset as u64, 8)),
+            Stage::BotHeader => {
+                // With the table it usually holds (one 32-bit offset per frame), so that one
+                // request brings both.
+                let at = self.at.value_offset as u64;
+                let len = (8 + 4 * self.frames as u64).min(self.file_len.saturating_sub(at));
+                return Some((at, len.max(8) as usize));
+            }
             Stage::Bot { len } => return Some((self.at.value_offset as u64 + 8, len as usize)),
             Stage::Walk { at } => at,
         };
