@@ -197,3 +197,67 @@ fn deflated_data_needs_the_whole_input() {
     p.finish();
     assert_eq!(file_tree(&p.parse().unwrap()), file_tree(&parse(bytes)));
 }
+
+/// Frame ranges from the locator, fed the bytes it asks for, checked against the file reader's
+/// fragments of each frame.
+fn located_frames(bytes: &[u8]) -> Vec<Vec<u8>> {
+    use rs_dicom::pixel::FrameLocator;
+    let mut p = PushParser::new(stop());
+    assert_eq!(p.feed(bytes), Need::Done);
+    let header = p.parse().unwrap();
+    let at = p.pixel_location().unwrap();
+    let mut loc = FrameLocator::new(&header, at, bytes.len() as u64).unwrap();
+    while let Some((off, len)) = loc.wanted() {
+        let start = off as usize;
+        loc.supply(off, &bytes[start..(start + len.max(8)).min(bytes.len())])
+            .unwrap();
+    }
+    (0..loc.frames())
+        .map(|i| {
+            let r = loc.frame_range(i).unwrap().unwrap();
+            let one = loc
+                .frame_file(p.bytes(), &bytes[r.start as usize..r.end as usize])
+                .unwrap();
+            // The one-frame file holds exactly that frame's fragments.
+            let f = parse(one);
+            let px = el(&f, 0x7FE0, 0x0010);
+            let ElementValue::Encapsulated { fragments, .. } = &px.value else {
+                panic!("not encapsulated");
+            };
+            fragments
+                .iter()
+                .flat_map(|fr| f.fragment_bytes(px, fr).to_vec())
+                .collect()
+        })
+        .collect()
+}
+
+fn two_frame_file(bot: &[u8], fragments: &[&[u8]]) -> Vec<u8> {
+    let e = EXPLICIT_LE;
+    let data = [
+        e.text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7"),
+        e.text(0x0028, 0x0008, "IS", "2 "),
+        e.us(0x0028, 0x0010, &[1]),
+        e.us(0x0028, 0x0011, &[1]),
+        e.us(0x0028, 0x0100, &[8]),
+        e.encapsulated(bot, fragments),
+    ]
+    .concat();
+    part10(TS_JPEG_BASELINE, &data, true, true)
+}
+
+#[test]
+fn frame_locator_finds_frames_by_offset_table_count_and_markers() {
+    let f1: &[u8] = b"\xFF\xD8\xFFone\xFF\xD9";
+    let f2: &[u8] = b"\xFF\xD8\xFFtwo\xFF\xD9";
+    let bot: Vec<u8> = [0u32, 8 + 8].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let bad_bot: Vec<u8> = [0u32, 5].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let want = vec![f1.to_vec(), f2.to_vec()];
+    // Basic Offset Table (right, and pointing mid-fragment: ignored); one fragment per frame;
+    // and, split in two fragments each, by the codestream start markers.
+    assert_eq!(located_frames(&two_frame_file(&bot, &[f1, f2])), want);
+    assert_eq!(located_frames(&two_frame_file(&bad_bot, &[f1, f2])), want);
+    assert_eq!(located_frames(&two_frame_file(&[], &[f1, f2])), want);
+    let split = [&f1[..4], &f1[4..], &f2[..4], &f2[4..]];
+    assert_eq!(located_frames(&two_frame_file(&[], &split)), want);
+}

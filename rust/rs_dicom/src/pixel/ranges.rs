@@ -156,7 +156,13 @@ impl FrameLocator {
             let Some(rel) = want.checked_sub(offset).map(|r| r as usize) else {
                 return Ok(());
             };
-            if len > 0 && bytes.len() < rel + len.min(8) {
+            // An item header is taken with the fragment start asked for with it (clipped to
+            // the file already), the offset table's header alone.
+            let required = match self.stage {
+                Stage::BotHeader => len.min(8),
+                _ => len,
+            };
+            if bytes.len() < rel.saturating_add(required) {
                 return Ok(());
             }
             let b = bytes.get(rel..).unwrap_or(&[]);
@@ -232,6 +238,13 @@ impl FrameLocator {
             return Ok(());
         }
         if b[0..4] != ITEM || len == u32::MAX {
+            if self.walked.is_empty() && at != self.first {
+                // The Basic Offset Table pointed elsewhere than an item: it is wrong, and
+                // ignored as the file reader ignores it; every item header is walked.
+                self.bot.clear();
+                self.stage = Stage::Walk { at: self.first };
+                return Ok(());
+            }
             return Err(malformed(
                 at,
                 "expected a fragment item (FFFE,E000) in encapsulated pixel data".into(),
