@@ -261,3 +261,29 @@ fn frame_locator_finds_frames_by_offset_table_count_and_markers() {
     let split = [&f1[..4], &f1[4..], &f2[..4], &f2[4..]];
     assert_eq!(located_frames(&two_frame_file(&[], &split)), want);
 }
+
+#[test]
+fn mutated_inputs_read_the_same_pushed_and_whole() {
+    // The push parser's one promise on bad input too: never a panic, never a different
+    // answer from the file reader.
+    let mut rng = Rng(0xBAD5EED);
+    for input in inputs() {
+        for _ in 0..300 {
+            let mut bytes = input.clone();
+            for _ in 0..1 + rng.below(4) {
+                let at = rng.below(bytes.len());
+                bytes[at] = match rng.below(3) {
+                    0 => 0xFF,
+                    1 => 0,
+                    _ => rng.next() as u8,
+                };
+            }
+            let opts = if rng.below(2) == 0 {
+                stop()
+            } else {
+                ReadOptions::default()
+            };
+            check(&bytes, opts, &mut rng);
+        }
+    }
+}
