@@ -6,7 +6,7 @@
 'Doe^John'
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rs_dicom._core import (
     Dataset,
@@ -21,7 +21,6 @@ from rs_dicom._core import (
     UnsupportedCodecError,
     UnsupportedTransferSyntaxError,
     __version__,
-    dcmread,
     dcmwrite,
 )
 from rs_dicom.sequence import Sequence
@@ -35,12 +34,48 @@ if TYPE_CHECKING:
     from ._scan import scan
     from ._series import Volume, read_series, series
     from .fileset import FileSet
+    from .remote import open_url
 
 # PN and UI values come back as these classes (the native module makes them without running
 # Python code, and imports nothing of the package).
 _core._register_value_types(person_name=PersonName, uid=UID)
 
-_LAZY_MODULES = ("display", "viz", "jsonmodel", "png", "terminal", "uid", "fileset", "dask")
+
+if TYPE_CHECKING:
+    # A URL gives a RemoteDataset, which reads like the Dataset it wraps.
+    from rs_dicom._core import dcmread
+else:
+
+    def dcmread(
+        src: Any, *, stop_before_pixels: bool = False, force: bool = False, **kwargs: Any
+    ) -> Any:
+        """Reads a DICOM file: a path, a bytes-like object, a binary file object, or a URL.
+
+        A URL (``https://``, ``s3://``, ``gs://``: any fsspec filesystem, installed with
+        ``rs-dicom[remote]``) is read by byte ranges (see :func:`rs_dicom.remote.open_url`:
+        ``storage_options`` go to fsspec); its pixel frames are fetched when used.
+        """
+        if isinstance(src, str) and "://" in src:
+            from rs_dicom import remote
+
+            if remote.is_url(src):
+                return remote.open_url(
+                    src, stop_before_pixels=stop_before_pixels, force=force, **kwargs
+                )
+        return _core.dcmread(src, stop_before_pixels=stop_before_pixels, force=force, **kwargs)
+
+
+_LAZY_MODULES = (
+    "display",
+    "viz",
+    "jsonmodel",
+    "png",
+    "terminal",
+    "uid",
+    "fileset",
+    "remote",
+    "dask",
+)
 
 
 def __getattr__(name: str) -> object:
@@ -54,6 +89,10 @@ def __getattr__(name: str) -> object:
         from rs_dicom._scan import scan
 
         return scan
+    if name == "open_url":
+        from rs_dicom.remote import open_url
+
+        return open_url
     if name in ("read_series", "series", "Volume"):
         from rs_dicom import _series
 
@@ -88,6 +127,7 @@ __all__ = [
     "dcmwrite",
     "dictionary",
     "display",
+    "open_url",
     "uid",
     "read_series",
     "scan",

@@ -22,6 +22,7 @@ mod pixel_set;
 mod pool;
 mod private;
 mod read;
+mod remote;
 mod repr;
 mod scan;
 mod sequence;
@@ -73,5 +74,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     net::register(m)?;
     net_qr::register(m)?;
     web::register(m)?;
+    remote::register(m)?;
     Ok(())
 }

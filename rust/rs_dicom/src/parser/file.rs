@@ -129,14 +129,7 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
         (source.clone(), data_start)
     };
     let data = data_source.bytes();
-    // The transfer syntax is a claim: pydicom switches implicit/explicit when the first
-    // element says otherwise, and so do we.
-    let mut enc = ts.encoding();
-    if data.len() >= start + 6 {
-        let vr_like = looks_like_vr(&data[start + 4..start + 6])
-            && crate::core::VR::from_bytes([data[start + 4], data[start + 5]]).is_some();
-        enc.explicit_vr = vr_like;
-    }
+    let enc = data_encoding(ts, data, start);
     let mut reader = ElementReader::new(data, start, None, enc)
         .stop_before_pixels(opts.stop_before_pixels)
         .stop_after(opts.stop_after)
@@ -160,6 +153,18 @@ pub fn parse_source(source: Arc<Source>, opts: ReadOptions) -> Result<DicomFile>
     })
 }
 
+/// The encoding the dataset at `data[start..]` is read with. The transfer syntax is a claim:
+/// pydicom switches implicit/explicit when the first element says otherwise, and so do we.
+pub(super) fn data_encoding(ts: &TransferSyntax, data: &[u8], start: usize) -> Encoding {
+    let mut enc = ts.encoding();
+    if data.len() >= start + 6 {
+        let vr_like = looks_like_vr(&data[start + 4..start + 6])
+            && crate::core::VR::from_bytes([data[start + 4], data[start + 5]]).is_some();
+        enc.explicit_vr = vr_like;
+    }
+    enc
+}
+
 fn empty_dataset(source: &Arc<Source>, offset: usize) -> Dataset {
     Dataset::with_encoding(
         source.clone(),
@@ -171,7 +176,7 @@ fn empty_dataset(source: &Arc<Source>, offset: usize) -> Dataset {
 
 /// For data without file meta: little or big endian from the first group number, explicit
 /// VR when a valid VR follows the tag.
-fn guess_encoding(bytes: &[u8], start: usize) -> &'static TransferSyntax {
+pub(super) fn guess_encoding(bytes: &[u8], start: usize) -> &'static TransferSyntax {
     if bytes.len() < start + 6 {
         return TransferSyntax::IMPLICIT_VR_LE;
     }

@@ -4,6 +4,7 @@
 mod builder;
 mod file;
 mod options;
+mod push;
 mod reader;
 mod token;
 
@@ -11,6 +12,7 @@ pub use crate::core::{Encoding, ExternalBytes, Source};
 pub use crate::error::{DicomError, ErrorKind, Result};
 pub use file::{DicomFile, parse_source};
 pub use options::{Limits, MapPolicy, ReadOptions};
+pub use push::{Need, PixelLocation, PushParser};
 pub use reader::{ElementReader, MAX_DEPTH, Token};
 
 use std::path::Path;

@@ -87,6 +87,12 @@ impl PixelDescription {
     /// Reads the description from a dataset that has pixel data.
     pub fn from_dataset(ds: &Dataset) -> Result<PixelDescription> {
         let tag = pixel_element(ds).ok_or_else(no_pixel_data)?.tag;
+        Self::from_header(ds, tag)
+    }
+
+    /// Reads the description of pixel data `tag` from the attributes of `ds` (which may have
+    /// been read without the pixel data).
+    pub fn from_header(ds: &Dataset, tag: Tag) -> Result<PixelDescription> {
         let missing = |name: &str, t: Tag| {
             DicomError::new(
                 ErrorKind::Malformed,

@@ -46,7 +46,7 @@ fn at(elem: &Element, mut e: DicomError) -> DicomError {
 
 /// True when a fragment starts a codestream: JPEG/JPEG-LS SOI, JPEG 2000 SOC, or an RLE
 /// header (1-15 segments, the first at offset 64: PS3.5 G.5).
-fn starts_codestream(b: &[u8]) -> bool {
+pub(super) fn starts_codestream(b: &[u8]) -> bool {
     if b.len() >= 3 && b[0] == 0xFF && b[2] == 0xFF && (b[1] == 0xD8 || b[1] == 0x4F) {
         return true;
     }

@@ -11,6 +11,7 @@ pub mod encode;
 mod frames;
 pub mod native;
 mod options;
+mod ranges;
 pub mod sample;
 #[cfg(test)]
 // Without `j2k` the differential tests, which use most of it, are not built.
@@ -22,4 +23,5 @@ pub use decode::{PixelBuffer, PixelData, Pixels};
 pub use description::PixelDescription;
 pub use frames::{EncapsulatedFrames, FrameMethod, encapsulated_frames, frame_bytes};
 pub use options::{DecodeOptions, Frames};
+pub use ranges::{FRAGMENT_HEAD, FrameLocator};
 pub use sample::Sample;

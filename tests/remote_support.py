@@ -1,0 +1,123 @@
+"""A local HTTP server that honours Range requests and counts the bytes it sends: the test
+server of tests/test_remote.py, and run as a script (a separate process, so that its CPU time
+is not the client's) by benchmarks/bench_remote.py.
+
+``python tests/remote_support.py DIR PORT`` serves the files of DIR on 127.0.0.1:PORT;
+``GET /__sent__`` gives the body bytes sent so far and ``GET /__reset__`` sets them to 0.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served:
+    """Files of the HTTP server, and the bytes it sent."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.sent = 0
+        self.lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.sent = 0
+
+
+def make_handler(served: Served) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _body(self) -> tuple[int, bytes, dict[str, str]] | None:
+            name = self.path.lstrip("/")
+            data = served.files.get(name)
+            if data is None:
+                self.send_error(404, "not found")
+                return None
+            rng = self.headers.get("Range")
+            if not rng:
+                return 200, data, {}
+            first, _, last = rng.removeprefix("bytes=").partition("-")
+            start = int(first)
+            end = min(int(last) + 1, len(data)) if last else len(data)
+            if start >= len(data):
+                self.send_error(416, "range not satisfiable")
+                return None
+            hdr = {"Content-Range": f"bytes {start}-{end - 1}/{len(data)}"}
+            return 206, data[start:end], hdr
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            name = self.path.lstrip("/")
+            data = served.files.get(name)
+            if data is None:
+                self.send_error(404, "not found")
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Accept-Ranges", "bytes")
+            self.end_headers()
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path in ("/__sent__", "/__reset__"):
+                with served.lock:
+                    text = str(served.sent).encode()
+                    if self.path == "/__reset__":
+                        served.sent = 0
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(text)))
+                self.end_headers()
+                self.wfile.write(text)
+                return
+            got = self._body()
+            if got is None:
+                return
+            status, body, hdr = got
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Accept-Ranges", "bytes")
+            for k, v in hdr.items():
+                self.send_header(k, v)
+            self.end_headers()
+            drop = self.path.startswith("/drop/")
+            if drop:
+                # The connection breaks halfway through the body.
+                body = body[: len(body) // 2]
+            # Counted before sending: the client may go on before this thread does.
+            with served.lock:
+                served.sent += len(body)
+            self.wfile.write(body)
+            if drop:
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+    return Handler
+
+
+def main() -> None:
+    folder, port = Path(sys.argv[1]), int(sys.argv[2])
+    served = Served()
+    for p in folder.iterdir():
+        if p.is_file():
+            served.files[p.name] = p.read_bytes()
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(served))
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
