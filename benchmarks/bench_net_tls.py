@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from bench_net import ENV, PY, free_port, generate, wait  # noqa: E402
+from bench_net import ENV, PY, free_port, generate, publish, wait  # noqa: E402
 from tls_support import Certs, make_certs  # noqa: E402
 
 RESULTS = HERE / "results_net_tls.md"
@@ -114,9 +114,7 @@ def main() -> int:
                 f"| {name} | {wall:.2f} | {size / wall / 1e6:.0f} | {cpu:.2f} | "
                 f"{size / cpu / 1e6:.0f} |"
             )
-        text = "\n".join(lines) + "\n"
-        print(text)
-        RESULTS.write_text("# TLS benchmark\n\n" + __doc__.split("\n\n")[1] + "\n\n" + text)
+        publish(RESULTS, "TLS benchmark", __doc__, lines)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
