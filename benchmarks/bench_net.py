@@ -198,6 +198,13 @@ def copy_time(files: list[str], work: Path) -> float:
     return elapsed
 
 
+def publish(path: Path, title: str, doc: str | None, lines: list[str]) -> None:
+    """Prints the table and writes it to ``path`` under the script's description."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    path.write_text(f"# {title}\n\n" + (doc or "\n\n").split("\n\n")[1] + "\n\n" + text)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=500)
@@ -237,9 +244,7 @@ def main() -> int:
             t = statistics.median(ts)
             lines.append(f"| {name} | {t:.2f} | {len(files) / t:.0f} | {size / t / 1e6:.0f} |")
         lines += [f"\nfailed run: {f}" for f in failures]
-        text = "\n".join(lines) + "\n"
-        print(text)
-        RESULTS.write_text("# Network benchmark\n\n" + __doc__.split("\n\n")[1] + "\n\n" + text)
+        publish(RESULTS, "Network benchmark", __doc__, lines)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

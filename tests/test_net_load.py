@@ -117,3 +117,25 @@ def test_dcmtk_and_our_scus_together(tmp_path: Path) -> None:
     assert all(r.ok for r in ours)
     got = {p.name.removesuffix(".dcm"): dataset_bytes(p) for p in out.iterdir()}
     assert got == sent
+
+
+def test_tls_concurrent_associations(tmp_path: Path) -> None:
+    """20 associations over TLS (mutual authentication) storing 1,000 files at once."""
+    from tls_support import make_certs
+
+    certs = make_certs(tmp_path / "certs")
+    src = tmp_path / "src"
+    src.mkdir()
+    sent = make_files(src, 1000)
+    out = tmp_path / "received"
+    server_tls = net.TLS(cert=certs.cert("server"), key=certs.key("server"), ca=certs.ca)
+    client_tls = net.TLS(cert=certs.cert("client"), key=certs.key("client"), ca=certs.ca)
+    with net.StorageServer(0, out, host="127.0.0.1", timeout=60, tls=server_tls) as srv:
+        results = net.send(
+            sorted(src.iterdir()), "127.0.0.1", srv.port, timeout=60, workers=20, tls=client_tls
+        )
+        stats = srv.stats()
+    assert all(r.ok for r in results), [r for r in results if not r.ok][:5]
+    assert stats["stored"] == 1000 and stats["errors"] == 0, stats
+    got = {p.name.removesuffix(".dcm"): dataset_bytes(p) for p in out.iterdir()}
+    assert got == sent

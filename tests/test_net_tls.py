@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,18 @@ def test_associations_over_the_limit_are_rejected_transiently(tmp_path: Path) ->
     text = (busy.stdout + busy.stderr).lower()
     assert "rejected transient" in text and "local limit exceeded" in text, text
     assert free.returncode == 0, free.stdout + free.stderr
+
+
+def test_cli_listen_policies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()
+    listen = [sys.executable, "-m", "rs_dicom.cli", "listen", str(port), "-od", str(tmp_path)]
+    listen += ["--accept-aet", "GOOD_AE", "--accept-aet", "OTHER_AE", "--max-associations", "1"]
+    with process(listen, port):
+        assert main(["echo", "127.0.0.1", str(port), "--aet", "BAD_AE", "-to", "5"]) == 1
+        assert "calling AE title not recognized" in capsys.readouterr().err
+        # The rejected association holds the only slot until its thread has ended.
+        time.sleep(0.3)
+        assert main(["echo", "127.0.0.1", str(port), "--aet", "OTHER_AE", "-to", "5"]) == 0
+        with net.associate("127.0.0.1", port, ae_title="GOOD_AE", contexts=[], timeout=5):
+            assert main(["echo", "127.0.0.1", str(port), "--aet", "GOOD_AE", "-to", "5"]) == 1
+            assert "local limit exceeded" in capsys.readouterr().err

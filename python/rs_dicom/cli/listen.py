@@ -22,6 +22,7 @@ EPILOG = """\
 examples:
   rs-dicom listen 11112 -od incoming/
   rs-dicom listen 104 -od /data/dicom --aet STORE_SCP --require-called-aet
+  rs-dicom listen 2762 -od incoming/ +tls scp.key scp.pem +cf ca.pem --accept-aet MODALITY1
 
 exit status: 0 stopped normally, 1 the port could not be opened, 2 wrong usage."""
 
@@ -61,8 +62,6 @@ def check_listen(args: argparse.Namespace) -> str | None:
     """Usage errors."""
     if args.max_associations < 1:
         return "--max-associations must be 1 or more"
-    if getattr(args, "anonymous_tls", False):
-        return "a TLS server needs +tls KEY CERT"
     return check_network(args)
 
 

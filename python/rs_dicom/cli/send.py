@@ -27,6 +27,7 @@ EPILOG = """\
 examples:
   rs-dicom send localhost 104 image.dcm
   rs-dicom send pacs 11112 study/ --aet MY_AE --aec PACS -j 4
+  rs-dicom send pacs 2762 study/ +tls me.key me.pem +cf ca.pem -usr alice -pwd secret
 
 exit status: 0 every file stored, 1 a file failed or no association could be established,
 2 wrong usage."""

@@ -252,3 +252,44 @@ fn optional_and_ignored_peer_certificates() {
     drop(srv);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn stalled_and_plaintext_peers_of_a_tls_server_are_closed() {
+    use std::io::{Read, Write};
+    let dir = certificates("stalled");
+    let mut cfg = ServerConfig::storage(dir.join("received"));
+    cfg.accept.tls =
+        Some(server_config(&options(&dir, Some("server"), PeerCheck::Require)).unwrap());
+    cfg.accept.artim = Duration::from_millis(500);
+    let srv = Server::start("127.0.0.1:0", cfg, None).unwrap();
+    let started = std::time::Instant::now();
+    // No handshake at all, half a ClientHello, and a plaintext A-ASSOCIATE-RQ.
+    let mut silent = std::net::TcpStream::connect(srv.local_addr()).unwrap();
+    let mut half = std::net::TcpStream::connect(srv.local_addr()).unwrap();
+    half.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        .unwrap();
+    let mut plain = std::net::TcpStream::connect(srv.local_addr()).unwrap();
+    plain.write_all(&[0x01, 0, 0, 0, 0, 4, 0, 1, 0, 0]).unwrap();
+    for s in [&mut silent, &mut half, &mut plain] {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        // At most a TLS alert: never a PDU in the clear.
+        assert!(rest.first().is_none_or(|b| *b == 0x15), "{rest:?}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(4));
+    let tls = TlsClient::new(
+        &options(&dir, Some("client"), PeerCheck::Require),
+        "127.0.0.1",
+    );
+    let mut assoc = request(
+        srv.local_addr(),
+        &client(Some(tls.unwrap())),
+        scu::contexts_for([]).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(scu::echo(&mut assoc).unwrap(), 0);
+    assoc.release().unwrap();
+    drop(srv);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

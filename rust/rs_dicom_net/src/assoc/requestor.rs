@@ -108,10 +108,19 @@ pub fn request(
     let mut body = Vec::new();
     // Unbuffered: nothing after the answer may be read before the association exists.
     let k = read_pdu(&mut stream, config.max_pdu, &mut body).map_err(|e| {
-        net_error(format!(
-            "no answer to the association request: {}",
-            e.message
-        ))
+        // With TLS 1.3 a server checks the client's certificate after our handshake ended:
+        // its refusal arrives as an alert instead of the answer.
+        if stream.is_tls() && e.message.contains("alert") {
+            net_error(format!(
+                "the peer refused the TLS connection (no client certificate it trusts?): {}",
+                e.message
+            ))
+        } else {
+            net_error(format!(
+                "no answer to the association request: {}",
+                e.message
+            ))
+        }
     })?;
     let answer = Pdu::parse_body(k, &body);
     let abort = |stream: &mut Conn| {
