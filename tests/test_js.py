@@ -5,8 +5,8 @@ tag path). Node reads all files in one run (tests/js_dump.mjs). The allowed diff
 from the C libraries the wasm build lacks: codecs only they have (JPEG-LS, 12-bit lossy JPEG,
 JPEG 2000 in JP2 boxes) raise UnsupportedCodecError "codec not available in this build" where
 Python decodes, and lossy JPEG is decoded by jpeg-decoder instead of libjpeg-turbo, whose IDCT
-colour conversion and chroma upsampling round differently: samples may differ by up to 2 (at
-most 1% of them).
+colour conversion and chroma upsampling round differently: samples may differ by up to 2% of
+the stored range, as tests/test_compressed.py allows between decoders (on at most 2% of them).
 
 Needs `node` and the built package (scripts/build_js.sh, run by scripts/wasm.sh before the
 Python tests in scripts/test.sh); under CI=true their absence is a failure."""
@@ -185,7 +185,8 @@ def test_same_as_python(path: Path, records: dict[str, dict[str, Any]]) -> None:
         assert got.shape == arr.shape
         if rec["transferSyntax"] in LOSSY_JPEG:
             diff = np.abs(got.astype(np.int64) - arr.astype(np.int64))
-            assert diff.max() <= 2, f"frame {i}"
-            assert np.count_nonzero(diff) <= diff.size // 100, f"frame {i}"
+            stored = int(ds.get("BitsStored") or 8)
+            assert diff.max() <= 0.02 * 2**stored, f"frame {i}"
+            assert np.count_nonzero(diff) <= diff.size // 50, f"frame {i}"
         else:
             np.testing.assert_array_equal(got, arr, err_msg=f"frame {i}")

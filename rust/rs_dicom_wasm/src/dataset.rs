@@ -1,6 +1,7 @@
 //! The JS `Dataset`: a parsed file (or one sequence item) with element access by tag or
 //! keyword, and the DICOM JSON model.
 
+#[cfg(feature = "pixels")]
 use std::cell::OnceCell;
 
 use js_sys::{Array, Object};
