@@ -49,7 +49,8 @@ def client() -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            # None would mean the default: port 8787 on every interface
+            dashboard_address="127.0.0.1:0",
             memory_limit="1GiB",
         ) as cluster,
         distributed.Client(cluster, timeout="60s") as c,
