@@ -9,7 +9,7 @@ Offset Table, or a walk of the fragment item headers). fsspec is imported only h
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rs_dicom import _core
@@ -83,7 +83,10 @@ class _Remote:
         return data
 
 
-def _read_header(remote: _Remote, *, force: bool) -> _core.PushParser:
+def _read_header(
+    remote: _Remote, *, force: bool, sink: Callable[[bytes], Any] | None = None
+) -> _core.PushParser:
+    """The header pushed through the parser; ``sink`` also gets each chunk fetched."""
     parser = _core.PushParser(stop_before_pixels=True, force=force)
     pos = 0
     request = FIRST_REQUEST
@@ -95,6 +98,8 @@ def _read_header(remote: _Remote, *, force: bool) -> _core.PushParser:
         if not data:
             parser.finish()
             break
+        if sink is not None:
+            sink(data)
         parser.feed(data)
         pos += len(data)
         request *= 2
@@ -254,6 +259,23 @@ class RemoteDataset:
 
     def __repr__(self) -> str:
         return f"<RemoteDataset {self._remote.url}>\n{self._header!r}"
+
+
+def header_prefix(
+    url: str, storage_options: dict[str, Any] | None = None
+) -> tuple[bytes, int | None]:
+    """The first bytes of ``url``, up to its pixel data, and the file's size (None if unknown).
+
+    A header with a defect gives the bytes up to the defect (the parser's error is dropped:
+    whoever parses the prefix meets it again, at the same byte offset).
+    """
+    remote = _Remote(url, storage_options)
+    chunks: list[bytes] = []
+    try:
+        _read_header(remote, force=False, sink=chunks.append)
+    except _core.DicomError:
+        pass
+    return b"".join(chunks), remote.size
 
 
 def open_url(
