@@ -12,7 +12,7 @@ import pytest
 import rs_dicom
 from conformance import corpus_files
 from remote_support import Served
-from test_remote import http  # noqa: F401  (the server fixture)
+from test_remote import http, s3  # noqa: F401  (the server fixtures)
 from test_scan import TAGS
 
 if os.environ.get("CI") == "true":
@@ -79,6 +79,32 @@ def test_bad_urls_are_error_rows_and_order_is_kept(http: tuple[str, Served]) -> 
     # A server that is not there: an error row too, not an exception.
     dead = rs_dicom.scan(["http://127.0.0.1:9/x.dcm"], TAGS)
     assert dead.num_rows == 1 and dead.column("error")[0].as_py() is not None
+
+
+def test_scan_of_s3_urls_equals_scan_of_the_local_files(s3: dict[str, Any]) -> None:  # noqa: F811
+    import s3fs
+
+    boto3 = pytest.importorskip("boto3")
+    boto3.client(
+        "s3",
+        endpoint_url=s3["client_kwargs"]["endpoint_url"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket="scan")
+    fs = s3fs.S3FileSystem(**s3)
+    paths = [str(p) for p in CORPUS[:: max(1, len(CORPUS) // 20)]]
+    urls = [f"s3://scan/{n}-{Path(p).name}" for n, p in enumerate(paths)]
+    for path, url in zip(paths, urls, strict=True):
+        fs.pipe(url.removeprefix("s3://"), Path(path).read_bytes())
+    fs.invalidate_cache()
+    local = _rows(rs_dicom.scan(paths, TAGS))
+    remote = _rows(rs_dicom.scan([*urls, "s3://scan/missing.dcm"], TAGS, storage_options=s3))
+    for url, path, got, want in zip(urls, paths, remote, local, strict=False):
+        if want["error"] is not None:
+            want["error"] = want["error"].replace(path, url)
+        assert got == {**want, "path": url}, url
+    assert remote[-1]["error"] is not None and "missing.dcm" in remote[-1]["error"]
 
 
 def test_scan_expands_no_url(tmp_path: Path) -> None:

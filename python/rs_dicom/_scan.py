@@ -151,13 +151,15 @@ _FETCHERS = 16
 """URLs whose headers are fetched at a time (the waits are the network's, not the CPU's)."""
 
 
-def _fetch(url: str, folder: str, n: int) -> tuple[str, int | None, str | None]:
+def _fetch(
+    url: str, folder: str, n: int, storage_options: dict[str, Any] | None
+) -> tuple[str, int | None, str | None]:
     """The header prefix of ``url`` saved under ``folder``: (path, size, error)."""
     from rs_dicom.remote import header_prefix
 
     path = os.path.join(folder, f"{n}.dcm")
     try:
-        data, size = header_prefix(url)
+        data, size = header_prefix(url, storage_options)
     except Exception as e:  # any failure of the store is this URL's error row
         return os.path.join(folder, f"{n}.missing"), None, f"{url}: {e}"
     with open(path, "wb") as f:
@@ -165,7 +167,13 @@ def _fetch(url: str, folder: str, n: int) -> tuple[str, int | None, str | None]:
     return path, size, None
 
 
-def _read_chunk(scanner: Any, chunk: list[str], workers: int | None, pa: Any) -> Iterator[Any]:
+def _read_chunk(
+    scanner: Any,
+    chunk: list[str],
+    workers: int | None,
+    pa: Any,
+    storage_options: dict[str, Any] | None = None,
+) -> Iterator[Any]:
     """Record batches of ``chunk``; a URL's row is the scan of its header prefix, fetched by
     range requests (see :mod:`rs_dicom.remote`), with its path, size and error put back."""
     urls = [i for i, p in enumerate(chunk) if is_url(p)]
@@ -176,7 +184,11 @@ def _read_chunk(scanner: Any, chunk: list[str], workers: int | None, pa: Any) ->
     with tempfile.TemporaryDirectory(prefix="rs_dicom_scan_") as folder:
         with ThreadPoolExecutor(min(_FETCHERS, len(urls))) as pool:
             fetched = dict(
-                zip(urls, pool.map(lambda i: _fetch(chunk[i], folder, i), urls), strict=True)
+                zip(
+                    urls,
+                    pool.map(lambda i: _fetch(chunk[i], folder, i, storage_options), urls),
+                    strict=True,
+                )
             )
         local = [fetched[i][0] if i in fetched else p for i, p in enumerate(chunk)]
         row = 0
@@ -200,13 +212,17 @@ def _read_chunk(scanner: Any, chunk: list[str], workers: int | None, pa: Any) ->
 
 
 def batches(
-    scanner: Any, files: Sequence[str], workers: int | None, progress: Any = None
+    scanner: Any,
+    files: Sequence[str],
+    workers: int | None,
+    progress: Any = None,
+    storage_options: dict[str, Any] | None = None,
 ) -> Iterator[Any]:
     """pyarrow record batches of ``files`` read by ``scanner``, ``_BATCH`` files at a time."""
     pa = _import_pyarrow()
     for start in range(0, len(files), _BATCH):
         chunk = list(files[start : start + _BATCH])
-        for rb in _read_chunk(scanner, chunk, workers, pa):
+        for rb in _read_chunk(scanner, chunk, workers, pa, storage_options):
             if progress is not None:
                 # Progress counts one step at a time: add the batch less one, then step.
                 progress.done += rb.num_rows - 1
@@ -222,13 +238,15 @@ def scan(
     recursive: bool = True,
     workers: int | None = None,
     progress: bool = False,
+    storage_options: dict[str, Any] | None = None,
 ) -> pyarrow.Table:
     """The headers of DICOM files as a pyarrow Table, one row per file.
 
     ``paths``: a directory (its files, recursively unless ``recursive=False``), a glob, a file,
     a URL (any fsspec URL, the ``rs-dicom[remote]`` extra: its header is fetched by range
     requests and scanned like a local file's; the row's ``size`` is the remote file's, and a
-    URL that cannot be fetched is an error row), or a list of these. ``tags``: keywords, tag
+    URL that cannot be fetched is an error row; ``storage_options`` go to fsspec, e.g. an
+    S3 endpoint and keys), or a list of these. ``tags``: keywords, tag
     numbers or ``(group, element)`` tuples; the default is :data:`DEFAULT_TAGS`. ``workers``:
     threads (default: all cores).
 
@@ -252,7 +270,7 @@ def scan(
     files = expand_paths(paths, recursive)
     bar = _progress_bar(len(files)) if progress else None
     try:
-        out = list(batches(scanner, files, workers, bar))
+        out = list(batches(scanner, files, workers, bar, storage_options))
     finally:
         if bar is not None:
             bar.clear()
