@@ -346,7 +346,8 @@ def s3() -> Iterator[dict[str, Any]]:
         server.stop()
 
 
-def test_s3_headers_and_frames_equal_local_reads(s3: dict[str, Any]) -> None:
+def s3_bucket(s3: dict[str, Any], bucket: str) -> Any:
+    """A new bucket on the moto server; the s3fs filesystem to fill it."""
     import s3fs
 
     boto3 = pytest.importorskip("boto3")
@@ -356,8 +357,12 @@ def test_s3_headers_and_frames_equal_local_reads(s3: dict[str, Any]) -> None:
         region_name="us-east-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
-    ).create_bucket(Bucket="dicom")
-    fs = s3fs.S3FileSystem(**s3)
+    ).create_bucket(Bucket=bucket)
+    return s3fs.S3FileSystem(**s3)
+
+
+def test_s3_headers_and_frames_equal_local_reads(s3: dict[str, Any]) -> None:
+    fs = s3_bucket(s3, "dicom")
     native = multiframe_native()
     files = {"mf.dcm": native, "ct.dcm": (ROOT / "examples" / "sample_ct.dcm").read_bytes()}
     for path in CORPUS[:: max(1, len(CORPUS) // 15)]:

@@ -12,7 +12,7 @@ import pytest
 import rs_dicom
 from conformance import corpus_files
 from remote_support import Served
-from test_remote import http, s3  # noqa: F401  (the server fixtures)
+from test_remote import http, s3, s3_bucket  # noqa: F401  (the server fixtures)
 from test_scan import TAGS
 
 if os.environ.get("CI") == "true":
@@ -82,17 +82,7 @@ def test_bad_urls_are_error_rows_and_order_is_kept(http: tuple[str, Served]) -> 
 
 
 def test_scan_of_s3_urls_equals_scan_of_the_local_files(s3: dict[str, Any]) -> None:  # noqa: F811
-    import s3fs
-
-    boto3 = pytest.importorskip("boto3")
-    boto3.client(
-        "s3",
-        endpoint_url=s3["client_kwargs"]["endpoint_url"],
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket="scan")
-    fs = s3fs.S3FileSystem(**s3)
+    fs = s3_bucket(s3, "scan")
     paths = [str(p) for p in CORPUS[:: max(1, len(CORPUS) // 20)]]
     urls = [f"s3://scan/{n}-{Path(p).name}" for n, p in enumerate(paths)]
     for path, url in zip(paths, urls, strict=True):
