@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import glob
 import os
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from rs_dicom import _core
 from rs_dicom.dictionary import tag_for_keyword
+from rs_dicom.remote import is_url
 
 if TYPE_CHECKING:
     import pyarrow
@@ -122,9 +125,10 @@ def expand_paths(paths: Any, recursive: bool = True) -> list[str]:
     files: list[str] = []
     for item in items:
         p = os.fspath(item)
-        if "://" in p:
-            raise NotImplementedError(f"{p}: URLs are not supported by scan yet")
-        if os.path.isdir(p):
+        if is_url(p):
+            # One file each: a URL is read by byte ranges, never listed or globbed.
+            files.append(p)
+        elif os.path.isdir(p):
             files.extend(_walk(p, recursive))
         elif glob.has_magic(p) and not os.path.exists(p):
             for match in sorted(glob.glob(p, recursive=recursive)):
@@ -143,15 +147,82 @@ def _progress_bar(total: int) -> Any:
     return Progress(total, sys.stderr, "scan")
 
 
+_FETCHERS = 16
+"""URLs whose headers are fetched at a time (the waits are the network's, not the CPU's)."""
+
+
+def _fetch(
+    url: str, folder: str, n: int, storage_options: dict[str, Any] | None
+) -> tuple[str, int | None, str | None]:
+    """The header prefix of ``url`` saved under ``folder``: (path, size, error)."""
+    from rs_dicom.remote import header_prefix
+
+    path = os.path.join(folder, f"{n}.dcm")
+    try:
+        data, size = header_prefix(url, storage_options)
+    except Exception as e:  # any failure of the store is this URL's error row
+        return os.path.join(folder, f"{n}.missing"), None, f"{url}: {e}"
+    with open(path, "wb") as f:
+        f.write(data)
+    return path, size, None
+
+
+def _read_chunk(
+    scanner: Any,
+    chunk: list[str],
+    workers: int | None,
+    pa: Any,
+    storage_options: dict[str, Any] | None = None,
+) -> Iterator[Any]:
+    """Record batches of ``chunk``; a URL's row is the scan of its header prefix, fetched by
+    range requests (see :mod:`rs_dicom.remote`), with its path, size and error put back."""
+    urls = [i for i, p in enumerate(chunk) if is_url(p)]
+    if not urls:
+        for batch in scanner.read(chunk, workers):
+            yield pa.record_batch(batch)
+        return
+    with tempfile.TemporaryDirectory(prefix="rs_dicom_scan_") as folder:
+        with ThreadPoolExecutor(min(_FETCHERS, len(urls))) as pool:
+            fetched = dict(
+                zip(
+                    urls,
+                    pool.map(lambda i: _fetch(chunk[i], folder, i, storage_options), urls),
+                    strict=True,
+                )
+            )
+        local = [fetched[i][0] if i in fetched else p for i, p in enumerate(chunk)]
+        row = 0
+        for batch in scanner.read(local, workers):
+            rb = pa.record_batch(batch)
+            paths = chunk[row : row + rb.num_rows]
+            sizes = rb.column(1).to_pylist()
+            errors = rb.column(2).to_pylist()
+            for k in range(rb.num_rows):
+                got = fetched.get(row + k)
+                if got is not None:
+                    sizes[k] = got[1] if got[2] is None else None
+                    errors[k] = got[2] or (
+                        None if errors[k] is None else errors[k].replace(got[0], paths[k])
+                    )
+            columns = [pa.array(paths, rb.schema.field(0).type)]
+            columns.append(pa.array(sizes, rb.schema.field(1).type))
+            columns.append(pa.array(errors, rb.schema.field(2).type))
+            yield pa.RecordBatch.from_arrays(columns + rb.columns[3:], schema=rb.schema)
+            row += rb.num_rows
+
+
 def batches(
-    scanner: Any, files: Sequence[str], workers: int | None, progress: Any = None
+    scanner: Any,
+    files: Sequence[str],
+    workers: int | None,
+    progress: Any = None,
+    storage_options: dict[str, Any] | None = None,
 ) -> Iterator[Any]:
     """pyarrow record batches of ``files`` read by ``scanner``, ``_BATCH`` files at a time."""
     pa = _import_pyarrow()
     for start in range(0, len(files), _BATCH):
         chunk = list(files[start : start + _BATCH])
-        for batch in scanner.read(chunk, workers):
-            rb = pa.record_batch(batch)
+        for rb in _read_chunk(scanner, chunk, workers, pa, storage_options):
             if progress is not None:
                 # Progress counts one step at a time: add the batch less one, then step.
                 progress.done += rb.num_rows - 1
@@ -167,12 +238,17 @@ def scan(
     recursive: bool = True,
     workers: int | None = None,
     progress: bool = False,
+    storage_options: dict[str, Any] | None = None,
 ) -> pyarrow.Table:
     """The headers of DICOM files as a pyarrow Table, one row per file.
 
     ``paths``: a directory (its files, recursively unless ``recursive=False``), a glob, a file,
-    or a list of these. ``tags``: keywords, tag numbers or ``(group, element)`` tuples; the
-    default is :data:`DEFAULT_TAGS`. ``workers``: threads (default: all cores).
+    a URL (any fsspec URL, the ``rs-dicom[remote]`` extra: its header is fetched by range
+    requests and scanned like a local file's; the row's ``size`` is the remote file's, and a
+    URL that cannot be fetched is an error row; ``storage_options`` go to fsspec, e.g. an
+    S3 endpoint and keys), or a list of these. ``tags``: keywords, tag
+    numbers or ``(group, element)`` tuples; the default is :data:`DEFAULT_TAGS`. ``workers``:
+    threads (default: all cores).
 
     Columns: ``path``, ``size`` (bytes), ``error`` (null, or why the file could not be read:
     a bad file is a row, never an exception), ``transfer_syntax_uid``, ``sop_class_uid``, then
@@ -194,7 +270,7 @@ def scan(
     files = expand_paths(paths, recursive)
     bar = _progress_bar(len(files)) if progress else None
     try:
-        out = list(batches(scanner, files, workers, bar))
+        out = list(batches(scanner, files, workers, bar, storage_options))
     finally:
         if bar is not None:
             bar.clear()

@@ -15,7 +15,12 @@ coordinates (LPS, millimetres)::
 
 This is the LPS convention of SimpleITK and ITK with the axes reversed to numpy's order
 (SimpleITK's ``GetDirection``/``GetSpacing`` are ``(j, i, k)``); nibabel's RAS affines are
-this one with the first two rows negated.
+this one with the first two rows negated. dicom2nifti's NIfTI (``reorient_nifti=False``) is
+``diag(-1, -1, 1, 1) @ affine`` with its first and third columns swapped (indices (column,
+row, slice), data ``array.transpose(2, 1, 0)``), its slices reversed where its ascending sort
+along the patient axis that varies most runs against the normal; it refuses a gantry-tilted
+series unless its orthogonality check is off (then its affine is this one too) or resamples it
+(tests/test_series_dicom2nifti.py).
 """
 
 from __future__ import annotations

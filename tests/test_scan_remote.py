@@ -1,0 +1,103 @@
+"""`rs_dicom.scan` of URLs: every corpus file served by the local HTTP server with Range
+support (tests/remote_support.py) scans to the row of the same local file, value by value;
+a URL that cannot be read is an error row, never an exception."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rs_dicom
+from conformance import corpus_files
+from remote_support import Served
+from test_remote import http, s3, s3_bucket  # noqa: F401  (the server fixtures)
+from test_scan import TAGS
+
+if os.environ.get("CI") == "true":
+    import fsspec  # noqa: F401
+    import pyarrow as pa
+else:
+    pytest.importorskip("fsspec")
+    pytest.importorskip("aiohttp")
+    pa = pytest.importorskip("pyarrow")
+
+CORPUS = corpus_files()
+
+
+def _serve(served: Served, base: str) -> tuple[list[str], list[str]]:
+    """(local paths, URLs) of the corpus, each file served under a unique name."""
+    paths, urls = [], []
+    for n, path in enumerate(CORPUS):
+        name = f"scan/{n}-{path.name}"
+        served.files[name] = path.read_bytes()
+        paths.append(str(path))
+        urls.append(f"{base}/{name}")
+    return paths, urls
+
+
+def _rows(table: Any) -> list[dict[str, Any]]:
+    return table.to_pylist()  # type: ignore[no-any-return]
+
+
+def test_scan_of_urls_equals_scan_of_the_local_files(http: tuple[str, Served]) -> None:  # noqa: F811
+    base, served = http
+    paths, urls = _serve(served, base)
+    local = rs_dicom.scan(paths, TAGS)
+    served.reset()
+    remote = rs_dicom.scan(urls, TAGS, workers=2)
+    assert remote.schema == local.schema
+    assert remote.column("path").to_pylist() == urls
+    errors = 0
+    for url, path, got, want in zip(urls, paths, _rows(remote), _rows(local), strict=True):
+        if want["error"] is not None:
+            errors += 1
+            want["error"] = want["error"].replace(path, url)
+        want["path"] = url
+        assert got == want, url
+    assert errors > 0  # the corpus holds broken files: their rows say the same thing
+    # Headers only: far fewer bytes than the files hold.
+    assert served.sent < sum(len(served.files[u.removeprefix(base + "/")]) for u in urls) // 4
+
+
+def test_bad_urls_are_error_rows_and_order_is_kept(http: tuple[str, Served]) -> None:  # noqa: F811
+    base, served = http
+    paths, urls = _serve(served, base)
+    mixed = [urls[0], paths[1], f"{base}/scan/no-such-file.dcm", urls[2], "/no/such/file.dcm"]
+    table = rs_dicom.scan(mixed, TAGS, workers=1)
+    rows = _rows(table)
+    assert [r["path"] for r in rows] == mixed
+    local = _rows(rs_dicom.scan([paths[0], paths[1], paths[2]], TAGS))
+    for got, want in zip([rows[0], rows[1], rows[3]], local, strict=True):
+        assert {k: v for k, v in got.items() if k != "path"} == {
+            k: v for k, v in want.items() if k != "path"
+        }
+    for r in (rows[2], rows[4]):
+        assert r["error"] is not None and r["path"] in r["error"]
+        assert r["size"] is None and r["SOPInstanceUID"] is None
+    # A server that is not there: an error row too, not an exception.
+    dead = rs_dicom.scan(["http://127.0.0.1:9/x.dcm"], TAGS)
+    assert dead.num_rows == 1 and dead.column("error")[0].as_py() is not None
+
+
+def test_scan_of_s3_urls_equals_scan_of_the_local_files(s3: dict[str, Any]) -> None:  # noqa: F811
+    fs = s3_bucket(s3, "scan")
+    paths = [str(p) for p in CORPUS[:: max(1, len(CORPUS) // 20)]]
+    urls = [f"s3://scan/{n}-{Path(p).name}" for n, p in enumerate(paths)]
+    for path, url in zip(paths, urls, strict=True):
+        fs.pipe(url.removeprefix("s3://"), Path(path).read_bytes())
+    fs.invalidate_cache()
+    local = _rows(rs_dicom.scan(paths, TAGS))
+    remote = _rows(rs_dicom.scan([*urls, "s3://scan/missing.dcm"], TAGS, storage_options=s3))
+    for url, path, got, want in zip(urls, paths, remote, local, strict=False):
+        if want["error"] is not None:
+            want["error"] = want["error"].replace(path, url)
+        assert got == {**want, "path": url}, url
+    assert remote[-1]["error"] is not None and "missing.dcm" in remote[-1]["error"]
+
+
+def test_scan_expands_no_url(tmp_path: Path) -> None:
+    from rs_dicom._scan import expand_paths
+
+    assert expand_paths(["http://x/*.dcm", "s3://b/k"]) == ["http://x/*.dcm", "s3://b/k"]
