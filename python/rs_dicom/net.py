@@ -45,6 +45,18 @@ __all__ = [
 DEFAULT_MAX_PDU = 262144
 
 
+def _requestor(
+    username: str | None, password: str | None, tls: TLS | None, identity_response: bool
+) -> dict[str, Any]:
+    """The requestor's identity and TLS, as the ``_core`` functions take them."""
+    return {
+        "username": username,
+        "password": password,
+        "tls": spec(tls),
+        "identity_response": identity_response,
+    }
+
+
 def echo(
     host: str,
     port: int,
@@ -62,20 +74,8 @@ def echo(
     ``password``): user identity negotiation (PS3.7 D.3.3.7), with ``identity_response``
     asking the peer for a positive response (DCMTK's ``-rsp``; without one the association
     fails with :class:`NetworkError`); ``tls``: a :class:`TLS`."""
-    return int(
-        _core.net_echo(
-            host,
-            port,
-            ae_title,
-            called_ae,
-            timeout,
-            max_pdu,
-            username,
-            password,
-            spec(tls),
-            identity_response=identity_response,
-        )
-    )
+    who = _requestor(username, password, tls, identity_response)
+    return int(_core.net_echo(host, port, ae_title, called_ae, timeout, max_pdu, **who))
 
 
 @dataclass(frozen=True)
@@ -121,20 +121,10 @@ def send(
     items = [os.fspath(x) if isinstance(x, (str, os.PathLike)) else x for x in paths_or_datasets]
     if not items:
         return []
+    who = _requestor(username, password, tls, identity_response)
+    n = max(1, workers)
     out = _core.net_send(
-        items,
-        host,
-        port,
-        ae_title,
-        called_ae,
-        timeout,
-        max_pdu,
-        max(1, workers),
-        callback,
-        username,
-        password,
-        spec(tls),
-        identity_response=identity_response,
+        items, host, port, ae_title, called_ae, timeout, max_pdu, n, callback, **who
     )
     return [
         StoreResult(item, status, error) for item, (status, error) in zip(items, out, strict=True)
@@ -244,19 +234,8 @@ def associate(
             else:
                 uid, syntaxes = c
                 proposed.append((str(uid), [str(s) for s in syntaxes]))
-    inner = _core.net_associate(
-        host,
-        port,
-        ae_title,
-        called_ae,
-        proposed,
-        timeout,
-        max_pdu,
-        username,
-        password,
-        spec(tls),
-        identity_response=identity_response,
-    )
+    who = _requestor(username, password, tls, identity_response)
+    inner = _core.net_associate(host, port, ae_title, called_ae, proposed, timeout, max_pdu, **who)
     assoc = Association(inner)
     try:
         yield assoc
