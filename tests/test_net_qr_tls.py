@@ -297,6 +297,38 @@ def test_cli_serve_find_get_over_tls(
     assert "calling AE title not recognized" in err
 
 
+def test_cli_serve_moves_over_tls_to_cli_move_listener(
+    archive, certs: Certs, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``rs-dicom serve +tls`` opens its C-MOVE association with TLS (its own certificate),
+    to ``rs-dicom move +tls +P``, which listens with TLS and requires a client certificate."""
+    port, listen = free_port(), free_port()
+    cmd = [sys.executable, "-m", "rs_dicom.cli", "serve", str(archive[0].parent)]
+    cmd += ["--port", str(port), "--aet", "PACS", "-to", "10"]
+    cmd += ["--destination", f"VIEWER=127.0.0.1:{listen}"]
+    cmd += ["+tls", certs.key("server"), certs.cert("server"), "+cf", certs.ca]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, proc)
+        rc = main(
+            ["move", "-aet", "VIEWER", "-aec", "PACS", "-to", "10", "+P", str(listen)]
+            + ["-od", str(tmp_path), "-k", "QueryRetrieveLevel=STUDY"]
+            + ["-k", f"StudyInstanceUID={UID_ROOT}.3"]
+            + ["+tls", certs.key("client"), certs.cert("client"), "+cf", certs.ca]
+            + ["127.0.0.1", str(port)]
+        )
+        out = capsys.readouterr()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert rc == 0, out.out + out.err
+    originals = {str(pydicom.dcmread(f).SOPInstanceUID): f for f in archive}
+    files = received(tmp_path)
+    assert len(files) == 2
+    for f in files:
+        assert_same_instance(originals[str(pydicom.dcmread(f).SOPInstanceUID)], f)
+
+
 # --- user identity: the positive response (DCMTK's -rsp) ------------------------------
 
 
