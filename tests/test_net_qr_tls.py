@@ -3,7 +3,7 @@
 DCMTK 3.6.7's findscu has ``+tls`` (its getscu, movescu and dcmqrscp are built without
 TLS), so: findscu over TLS against our SCP; C-GET over TLS by pynetdicom (Python's ssl)
 and by our SCU; C-MOVE whose sub-association goes over TLS to DCMTK's storescp ``+tls``;
-our C-FIND over TLS against a pynetdicom Q/R SCP (in place of dcmqrscp); untrusted
+our C-FIND and C-GET over TLS against a pynetdicom Q/R SCP (in place of dcmqrscp); untrusted
 certificates refused both ways; ``rs-dicom serve +tls`` with ``rs-dicom find|get +tls``.
 The expected answers come from the archive as pydicom reads it. Servers are always
 stopped."""
@@ -211,10 +211,16 @@ def test_move_sub_association_over_tls_to_storescp(archive, certs: Certs, tmp_pa
         assert_same_instance(originals[str(pydicom.dcmread(f).SOPInstanceUID)], f)
 
 
-def test_our_find_over_tls_against_pynetdicom(archive, certs: Certs) -> None:
+def test_our_find_and_get_over_tls_against_pynetdicom(
+    archive, certs: Certs, tmp_path: Path
+) -> None:
     """A pynetdicom Q/R SCP over TLS (Python's ssl) answering from the archive."""
     from pynetdicom import AE, evt
-    from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind
+    from pynetdicom.sop_class import (
+        CTImageStorage,
+        StudyRootQueryRetrieveInformationModelFind,
+        StudyRootQueryRetrieveInformationModelGet,
+    )
 
     datasets = [pydicom.dcmread(f) for f in archive]
 
@@ -230,24 +236,41 @@ def test_our_find_over_tls_against_pynetdicom(archive, certs: Certs) -> None:
                 r.StudyInstanceUID = ds.StudyInstanceUID
                 yield 0xFF00, r
 
+    def on_get(event):
+        uid = event.identifier.StudyInstanceUID
+        matches = [ds for ds in datasets if ds.StudyInstanceUID == uid]
+        yield len(matches)
+        for ds in matches:
+            yield 0xFF00, ds
+
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=certs.ca)
     ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.load_cert_chain(certs.cert("server"), certs.key("server"))
     ae = AE(ae_title="PYQR")
     ae.add_supported_context(StudyRootQueryRetrieveInformationModelFind)
-    scp = ae.start_server(
-        ("127.0.0.1", 0), block=False, evt_handlers=[(evt.EVT_C_FIND, on_find)], ssl_context=ctx
-    )
+    ae.add_supported_context(StudyRootQueryRetrieveInformationModelGet)
+    ae.add_supported_context(CTImageStorage, scu_role=True, scp_role=True)
+    handlers = [(evt.EVT_C_FIND, on_find), (evt.EVT_C_GET, on_get)]
+    scp = ae.start_server(("127.0.0.1", 0), block=False, evt_handlers=handlers, ssl_context=ctx)
     try:
         port = scp.server_address[1]
         with net.associate("127.0.0.1", port, timeout=10, tls=tls(certs, "client")) as a:
             rows = list(a.find({"PatientID": "P1", "StudyInstanceUID": ""}, "S", level="STUDY"))
+            q = {"StudyInstanceUID": f"{UID_ROOT}.1"}
+            got = list(a.get(q, "S", level="STUDY", directory=tmp_path))
         with pytest.raises(net.NetworkError):
             net.echo("127.0.0.1", port, timeout=10, tls=tls(certs, None))
     finally:
         scp.shutdown()
     assert rows[-1][0] == 0
     assert {str(ds.StudyInstanceUID) for _, ds in rows[:-1]} == studies(archive, PatientID="P1")
+    final = got[-1][0]
+    assert final == 0 and final.completed == 3, got
+    originals = {str(pydicom.dcmread(f).SOPInstanceUID): f for f in archive}
+    files = received(tmp_path)
+    assert len(files) == 3
+    for f in files:
+        assert_same_instance(originals[str(pydicom.dcmread(f).SOPInstanceUID)], f)
 
 
 def test_cli_serve_find_get_over_tls(
