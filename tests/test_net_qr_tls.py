@@ -375,6 +375,64 @@ def test_identity_positive_response_from_our_scp(tmp_path: Path) -> None:
     assert rc == 0
 
 
+def test_qr_server_identity_and_aet_policies_with_storescu(tmp_path: Path) -> None:
+    """The Q/R SCP applies StorageServer's policies: DCMTK's storescu -rsp checks that our
+    positive response comes; a refused identity and an unlisted calling AE are rejected."""
+    storescu = reference_tool("storescu")
+    src = str(make_archive(tmp_path / "src")[0])
+
+    def check(kind: int, user: bytes, password: bytes, calling: str) -> bool | bytes:
+        return b"ok" if (user, password) == (b"alice", b"pw") else False
+
+    with net.QueryRetrieveServer(
+        tmp_path / "qr",
+        host="127.0.0.1",
+        ae_title="OURS",
+        timeout=10,
+        identity_handler=check,
+        require_identity=True,
+        accepted_calling_aets=["MODALITY"],
+    ) as srv:
+        port = str(srv.port)
+        base = [storescu, "-aec", "OURS", "-to", "10"]
+        good = subprocess.run(
+            [
+                *base,
+                "-aet",
+                "MODALITY",
+                "-usr",
+                "alice",
+                "-pwd",
+                "pw",
+                "-rsp",
+                "127.0.0.1",
+                port,
+                src,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        wrong = subprocess.run(
+            [*base, "-aet", "MODALITY", "-usr", "alice", "-pwd", "no", "127.0.0.1", port, src],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        other = subprocess.run(
+            [*base, "-aet", "OTHER", "-usr", "alice", "-pwd", "pw", "127.0.0.1", port, src],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        indexed = srv.indexed
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert wrong.returncode != 0 and other.returncode != 0
+    assert "Association Rejected" in wrong.stdout + wrong.stderr
+    assert "Association Rejected" in other.stdout + other.stderr
+    assert indexed == 1
+
+
 def test_identity_positive_response_missing_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
