@@ -60,6 +60,15 @@ def studies(files: list[Path], **match: str) -> set[str]:
     return out
 
 
+def assert_retrieved(directory: Path, archive: list[Path], count: int) -> None:
+    """``count`` files arrived in ``directory``, each the archive's instance of its UID."""
+    originals = {str(pydicom.dcmread(f).SOPInstanceUID): f for f in archive}
+    files = received(directory)
+    assert len(files) == count
+    for f in files:
+        assert_same_instance(originals[str(pydicom.dcmread(f).SOPInstanceUID)], f)
+
+
 @pytest.fixture(scope="module")
 def server(archive: list[Path], certs: Certs) -> Iterator[net.QueryRetrieveServer]:
     """Our Q/R SCP over TLS, client certificates required."""
@@ -125,11 +134,7 @@ def test_our_find_and_get_over_tls(server, archive, certs: Certs, tmp_path: Path
     assert {str(ds.StudyInstanceUID) for _, ds in rows[:-1]} == studies(archive, PatientID="P2")
     final = got[-1][0]
     assert final == 0 and final.completed == 2, got
-    originals = {str(pydicom.dcmread(f).SOPInstanceUID): f for f in archive}
-    files = received(tmp_path)
-    assert len(files) == 2
-    for f in files:
-        assert_same_instance(originals[str(pydicom.dcmread(f).SOPInstanceUID)], f)
+    assert_retrieved(tmp_path, archive, 2)
 
 
 def _client_context(certs: Certs, who: str | None) -> ssl.SSLContext:
@@ -204,11 +209,7 @@ def test_move_sub_association_over_tls_to_storescp(archive, certs: Certs, tmp_pa
                 assert final == 0 and final.completed == 2, final
             else:  # plain TCP to a TLS port: the sub-association cannot be made
                 assert final != 0 and not final.completed
-    files = received(out)
-    assert len(files) == 2
-    originals = {str(pydicom.dcmread(f).SOPInstanceUID): f for f in archive}
-    for f in files:
-        assert_same_instance(originals[str(pydicom.dcmread(f).SOPInstanceUID)], f)
+    assert_retrieved(out, archive, 2)
 
 
 def test_our_find_and_get_over_tls_against_pynetdicom(
@@ -266,11 +267,7 @@ def test_our_find_and_get_over_tls_against_pynetdicom(
     assert {str(ds.StudyInstanceUID) for _, ds in rows[:-1]} == studies(archive, PatientID="P1")
     final = got[-1][0]
     assert final == 0 and final.completed == 3, got
-    originals = {str(pydicom.dcmread(f).SOPInstanceUID): f for f in archive}
-    files = received(tmp_path)
-    assert len(files) == 3
-    for f in files:
-        assert_same_instance(originals[str(pydicom.dcmread(f).SOPInstanceUID)], f)
+    assert_retrieved(tmp_path, archive, 3)
 
 
 def test_cli_serve_find_get_over_tls(
@@ -345,11 +342,7 @@ def test_cli_serve_moves_over_tls_to_cli_move_listener(
         proc.terminate()
         proc.wait(timeout=10)
     assert rc == 0, out.out + out.err
-    originals = {str(pydicom.dcmread(f).SOPInstanceUID): f for f in archive}
-    files = received(tmp_path)
-    assert len(files) == 2
-    for f in files:
-        assert_same_instance(originals[str(pydicom.dcmread(f).SOPInstanceUID)], f)
+    assert_retrieved(tmp_path, archive, 2)
 
 
 # --- user identity: the positive response (DCMTK's -rsp) ------------------------------
