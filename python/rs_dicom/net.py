@@ -145,7 +145,7 @@ class Association:
     @property
     def identity_response(self) -> bytes | None:
         """The acceptor's user identity server response (empty for a username, with or
-        without password), or None when it sent none."""
+        without password), or None when it sent none (and once released)."""
         r = self._inner.identity_response
         return None if r is None else bytes(r)
 
