@@ -578,6 +578,7 @@ def net_echo(
     username: str | None = None,
     password: str | None = None,
     tls: tuple[Any, ...] | None = None,
+    identity_response: bool = False,
 ) -> int: ...
 def net_send(
     items: list[Any],
@@ -592,6 +593,7 @@ def net_send(
     username: str | None = None,
     password: str | None = None,
     tls: tuple[Any, ...] | None = None,
+    identity_response: bool = False,
 ) -> list[tuple[int | None, str | None]]: ...
 def net_associate(
     host: str,
@@ -604,6 +606,7 @@ def net_associate(
     username: str | None = None,
     password: str | None = None,
     tls: tuple[Any, ...] | None = None,
+    identity_response: bool = False,
 ) -> Association: ...
 
 @final
@@ -612,6 +615,8 @@ class Association:
     def send(self, item: Dataset | str) -> int: ...
     @property
     def accepted_contexts(self) -> list[tuple[str, str]]: ...
+    @property
+    def identity_response(self) -> bytes | None: ...
     @property
     def is_established(self) -> bool: ...
     def release(self) -> None: ...
@@ -649,6 +654,11 @@ class QueryRetrieveServer:
         max_pdu: int = 262144,
         timeout: float | None = None,
         max_associations: int = 64,
+        tls: tuple[Any, ...] | None = None,
+        accepted_calling_aets: list[str] | None = None,
+        identity_handler: Callable[[int, bytes, bytes, str], Any] | None = None,
+        require_identity: bool = False,
+        destination_tls: tuple[Any, ...] | None = None,
     ) -> QueryRetrieveServer: ...
     @property
     def port(self) -> int: ...

@@ -4,10 +4,11 @@ the Q/R SCP. The responses stream from Rust one at a time (network I/O without t
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from typing import Any, Self
 
 from rs_dicom import _core
+from rs_dicom._net_tls import TLS, spec
 
 PATIENT_ROOT_FIND = "1.2.840.10008.5.1.4.1.2.1.1"
 PATIENT_ROOT_MOVE = "1.2.840.10008.5.1.4.1.2.1.2"
@@ -169,8 +170,13 @@ class QueryRetrieveServer(ServerBase):
     files under ``directory``, indexed at start; it accepts C-STORE and C-ECHO too, and
     what it stores is written to ``directory`` and indexed at once — a small PACS.
 
-    ``destinations`` maps C-MOVE destination AE titles to ``(host, port)``. A context
-    manager that stops the server on exit."""
+    ``destinations`` maps C-MOVE destination AE titles to ``(host, port)``; C-MOVE's
+    associations to them use TLS when ``destination_tls`` is given (a client
+    :class:`~rs_dicom.net.TLS`: the CAs a destination's certificate must chain to, and our
+    certificate when destinations ask for one), plain TCP otherwise. ``tls``,
+    ``accepted_calling_aets``, ``identity_handler`` and ``require_identity`` are the
+    policies of :class:`~rs_dicom.net.StorageServer`. A context manager that stops the
+    server on exit."""
 
     def __init__(
         self,
@@ -184,6 +190,11 @@ class QueryRetrieveServer(ServerBase):
         max_pdu: int = 262144,
         timeout: float | None = 60.0,
         max_associations: int = 64,
+        tls: TLS | None = None,
+        accepted_calling_aets: Iterable[str] | None = None,
+        identity_handler: Callable[[int, bytes, bytes, str], bool | bytes | None] | None = None,
+        require_identity: bool = False,
+        destination_tls: TLS | None = None,
     ) -> None:
         self.directory = os.fspath(directory)
         self._server = _core.QueryRetrieveServer(
@@ -196,6 +207,13 @@ class QueryRetrieveServer(ServerBase):
             max_pdu=max_pdu,
             timeout=timeout,
             max_associations=max_associations,
+            tls=spec(tls),
+            accepted_calling_aets=(
+                None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
+            ),
+            identity_handler=identity_handler,
+            require_identity=require_identity,
+            destination_tls=spec(destination_tls),
         )
 
     @property

@@ -45,6 +45,18 @@ __all__ = [
 DEFAULT_MAX_PDU = 262144
 
 
+def _requestor(
+    username: str | None, password: str | None, tls: TLS | None, identity_response: bool
+) -> dict[str, Any]:
+    """The requestor's identity and TLS, as the ``_core`` functions take them."""
+    return {
+        "username": username,
+        "password": password,
+        "tls": spec(tls),
+        "identity_response": identity_response,
+    }
+
+
 def echo(
     host: str,
     port: int,
@@ -56,14 +68,14 @@ def echo(
     username: str | None = None,
     password: str | None = None,
     tls: TLS | None = None,
+    identity_response: bool = False,
 ) -> int:
     """Sends a C-ECHO and returns the response status (0 is success). ``username`` (and
-    ``password``): user identity negotiation (PS3.7 D.3.3.7); ``tls``: a :class:`TLS`."""
-    return int(
-        _core.net_echo(
-            host, port, ae_title, called_ae, timeout, max_pdu, username, password, spec(tls)
-        )
-    )
+    ``password``): user identity negotiation (PS3.7 D.3.3.7), with ``identity_response``
+    asking the peer for a positive response (DCMTK's ``-rsp``; without one the association
+    fails with :class:`NetworkError`); ``tls``: a :class:`TLS`."""
+    who = _requestor(username, password, tls, identity_response)
+    return int(_core.net_echo(host, port, ae_title, called_ae, timeout, max_pdu, **who))
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,7 @@ def send(
     username: str | None = None,
     password: str | None = None,
     tls: TLS | None = None,
+    identity_response: bool = False,
 ) -> list[StoreResult]:
     """Stores files (paths) and datasets with C-STORE, over ``workers`` associations in
     parallel. Each instance goes in its own transfer syntax when the peer accepts it, else
@@ -108,19 +121,10 @@ def send(
     items = [os.fspath(x) if isinstance(x, (str, os.PathLike)) else x for x in paths_or_datasets]
     if not items:
         return []
+    who = _requestor(username, password, tls, identity_response)
+    n = max(1, workers)
     out = _core.net_send(
-        items,
-        host,
-        port,
-        ae_title,
-        called_ae,
-        timeout,
-        max_pdu,
-        max(1, workers),
-        callback,
-        username,
-        password,
-        spec(tls),
+        items, host, port, ae_title, called_ae, timeout, max_pdu, n, callback, **who
     )
     return [
         StoreResult(item, status, error) for item, (status, error) in zip(items, out, strict=True)
@@ -137,6 +141,13 @@ class Association:
     def is_established(self) -> bool:
         """Established and not released or aborted (pynetdicom's name)."""
         return bool(self._inner.is_established)
+
+    @property
+    def identity_response(self) -> bytes | None:
+        """The acceptor's user identity server response (empty for a username, with or
+        without password), or None when it sent none (and once released)."""
+        r = self._inner.identity_response
+        return None if r is None else bytes(r)
 
     @property
     def accepted_contexts(self) -> list[tuple[str, str]]:
@@ -205,13 +216,15 @@ def associate(
     username: str | None = None,
     password: str | None = None,
     tls: TLS | None = None,
+    identity_response: bool = False,
 ) -> Iterator[Association]:
     """An association as a context manager: released on exit, aborted on an exception.
 
     ``contexts``: SOP class UIDs (proposed with explicit and implicit VR little endian) or
     ``(sop_class_uid, [transfer_syntax_uid, ...])`` pairs; by default Verification and the
     Q/R and worklist models and the standard's storage SOP classes (up to the 128 contexts
-    an association holds), with the SCP role proposed for the storage classes (C-GET)."""
+    an association holds), with the SCP role proposed for the storage classes (C-GET).
+    ``identity_response``: see :func:`echo`; the response is ``Association.identity_response``."""
     proposed = None
     if contexts is not None:
         proposed = [("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])]
@@ -221,9 +234,8 @@ def associate(
             else:
                 uid, syntaxes = c
                 proposed.append((str(uid), [str(s) for s in syntaxes]))
-    inner = _core.net_associate(
-        host, port, ae_title, called_ae, proposed, timeout, max_pdu, username, password, spec(tls)
-    )
+    who = _requestor(username, password, tls, identity_response)
+    inner = _core.net_associate(host, port, ae_title, called_ae, proposed, timeout, max_pdu, **who)
     assoc = Association(inner)
     try:
         yield assoc

@@ -82,6 +82,7 @@ def associate(args: argparse.Namespace, **extra: Any) -> AbstractContextManager[
     if getattr(args, "user", None) is not None:
         extra.setdefault("username", args.user)
         extra.setdefault("password", args.password)
+        extra.setdefault("identity_response", bool(getattr(args, "identity_response", False)))
     return net.associate(
         args.host,
         args.port,

@@ -1,6 +1,6 @@
 """TLS, user identity and acceptor-policy options of the network subcommands, spelled as in
 DCMTK's echoscu, storescu and storescp (``+tls KEY CERT``, ``+tla``, ``+cf FILE``, ``-rc``,
-``-vc``, ``-ic``, ``-usr``, ``-pwd``)."""
+``-vc``, ``-ic``, ``-usr``, ``-pwd``, ``-rsp``)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,24 @@ def add_identity(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "-pwd", "--password", metavar="PASSWORD", help="send this password (with --user)"
     )
+    g.add_argument(
+        "-rsp",
+        "--pos-response",
+        action="store_true",
+        dest="identity_response",
+        help="ask for a positive response; fail without one (with --user)",
+    )
+
+
+def add_accept_aet(parser: argparse.ArgumentParser) -> None:
+    """The acceptor's allow list of calling AE titles."""
+    parser.add_argument(
+        "--accept-aet",
+        action="append",
+        metavar="AE",
+        dest="accept_aet",
+        help="accept only this calling AE title (repeatable; default: any)",
+    )
 
 
 def check_network(args: argparse.Namespace) -> str | None:
@@ -72,6 +90,8 @@ def check_tls(args: argparse.Namespace) -> str | None:
     """Options that cannot work together."""
     if getattr(args, "password", None) is not None and getattr(args, "user", None) is None:
         return "--password needs --user"
+    if getattr(args, "identity_response", False) and getattr(args, "user", None) is None:
+        return "-rsp needs --user"
     if getattr(args, "anonymous_tls", False) and args.tls_key_cert:
         return "+tla and +tls exclude each other"
     if args.tls_ca and not tls_enabled(args):
@@ -98,3 +118,15 @@ def tls_from_args(args: argparse.Namespace) -> Any:
         verify_peer=peer != "ignore",
         require_peer_cert=peer == "require",
     )
+
+
+def client_tls_for_server(args: argparse.Namespace) -> Any:
+    """A server's TLS options as a client's, for the associations it opens itself (C-MOVE
+    sub-operations): its certificate for mutual authentication, its trusted CAs, and no
+    check of the peer's certificate only when ``-ic`` asks for none."""
+    if not tls_enabled(args):
+        return None
+    from rs_dicom.net import TLS
+
+    key, cert = args.tls_key_cert
+    return TLS(cert=cert, key=key, ca=list(args.tls_ca), verify_peer=args.tls_peer != "ignore")

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from rs_dicom._net_qr import set_key
-from rs_dicom.cli._net import add_association, associate, check_association
+from rs_dicom.cli._net import add_association, associate
+from rs_dicom.cli._net_tls import add_identity, add_tls, check_network
 from rs_dicom.cli._report import PROG, error_text
 from rs_dicom.cli._tagpath import parse_tag_path
 
@@ -56,6 +57,8 @@ def add_query(parser: argparse.ArgumentParser, *, worklist: bool = False) -> Non
         "no value is given; repeatable",
     )
     add_association(parser)
+    add_identity(parser)
+    add_tls(parser)
 
 
 def build_query(keys: list[str]) -> Any:
@@ -128,8 +131,8 @@ def fail(args: argparse.Namespace, what: str, exc: BaseException, err: TextIO) -
 
 
 def check(args: argparse.Namespace) -> str | None:
-    """The association options, then the keys."""
-    return check_association(args) or check_query(args)
+    """The association, TLS and identity options, then the keys."""
+    return check_network(args) or check_query(args)
 
 
 def retrieve(

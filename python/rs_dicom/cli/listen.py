@@ -9,7 +9,7 @@ from typing import TextIO
 
 from rs_dicom.cli._command import Command
 from rs_dicom.cli._net import add_association, add_output_directory
-from rs_dicom.cli._net_tls import add_tls, check_network, tls_from_args
+from rs_dicom.cli._net_tls import add_accept_aet, add_tls, check_network, tls_from_args
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\
@@ -40,13 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--exit-after", type=int, default=0, metavar="N", help="stop after N instances"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each file stored")
-    parser.add_argument(
-        "--accept-aet",
-        action="append",
-        metavar="AE",
-        dest="accept_aet",
-        help="accept only this calling AE title (repeatable; default: any)",
-    )
+    add_accept_aet(parser)
     parser.add_argument(
         "--max-associations",
         type=int,

@@ -14,12 +14,14 @@ DESCRIPTION = """\
 Send a C-MOVE request built from the -k keys to the peer at HOST PORT, asking it to store
 the matching instances at the AE title --move (default: our own AE title). With +P PORT a
 storage SCP listens on PORT during the move and writes what arrives to
---output-directory (the peer must know our AE title at that port)."""
+--output-directory (the peer must know our AE title at that port); with +tls it listens
+with TLS, the same certificate and trusted CAs."""
 
 EPILOG = """\
 examples:
   rs-dicom move -S -aem ARCHIVE -k QueryRetrieveLevel=STUDY -k StudyInstanceUID=1.2.3 pacs 104
   rs-dicom move -aet ME +P 11113 -od in/ -k QueryRetrieveLevel=STUDY -k StudyID=7 pacs 104
+  rs-dicom move +tls me.key me.pem +cf ca.pem +P 11113 -k QueryRetrieveLevel=STUDY ... pacs 2762
 
 exit status: 0 every sub-operation succeeded, 1 not (or no association), 2 wrong usage."""
 
@@ -45,13 +47,21 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from contextlib import ExitStack
 
     from rs_dicom import net
+    from rs_dicom.cli._net_tls import tls_from_args
 
     with ExitStack() as stack:
         if args.listen is not None:
             try:
+                # With +tls the instances come over TLS too (our certificate serves both
+                # ends, as the SCP's C-MOVE association uses its TLS settings).
+                listener_tls = tls_from_args(args) if args.tls_key_cert else None
                 stack.enter_context(
                     net.StorageServer(
-                        args.listen, args.directory, ae_title=args.aet, timeout=args.timeout
+                        args.listen,
+                        args.directory,
+                        ae_title=args.aet,
+                        timeout=args.timeout,
+                        tls=listener_tls,
                     )
                 )
             except (OSError, ValueError) as exc:

@@ -107,6 +107,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             callback=step,
             username=args.user,
             password=args.password,
+            identity_response=args.identity_response,
             tls=tls_from_args(args),
         )
     except (OSError, ValueError) as exc:

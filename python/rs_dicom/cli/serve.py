@@ -8,19 +8,28 @@ import time
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_association
+from rs_dicom.cli._net import add_association
+from rs_dicom.cli._net_tls import (
+    add_accept_aet,
+    add_tls,
+    check_network,
+    client_tls_for_server,
+    tls_from_args,
+)
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\
 Index the DICOM files under DIR and answer C-FIND, C-MOVE and C-GET (Patient and Study
 Root) about them on --port; instances received with C-STORE are written to DIR and indexed
-at once. C-MOVE destinations are given with --destination AE=HOST:PORT. Runs until
-interrupted (Ctrl-C)."""
+at once. C-MOVE destinations are given with --destination AE=HOST:PORT. With +tls the
+associations are TLS ones, and so are C-MOVE's to the destinations (as dcmqrscp does),
+unless --plain-destinations. Runs until interrupted (Ctrl-C)."""
 
 EPILOG = """\
 examples:
   rs-dicom serve /data/dicom --port 11112 --aet PACS
   rs-dicom serve archive/ --port 104 --destination VIEWER=10.0.0.5:11113
+  rs-dicom serve archive/ --port 2762 +tls pacs.key pacs.pem +cf ca.pem --accept-aet VIEWER
 
 exit status: 0 stopped normally, 1 the port could not be opened, 2 wrong usage."""
 
@@ -51,6 +60,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="reject associations whose called AE title is not --aet",
     )
     add_association(parser, peer=False)
+    add_accept_aet(parser)
+    add_tls(parser, server=True)
+    parser.add_argument(
+        "--plain-destinations",
+        action="store_true",
+        help="with +tls, open C-MOVE's associations to the destinations without TLS "
+        "(by default they use TLS with the same certificate and trusted CAs)",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -66,6 +83,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             require_called_ae=args.require_called_aet,
             max_pdu=args.max_pdu,
             timeout=args.timeout,
+            tls=tls_from_args(args),
+            accepted_calling_aets=args.accept_aet,
+            destination_tls=None if args.plain_destinations else client_tls_for_server(args),
         )
     except (OSError, ValueError) as exc:
         print(f"{PROG}: serve on port {args.port}: {error_text(exc)}", file=err)
@@ -96,5 +116,5 @@ COMMAND = Command(
     epilog=EPILOG,
     add_arguments=add_arguments,
     run=run,
-    check=check_association,
+    check=check_network,
 )

@@ -73,6 +73,7 @@ fn start_pacs(dir: &PathBuf, destinations: HashMap<String, std::net::SocketAddr>
         index: index.clone(),
         ae_title: "QRSCP".into(),
         destinations,
+        destination_tls: Default::default(),
     });
     let handler: Arc<dyn StoreHandler> = Arc::new(Indexing {
         index: index.clone(),

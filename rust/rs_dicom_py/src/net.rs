@@ -131,7 +131,7 @@ fn instance_of(ds: &PyDataset) -> PyResult<Instance> {
 /// C-ECHO: returns the response status.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (host, port, ae_title, called_ae, timeout=None, max_pdu=262144, username=None, password=None, tls=None))]
+#[pyo3(signature = (host, port, ae_title, called_ae, timeout=None, max_pdu=262144, username=None, password=None, tls=None, identity_response=false))]
 fn net_echo(
     py: Python<'_>,
     host: &str,
@@ -143,10 +143,12 @@ fn net_echo(
     username: Option<String>,
     password: Option<String>,
     tls: Option<TlsSpec>,
+    identity_response: bool,
 ) -> PyResult<u16> {
     let addr = address(host, port)?;
     let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
     net_tls::client(&mut cfg, tls, host)?;
+    net_tls::ask_response(&mut cfg, identity_response);
     py.detach(|| {
         let mut assoc = request(addr, &cfg, contexts_for([])?)?;
         let status = scu::echo(&mut assoc)?;
@@ -160,7 +162,7 @@ fn net_echo(
 /// status, error)` after each item. Returns (status, error) per item, in order.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (items, host, port, ae_title, called_ae, timeout=None, max_pdu=262144, workers=1, callback=None, username=None, password=None, tls=None))]
+#[pyo3(signature = (items, host, port, ae_title, called_ae, timeout=None, max_pdu=262144, workers=1, callback=None, username=None, password=None, tls=None, identity_response=false))]
 fn net_send(
     py: Python<'_>,
     items: Vec<Bound<'_, PyAny>>,
@@ -175,10 +177,12 @@ fn net_send(
     username: Option<String>,
     password: Option<String>,
     tls: Option<TlsSpec>,
+    identity_response: bool,
 ) -> PyResult<Vec<(Option<u16>, Option<String>)>> {
     let addr = address(host, port)?;
     let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
     net_tls::client(&mut cfg, tls, host)?;
+    net_tls::ask_response(&mut cfg, identity_response);
     let mut list = Vec::with_capacity(items.len());
     for item in &items {
         if let Ok(ds) = item.cast::<PyDataset>() {
@@ -214,6 +218,11 @@ impl PyAssociation {
             .as_mut()
             .filter(|a| a.is_open())
             .ok_or_else(|| NetworkError::new_err("the association is not open"))
+    }
+
+    /// The user information the acceptor answered with (None once released).
+    pub(crate) fn peer_user(&self) -> Option<&rs_dicom_net::pdu::UserInformation> {
+        self.inner.as_ref().map(|a| &a.peer_user)
     }
 }
 
@@ -274,7 +283,7 @@ impl PyAssociation {
 /// Opens an association; `contexts` is a list of (abstract syntax, [transfer syntaxes]).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (host, port, ae_title, called_ae, contexts=None, timeout=None, max_pdu=262144, username=None, password=None, tls=None))]
+#[pyo3(signature = (host, port, ae_title, called_ae, contexts=None, timeout=None, max_pdu=262144, username=None, password=None, tls=None, identity_response=false))]
 fn net_associate(
     py: Python<'_>,
     host: &str,
@@ -287,10 +296,12 @@ fn net_associate(
     username: Option<String>,
     password: Option<String>,
     tls: Option<TlsSpec>,
+    identity_response: bool,
 ) -> PyResult<PyAssociation> {
     let addr = address(host, port)?;
     let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
     net_tls::client(&mut cfg, tls, host)?;
+    net_tls::ask_response(&mut cfg, identity_response);
     let contexts = match contexts {
         None => default_contexts(),
         Some(list) => list

@@ -10,13 +10,16 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use rs_dicom::SharedDataset;
+use rs_dicom_net::assoc::RequestConfig;
 use rs_dicom_net::qr::index::Index;
 use rs_dicom_net::qr::scp::{Indexing, QrService, server_config};
 use rs_dicom_net::qr::scu::{Operation, Query, Response};
 use rs_dicom_net::scp::{Server, StoreHandler};
+use rs_dicom_net::tls::TlsClient;
 
 use crate::handle::{FileInfo, PyDataset};
 use crate::net::{NetworkError, PyAssociation, address, net_py, server_stats};
+use crate::net_tls::{self, TlsSpec};
 
 type PyResponse = (
     u16,
@@ -124,7 +127,7 @@ pub struct PyQrServer {
 impl PyQrServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None))]
     fn new(
         py: Python<'_>,
         port: u16,
@@ -136,10 +139,22 @@ impl PyQrServer {
         max_pdu: u32,
         timeout: Option<f64>,
         max_associations: usize,
+        tls: Option<TlsSpec>,
+        accepted_calling_aets: Option<Vec<String>>,
+        identity_handler: Option<Py<PyAny>>,
+        require_identity: bool,
+        destination_tls: Option<TlsSpec>,
     ) -> PyResult<Self> {
         let mut table: HashMap<String, SocketAddr> = HashMap::new();
+        let mut secure: HashMap<String, TlsClient> = HashMap::new();
         for (ae, (h, p)) in destinations.unwrap_or_default() {
-            table.insert(ae, address(&h, p)?);
+            table.insert(ae.clone(), address(&h, p)?);
+            // One client per destination: the server name checked (and sent) is its host.
+            if let Some(spec) = destination_tls.clone() {
+                let mut rq = RequestConfig::default();
+                net_tls::client(&mut rq, Some(spec), &h)?;
+                secure.extend(rq.tls.map(|t| (ae, t)));
+            }
         }
         std::fs::create_dir_all(&directory).map_err(|e| {
             NetworkError::new_err(format!("cannot create {}: {e}", directory.display()))
@@ -150,12 +165,20 @@ impl PyQrServer {
             index: index.clone(),
             ae_title: ae_title.to_string(),
             destinations: table,
+            destination_tls: secure,
         });
         let mut cfg = server_config(directory, service);
         cfg.accept.ae_title = ae_title.to_string();
         cfg.accept.require_called_ae = require_called_ae;
         cfg.accept.max_pdu = max_pdu;
         cfg.max_associations = max_associations.max(1);
+        net_tls::acceptor(
+            &mut cfg.accept,
+            tls,
+            accepted_calling_aets,
+            identity_handler,
+            require_identity,
+        )?;
         if let Some(t) = timeout.filter(|t| t.is_finite() && *t > 0.0) {
             cfg.accept.artim = Duration::from_secs_f64(t);
             cfg.accept.idle_timeout = Some(Duration::from_secs_f64(t));

@@ -154,6 +154,18 @@ pub fn request(
             ac.application_context
         )));
     }
+    // PS3.7 D.3.3.7: a requestor that asked for a positive response must not go on without one
+    // (DCMTK's -rsp fails the same way): the identity was not confirmed.
+    let asked = config
+        .identity
+        .as_ref()
+        .is_some_and(|i| i.positive_response);
+    if asked && ac.user.identity_ac.is_none() {
+        abort(&mut stream);
+        return Err(net_error(
+            "user identity: a positive response was requested but the peer sent none",
+        ));
+    }
     let negotiated = contexts
         .iter()
         .map(|p| {

@@ -18,6 +18,7 @@ use crate::dimse::{Command, tags};
 use crate::error::NetResult;
 use crate::scp::{ServerConfig, Service, StoreHandler, Stored};
 use crate::scu::{Instance, contexts_for, store, store_or};
+use crate::tls::TlsClient;
 
 /// What the Q/R SCP knows beyond its index.
 pub struct QrService {
@@ -28,6 +29,8 @@ pub struct QrService {
     pub ae_title: String,
     /// C-MOVE destinations: AE title → address.
     pub destinations: HashMap<String, SocketAddr>,
+    /// TLS for the sub-association to a destination (by AE title); absent: plain TCP.
+    pub destination_tls: HashMap<String, TlsClient>,
 }
 
 impl QrService {
@@ -111,6 +114,7 @@ impl QrService {
         let config = RequestConfig {
             calling_ae: self.ae_title.clone(),
             called_ae: dest.trim().to_string(),
+            tls: self.destination_tls.get(dest.trim()).cloned(),
             ..RequestConfig::default()
         };
         let target = contexts_for(pairs).and_then(|c| request(*addr, &config, c));
