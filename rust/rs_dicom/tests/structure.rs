@@ -491,7 +491,11 @@ fn stop_after_never_reads_past_the_tag() {
 
 #[test]
 fn header_reads_grow_past_the_first_prefix_and_equal_a_whole_read() {
-    let dir = std::env::temp_dir().join(format!("rs_dicom_prefix_{}", std::process::id()));
+    // Not std::process::id(): it is unsupported on wasm32-wasip1, where these tests also run.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("rs_dicom_prefix_{nanos}"));
     std::fs::create_dir_all(&dir).unwrap();
     // Headers of 2 KiB, 20 KiB (past the first prefix) and 100 KiB (past the last one).
     for (i, size) in [2_000usize, 20_000, 100_000].into_iter().enumerate() {
