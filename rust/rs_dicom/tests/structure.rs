@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use rs_dicom::core::{Tag, VR};
 use rs_dicom::value::{Value, decode, text_values, vm};
+use std::path::PathBuf;
 
 // ---------------------------------------------------------------------------------------------
 // Lengths and VRs
@@ -491,11 +492,13 @@ fn stop_after_never_reads_past_the_tag() {
 
 #[test]
 fn header_reads_grow_past_the_first_prefix_and_equal_a_whole_read() {
-    // Not std::process::id(): it is unsupported on wasm32-wasip1, where these tests also run.
+    // Neither std::process::id() nor std::env::temp_dir() works on wasm32-wasip1, where these
+    // tests also run (scripts/wasi_run.mjs pre-opens a scratch directory as TMPDIR).
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let dir = std::env::temp_dir().join(format!("rs_dicom_prefix_{nanos}"));
+    let tmp = std::env::var_os("TMPDIR").map_or_else(std::env::temp_dir, PathBuf::from);
+    let dir = tmp.join(format!("rs_dicom_prefix_{nanos}"));
     std::fs::create_dir_all(&dir).unwrap();
     // Headers of 2 KiB, 20 KiB (past the first prefix) and 100 KiB (past the last one).
     for (i, size) in [2_000usize, 20_000, 100_000].into_iter().enumerate() {
