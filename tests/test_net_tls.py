@@ -261,9 +261,22 @@ def test_cli_listen_policies(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     with process(listen, port):
         assert main(["echo", "127.0.0.1", str(port), "--aet", "BAD_AE", "-to", "5"]) == 1
         assert "calling AE title not recognized" in capsys.readouterr().err
-        # The rejected association holds the only slot until its thread has ended.
-        time.sleep(0.3)
-        assert main(["echo", "127.0.0.1", str(port), "--aet", "OTHER_AE", "-to", "5"]) == 0
-        with net.associate("127.0.0.1", port, ae_title="GOOD_AE", contexts=[], timeout=5):
+        # An ended association holds the only slot until its server thread has ended too: on a
+        # loaded machine that can take a while, so wait for the slot instead of sleeping.
+        deadline = time.monotonic() + 20
+        while main(["echo", "127.0.0.1", str(port), "--aet", "OTHER_AE", "-to", "5"]) != 0:
+            assert "local limit exceeded" in capsys.readouterr().err
+            assert time.monotonic() < deadline, "the slot was never free again"
+            time.sleep(0.1)
+        while True:
+            try:
+                held = net.associate("127.0.0.1", port, ae_title="GOOD_AE", contexts=[], timeout=5)
+                break
+            except net.AssociationRejectedError as e:
+                assert "local limit exceeded" in str(e)
+                assert time.monotonic() < deadline, "the slot was never free again"
+                time.sleep(0.1)
+        capsys.readouterr()
+        with held:
             assert main(["echo", "127.0.0.1", str(port), "--aet", "GOOD_AE", "-to", "5"]) == 1
             assert "local limit exceeded" in capsys.readouterr().err
