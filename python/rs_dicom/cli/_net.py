@@ -60,6 +60,13 @@ def check_association(args: argparse.Namespace) -> str | None:
     return None
 
 
+def check_network(args: argparse.Namespace) -> str | None:
+    """The association options, then the TLS and identity ones."""
+    from rs_dicom.cli._net_tls import check_tls
+
+    return check_association(args) or check_tls(args)
+
+
 def add_output_directory(parser: argparse.ArgumentParser, help: str) -> None:
     """``-od/--output-directory`` (default: the current directory)."""
     parser.add_argument(

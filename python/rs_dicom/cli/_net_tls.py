@@ -79,13 +79,6 @@ def add_accept_aet(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def check_network(args: argparse.Namespace) -> str | None:
-    """The association options, then the TLS and identity ones."""
-    from rs_dicom.cli._net import check_association
-
-    return check_association(args) or check_tls(args)
-
-
 def check_tls(args: argparse.Namespace) -> str | None:
     """Options that cannot work together."""
     if getattr(args, "password", None) is not None and getattr(args, "user", None) is None:

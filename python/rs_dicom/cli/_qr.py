@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from rs_dicom._net_qr import set_key
-from rs_dicom.cli._net import add_association, associate
-from rs_dicom.cli._net_tls import add_identity, add_tls, check_network
+from rs_dicom.cli._net import add_association, associate, check_network
+from rs_dicom.cli._net_tls import add_identity, add_tls
 from rs_dicom.cli._report import PROG, error_text
 from rs_dicom.cli._tagpath import parse_tag_path
 

@@ -6,8 +6,8 @@ import argparse
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, associate
-from rs_dicom.cli._net_tls import add_identity, add_tls, check_network
+from rs_dicom.cli._net import add_association, associate, check_network
+from rs_dicom.cli._net_tls import add_identity, add_tls
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\

@@ -8,8 +8,8 @@ import threading
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, add_output_directory
-from rs_dicom.cli._net_tls import add_accept_aet, add_tls, check_network, tls_from_args
+from rs_dicom.cli._net import add_association, add_output_directory, check_network
+from rs_dicom.cli._net_tls import add_accept_aet, add_tls, tls_from_args
 from rs_dicom.cli._report import PROG, error_text
 
 DESCRIPTION = """\

@@ -9,8 +9,8 @@ import threading
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association
-from rs_dicom.cli._net_tls import add_identity, add_tls, check_network, tls_from_args
+from rs_dicom.cli._net import add_association, check_network
+from rs_dicom.cli._net_tls import add_identity, add_tls, tls_from_args
 from rs_dicom.cli._progress import Progress
 from rs_dicom.cli._report import PROG, Reporter, error_text
 

@@ -8,11 +8,10 @@ import time
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association
+from rs_dicom.cli._net import add_association, check_network
 from rs_dicom.cli._net_tls import (
     add_accept_aet,
     add_tls,
-    check_network,
     client_tls_for_server,
     tls_from_args,
 )

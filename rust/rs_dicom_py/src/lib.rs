@@ -15,6 +15,7 @@ mod handle;
 mod json;
 mod model;
 mod net;
+mod net_error;
 mod net_qr;
 mod net_tls;
 mod pixel;

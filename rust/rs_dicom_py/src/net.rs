@@ -7,10 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pyo3::create_exception;
-use pyo3::exceptions::PyConnectionError;
 use pyo3::prelude::*;
-use rs_dicom::{DicomError as CoreError, ErrorKind};
+use pyo3::types::PyBytes;
 use rs_dicom_net::assoc::{Association, RequestConfig, request};
 use rs_dicom_net::pdu::{PresentationContextRq, RoleSelection, UserIdentity};
 use rs_dicom_net::scp::{Server, ServerConfig, StoreHandler, Stored};
@@ -19,40 +17,8 @@ use rs_dicom_net::send::{Item, Outcome, send_all};
 
 use crate::errors::to_py;
 use crate::handle::PyDataset;
+use crate::net_error::{AssociationAbortedError, AssociationRejectedError, NetworkError, net_py};
 use crate::net_tls::{self, TlsSpec};
-
-create_exception!(
-    rs_dicom,
-    NetworkError,
-    PyConnectionError,
-    "A DICOM network operation failed (connection, protocol, timeout)."
-);
-create_exception!(
-    rs_dicom,
-    AssociationRejectedError,
-    NetworkError,
-    "The peer rejected the association (A-ASSOCIATE-RJ)."
-);
-create_exception!(
-    rs_dicom,
-    AssociationAbortedError,
-    NetworkError,
-    "The association was aborted (A-ABORT)."
-);
-
-pub(crate) fn net_py(err: CoreError) -> PyErr {
-    if err.kind != ErrorKind::Network {
-        return to_py(err);
-    }
-    let msg = err.message;
-    if msg.starts_with("association rejected") {
-        AssociationRejectedError::new_err(msg)
-    } else if msg.contains("association aborted") {
-        AssociationAbortedError::new_err(msg)
-    } else {
-        NetworkError::new_err(msg)
-    }
-}
 
 pub(crate) fn address(host: &str, port: u16) -> PyResult<SocketAddr> {
     (host, port)
@@ -228,6 +194,13 @@ impl PyAssociation {
 
 #[pymethods]
 impl PyAssociation {
+    /// The acceptor's user identity response (PS3.7 D.3.3.7.2), when it sent one.
+    #[getter]
+    fn identity_response<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        let ac = self.peer_user()?.identity_ac.as_ref()?;
+        Some(PyBytes::new(py, &ac.response))
+    }
+
     /// C-ECHO: the response status.
     fn echo(&mut self, py: Python<'_>) -> PyResult<u16> {
         let a = self.get()?;

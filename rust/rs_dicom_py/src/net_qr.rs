@@ -18,7 +18,8 @@ use rs_dicom_net::scp::{Server, StoreHandler};
 use rs_dicom_net::tls::TlsClient;
 
 use crate::handle::{FileInfo, PyDataset};
-use crate::net::{NetworkError, PyAssociation, address, net_py, server_stats};
+use crate::net::{PyAssociation, address, server_stats};
+use crate::net_error::{NetworkError, net_py};
 use crate::net_tls::{self, TlsSpec};
 
 type PyResponse = (

@@ -10,7 +10,7 @@ use rs_dicom_net::assoc::{AcceptConfig, IdentityCheck, RequestConfig};
 use rs_dicom_net::pdu::UserIdentity;
 use rs_dicom_net::tls::{PeerCheck, TlsClient, TlsOptions, server_config};
 
-use crate::net::{PyAssociation, net_py};
+use crate::net_error::net_py;
 
 /// `TLS._spec()`: certificate, key, CA files, "require" | "if-present" | "ignore", host check.
 pub type TlsSpec = (Option<PathBuf>, Option<PathBuf>, Vec<PathBuf>, String, bool);
@@ -49,16 +49,6 @@ pub fn client(cfg: &mut RequestConfig, spec: Option<TlsSpec>, host: &str) -> PyR
 pub fn ask_response(cfg: &mut RequestConfig, ask: bool) {
     if let Some(id) = cfg.identity.as_mut() {
         id.positive_response = ask;
-    }
-}
-
-#[pymethods]
-impl PyAssociation {
-    /// The acceptor's user identity response (PS3.7 D.3.3.7.2), when it sent one.
-    #[getter]
-    fn identity_response<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        let ac = self.peer_user()?.identity_ac.as_ref()?;
-        Some(PyBytes::new(py, &ac.response))
     }
 }
 
