@@ -287,3 +287,45 @@ fn mutated_inputs_read_the_same_pushed_and_whole() {
         }
     }
 }
+
+#[test]
+fn extended_offsets_past_the_end_are_errors_not_overflows() {
+    use rs_dicom::pixel::FrameLocator;
+    let f: &[u8] = b"\xFF\xD8\xFFone\xFF\xD9";
+    let u64s = |v: &[u64]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
+    let e = EXPLICIT_LE;
+    for (offsets, lengths) in [
+        ([0u64, u64::MAX - 4], [8u64, 8]),
+        ([0, 16], [8, u64::MAX]),
+        ([u64::MAX, 16], [8, 8]),
+    ] {
+        let data = [
+            e.text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7"),
+            e.text(0x0028, 0x0008, "IS", "2 "),
+            e.us(0x0028, 0x0010, &[1]),
+            e.us(0x0028, 0x0011, &[1]),
+            e.us(0x0028, 0x0100, &[8]),
+            e.elem(0x7FE0, 0x0001, "OV", &u64s(&offsets)),
+            e.elem(0x7FE0, 0x0002, "OV", &u64s(&lengths)),
+            e.encapsulated(&[], &[f, f]),
+        ]
+        .concat();
+        let bytes = part10(TS_JPEG_BASELINE, &data, true, true);
+        let mut p = PushParser::new(stop());
+        assert_eq!(p.feed(&bytes), Need::Done);
+        let header = p.parse().unwrap();
+        let at = p.pixel_location().unwrap();
+        let mut loc = FrameLocator::new(&header, at, bytes.len() as u64).unwrap();
+        while let Some((off, len)) = loc.wanted() {
+            let start = off as usize;
+            loc.supply(off, &bytes[start..(start + len.max(8)).min(bytes.len())])
+                .unwrap();
+        }
+        // Frame 0 or 1 (or both) lies outside the file: an error naming it, never a panic.
+        let results: Vec<_> = (0..2).map(|i| loc.frame_range(i)).collect();
+        assert!(
+            results.iter().any(|r| r.is_err()),
+            "{offsets:?} {lengths:?}"
+        );
+    }
+}

@@ -316,10 +316,15 @@ impl FrameLocator {
             ));
         }
         if let Some((offs, lens)) = &self.eot {
-            let start = self.first + offs[i];
+            // The table's 64-bit values come from the file: saturate, and `checked` refuses a
+            // range past the end.
+            let start = self.first.saturating_add(offs[i]);
             let end = match offs.get(i + 1) {
-                Some(next) => self.first + next,
-                None => start + 8 + lens[i].next_multiple_of(2),
+                Some(next) => self.first.saturating_add(*next),
+                None => start
+                    .saturating_add(8)
+                    .saturating_add(lens[i])
+                    .saturating_add(lens[i] & 1),
             };
             return self.checked(start, end).map(Some);
         }
