@@ -21,15 +21,9 @@ use super::action::{Action, ContentRow, Why, decide_columns};
 use super::audit::Outcome;
 use super::content_table::CONTENT_ITEMS;
 use super::values::{dummy, map_uids, trim};
-use super::walk::Walker;
+use super::walk::{CONTENT_SEQUENCE, Walker};
 use crate::core::{ByteOrder, Dataset, Element, SharedDataset, Tag, VR};
 
-/// Content Sequence (0040,A730).
-pub(crate) const CONTENT_SEQUENCE: Tag = Tag(0x0040, 0xA730);
-/// The sequences whose items are content items (PS3.15 E.3.4): Content Sequence, Acquisition
-/// Context Sequence, Specimen Preparation Step Content Item Sequence.
-pub(crate) const STRUCTURED: [Tag; 3] =
-    [CONTENT_SEQUENCE, Tag(0x0040, 0x0555), Tag(0x0040, 0x0612)];
 const CONCEPT_NAME: Tag = Tag(0x0040, 0xA043);
 const VALUE_TYPE: Tag = Tag(0x0040, 0xA040);
 const CODE_VALUE: Tag = Tag(0x0008, 0x0100);

@@ -11,10 +11,16 @@ use std::collections::{HashMap, HashSet};
 use super::Config;
 use super::action::{Action, Opt, Row, TagMatch, Why, decide, lookup};
 use super::audit::{Entry, Outcome};
-use super::content;
 use super::safe::{Declared, Verdict, private_creators, verdict};
 use super::values::{dummy, map_uids, padded, scrub, shift_dates, trim};
 use crate::core::{Dataset, Element, SharedDataset, Tag, VR};
+
+/// Content Sequence (0040,A730).
+pub(crate) const CONTENT_SEQUENCE: Tag = Tag(0x0040, 0xA730);
+/// The sequences whose items are content items (PS3.15 E.3.4): Content Sequence, Acquisition
+/// Context Sequence, Specimen Preparation Step Content Item Sequence.
+pub(crate) const STRUCTURED: [Tag; 3] =
+    [CONTENT_SEQUENCE, Tag(0x0040, 0x0555), Tag(0x0040, 0x0612)];
 
 const PATIENT_NAME: Tag = Tag(0x0010, 0x0010);
 const PATIENT_ID: Tag = Tag(0x0010, 0x0020);
@@ -167,7 +173,7 @@ impl Walker<'_> {
                     .and_then(Element::items)
                     .map(<[SharedDataset]>::to_vec)
                     .unwrap_or_default();
-                if mode == TextMode::Content && content::STRUCTURED.contains(&tag) {
+                if mode == TextMode::Content && STRUCTURED.contains(&tag) {
                     self.content_sequence(ds, tag, items, path);
                     return;
                 }
@@ -287,7 +293,7 @@ impl Walker<'_> {
     /// How to walk the items of the sequence `tag` met in `mode`: as structured content when
     /// it is one and the Clean Structured Content Option is on.
     fn sequence_mode(&self, tag: Tag, mode: TextMode) -> TextMode {
-        if content::STRUCTURED.contains(&tag) && self.cfg.options.has(Opt::CleanStructuredContent) {
+        if STRUCTURED.contains(&tag) && self.cfg.options.has(Opt::CleanStructuredContent) {
             TextMode::Content
         } else {
             mode
