@@ -37,6 +37,14 @@ impl Dataset {
         }
     }
 
+    /// The JS value of one of this dataset's elements.
+    fn value(&self, e: &Element) -> JsValue {
+        let ts = self.ts;
+        value_of(&self.ds, e, &|item| {
+            JsValue::from(Dataset::item(item.clone(), ts))
+        })
+    }
+
     /// A sequence item (read with its parent's transfer syntax).
     pub(crate) fn item(ds: CoreDataset, ts: &'static TransferSyntax) -> Dataset {
         Dataset {
@@ -65,7 +73,7 @@ impl Dataset {
                 .map_or(JsValue::NULL, |n| JsValue::from_f64(f64::from(n))),
         );
         set(&o, "offset", &JsValue::from_f64(e.offset as f64));
-        set(&o, "value", &value_of(&self.ds, e, self.ts));
+        set(&o, "value", &self.value(e));
         o.into()
     }
 }
@@ -137,7 +145,7 @@ impl Dataset {
     pub fn get(&self, key: JsValue) -> Result<JsValue, JsValue> {
         Ok(self
             .lookup(&key)?
-            .map_or(JsValue::UNDEFINED, |e| value_of(&self.ds, e, self.ts)))
+            .map_or(JsValue::UNDEFINED, |e| self.value(e)))
     }
 
     /// Every element, in tag order.

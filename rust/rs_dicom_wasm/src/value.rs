@@ -5,11 +5,9 @@
 //! `Dataset`s; empty values `""` for text VRs (not IS/DS), `[]` for SQ, else `null`.
 
 use js_sys::{Array, Uint8Array};
-use rs_dicom::core::{Dataset as CoreDataset, Element, ElementValue, TransferSyntax, VR};
+use rs_dicom::core::{Dataset as CoreDataset, Element, ElementValue, VR};
 use rs_dicom::value::{self, Scalar, Value};
 use wasm_bindgen::JsValue;
-
-use crate::dataset::Dataset;
 
 fn one_or_many<I: ExactSizeIterator<Item = JsValue>>(mut items: I) -> JsValue {
     if items.len() == 1
@@ -55,8 +53,13 @@ fn raw(ds: &CoreDataset, e: &Element) -> Uint8Array {
     Uint8Array::from(bytes.get(start..start + len).unwrap_or(&[]))
 }
 
-/// The JS value of element `e` of `ds`.
-pub(crate) fn value_of(ds: &CoreDataset, e: &Element, ts: &'static TransferSyntax) -> JsValue {
+/// The JS value of element `e` of `ds`; `item` makes the JS object of a sequence item (the
+/// caller's `Dataset` class, which in turn asks this module for values).
+pub(crate) fn value_of(
+    ds: &CoreDataset,
+    e: &Element,
+    item: &dyn Fn(&CoreDataset) -> JsValue,
+) -> JsValue {
     match value::decode(ds, e) {
         Value::Empty => empty(e.vr),
         Value::Text(t) => one_or_many(t.iter().map(|s| JsValue::from_str(s))),
@@ -73,7 +76,7 @@ pub(crate) fn value_of(ds: &CoreDataset, e: &Element, ts: &'static TransferSynta
         Value::Bytes(_) | Value::Encapsulated => raw(ds, e).into(),
         Value::Sequence(items) => items
             .iter()
-            .map(|item| JsValue::from(Dataset::item(item.read().clone(), ts)))
+            .map(|i| item(&i.read()))
             .collect::<Array>()
             .into(),
     }
