@@ -9,6 +9,7 @@ pub mod assoc;
 pub mod dimse;
 pub mod error;
 pub mod pdu;
+pub mod pipeline;
 pub mod qr;
 pub mod scp;
 pub mod scu;

@@ -15,9 +15,9 @@ use rs_dicom::core::{Tag, VR};
 use rs_dicom::writer::{FileParts, WriteOptions, write_file};
 use rs_dicom::{Dataset, TransferSyntax};
 
-use crate::assoc::{AcceptConfig, Accepted, Association, accept, reject_busy};
+use crate::assoc::{AcceptConfig, Accepted, Association, accept, reject_busy, window};
 use crate::dimse::{self, Command, field, tags};
-use crate::error::{NetResult, io_error};
+use crate::error::{NetResult, io_error, net_error};
 
 /// DIMSE statuses used here (PS3.7 C, PS3.4 B.2.3).
 pub mod status {
@@ -32,6 +32,10 @@ pub mod status {
     /// Unrecognized operation.
     pub const UNRECOGNIZED_OPERATION: u16 = 0x0211;
 }
+
+/// The asynchronous operations window a storage SCP grants by default: enough to hide the
+/// round trip of small files on a LAN; more only holds more responses back.
+pub const DEFAULT_ASYNC_OPS: u16 = 16;
 
 /// A stored instance, as handed to a [`StoreHandler`].
 #[derive(Debug, Clone)]
@@ -83,6 +87,7 @@ impl ServerConfig {
     /// A Verification and Storage SCP writing into `directory`.
     pub fn storage(directory: impl Into<PathBuf>) -> ServerConfig {
         let accept = AcceptConfig {
+            max_async_ops: DEFAULT_ASYNC_OPS,
             abstract_syntaxes: Arc::new(|uid| {
                 uid == crate::VERIFICATION || crate::is_storage_sop_class(uid)
             }),
@@ -295,11 +300,33 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
     }
 }
 
+/// Serves the association's requests. Within an asynchronous operations window wider than
+/// one, C-STORE responses are held while the peer's next requests are already waiting and
+/// sent when it pauses (it has filled its window, or has nothing more): so a peer that sends
+/// a request beyond the window before reading the responses it needed is seen, and aborted.
 fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
-    while let Some((ctx, rq)) = assoc.recv_command()? {
+    let invoked = assoc.async_ops().0;
+    let mut held: Vec<(u8, Command)> = Vec::new();
+    loop {
+        let full = held.len() >= window::outstanding_limit(invoked);
+        if !held.is_empty() && (invoked == 1 || (full && invoked == 0) || !assoc.input_ready()?) {
+            send_held(assoc, &mut held)?;
+        }
+        let Some((ctx, rq)) = assoc.recv_command()? else {
+            break;
+        };
+        let operation = rq.field().is_some_and(|f| f & 0x8000 == 0 && f != CANCEL);
+        if operation && invoked != 0 && held.len() >= usize::from(invoked) {
+            assoc.abort_in_place();
+            return Err(net_error(format!(
+                "the peer invoked more than {invoked} operations at once, the negotiated \
+                 asynchronous operations window (aborted)"
+            )));
+        }
         if let (Some(svc), Some(f)) = (&shared.config.service, rq.field())
             && svc.handles(f)
         {
+            send_held(assoc, &mut held)?;
             svc.serve(assoc, ctx, &rq)?;
             continue;
         }
@@ -313,7 +340,18 @@ fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
                 (status::UNRECOGNIZED_OPERATION, None)
             }
         };
-        assoc.send_command(ctx, &dimse::response(&rq, status, comment.as_deref()))?;
+        held.push((ctx, dimse::response(&rq, status, comment.as_deref())));
+    }
+    Ok(())
+}
+
+/// C-CANCEL-RQ: it asks to end an operation, it is not one.
+const CANCEL: u16 = 0x0FFF;
+
+/// Sends the responses held, in the order of their requests.
+fn send_held(assoc: &mut Association, held: &mut Vec<(u8, Command)>) -> NetResult<()> {
+    for (ctx, rsp) in held.drain(..) {
+        assoc.send_command(ctx, &rsp)?;
     }
     Ok(())
 }

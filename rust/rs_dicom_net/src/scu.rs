@@ -223,6 +223,15 @@ pub fn store_or(
     inst: &Instance,
     other: &mut dyn FnMut(&Command) -> bool,
 ) -> NetResult<u16> {
+    let id = start_store(assoc, inst)?;
+    response_or(assoc, field::C_STORE_RSP, id, other)
+}
+
+/// Sends the C-STORE-RQ of an instance and its data set (streamed as read or converted)
+/// without waiting for the response: returns the Message ID the response will name. A
+/// conversion failure is an error before anything is sent (the association stays open); a
+/// failure while sending ends the association.
+pub fn start_store(assoc: &mut Association, inst: &Instance) -> NetResult<u16> {
     let plan = plan(assoc.contexts(), inst)?;
     let (ctx, converted, ts) = match plan {
         Plan::AsRead(id) => (id, None, inst.ts),
@@ -239,10 +248,10 @@ pub fn store_or(
         }
     };
     let id = assoc.message_id();
-    assoc.send_command(
-        ctx,
-        &dimse::store_rq(id, &inst.sop_class, &inst.sop_instance),
-    )?;
+    let rq = dimse::store_rq(id, &inst.sop_class, &inst.sop_instance);
+    if let Err(e) = assoc.send_command(ctx, &rq) {
+        return Err(assoc.send_failed(e));
+    }
     let sent = send_data(
         assoc,
         ctx,
@@ -255,7 +264,7 @@ pub fn store_or(
         // The peer holds part of a data set: the association cannot go on.
         return Err(assoc.send_failed(e));
     }
-    response_or(assoc, field::C_STORE_RSP, id, other)
+    Ok(id)
 }
 
 fn send_data(

@@ -9,7 +9,8 @@ use rs_dicom::{ReadOptions, TransferSyntax};
 
 use crate::assoc::{RequestConfig, request};
 use crate::error::NetResult;
-use crate::scu::{Instance, contexts_for, store};
+use crate::pipeline::Pipeline;
+use crate::scu::{Instance, contexts_for};
 
 /// One thing to send.
 pub enum Item {
@@ -35,6 +36,11 @@ impl Outcome {
             error: Some(msg.into()),
         }
     }
+}
+
+/// The outcome of a request sent whose response did not come.
+fn unconfirmed(why: &str) -> Outcome {
+    Outcome::failed(format!("not confirmed (sent, no response): {why}"))
 }
 
 fn header_of(item: &Item) -> NetResult<(String, &'static TransferSyntax)> {
@@ -145,11 +151,19 @@ fn send_share(
             .collect();
         let contexts = contexts_for(pairs)?;
         let mut assoc = request(addr, config, contexts)?;
+        let mut pipeline = Pipeline::new(&assoc);
+        let mut answered = |i: usize, status: u16| {
+            let o = Outcome {
+                status: Some(status),
+                error: None,
+            };
+            record(i, o);
+        };
         let mut broken: Option<String> = None;
         for slot in batch {
             let (i, item) = &share[slot];
             if let Some(why) = &broken {
-                record(*i, Outcome::failed(why.clone()));
+                record(*i, Outcome::failed(format!("not sent: {why}")));
                 continue;
             }
             let loaded;
@@ -166,20 +180,36 @@ fn send_share(
                     }
                 },
             };
-            match store(&mut assoc, inst) {
-                Ok(status) => record(
-                    *i,
-                    Outcome {
-                        status: Some(status),
-                        error: None,
-                    },
-                ),
+            let sent = match pipeline.make_room(&mut assoc, &mut answered) {
+                Ok(()) => pipeline.submit(&mut assoc, inst, *i, &mut answered),
                 Err(e) => {
-                    if !assoc.is_open() {
-                        broken = Some(format!("association failed: {}", e.message));
-                    }
+                    broken = Some(format!("association failed: {}", e.message));
+                    record(*i, Outcome::failed(format!("not sent: {}", e.message)));
+                    Ok(())
+                }
+            };
+            if let Err(e) = sent {
+                if !assoc.is_open() {
+                    broken = Some(format!("association failed: {}", e.message));
+                }
+                // Sent and failed waiting for responses: reported with the others.
+                if !pipeline.unconfirmed().contains(i) {
                     record(*i, Outcome::failed(e.to_string()));
                 }
+            }
+            if let Some(why) = &broken {
+                for k in pipeline.unconfirmed() {
+                    record(k, unconfirmed(why));
+                }
+                pipeline = Pipeline::with_limit(1);
+            }
+        }
+        if broken.is_none()
+            && let Err(e) = pipeline.finish(&mut assoc, &mut answered)
+        {
+            let why = format!("association failed: {}", e.message);
+            for k in pipeline.unconfirmed() {
+                record(k, unconfirmed(&why));
             }
         }
         if assoc.is_open() {

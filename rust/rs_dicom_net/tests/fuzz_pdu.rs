@@ -58,6 +58,8 @@ fn seeds() -> Vec<Vec<u8>> {
         }],
         user: UserInformation {
             max_pdu_length: Some(0),
+            // The window answer at its extremes: unlimited, and the largest number.
+            async_ops: Some((0, 0xFFFF)),
             identity_ac: Some(UserIdentityAc {
                 response: b"ok".to_vec(),
             }),

@@ -55,6 +55,13 @@ fn config(
     }
 }
 
+/// The asynchronous operations window proposed for `max_async_ops` operations invoked at
+/// once (0: unlimited); 1 proposes nothing, which means one at a time. We perform one at a
+/// time (C-GET's sub-operations).
+fn proposal(max_async_ops: u16) -> Option<(u16, u16)> {
+    (max_async_ops != 1).then_some((max_async_ops, 1))
+}
+
 /// The default contexts of an association: Verification, the Q/R and worklist models, and
 /// the storage SOP classes that fit (the standard's non-retired ones first) in explicit and
 /// implicit VR little endian.
@@ -128,7 +135,7 @@ fn net_echo(
 /// status, error)` after each item. Returns (status, error) per item, in order.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (items, host, port, ae_title, called_ae, timeout=None, max_pdu=262144, workers=1, callback=None, username=None, password=None, tls=None, identity_response=false))]
+#[pyo3(signature = (items, host, port, ae_title, called_ae, timeout=None, max_pdu=262144, workers=1, callback=None, username=None, password=None, tls=None, identity_response=false, max_async_ops=1))]
 fn net_send(
     py: Python<'_>,
     items: Vec<Bound<'_, PyAny>>,
@@ -144,9 +151,11 @@ fn net_send(
     password: Option<String>,
     tls: Option<TlsSpec>,
     identity_response: bool,
+    max_async_ops: u16,
 ) -> PyResult<Vec<(Option<u16>, Option<String>)>> {
     let addr = address(host, port)?;
     let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    cfg.async_ops = proposal(max_async_ops);
     net_tls::client(&mut cfg, tls, host)?;
     net_tls::ask_response(&mut cfg, identity_response);
     let mut list = Vec::with_capacity(items.len());
@@ -199,6 +208,12 @@ impl PyAssociation {
     fn identity_response<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
         let ac = self.peer_user()?.identity_ac.as_ref()?;
         Some(PyBytes::new(py, &ac.response))
+    }
+
+    /// The negotiated asynchronous operations window: (invoked, performed), 0 unlimited.
+    #[getter]
+    fn async_ops(&self) -> (u16, u16) {
+        self.inner.as_ref().map_or((1, 1), Association::async_ops)
     }
 
     /// C-ECHO: the response status.
@@ -256,7 +271,7 @@ impl PyAssociation {
 /// Opens an association; `contexts` is a list of (abstract syntax, [transfer syntaxes]).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (host, port, ae_title, called_ae, contexts=None, timeout=None, max_pdu=262144, username=None, password=None, tls=None, identity_response=false))]
+#[pyo3(signature = (host, port, ae_title, called_ae, contexts=None, timeout=None, max_pdu=262144, username=None, password=None, tls=None, identity_response=false, max_async_ops=1))]
 fn net_associate(
     py: Python<'_>,
     host: &str,
@@ -270,9 +285,11 @@ fn net_associate(
     password: Option<String>,
     tls: Option<TlsSpec>,
     identity_response: bool,
+    max_async_ops: u16,
 ) -> PyResult<PyAssociation> {
     let addr = address(host, port)?;
     let mut cfg = config(ae_title, called_ae, timeout, max_pdu, username, password);
+    cfg.async_ops = proposal(max_async_ops);
     net_tls::client(&mut cfg, tls, host)?;
     net_tls::ask_response(&mut cfg, identity_response);
     let contexts = match contexts {
@@ -346,7 +363,7 @@ pub struct PyStorageServer {
 impl PyStorageServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", require_called_ae=false, handler=None, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", require_called_ae=false, handler=None, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, max_async_ops=rs_dicom_net::scp::DEFAULT_ASYNC_OPS))]
     fn new(
         py: Python<'_>,
         port: u16,
@@ -362,8 +379,10 @@ impl PyStorageServer {
         accepted_calling_aets: Option<Vec<String>>,
         identity_handler: Option<Py<PyAny>>,
         require_identity: bool,
+        max_async_ops: u16,
     ) -> PyResult<Self> {
         let mut cfg = ServerConfig::storage(directory);
+        cfg.accept.max_async_ops = max_async_ops;
         net_tls::acceptor(
             &mut cfg.accept,
             tls,

@@ -128,7 +128,7 @@ pub struct PyQrServer {
 impl PyQrServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None, max_async_ops=rs_dicom_net::scp::DEFAULT_ASYNC_OPS))]
     fn new(
         py: Python<'_>,
         port: u16,
@@ -145,6 +145,7 @@ impl PyQrServer {
         identity_handler: Option<Py<PyAny>>,
         require_identity: bool,
         destination_tls: Option<TlsSpec>,
+        max_async_ops: u16,
     ) -> PyResult<Self> {
         let mut table: HashMap<String, SocketAddr> = HashMap::new();
         let mut secure: HashMap<String, TlsClient> = HashMap::new();
@@ -173,6 +174,7 @@ impl PyQrServer {
         cfg.accept.require_called_ae = require_called_ae;
         cfg.accept.max_pdu = max_pdu;
         cfg.max_associations = max_associations.max(1);
+        cfg.accept.max_async_ops = max_async_ops;
         net_tls::acceptor(
             &mut cfg.accept,
             tls,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::requestor::own_user_information;
-use super::{Association, Context, DEFAULT_ARTIM, DEFAULT_MAX_PDU, configure};
+use super::{Association, Context, DEFAULT_ARTIM, DEFAULT_MAX_PDU, configure, window};
 use crate::error::{NetResult, net_error};
 use crate::pdu::{
     APPLICATION_CONTEXT, Abort, AssociateAc, AssociateRj, AssociateRq, Pdu, PresentationContextAc,
@@ -48,6 +48,10 @@ pub struct AcceptConfig {
     pub identity: Option<IdentityCheck>,
     /// Reject requests that carry no user identity.
     pub require_identity: bool,
+    /// The most operations the requestor may invoke with responses outstanding, answered to
+    /// its asynchronous operations window proposal (PS3.7 D.3.3.3): 1 omits the item (one at
+    /// a time), 0 is unlimited. Only an acceptor whose loop reads ahead may set more than 1.
+    pub max_async_ops: u16,
 }
 
 impl Default for AcceptConfig {
@@ -64,6 +68,7 @@ impl Default for AcceptConfig {
             tls: None,
             identity: None,
             require_identity: false,
+            max_async_ops: 1,
         }
     }
 }
@@ -177,6 +182,10 @@ pub fn accept(stream: TcpStream, config: &AcceptConfig) -> NetResult<Accepted> {
     let send_max = rq.user.max_pdu_length.unwrap_or(0);
     let mut assoc = Association::new(stream, send_max, config.max_pdu, contexts)?;
     assoc.set_timeout(config.idle_timeout)?;
+    assoc.async_window = window::negotiated(
+        rq.user.async_ops,
+        window::acceptor_answer(rq.user.async_ops, config.max_async_ops),
+    );
     assoc.peer_ae = rq.calling_ae;
     assoc.own_ae = config.ae_title.clone();
     assoc.peer_user = rq.user;
@@ -217,6 +226,7 @@ fn answer(
         });
     }
     let mut user = own_user_information(config.max_pdu);
+    user.async_ops = window::acceptor_answer(rq.user.async_ops, config.max_async_ops);
     // SCP/SCU role selection (PS3.7 D.3.3.4): the roles proposed for an accepted context are
     // granted as proposed (C-GET's C-STORE sub-operations need the requestor as SCP).
     user.roles = rq

@@ -6,6 +6,7 @@ mod acceptor;
 mod pdata;
 mod poll;
 mod requestor;
+pub mod window;
 
 use std::io::{BufReader, Write};
 use std::net::TcpStream;
@@ -77,6 +78,10 @@ pub struct Association {
     pub peer_user: UserInformation,
     open: bool,
     next_message_id: u16,
+    /// The negotiated asynchronous operations window (see [`Association::async_ops`]).
+    async_window: (u16, u16),
+    /// A command read ahead during an operation, handed out by the next `recv_command`.
+    deferred: Option<(u8, Command)>,
 }
 
 impl Association {
@@ -98,6 +103,8 @@ impl Association {
             peer_user: UserInformation::default(),
             open: true,
             next_message_id: 1,
+            async_window: window::SYNCHRONOUS,
+            deferred: None,
         })
     }
 
@@ -109,6 +116,13 @@ impl Association {
     /// An accepted context by ID.
     pub fn context(&self, id: u8) -> Option<&Context> {
         self.contexts.iter().find(|c| c.id == id && c.accepted())
+    }
+
+    /// The negotiated asynchronous operations window (PS3.7 D.3.3.3): how many operations the
+    /// requestor may invoke, and how many it may be asked to perform, with responses
+    /// outstanding; 0 is unlimited, (1, 1) when the window was not negotiated.
+    pub fn async_ops(&self) -> (u16, u16) {
+        self.async_window
     }
 
     /// The largest P-DATA PDU sent to the peer.
@@ -228,6 +242,9 @@ impl Association {
     /// Receives the next command set: its context ID and the command. `None` when the peer
     /// released the association instead.
     pub fn recv_command(&mut self) -> NetResult<Option<(u8, Command)>> {
+        if let Some(c) = self.deferred.take() {
+            return Ok(Some(c));
+        }
         let mut bytes = Vec::new();
         let mut ctx = None;
         loop {
@@ -342,7 +359,15 @@ impl Association {
             return err;
         }
         let _ = self.set_timeout(Some(Duration::from_millis(500)));
-        let why = match read_pdu(&mut self.reader, self.recv_max, &mut self.rx) {
+        // With operations outstanding, responses to them may come before the abort.
+        let mut skipped = 0;
+        let mut read = || loop {
+            match read_pdu(&mut self.reader, self.recv_max, &mut self.rx) {
+                Ok(kind::P_DATA_TF) if skipped < 1024 => skipped += 1,
+                other => return other,
+            }
+        };
+        let why = match read() {
             Ok(kind::ABORT) => {
                 self.close();
                 let a = match Pdu::parse_body(kind::ABORT, &self.rx) {

@@ -3,7 +3,7 @@
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use super::{Association, Context, DEFAULT_ARTIM, DEFAULT_MAX_PDU, configure};
+use super::{Association, Context, DEFAULT_ARTIM, DEFAULT_MAX_PDU, configure, window};
 use crate::error::{NetResult, io_error, net_error};
 use crate::pdu::{
     APPLICATION_CONTEXT, Abort, AssociateRq, Pdu, PresentationContextRq, UserIdentity,
@@ -190,6 +190,7 @@ pub fn request(
     let send_max = ac.user.max_pdu_length.unwrap_or(0);
     let mut assoc = Association::new(stream, send_max, config.max_pdu, negotiated)?;
     assoc.set_timeout(config.dimse_timeout)?;
+    assoc.async_window = window::negotiated(config.async_ops, ac.user.async_ops);
     assoc.peer_ae = config.called_ae.clone();
     assoc.own_ae = config.calling_ae.clone();
     assoc.peer_user = ac.user;

@@ -113,3 +113,31 @@ fn a_short_stream_is_an_error() {
     let mut body = Vec::new();
     assert!(read_pdu(&mut &bytes[..7], 100, &mut body).is_err());
 }
+
+#[test]
+fn async_window_item_is_exactly_four_bytes() {
+    for window in [(0, 0), (1, 1), (8, 1), (0xFFFF, 0)] {
+        let mut rq = sample_rq();
+        rq.user.async_ops = Some(window);
+        let bytes = Pdu::AssociateRq(rq.clone()).to_bytes().unwrap();
+        let item = [
+            0x53,
+            0,
+            0,
+            4,
+            (window.0 >> 8) as u8,
+            window.0 as u8,
+            (window.1 >> 8) as u8,
+            window.1 as u8,
+        ];
+        assert!(bytes.windows(8).any(|w| w == item), "{window:?}");
+        assert_eq!(Pdu::parse(&bytes).unwrap(), Pdu::AssociateRq(rq));
+    }
+    // Any other length is an error naming the sub-item, not a guess.
+    for len in [0usize, 2, 3, 5, 8] {
+        let mut body = vec![0x53, 0, 0, len as u8];
+        body.extend(std::iter::repeat_n(1u8, len));
+        let err = UserInformation::parse(&mut Cursor::new(&body, 0)).unwrap_err();
+        assert!(err.message.contains("sub-item 0x53"), "{len}: {err}");
+    }
+}

@@ -34,12 +34,22 @@ pub struct QrService {
 }
 
 impl QrService {
-    /// A C-CANCEL-RQ for `rq` arrived (other commands now are a protocol error).
+    /// A C-CANCEL-RQ for `rq` arrived. Another request is kept for after this operation
+    /// when the asynchronous operations window allows more than one (PS3.7 D.3.3.3), else it
+    /// is a protocol error.
     fn cancelled(assoc: &mut Association, rq: &Command) -> NetResult<bool> {
+        if assoc.has_deferred() {
+            // The next bytes may be its data set: no C-CANCEL-RQ can be seen before it.
+            return Ok(false);
+        }
         match assoc.poll_command()? {
             None => Ok(false),
             Some((_, c)) if c.field() == Some(field::C_CANCEL_RQ) => {
                 Ok(c.us(tags::RESPONDED_TO) == rq.us(tags::MESSAGE_ID))
+            }
+            Some((ctx, c)) if assoc.async_ops().0 != 1 => {
+                assoc.defer(ctx, c);
+                Ok(false)
             }
             Some((_, c)) => {
                 assoc.abort_in_place();
