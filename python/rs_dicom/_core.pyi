@@ -594,6 +594,7 @@ def net_send(
     password: str | None = None,
     tls: tuple[Any, ...] | None = None,
     identity_response: bool = False,
+    max_async_ops: int = 1,
 ) -> list[tuple[int | None, str | None]]: ...
 def net_associate(
     host: str,
@@ -607,6 +608,7 @@ def net_associate(
     password: str | None = None,
     tls: tuple[Any, ...] | None = None,
     identity_response: bool = False,
+    max_async_ops: int = 1,
 ) -> Association: ...
 
 @final
@@ -615,6 +617,8 @@ class Association:
     def send(self, item: Dataset | str) -> int: ...
     @property
     def accepted_contexts(self) -> list[tuple[str, str]]: ...
+    @property
+    def async_ops(self) -> tuple[int, int]: ...
     @property
     def identity_response(self) -> bytes | None: ...
     @property
@@ -659,6 +663,7 @@ class QueryRetrieveServer:
         identity_handler: Callable[[int, bytes, bytes, str], Any] | None = None,
         require_identity: bool = False,
         destination_tls: tuple[Any, ...] | None = None,
+        max_async_ops: int = 16,
     ) -> QueryRetrieveServer: ...
     @property
     def port(self) -> int: ...
@@ -688,6 +693,7 @@ class StorageServer:
         accepted_calling_aets: list[str] | None = None,
         identity_handler: Callable[[int, bytes, bytes, str], Any] | None = None,
         require_identity: bool = False,
+        max_async_ops: int = 16,
     ) -> StorageServer: ...
     @property
     def port(self) -> int: ...

@@ -175,7 +175,9 @@ class QueryRetrieveServer(ServerBase):
     :class:`~rs_dicom.net.TLS`: the CAs a destination's certificate must chain to, and our
     certificate when destinations ask for one), plain TCP otherwise. ``tls``,
     ``accepted_calling_aets``, ``identity_handler`` and ``require_identity`` are the
-    policies of :class:`~rs_dicom.net.StorageServer`. A context manager that stops the
+    policies of :class:`~rs_dicom.net.StorageServer`, and so is ``max_async_ops`` (a request
+    arriving during a C-FIND/C-MOVE/C-GET within the window waits for it instead of aborting
+    the association). A context manager that stops the
     server on exit."""
 
     def __init__(
@@ -195,6 +197,7 @@ class QueryRetrieveServer(ServerBase):
         identity_handler: Callable[[int, bytes, bytes, str], bool | bytes | None] | None = None,
         require_identity: bool = False,
         destination_tls: TLS | None = None,
+        max_async_ops: int = 16,
     ) -> None:
         self.directory = os.fspath(directory)
         self._server = _core.QueryRetrieveServer(
@@ -214,6 +217,7 @@ class QueryRetrieveServer(ServerBase):
             identity_handler=identity_handler,
             require_identity=require_identity,
             destination_tls=spec(destination_tls),
+            max_async_ops=max_async_ops,
         )
 
     @property

@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PDU = 262144
+DEFAULT_ASYNC_OPS = 16
+"""The asynchronous operations window our SCPs grant by default."""
 
 
 def _requestor(
@@ -55,6 +57,14 @@ def _requestor(
         "tls": spec(tls),
         "identity_response": identity_response,
     }
+
+
+def _window(max_async_ops: int) -> int:
+    """A window size as the wire carries it (0 to 65535; 0 is unlimited)."""
+    n = int(max_async_ops)
+    if not 0 <= n <= 0xFFFF:
+        raise ValueError(f"max_async_ops must be 0 (unlimited) to 65535, not {n}")
+    return n
 
 
 def echo(
@@ -111,20 +121,38 @@ def send(
     password: str | None = None,
     tls: TLS | None = None,
     identity_response: bool = False,
+    max_async_ops: int = 1,
 ) -> list[StoreResult]:
     """Stores files (paths) and datasets with C-STORE, over ``workers`` associations in
     parallel. Each instance goes in its own transfer syntax when the peer accepts it, else
     converted (decompressed, or re-encoded in explicit/implicit VR little endian). Returns a
     :class:`StoreResult` per item, in order; raises :class:`NetworkError` when an
     association cannot be established. ``callback(index, status, error)`` runs after each
-    item (from a worker thread)."""
+    item (from a worker thread).
+
+    ``max_async_ops``: how many C-STORE requests each association may keep outstanding
+    (the asynchronous operations window, PS3.7 D.3.3.3; 0 asks for unlimited). More than 1
+    is proposed to the peer and used as far as it accepts; a peer that does not answer the
+    proposal gets one at a time. Responses are matched to their requests whatever their
+    order. When an association fails, the items sent but not answered have the error
+    ``"not confirmed ..."`` and those not yet sent ``"not sent: ..."``."""
     items = [os.fspath(x) if isinstance(x, (str, os.PathLike)) else x for x in paths_or_datasets]
     if not items:
         return []
     who = _requestor(username, password, tls, identity_response)
     n = max(1, workers)
     out = _core.net_send(
-        items, host, port, ae_title, called_ae, timeout, max_pdu, n, callback, **who
+        items,
+        host,
+        port,
+        ae_title,
+        called_ae,
+        timeout,
+        max_pdu,
+        n,
+        callback,
+        max_async_ops=_window(max_async_ops),
+        **who,
     )
     return [
         StoreResult(item, status, error) for item, (status, error) in zip(items, out, strict=True)
@@ -148,6 +176,14 @@ class Association:
         without password), or None when it sent none (and once released)."""
         r = self._inner.identity_response
         return None if r is None else bytes(r)
+
+    @property
+    def async_ops(self) -> tuple[int, int]:
+        """The negotiated asynchronous operations window (PS3.7 D.3.3.3): (operations we
+        may invoke, operations we may be asked to perform) with responses outstanding; 0 is
+        unlimited, (1, 1) when the peer did not answer the proposal."""
+        invoked, performed = self._inner.async_ops
+        return int(invoked), int(performed)
 
     @property
     def accepted_contexts(self) -> list[tuple[str, str]]:
@@ -217,6 +253,7 @@ def associate(
     password: str | None = None,
     tls: TLS | None = None,
     identity_response: bool = False,
+    max_async_ops: int = 1,
 ) -> Iterator[Association]:
     """An association as a context manager: released on exit, aborted on an exception.
 
@@ -224,7 +261,10 @@ def associate(
     ``(sop_class_uid, [transfer_syntax_uid, ...])`` pairs; by default Verification and the
     Q/R and worklist models and the standard's storage SOP classes (up to the 128 contexts
     an association holds), with the SCP role proposed for the storage classes (C-GET).
-    ``identity_response``: see :func:`echo`; the response is ``Association.identity_response``."""
+    ``identity_response``: see :func:`echo`; the response is ``Association.identity_response``.
+    ``max_async_ops``: the asynchronous operations window proposed (see :func:`send`); what
+    the peer accepted is ``Association.async_ops`` (``Association.send`` still stores one
+    instance at a time)."""
     proposed = None
     if contexts is not None:
         proposed = [("1.2.840.10008.1.1", ["1.2.840.10008.1.2"])]
@@ -235,7 +275,17 @@ def associate(
                 uid, syntaxes = c
                 proposed.append((str(uid), [str(s) for s in syntaxes]))
     who = _requestor(username, password, tls, identity_response)
-    inner = _core.net_associate(host, port, ae_title, called_ae, proposed, timeout, max_pdu, **who)
+    inner = _core.net_associate(
+        host,
+        port,
+        ae_title,
+        called_ae,
+        proposed,
+        timeout,
+        max_pdu,
+        max_async_ops=_window(max_async_ops),
+        **who,
+    )
     assoc = Association(inner)
     try:
         yield assoc
@@ -263,7 +313,9 @@ class StorageServer(ServerBase):
     2 username and passcode; bytes) and returns True, or the server response as bytes, to
     accept, False to reject the association; ``require_identity`` rejects requests without
     one; over ``max_associations`` a request is rejected as transient (local limit
-    exceeded)."""
+    exceeded); ``max_async_ops``: the asynchronous operations window granted to a requestor
+    that proposes one (PS3.7 D.3.3.3; 1 declines, 0 grants whatever is proposed): that many
+    C-STOREs may be outstanding, and a requestor exceeding it is aborted."""
 
     def __init__(
         self,
@@ -281,6 +333,7 @@ class StorageServer(ServerBase):
         accepted_calling_aets: Iterable[str] | None = None,
         identity_handler: Callable[[int, bytes, bytes, str], bool | bytes | None] | None = None,
         require_identity: bool = False,
+        max_async_ops: int = DEFAULT_ASYNC_OPS,
     ) -> None:
         self._tmp = None if directory is not None else tempfile.mkdtemp(prefix="rs_dicom_scp_")
         self.directory: str = os.fspath(directory) if directory is not None else str(self._tmp)
@@ -301,6 +354,7 @@ class StorageServer(ServerBase):
             ),
             identity_handler=identity_handler,
             require_identity=require_identity,
+            max_async_ops=_window(max_async_ops),
         )
 
     def _on_stored(

@@ -46,6 +46,23 @@ def add_association(parser: argparse.ArgumentParser, *, peer: bool = True) -> No
     )
 
 
+def add_async_ops(parser: argparse.ArgumentParser, *, server: bool) -> None:
+    """``--max-async-ops N``: the asynchronous operations window (PS3.7 D.3.3.3; DCMTK's
+    tools have no option for it)."""
+    if server:
+        default, what = 16, "C-STOREs a peer may keep outstanding, granted when it asks"
+    else:
+        default, what = 1, "C-STOREs kept outstanding per association, if the peer agrees"
+    parser.add_argument(
+        "--max-async-ops",
+        type=int,
+        default=default,
+        metavar="N",
+        help=f"{what} (asynchronous operations window; 0 unlimited, 1 one at a time; "
+        f"default {default})",
+    )
+
+
 def check_association(args: argparse.Namespace) -> str | None:
     """AE titles of at most 16 characters, a PDU size DCMTK would take."""
     for name in ("aet", "aec"):
@@ -57,6 +74,9 @@ def check_association(args: argparse.Namespace) -> str | None:
     port = getattr(args, "port", None)
     if port is not None and not 0 <= port <= 65535:
         return "PORT must be between 0 and 65535"
+    window = getattr(args, "max_async_ops", None)
+    if window is not None and not 0 <= window <= 65535:
+        return "--max-async-ops must be between 0 (unlimited) and 65535"
     return None
 
 

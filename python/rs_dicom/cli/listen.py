@@ -8,7 +8,12 @@ import threading
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, add_output_directory, check_network
+from rs_dicom.cli._net import (
+    add_association,
+    add_async_ops,
+    add_output_directory,
+    check_network,
+)
 from rs_dicom.cli._net_tls import add_accept_aet, add_tls, tls_from_args
 from rs_dicom.cli._report import PROG, error_text
 
@@ -49,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="associations at once; more are rejected as transient (default 64)",
     )
     add_association(parser, peer=False)
+    add_async_ops(parser, server=True)
     add_tls(parser, server=True)
 
 
@@ -89,6 +95,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             max_associations=args.max_associations,
             tls=tls_spec(tls_from_args(args)),
             accepted_calling_aets=args.accept_aet,
+            max_async_ops=args.max_async_ops,
         )
     except (OSError, ValueError) as exc:
         print(f"{PROG}: listen on port {args.port}: {error_text(exc)}", file=err)

@@ -9,7 +9,7 @@ import threading
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_network
+from rs_dicom.cli._net import add_association, add_async_ops, check_network
 from rs_dicom.cli._net_tls import add_identity, add_tls, tls_from_args
 from rs_dicom.cli._progress import Progress
 from rs_dicom.cli._report import PROG, Reporter, error_text
@@ -27,6 +27,7 @@ EPILOG = """\
 examples:
   rs-dicom send localhost 104 image.dcm
   rs-dicom send pacs 11112 study/ --aet MY_AE --aec PACS -j 4
+  rs-dicom send pacs 11112 study/ --max-async-ops 8   # up to 8 C-STOREs in flight
   rs-dicom send pacs 2762 study/ +tls me.key me.pem +cf ca.pem -usr alice -pwd secret
 
 exit status: 0 every file stored, 1 a file failed or no association could be established,
@@ -47,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="associations in parallel (default 4)",
     )
     add_association(parser)
+    add_async_ops(parser, server=False)
     add_identity(parser)
     add_tls(parser)
 
@@ -109,6 +111,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             password=args.password,
             identity_response=args.identity_response,
             tls=tls_from_args(args),
+            max_async_ops=args.max_async_ops,
         )
     except (OSError, ValueError) as exc:
         progress.clear()

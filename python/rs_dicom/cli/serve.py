@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_network
+from rs_dicom.cli._net import add_association, add_async_ops, check_network
 from rs_dicom.cli._net_tls import (
     add_accept_aet,
     add_tls,
@@ -60,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_association(parser, peer=False)
     add_accept_aet(parser)
+    add_async_ops(parser, server=True)
     add_tls(parser, server=True)
     parser.add_argument(
         "--plain-destinations",
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             timeout=args.timeout,
             tls=tls_from_args(args),
             accepted_calling_aets=args.accept_aet,
+            max_async_ops=args.max_async_ops,
             destination_tls=None if args.plain_destinations else client_tls_for_server(args),
         )
     except (OSError, ValueError) as exc:
