@@ -79,8 +79,8 @@ print(elapsed)
 """
 
 
-def generate(directory: Path, n: int) -> list[Path]:
-    """N CT images, 512x512 16-bit, Explicit VR Little Endian (~0.5 MB each)."""
+def generate(directory: Path, n: int, side: int = 512) -> list[Path]:
+    """N CT images, side x side 16-bit, Explicit VR Little Endian (~0.5 MB each at 512)."""
     import numpy as np
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, generate_uid
@@ -96,10 +96,10 @@ def generate(directory: Path, n: int) -> list[Path]:
         ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
         ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
         ds.PatientName, ds.PatientID, ds.Modality, ds.InstanceNumber = "Bench^Net", "1", "CT", i
-        ds.Rows = ds.Columns = 512
+        ds.Rows = ds.Columns = side
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-        ds.PixelData = rng.integers(0, 4096, (512, 512), dtype=np.uint16).tobytes()
+        ds.PixelData = rng.integers(0, 4096, (side, side), dtype=np.uint16).tobytes()
         p = directory / f"ct{i:04d}.dcm"
         ds.save_as(p, enforce_file_format=True)
         paths.append(p)

@@ -336,3 +336,75 @@ fn index_of_a_directory() {
     assert_eq!(bad.len(), 1);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Sends a C-FIND-RQ and a C-ECHO-RQ back to back, then reads every answer: the
+/// (Command Field, Status) of each, or the error that ended the association.
+fn find_then_echo(addr: std::net::SocketAddr, window: Option<(u16, u16)>) -> Vec<(u16, u16)> {
+    let mut contexts = qr_contexts(&[]);
+    contexts.push(PresentationContextRq {
+        id: 201,
+        abstract_syntax: rs_dicom_net::VERIFICATION.into(),
+        transfer_syntaxes: vec![TransferSyntax::IMPLICIT_VR_LE.uid.to_string()],
+    });
+    let mut cfg = config();
+    cfg.async_ops = window;
+    let mut a = request(addr, &cfg, contexts).unwrap();
+    let ctx = |a: &rs_dicom_net::assoc::Association, class: &str| {
+        let c = a.contexts().iter().find(|c| c.abstract_syntax == class);
+        c.unwrap().id
+    };
+    let find = ctx(&a, qr::STUDY_ROOT_FIND);
+    let q = query("STUDY", &[(STUDY_UID, VR::UI, "")]);
+    let rq = rs_dicom_net::qr::command::find_rq(1, qr::STUDY_ROOT_FIND);
+    qr::send_message(&mut a, find, &rq, Some(&q)).unwrap();
+    let echo = ctx(&a, rs_dicom_net::VERIFICATION);
+    a.send_command(echo, &rs_dicom_net::dimse::echo_rq(2))
+        .unwrap();
+    let mut got = Vec::new();
+    while got.len() < 5 {
+        match a.recv_command() {
+            Ok(Some((c, rsp))) => {
+                if rsp.has_data_set() {
+                    a.recv_data(c, &mut std::io::sink()).unwrap();
+                }
+                let st = rsp.us(rs_dicom_net::dimse::tags::STATUS).unwrap();
+                got.push((rsp.field().unwrap(), st));
+            }
+            _ => return got,
+        }
+    }
+    a.release().unwrap();
+    got
+}
+
+#[test]
+fn a_request_during_a_find_waits_within_the_window() {
+    let dir = temp_dir("window");
+    let mut pacs = start_pacs(&dir, HashMap::new());
+    let addr = pacs.server.local_addr();
+    let insts = instances();
+    let contexts = scu::contexts_for([(insts[0].sop_class.as_str(), insts[0].ts)]).unwrap();
+    let mut a = request(addr, &config(), contexts).unwrap();
+    for i in &insts {
+        assert_eq!(scu::store(&mut a, i).unwrap(), 0);
+    }
+    a.release().unwrap();
+    // Within a window of 4 the C-ECHO waits for the C-FIND: 3 matches, its end, the echo.
+    let find_rsp = 0x8020;
+    let want = vec![
+        (find_rsp, status::PENDING),
+        (find_rsp, status::PENDING),
+        (find_rsp, status::PENDING),
+        (find_rsp, status::SUCCESS),
+        (0x8030, 0),
+    ];
+    for _ in 0..3 {
+        assert_eq!(find_then_echo(addr, Some((4, 1))), want);
+    }
+    // Without a window it is a protocol error (when it arrived during the C-FIND: the
+    // SCU's two sends are microseconds apart, so a few tries make sure one does).
+    let aborted = (0..3).any(|_| find_then_echo(addr, None).len() < want.len());
+    assert!(aborted);
+    pacs.server.stop();
+    std::fs::remove_dir_all(dir).unwrap();
+}
