@@ -191,6 +191,7 @@ pub fn request(
     let mut assoc = Association::new(stream, send_max, config.max_pdu, negotiated)?;
     assoc.set_timeout(config.dimse_timeout)?;
     assoc.peer_ae = config.called_ae.clone();
+    assoc.called_ae = config.called_ae.clone();
     assoc.own_ae = config.calling_ae.clone();
     assoc.peer_user = ac.user;
     Ok(assoc)
