@@ -659,6 +659,9 @@ class QueryRetrieveServer:
         identity_handler: Callable[[int, bytes, bytes, str], Any] | None = None,
         require_identity: bool = False,
         destination_tls: tuple[Any, ...] | None = None,
+        worklist: str | PathLike[str] | None = None,
+        worklist_only: bool = False,
+        ae_folders: bool = False,
     ) -> QueryRetrieveServer: ...
     @property
     def port(self) -> int: ...

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rs_dicom import _core
-from rs_dicom._net_qr import QueryRetrieveServer, ServerBase, Status
+from rs_dicom._net_qr import QueryRetrieveServer, ServerBase, Status, WorklistServer
 from rs_dicom._net_qr import run as _qr_run
 from rs_dicom._net_tls import TLS, spec
 
@@ -37,6 +37,7 @@ __all__ = [
     "StorageServer",
     "StoreResult",
     "TLS",
+    "WorklistServer",
     "associate",
     "echo",
     "send",

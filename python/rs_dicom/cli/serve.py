@@ -22,12 +22,15 @@ Index the DICOM files under DIR and answer C-FIND, C-MOVE and C-GET (Patient and
 Root) about them on --port; instances received with C-STORE are written to DIR and indexed
 at once. C-MOVE destinations are given with --destination AE=HOST:PORT. With +tls the
 associations are TLS ones, and so are C-MOVE's to the destinations (as dcmqrscp does),
-unless --plain-destinations. Runs until interrupted (Ctrl-C)."""
+unless --plain-destinations. With --worklist WLDIR it answers Modality Worklist C-FIND from
+the worklist files under WLDIR too (see 'rs-dicom worklist'). Runs until interrupted
+(Ctrl-C)."""
 
 EPILOG = """\
 examples:
   rs-dicom serve /data/dicom --port 11112 --aet PACS
   rs-dicom serve archive/ --port 104 --destination VIEWER=10.0.0.5:11113
+  rs-dicom serve archive/ --port 11112 --worklist worklists/
   rs-dicom serve archive/ --port 2762 +tls pacs.key pacs.pem +cf ca.pem --accept-aet VIEWER
 
 exit status: 0 stopped normally, 1 the port could not be opened, 2 wrong usage."""
@@ -52,6 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="AE=HOST:PORT",
         help="a C-MOVE destination; repeatable",
+    )
+    parser.add_argument(
+        "--worklist",
+        metavar="WLDIR",
+        default=None,
+        help="also a Modality Worklist SCP serving the worklist files under WLDIR",
     )
     parser.add_argument(
         "--require-called-aet",
@@ -85,6 +94,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             tls=tls_from_args(args),
             accepted_calling_aets=args.accept_aet,
             destination_tls=None if args.plain_destinations else client_tls_for_server(args),
+            worklist=args.worklist,
         )
     except (OSError, ValueError) as exc:
         print(f"{PROG}: serve on port {args.port}: {error_text(exc)}", file=err)
