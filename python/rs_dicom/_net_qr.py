@@ -134,6 +134,23 @@ def run(
                 pass
 
 
+def policies(
+    tls: TLS | None,
+    accepted_calling_aets: Iterable[str] | None,
+    identity_handler: Callable[[int, bytes, bytes, str], bool | bytes | None] | None,
+    require_identity: bool,
+) -> dict[str, Any]:
+    """The acceptor policies of the SCPs, as the ``_core`` servers take them."""
+    return {
+        "tls": spec(tls),
+        "accepted_calling_aets": (
+            None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
+        ),
+        "identity_handler": identity_handler,
+        "require_identity": require_identity,
+    }
+
+
 class ServerBase:
     """What the SCPs of :mod:`rs_dicom.net` share: the port, the counters, stopping, and use
     as a context manager that stops the server on exit."""
@@ -210,12 +227,7 @@ class QueryRetrieveServer(ServerBase):
             max_pdu=max_pdu,
             timeout=timeout,
             max_associations=max_associations,
-            tls=spec(tls),
-            accepted_calling_aets=(
-                None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
-            ),
-            identity_handler=identity_handler,
-            require_identity=require_identity,
+            **policies(tls, accepted_calling_aets, identity_handler, require_identity),
             destination_tls=spec(destination_tls),
             worklist=None if worklist is None else os.fspath(worklist),
             ae_folders=ae_folders,
@@ -273,12 +285,7 @@ class WorklistServer(ServerBase):
             max_pdu=max_pdu,
             timeout=timeout,
             max_associations=max_associations,
-            tls=spec(tls),
-            accepted_calling_aets=(
-                None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
-            ),
-            identity_handler=identity_handler,
-            require_identity=require_identity,
+            **policies(tls, accepted_calling_aets, identity_handler, require_identity),
             worklist_only=True,
             ae_folders=ae_folders,
         )

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rs_dicom import _core
-from rs_dicom._net_qr import QueryRetrieveServer, ServerBase, Status, WorklistServer
+from rs_dicom._net_qr import (
+    QueryRetrieveServer,
+    ServerBase,
+    Status,
+    WorklistServer,
+    policies,
+)
 from rs_dicom._net_qr import run as _qr_run
 from rs_dicom._net_tls import TLS, spec
 
@@ -296,12 +302,7 @@ class StorageServer(ServerBase):
             max_pdu=max_pdu,
             timeout=timeout,
             max_associations=max_associations,
-            tls=spec(tls),
-            accepted_calling_aets=(
-                None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
-            ),
-            identity_handler=identity_handler,
-            require_identity=require_identity,
+            **policies(tls, accepted_calling_aets, identity_handler, require_identity),
         )
 
     def _on_stored(

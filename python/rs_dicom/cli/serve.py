@@ -4,11 +4,10 @@ directory, as DCMTK's dcmqrscp."""
 from __future__ import annotations
 
 import argparse
-import time
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_network
+from rs_dicom.cli._net import add_association, check_network, run_until_interrupted
 from rs_dicom.cli._net_tls import (
     add_accept_aet,
     add_tls,
@@ -107,13 +106,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         file=out,
         flush=True,
     )
-    try:
-        while True:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    run_until_interrupted(server)
     print(f"{server.stats().get('stored', 0)} instances stored", file=out)
     return 0
 

@@ -4,13 +4,13 @@ wlmscpfs."""
 from __future__ import annotations
 
 import argparse
-import time
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, check_network
+from rs_dicom.cli._net import add_association, run_until_interrupted
 from rs_dicom.cli._net_tls import add_accept_aet, add_tls, tls_from_args
 from rs_dicom.cli._report import PROG, error_text
+from rs_dicom.cli.listen import check_listen
 
 DESCRIPTION = """\
 Listen on PORT and answer Modality Worklist C-FIND (and C-ECHO) from the worklist files
@@ -62,13 +62,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_tls(parser, server=True)
 
 
-def check(args: argparse.Namespace) -> str | None:
-    """Usage errors."""
-    if args.max_associations < 1:
-        return "--max-associations must be 1 or more"
-    return check_network(args)
-
-
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Runs ``rs-dicom worklist``."""
     from rs_dicom import net
@@ -95,13 +88,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         file=out,
         flush=True,
     )
-    try:
-        while True:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    run_until_interrupted(server)
     return 0
 
 
@@ -112,5 +99,5 @@ COMMAND = Command(
     epilog=EPILOG,
     add_arguments=add_arguments,
     run=run,
-    check=check,
+    check=check_listen,
 )
