@@ -250,6 +250,13 @@ fn folder_reread_when_it_changes() {
     // Rewritten in place (another size): read again.
     write_item(&dir.join("b.wl"), &wl[2]);
     assert_eq!(pids(&svc), ["W3", "W4"]);
+    // A link back to the folder is not followed (the listing ends); a linked file counts.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+        std::os::unix::fs::symlink(dir.join("b.wl"), dir.join("sub/b-link.wl")).unwrap();
+        assert_eq!(pids(&svc), ["W3", "W3", "W4"]);
+    }
     // wlmscpfs's layout: one folder per called AE title, nothing outside it, no paths.
     let by_ae = WorklistService::new(&dir, true, None);
     assert_eq!(by_ae.folder("sub"), Some(dir.join("sub")));

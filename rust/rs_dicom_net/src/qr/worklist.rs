@@ -109,8 +109,8 @@ impl WorklistService {
     }
 }
 
-/// Every regular file under `dir` with its size and modification time; hidden files,
-/// wlmscpfs's `lockfile` and DICOMDIR left out.
+/// Every regular file under `dir` (links to files followed, links to folders not) with its
+/// size and modification time; hidden files, wlmscpfs's `lockfile` and DICOMDIR left out.
 fn list(dir: &Path, out: &mut Vec<(PathBuf, (u64, Option<SystemTime>))>) {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -124,12 +124,15 @@ fn list(dir: &Path, out: &mut Vec<(PathBuf, (u64, Option<SystemTime>))>) {
             if name.starts_with('.') || name == "lockfile" || name == "DICOMDIR" {
                 continue;
             }
+            // A linked folder is not entered: a link to a parent would never end.
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+                continue;
+            }
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
             };
-            if meta.is_dir() {
-                stack.push(path);
-            } else if meta.is_file() {
+            if meta.is_file() {
                 out.push((path, (meta.len(), meta.modified().ok())));
             }
         }
