@@ -151,12 +151,14 @@ def canonical(ds: Any) -> Any:
     return tuple(sorted(rows))
 
 
-def findscu(port: int, keys: list[str], out: Path) -> list[Any]:
+def findscu(
+    port: int, keys: list[str], out: Path, return_keys: list[str] = RETURN_KEYS
+) -> list[Any]:
     """findscu -W's answers (written with -X), canonical and sorted."""
     out.mkdir()
     matching = {k.split("=", 1)[0] for k in keys}
     args = [reference_tool("findscu"), "-W", "-aec", AE, "-X", "-od", str(out)]
-    for k in [*(k for k in RETURN_KEYS if k not in matching), *keys]:
+    for k in [*(k for k in return_keys if k not in matching), *keys]:
         args += ["-k", k]
     proc = subprocess.run(
         [*args, "127.0.0.1", str(port)], capture_output=True, text=True, timeout=60
@@ -198,6 +200,20 @@ def test_answers_are_not_trivial(peers, tmp_path: Path) -> None:
     w5 = findscu(peers["ours"], ["PatientID=W5"], tmp_path / "c")
     (rows,) = w5
     assert (0x00080050, "SH", "") in rows
+
+
+def test_empty_sequence_returns_the_step(peers, tmp_path: Path) -> None:
+    """An empty Scheduled Procedure Step Sequence (universal): we return the step as the file
+    has it; wlmscpfs expands it into its list of supported keys, those the file lacks empty.
+    Equal once the empty values are dropped."""
+    keys, base = ["PatientID", SPS], []
+    ours = findscu(peers["ours"], keys, tmp_path / "ours", base)
+    theirs = findscu(peers["wlmscpfs"], keys, tmp_path / "theirs", base)
+    assert len(ours) == len(ITEMS)
+    assert sorted(map(without_empty, ours)) == sorted(map(without_empty, theirs))
+    for rows in ours:
+        (steps,) = [value for tag, _, value in rows if tag == 0x00400100]
+        assert len(steps) == 1 and len(steps[0]) >= 7  # one step, with what the file has
 
 
 def test_date_and_time_ranges_match_independently(peers, tmp_path: Path) -> None:
