@@ -26,6 +26,20 @@ def pydicom_file(name: str) -> Path:
     return Path(str(path))
 
 
+@contextmanager
+def uid_dictionary_restored() -> Iterator[None]:
+    """Importing pynetdicom adds UIDs to pydicom's UID dictionary (JPEG XL...), which the
+    dictionary tests compare against: the dictionary is restored afterwards."""
+    from pydicom._uid_dict import UID_dictionary
+
+    saved = dict(UID_dictionary)
+    try:
+        yield
+    finally:
+        UID_dictionary.clear()
+        UID_dictionary.update(saved)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -23,6 +23,7 @@ import pytest
 from net_support import free_port, stop
 
 DICOMWEB_PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
+WORKLIST_PLUGIN = "/usr/share/orthanc/plugins/libModalityWorklists.so"
 USER, PASSWORD = "rs", "dicom-secret"
 
 
@@ -81,8 +82,10 @@ def orthanc_binary() -> str:
     return exe
 
 
-def _config(directory: Path, dicom_port: int, http_port: int, aet: str) -> dict[str, Any]:
-    return {
+def _config(
+    directory: Path, dicom_port: int, http_port: int, aet: str, worklists: Path | None = None
+) -> dict[str, Any]:
+    config: dict[str, Any] = {
         "Name": "rs_dicom_test",
         "StorageDirectory": str(directory / "storage"),
         "IndexDirectory": str(directory / "index"),
@@ -112,6 +115,12 @@ def _config(directory: Path, dicom_port: int, http_port: int, aet: str) -> dict[
         "HttpTimeout": 30,
         "StableAge": 1,
     }
+    if worklists is not None:
+        # Orthanc's sample worklist plugin: C-FIND answered from the .wl files of a folder.
+        config["Plugins"] = [DICOMWEB_PLUGIN, WORKLIST_PLUGIN]
+        config["Worklists"] = {"Enable": True, "Database": str(worklists)}
+        config["DicomAlwaysAllowFindWorklist"] = True
+    return config
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], limit: float = 60.0) -> None:
@@ -148,16 +157,22 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_orthanc() -> Iterator[Orthanc]:
-    """A generator for a fixture: yields a running Orthanc, stops it afterwards."""
+def start_orthanc(worklists: Path | None = None) -> Iterator[Orthanc]:
+    """A generator for a fixture: yields a running Orthanc, stops it afterwards; with
+    ``worklists``, its worklist plugin serves that folder."""
     exe = orthanc_binary()
+    if worklists is not None and not os.path.exists(WORKLIST_PLUGIN):
+        msg = "Orthanc's worklist plugin is missing (apt-get install orthanc)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
     tmp = Path(tempfile.mkdtemp(prefix="rs_dicom_orthanc_"))
     dicom_port, http_port = free_port(), free_port()
     while http_port == dicom_port:
         http_port = free_port()
     aet = "ORTHANC"
     config = tmp / "orthanc.json"
-    config.write_text(json.dumps(_config(tmp, dicom_port, http_port, aet)))
+    config.write_text(json.dumps(_config(tmp, dicom_port, http_port, aet, worklists)))
     log = open(tmp / "orthanc.log", "wb")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen(
         [exe, str(config)], stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent

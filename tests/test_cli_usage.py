@@ -292,6 +292,7 @@ def test_every_command_is_one_module() -> None:
         "move",
         "get",
         "serve",
+        "worklist",
         "web",
     ]
     for command in cli.COMMANDS:

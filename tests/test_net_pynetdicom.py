@@ -13,23 +13,18 @@ from net_support import (
     assert_same_instance,
     pydicom_file,
     received,
+    uid_dictionary_restored,
 )
 from rs_dicom import net
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _pynetdicom():
-    """pynetdicom is imported here, not at collection: importing it adds UIDs to pydicom's
-    UID dictionary (JPEG XL...), which the dictionary tests compare against; the dictionary
-    is restored afterwards."""
-    from pydicom._uid_dict import UID_dictionary
-
-    saved = dict(UID_dictionary)
+    """pynetdicom is imported here, not at collection (see uid_dictionary_restored)."""
     global pynetdicom
-    pynetdicom = pytest.importorskip("pynetdicom")
-    yield
-    UID_dictionary.clear()
-    UID_dictionary.update(saved)
+    with uid_dictionary_restored():
+        pynetdicom = pytest.importorskip("pynetdicom")
+        yield
 
 
 pynetdicom: Any = None

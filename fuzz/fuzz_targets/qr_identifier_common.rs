@@ -4,12 +4,14 @@
 // Any bytes, read as a Q/R identifier in implicit or explicit VR little endian: parsing ends
 // in a value or an error, never a panic; an identifier that parses encodes and parses again
 // to the same elements; matching it against records and answering it from an index never
-// panics, and every answer is at the level asked for.
+// panics, and every answer is at the level asked for; answering it from a worklist never
+// panics and every answer holds at most one Scheduled Procedure Step.
 
 use rs_dicom::Dataset;
 use rs_dicom::core::{Tag, VR};
 use rs_dicom_net::qr::index::{Index, Record};
 use rs_dicom_net::qr::matching::dataset_matches;
+use rs_dicom_net::qr::worklist;
 use rs_dicom_net::qr::{Level, Model, encode_bare, parse_bare, set_text, text_of};
 
 const SYNTAXES: [&str; 2] = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"];
@@ -67,5 +69,16 @@ pub fn check(data: &[u8]) {
             }
             assert!(index.retrieve(model, level, &q).len() <= 3);
         }
+    }
+    let items: Vec<std::sync::Arc<Dataset>> = (0..3)
+        .map(|i| {
+            let patient = record(i).header;
+            let steps = (0..=i).map(|j| record(j).header).collect();
+            std::sync::Arc::new(worklist::with_steps(patient, steps))
+        })
+        .collect();
+    for (answer, _) in worklist::find(&items, &q) {
+        let steps = answer.get(worklist::SPS_SEQUENCE).and_then(|e| e.items());
+        assert!(steps.is_none_or(|s| s.len() <= 1), "one step per answer");
     }
 }

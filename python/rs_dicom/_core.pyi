@@ -664,6 +664,9 @@ class QueryRetrieveServer:
         require_identity: bool = False,
         destination_tls: tuple[Any, ...] | None = None,
         max_async_ops: int = 16,
+        worklist: str | PathLike[str] | None = None,
+        worklist_only: bool = False,
+        ae_folders: bool = False,
     ) -> QueryRetrieveServer: ...
     @property
     def port(self) -> int: ...

@@ -134,6 +134,23 @@ def run(
                 pass
 
 
+def policies(
+    tls: TLS | None,
+    accepted_calling_aets: Iterable[str] | None,
+    identity_handler: Callable[[int, bytes, bytes, str], bool | bytes | None] | None,
+    require_identity: bool,
+) -> dict[str, Any]:
+    """The acceptor policies of the SCPs, as the ``_core`` servers take them."""
+    return {
+        "tls": spec(tls),
+        "accepted_calling_aets": (
+            None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
+        ),
+        "identity_handler": identity_handler,
+        "require_identity": require_identity,
+    }
+
+
 class ServerBase:
     """What the SCPs of :mod:`rs_dicom.net` share: the port, the counters, stopping, and use
     as a context manager that stops the server on exit."""
@@ -177,8 +194,9 @@ class QueryRetrieveServer(ServerBase):
     ``accepted_calling_aets``, ``identity_handler`` and ``require_identity`` are the
     policies of :class:`~rs_dicom.net.StorageServer`, and so is ``max_async_ops`` (a request
     arriving during a C-FIND/C-MOVE/C-GET within the window waits for it instead of aborting
-    the association). A context manager that stops the
-    server on exit."""
+    the association). With ``worklist`` (a folder of worklist files, as
+    :class:`WorklistServer` serves) it answers Modality Worklist C-FIND too. A context manager
+    that stops the server on exit."""
 
     def __init__(
         self,
@@ -198,6 +216,8 @@ class QueryRetrieveServer(ServerBase):
         require_identity: bool = False,
         destination_tls: TLS | None = None,
         max_async_ops: int = 16,
+        worklist: str | os.PathLike[str] | None = None,
+        ae_folders: bool = False,
     ) -> None:
         self.directory = os.fspath(directory)
         self._server = _core.QueryRetrieveServer(
@@ -210,14 +230,11 @@ class QueryRetrieveServer(ServerBase):
             max_pdu=max_pdu,
             timeout=timeout,
             max_associations=max_associations,
-            tls=spec(tls),
-            accepted_calling_aets=(
-                None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
-            ),
-            identity_handler=identity_handler,
-            require_identity=require_identity,
+            **policies(tls, accepted_calling_aets, identity_handler, require_identity),
             destination_tls=spec(destination_tls),
             max_async_ops=max_async_ops,
+            worklist=None if worklist is None else os.fspath(worklist),
+            ae_folders=ae_folders,
         )
 
     @property
@@ -229,3 +246,50 @@ class QueryRetrieveServer(ServerBase):
     def unreadable(self) -> list[tuple[str, str]]:
         """Files of the directory that could not be indexed at start, with why."""
         return [(os.fspath(p), why) for p, why in self._server.unreadable]
+
+
+class WorklistServer(ServerBase):
+    """A Modality Worklist SCP (PS3.4 K) with Verification, serving the worklist files under
+    ``directory`` (DCMTK wlmscpfs's ``.wl`` files, or any DICOM file with a Scheduled
+    Procedure Step Sequence; subfolders included), as DCMTK's ``wlmscpfs`` does. With
+    ``ae_folders`` the files served are those of ``directory/<called AE title>`` (wlmscpfs's
+    ``-dfp`` layout) and a called AE title without a folder gets a failed C-FIND (0xC000).
+
+    The folder is listed for every C-FIND, so files added, changed or removed count from the
+    next query on (a file is parsed again only when its size or time changed). Each matching
+    Scheduled Procedure Step is one answer, with the keys of the query filled from the file
+    and empty where the file lacks them; private keys are not supported (left out, status
+    0xFF01). The other arguments are those of :class:`QueryRetrieveServer`. A context
+    manager that stops the server on exit."""
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        port: int = 0,
+        *,
+        ae_folders: bool = False,
+        host: str = "0.0.0.0",
+        ae_title: str = "RS_DICOM",
+        require_called_ae: bool = False,
+        max_pdu: int = 262144,
+        timeout: float | None = 60.0,
+        max_associations: int = 64,
+        tls: TLS | None = None,
+        accepted_calling_aets: Iterable[str] | None = None,
+        identity_handler: Callable[[int, bytes, bytes, str], bool | bytes | None] | None = None,
+        require_identity: bool = False,
+    ) -> None:
+        self.directory = os.fspath(directory)
+        self._server = _core.QueryRetrieveServer(
+            port,
+            self.directory,
+            host=host,
+            ae_title=ae_title,
+            require_called_ae=require_called_ae,
+            max_pdu=max_pdu,
+            timeout=timeout,
+            max_associations=max_associations,
+            **policies(tls, accepted_calling_aets, identity_handler, require_identity),
+            worklist_only=True,
+            ae_folders=ae_folders,
+        )

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rs_dicom import _core
-from rs_dicom._net_qr import QueryRetrieveServer, ServerBase, Status
+from rs_dicom._net_qr import (
+    QueryRetrieveServer,
+    ServerBase,
+    Status,
+    WorklistServer,
+    policies,
+)
 from rs_dicom._net_qr import run as _qr_run
 from rs_dicom._net_tls import TLS, spec
 
@@ -37,6 +43,7 @@ __all__ = [
     "StorageServer",
     "StoreResult",
     "TLS",
+    "WorklistServer",
     "associate",
     "echo",
     "send",
@@ -348,12 +355,7 @@ class StorageServer(ServerBase):
             max_pdu=max_pdu,
             timeout=timeout,
             max_associations=max_associations,
-            tls=spec(tls),
-            accepted_calling_aets=(
-                None if accepted_calling_aets is None else [str(a) for a in accepted_calling_aets]
-            ),
-            identity_handler=identity_handler,
-            require_identity=require_identity,
+            **policies(tls, accepted_calling_aets, identity_handler, require_identity),
             max_async_ops=_window(max_async_ops),
         )
 

@@ -40,6 +40,7 @@ from rs_dicom.cli import (
     serve,
     show,
     web,
+    worklist,
 )
 from rs_dicom.cli._args import parse_frames
 from rs_dicom.cli._command import Command
@@ -71,6 +72,7 @@ COMMANDS: tuple[Command, ...] = (
     move.COMMAND,
     get.COMMAND,
     serve.COMMAND,
+    worklist.COMMAND,
     web.COMMAND,
 )
 """The subcommands, in the order ``rs-dicom --help`` lists them."""

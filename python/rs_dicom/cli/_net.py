@@ -119,3 +119,16 @@ def associate(args: argparse.Namespace, **extra: Any) -> AbstractContextManager[
         max_pdu=args.max_pdu,
         **extra,
     )
+
+
+def run_until_interrupted(server: Any) -> None:
+    """Waits until Ctrl-C, then stops ``server``."""
+    import time
+
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

@@ -4,11 +4,10 @@ directory, as DCMTK's dcmqrscp."""
 from __future__ import annotations
 
 import argparse
-import time
 from typing import TextIO
 
 from rs_dicom.cli._command import Command
-from rs_dicom.cli._net import add_association, add_async_ops, check_network
+from rs_dicom.cli._net import add_association, add_async_ops, check_network, run_until_interrupted
 from rs_dicom.cli._net_tls import (
     add_accept_aet,
     add_tls,
@@ -22,12 +21,15 @@ Index the DICOM files under DIR and answer C-FIND, C-MOVE and C-GET (Patient and
 Root) about them on --port; instances received with C-STORE are written to DIR and indexed
 at once. C-MOVE destinations are given with --destination AE=HOST:PORT. With +tls the
 associations are TLS ones, and so are C-MOVE's to the destinations (as dcmqrscp does),
-unless --plain-destinations. Runs until interrupted (Ctrl-C)."""
+unless --plain-destinations. With --worklist WLDIR it answers Modality Worklist C-FIND from
+the worklist files under WLDIR too (see 'rs-dicom worklist'). Runs until interrupted
+(Ctrl-C)."""
 
 EPILOG = """\
 examples:
   rs-dicom serve /data/dicom --port 11112 --aet PACS
   rs-dicom serve archive/ --port 104 --destination VIEWER=10.0.0.5:11113
+  rs-dicom serve archive/ --port 11112 --worklist worklists/
   rs-dicom serve archive/ --port 2762 +tls pacs.key pacs.pem +cf ca.pem --accept-aet VIEWER
 
 exit status: 0 stopped normally, 1 the port could not be opened, 2 wrong usage."""
@@ -52,6 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="AE=HOST:PORT",
         help="a C-MOVE destination; repeatable",
+    )
+    parser.add_argument(
+        "--worklist",
+        metavar="WLDIR",
+        default=None,
+        help="also a Modality Worklist SCP serving the worklist files under WLDIR",
     )
     parser.add_argument(
         "--require-called-aet",
@@ -87,6 +95,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             accepted_calling_aets=args.accept_aet,
             max_async_ops=args.max_async_ops,
             destination_tls=None if args.plain_destinations else client_tls_for_server(args),
+            worklist=args.worklist,
         )
     except (OSError, ValueError) as exc:
         print(f"{PROG}: serve on port {args.port}: {error_text(exc)}", file=err)
@@ -99,13 +108,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         file=out,
         flush=True,
     )
-    try:
-        while True:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    run_until_interrupted(server)
     print(f"{server.stats().get('stored', 0)} instances stored", file=out)
     return 0
 

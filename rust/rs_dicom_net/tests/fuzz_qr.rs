@@ -1,6 +1,6 @@
 //! The `qr_identifier` fuzz target's invariant (fuzz/fuzz_targets/qr_identifier_common.rs)
 //! over valid identifiers and a few thousand seeded mutations of them: byte changes,
-//! truncations and extreme length fields.
+//! truncations and extreme length fields (Q/R and Modality Worklist queries).
 
 #[path = "../../../fuzz/fuzz_targets/qr_identifier_common.rs"]
 mod qr_identifier_common;
@@ -33,6 +33,18 @@ fn seeds() -> Vec<Vec<u8>> {
             out.push(b);
         }
     }
+    // A worklist query: patient keys and the step keys in the Scheduled Procedure Step item.
+    let mut q = Dataset::new();
+    set_text(&mut q, Tag(0x0010, 0x0010), VR::PN, "DOE*");
+    let mut step = Dataset::new();
+    set_text(&mut step, Tag(0x0008, 0x0060), VR::CS, "CT");
+    set_text(&mut step, Tag(0x0008, 0x0020), VR::DA, "20200101-");
+    set_text(&mut step, Tag(0x0040, 0x0001), VR::AE, "");
+    let items = vec![SharedDataset::new(step)];
+    q.insert(Element::sequence(Tag(0x0040, 0x0100), items));
+    let mut b = vec![1u8];
+    b.extend(encode_bare(&q, "1.2.840.10008.1.2.1").unwrap());
+    out.push(b);
     out
 }
 

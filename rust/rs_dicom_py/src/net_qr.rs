@@ -14,6 +14,7 @@ use rs_dicom_net::assoc::RequestConfig;
 use rs_dicom_net::qr::index::Index;
 use rs_dicom_net::qr::scp::{Indexing, QrService, server_config};
 use rs_dicom_net::qr::scu::{Operation, Query, Response};
+use rs_dicom_net::qr::worklist;
 use rs_dicom_net::scp::{Server, StoreHandler};
 use rs_dicom_net::tls::TlsClient;
 
@@ -115,7 +116,8 @@ impl PyAssociation {
     }
 }
 
-/// The Q/R SCP (with Storage and Verification), serving and indexing a directory.
+/// The Q/R SCP (with Storage and Verification), serving and indexing a directory, with a
+/// Modality Worklist from `worklist`; or (`worklist_only`) the Modality Worklist SCP alone.
 #[pyclass(module = "rs_dicom._core", name = "QueryRetrieveServer")]
 pub struct PyQrServer {
     server: Option<Server>,
@@ -128,7 +130,8 @@ pub struct PyQrServer {
 impl PyQrServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None, max_async_ops=rs_dicom_net::scp::DEFAULT_ASYNC_OPS))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None, max_async_ops=rs_dicom_net::scp::DEFAULT_ASYNC_OPS, worklist=None, worklist_only=false, ae_folders=false))]
+
     fn new(
         py: Python<'_>,
         port: u16,
@@ -146,6 +149,9 @@ impl PyQrServer {
         require_identity: bool,
         destination_tls: Option<TlsSpec>,
         max_async_ops: u16,
+        worklist: Option<PathBuf>,
+        worklist_only: bool,
+        ae_folders: bool,
     ) -> PyResult<Self> {
         let mut table: HashMap<String, SocketAddr> = HashMap::new();
         let mut secure: HashMap<String, TlsClient> = HashMap::new();
@@ -158,18 +164,30 @@ impl PyQrServer {
                 secure.extend(rq.tls.map(|t| (ae, t)));
             }
         }
-        std::fs::create_dir_all(&directory).map_err(|e| {
-            NetworkError::new_err(format!("cannot create {}: {e}", directory.display()))
-        })?;
         let index = Arc::new(Index::new());
-        let bad = py.detach(|| index.add_dir(&directory).1);
-        let service = Arc::new(QrService {
-            index: index.clone(),
-            ae_title: ae_title.to_string(),
-            destinations: table,
-            destination_tls: secure,
-        });
-        let mut cfg = server_config(directory, service);
+        let (mut cfg, bad) = if worklist_only {
+            if !directory.is_dir() {
+                let shown = directory.display();
+                return Err(NetworkError::new_err(format!("{shown} is not a directory")));
+            }
+            (worklist::server_config(directory, ae_folders), Vec::new())
+        } else {
+            std::fs::create_dir_all(&directory).map_err(|e| {
+                NetworkError::new_err(format!("cannot create {}: {e}", directory.display()))
+            })?;
+            let bad = py.detach(|| index.add_dir(&directory).1);
+            let service = Arc::new(QrService {
+                index: index.clone(),
+                ae_title: ae_title.to_string(),
+                destinations: table,
+                destination_tls: secure,
+            });
+            let mut cfg = server_config(directory, service);
+            if let Some(wl) = worklist {
+                worklist::add_to(&mut cfg, wl, ae_folders);
+            }
+            (cfg, bad)
+        };
         cfg.accept.ae_title = ae_title.to_string();
         cfg.accept.require_called_ae = require_called_ae;
         cfg.accept.max_pdu = max_pdu;

@@ -188,6 +188,7 @@ pub fn accept(stream: TcpStream, config: &AcceptConfig) -> NetResult<Accepted> {
     );
     assoc.peer_ae = rq.calling_ae;
     assoc.own_ae = config.ae_title.clone();
+    assoc.called_ae = rq.called_ae.trim().to_string();
     assoc.peer_user = rq.user;
     Ok(Accepted::Association(Box::new(assoc)))
 }

@@ -74,6 +74,8 @@ pub struct Association {
     pub peer_ae: String,
     /// Our AE title.
     pub own_ae: String,
+    /// The called AE title of the request (an acceptor may serve several).
+    pub called_ae: String,
     /// The peer's user information (implementation class, version, limits).
     pub peer_user: UserInformation,
     open: bool,
@@ -100,6 +102,7 @@ impl Association {
             pending: Default::default(),
             peer_ae: String::new(),
             own_ae: String::new(),
+            called_ae: String::new(),
             peer_user: UserInformation::default(),
             open: true,
             next_message_id: 1,

@@ -192,6 +192,7 @@ pub fn request(
     assoc.set_timeout(config.dimse_timeout)?;
     assoc.async_window = window::negotiated(config.async_ops, ac.user.async_ops);
     assoc.peer_ae = config.called_ae.clone();
+    assoc.called_ae = config.called_ae.clone();
     assoc.own_ae = config.calling_ae.clone();
     assoc.peer_user = ac.user;
     Ok(assoc)

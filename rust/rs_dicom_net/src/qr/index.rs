@@ -35,15 +35,7 @@ pub struct Record {
 impl Record {
     /// Reads a Part 10 file's header.
     pub fn read(path: &Path) -> NetResult<Record> {
-        let opts = ReadOptions {
-            stop_before_pixels: true,
-            ..Default::default()
-        };
-        let file = parse_file_with(path, opts)?;
-        let kept = file.dataset.filtered(|t| t.0 < 0x7FE0 && t.0 != 0x0002);
-        let explicit = rs_dicom::TransferSyntax::EXPLICIT_VR_LE.uid;
-        // An owned copy: the index must not keep every file mapped.
-        let header = parse_bare(&super::encode_bare(&kept, explicit)?, explicit)?;
+        let (header, ts) = read_header(path)?;
         let uid = |t: Tag| text_of(&header, t).filter(|s| !s.is_empty());
         let sop_class = uid(Tag(0x0008, 0x0016))
             .ok_or_else(|| net_error(format!("{}: no SOP Class UID", path.display())))?;
@@ -53,7 +45,7 @@ impl Record {
             path: path.to_path_buf(),
             sop_class,
             sop_instance,
-            transfer_syntax: file.transfer_syntax.uid.to_string(),
+            transfer_syntax: ts.uid.to_string(),
             header,
         })
     }
@@ -61,6 +53,21 @@ impl Record {
     fn key(&self, level: Level) -> String {
         text_of(&self.header, level.unique_key()).unwrap_or_default()
     }
+}
+
+/// A Part 10 file's header (everything before the pixel data, file meta left out) as an
+/// owned copy in explicit VR little endian, and the file's transfer syntax.
+pub fn read_header(path: &Path) -> NetResult<(Dataset, &'static rs_dicom::TransferSyntax)> {
+    let opts = ReadOptions {
+        stop_before_pixels: true,
+        ..Default::default()
+    };
+    let file = parse_file_with(path, opts)?;
+    let kept = file.dataset.filtered(|t| t.0 < 0x7FE0 && t.0 != 0x0002);
+    let explicit = rs_dicom::TransferSyntax::EXPLICIT_VR_LE.uid;
+    // An owned copy: an index must not keep every file mapped.
+    let header = parse_bare(&super::encode_bare(&kept, explicit)?, explicit)?;
+    Ok((header, file.transfer_syntax))
 }
 
 #[derive(Default)]
@@ -275,7 +282,7 @@ fn response(query: &Dataset, level: Level, g: &Group, ae: &str) -> Dataset {
 /// The value of `key` in `rec` into `out` (empty when `rec` lacks it). For a sequence key
 /// with an item, each item of `rec` keeps only the keys of that item (PS3.4 C.2.2.1.3: the
 /// attributes asked for, no others).
-fn copy_key(key: &rs_dicom::Element, rec: &Dataset, out: &mut Dataset) {
+pub(crate) fn copy_key(key: &rs_dicom::Element, rec: &Dataset, out: &mut Dataset) {
     let t = key.tag;
     let wanted = key.items().and_then(|i| i.first());
     match (rec.get(t), wanted) {

@@ -1,12 +1,13 @@
 //! Query/Retrieve (PS3.4 C) and Modality Worklist (PS3.4 K): C-FIND, C-MOVE and C-GET as
 //! SCU ([`scu`]) and SCP ([`scp`]), attribute matching ([`matching`]) over an in-memory
-//! index of stored files ([`index`]).
+//! index of stored files ([`index`]); the Modality Worklist SCP ([`worklist`]).
 
 pub mod command;
 pub mod index;
 pub mod matching;
 pub mod scp;
 pub mod scu;
+pub mod worklist;
 
 use rs_dicom::core::{Encoding, Tag, VR};
 use rs_dicom::writer::{ElementWriter, WriteOptions, write_bare};

@@ -34,52 +34,18 @@ pub struct QrService {
 }
 
 impl QrService {
-    /// A C-CANCEL-RQ for `rq` arrived. Another request is kept for after this operation
-    /// when the asynchronous operations window allows more than one (PS3.7 D.3.3.3), else it
-    /// is a protocol error.
-    fn cancelled(assoc: &mut Association, rq: &Command) -> NetResult<bool> {
-        if assoc.has_deferred() {
-            // The next bytes may be its data set: no C-CANCEL-RQ can be seen before it.
-            return Ok(false);
-        }
-        match assoc.poll_command()? {
-            None => Ok(false),
-            Some((_, c)) if c.field() == Some(field::C_CANCEL_RQ) => {
-                Ok(c.us(tags::RESPONDED_TO) == rq.us(tags::MESSAGE_ID))
-            }
-            Some((ctx, c)) if assoc.async_ops().0 != 1 => {
-                assoc.defer(ctx, c);
-                Ok(false)
-            }
-            Some((_, c)) => {
-                assoc.abort_in_place();
-                Err(crate::net_error(format!(
-                    "command 0x{:04X} during an operation (asynchronous operations were not \
-                     negotiated)",
-                    c.field().unwrap_or(0)
-                )))
-            }
-        }
-    }
-
     fn find(&self, assoc: &mut Association, ctx: u8, rq: &Command, q: &Dataset) -> NetResult<()> {
         let (model, level) = match model_and_level(rq, q) {
             Ok(ml) => ml,
             Err(st) => return assoc.send_command(ctx, &qr_response(rq, st, false, None)),
         };
         let matches = self.index.find(model, level, q, &self.ae_title);
-        for m in matches {
-            if Self::cancelled(assoc, rq)? {
-                return assoc.send_command(ctx, &qr_response(rq, status::CANCEL, false, None));
-            }
-            send_message(
-                assoc,
-                ctx,
-                &qr_response(rq, status::PENDING, true, None),
-                Some(&m),
-            )?;
-        }
-        assoc.send_command(ctx, &qr_response(rq, status::SUCCESS, false, None))
+        send_matches(
+            assoc,
+            ctx,
+            rq,
+            matches.into_iter().map(|m| (m, status::PENDING)),
+        )
     }
 
     fn retrieve(
@@ -157,7 +123,7 @@ impl QrService {
         let mut cancelled = false;
         let id = rq.us(tags::MESSAGE_ID);
         for r in records {
-            if cancelled || Self::cancelled(assoc, rq)? {
+            if cancelled || cancel_requested(assoc, rq)? {
                 cancelled = true;
                 break;
             }
@@ -222,6 +188,70 @@ impl QrService {
     }
 }
 
+/// A C-CANCEL-RQ for `rq` arrived. Another request is kept for after this operation when the
+/// asynchronous operations window allows more than one (PS3.7 D.3.3.3), else it is a protocol
+/// error.
+pub(crate) fn cancel_requested(assoc: &mut Association, rq: &Command) -> NetResult<bool> {
+    if assoc.has_deferred() {
+        // The next bytes may be its data set: no C-CANCEL-RQ can be seen before it.
+        return Ok(false);
+    }
+    match assoc.poll_command()? {
+        None => Ok(false),
+        Some((_, c)) if c.field() == Some(field::C_CANCEL_RQ) => {
+            Ok(c.us(tags::RESPONDED_TO) == rq.us(tags::MESSAGE_ID))
+        }
+        Some((ctx, c)) if assoc.async_ops().0 != 1 => {
+            assoc.defer(ctx, c);
+            Ok(false)
+        }
+        Some((_, c)) => {
+            assoc.abort_in_place();
+            Err(crate::net_error(format!(
+                "command 0x{:04X} during an operation (asynchronous operations were not \
+                 negotiated)",
+                c.field().unwrap_or(0)
+            )))
+        }
+    }
+}
+
+/// Sends each C-FIND match with its pending status, then the final response (cancelled
+/// when a C-CANCEL-RQ came in between).
+pub(crate) fn send_matches(
+    assoc: &mut Association,
+    ctx: u8,
+    rq: &Command,
+    matches: impl IntoIterator<Item = (Dataset, u16)>,
+) -> NetResult<()> {
+    for (m, pending) in matches {
+        if cancel_requested(assoc, rq)? {
+            return assoc.send_command(ctx, &qr_response(rq, status::CANCEL, false, None));
+        }
+        send_message(assoc, ctx, &qr_response(rq, pending, true, None), Some(&m))?;
+    }
+    assoc.send_command(ctx, &qr_response(rq, status::SUCCESS, false, None))
+}
+
+/// Receives the identifier of `rq`; when it cannot be parsed, answers "unable to process"
+/// with why and returns None (the association goes on).
+pub(crate) fn recv_query(
+    assoc: &mut Association,
+    ctx: u8,
+    rq: &Command,
+) -> NetResult<Option<Dataset>> {
+    match recv_identifier(assoc, ctx)? {
+        Ok(q) => Ok(Some(q)),
+        Err(e) => {
+            let mut rsp = qr_response(rq, status::UNABLE_TO_PROCESS, false, None);
+            let msg: String = e.to_string().chars().take(64).collect();
+            rsp.set_text(tags::ERROR_COMMENT, rs_dicom::VR::LO, &msg);
+            assoc.send_command(ctx, &rsp)?;
+            Ok(None)
+        }
+    }
+}
+
 /// The model of the request's SOP class and the identifier's level, or the status refusing
 /// them.
 fn model_and_level(rq: &Command, q: &Dataset) -> Result<(Model, Level), u16> {
@@ -249,14 +279,8 @@ impl Service for QrService {
             // The operation it cancels is over: nothing to answer (PS3.7 9.3.2.3).
             return Ok(());
         }
-        let q = match recv_identifier(assoc, ctx)? {
-            Ok(q) => q,
-            Err(e) => {
-                let mut rsp = qr_response(rq, status::UNABLE_TO_PROCESS, false, None);
-                let msg: String = e.to_string().chars().take(64).collect();
-                rsp.set_text(tags::ERROR_COMMENT, rs_dicom::VR::LO, &msg);
-                return assoc.send_command(ctx, &rsp);
-            }
+        let Some(q) = recv_query(assoc, ctx, rq)? else {
+            return Ok(());
         };
         match rq.field() {
             Some(field::C_FIND_RQ) => self.find(assoc, ctx, rq, &q),
