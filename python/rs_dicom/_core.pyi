@@ -53,6 +53,7 @@ __all__ = [
     "UnsupportedCodecError",
     "UnsupportedTransferSyntaxError",
     "__version__",
+    "_arena_eager_commit",
     "_dataset_html",
     "_dicomdir_check_file_id",
     "_dicomdir_file_id",
@@ -96,6 +97,8 @@ __all__ = [
 ]
 
 _Key = int | tuple[int, int] | str
+
+def _arena_eager_commit() -> int: ...
 
 class DicomError(ValueError):
     offset: int | None
