@@ -20,9 +20,11 @@ from rs_dicom.cli._report import PROG, error_text
 DESCRIPTION = """\
 Index the DICOM files under DIR and answer C-FIND, C-MOVE and C-GET (Patient and Study
 Root) about them on --port; instances received with C-STORE are written to DIR and indexed
-at once. C-MOVE destinations are given with --destination AE=HOST:PORT. With +tls the
-associations are TLS ones, and so are C-MOVE's to the destinations (as dcmqrscp does),
-unless --plain-destinations. Runs until interrupted (Ctrl-C)."""
+at once. The index is kept in DIR/.rs_dicom_index.sqlite (or --index PATH), so a restart
+reads only the files added or changed since. C-MOVE destinations are given with
+--destination AE=HOST:PORT. With +tls the associations are TLS ones, and so are C-MOVE's to
+the destinations (as dcmqrscp does), unless --plain-destinations. Runs until interrupted
+(Ctrl-C)."""
 
 EPILOG = """\
 examples:
@@ -58,6 +60,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="reject associations whose called AE title is not --aet",
     )
+    index = parser.add_mutually_exclusive_group()
+    index.add_argument(
+        "--index",
+        metavar="PATH",
+        help="the SQLite file keeping the index across starts (default DIR/.rs_dicom_index.sqlite)",
+    )
+    index.add_argument(
+        "--no-index-file",
+        action="store_true",
+        help="keep the index in memory only: read every file at each start",
+    )
     add_association(parser, peer=False)
     add_accept_aet(parser)
     add_tls(parser, server=True)
@@ -85,18 +98,28 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             tls=tls_from_args(args),
             accepted_calling_aets=args.accept_aet,
             destination_tls=None if args.plain_destinations else client_tls_for_server(args),
+            index=None if args.no_index_file else (args.index or True),
         )
     except (OSError, ValueError) as exc:
         print(f"{PROG}: serve on port {args.port}: {error_text(exc)}", file=err)
         return 1
+    if server.index_warning:
+        print(f"{PROG}: warning: {server.index_warning}", file=err)
     for path, why in server.unreadable:
         print(f"{PROG}: {path}: not indexed: {why}", file=err)
     print(
         f"serving {server.indexed} instances from {args.directory} on port {server.port} "
         f"as {args.aet}",
         file=out,
-        flush=True,
     )
+    if server.index_file:
+        stats = server.index_stats()
+        print(
+            f"index {server.index_file}: {stats['read']} files read, {stats['reused']} "
+            f"unchanged, {stats['removed']} removed",
+            file=out,
+        )
+    out.flush()
     try:
         while True:
             time.sleep(0.5)

@@ -14,6 +14,7 @@ use rs_dicom_net::assoc::RequestConfig;
 use rs_dicom_net::qr::index::Index;
 use rs_dicom_net::qr::scp::{Indexing, QrService, server_config};
 use rs_dicom_net::qr::scu::{Operation, Query, Response};
+use rs_dicom_net::qr::store::SyncReport;
 use rs_dicom_net::scp::{Server, StoreHandler};
 use rs_dicom_net::tls::TlsClient;
 
@@ -122,13 +123,14 @@ pub struct PyQrServer {
     index: Arc<Index>,
     port: u16,
     bad: Vec<(PathBuf, String)>,
+    report: SyncReport,
 }
 
 #[pymethods]
 impl PyQrServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None, index=None))]
     fn new(
         py: Python<'_>,
         port: u16,
@@ -145,6 +147,7 @@ impl PyQrServer {
         identity_handler: Option<Py<PyAny>>,
         require_identity: bool,
         destination_tls: Option<TlsSpec>,
+        index: Option<PathBuf>,
     ) -> PyResult<Self> {
         let mut table: HashMap<String, SocketAddr> = HashMap::new();
         let mut secure: HashMap<String, TlsClient> = HashMap::new();
@@ -160,8 +163,25 @@ impl PyQrServer {
         std::fs::create_dir_all(&directory).map_err(|e| {
             NetworkError::new_err(format!("cannot create {}: {e}", directory.display()))
         })?;
-        let index = Arc::new(Index::new());
-        let bad = py.detach(|| index.add_dir(&directory).1);
+        // With an index file only what changed since the last start is read.
+        let (index, report) = py.detach(|| match &index {
+            Some(file) => Index::open_file(&directory, file),
+            None => {
+                let index = Index::new();
+                let (added, bad) = index.add_dir(&directory);
+                let read = added + bad.len();
+                (
+                    index,
+                    SyncReport {
+                        read,
+                        bad,
+                        ..SyncReport::default()
+                    },
+                )
+            }
+        });
+        let index = Arc::new(index);
+        let bad = report.bad.clone();
         let service = Arc::new(QrService {
             index: index.clone(),
             ae_title: ae_title.to_string(),
@@ -198,6 +218,7 @@ impl PyQrServer {
             index,
             port,
             bad,
+            report,
         })
     }
 
@@ -219,6 +240,26 @@ impl PyQrServer {
         let bad = self.bad.iter();
         bad.map(|(p, why)| (p.to_string_lossy().into_owned(), why.clone()))
             .collect()
+    }
+
+    /// What building the index at start did: instances taken from the index file
+    /// (`reused`), files read, rows of removed files dropped.
+    fn index_stats(&self) -> Vec<(String, u64)> {
+        let r = &self.report;
+        [
+            ("reused", r.reused),
+            ("read", r.read),
+            ("removed", r.removed),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v as u64))
+        .collect()
+    }
+
+    /// Why the index file was rebuilt or not used, if it was.
+    #[getter]
+    fn index_warning(&self) -> Option<String> {
+        self.report.warning.clone()
     }
 
     /// Counters: associations, refused, stored, failed, errors.

@@ -1,12 +1,15 @@
 //! Query/Retrieve (PS3.4 C) and Modality Worklist (PS3.4 K): C-FIND, C-MOVE and C-GET as
 //! SCU ([`scu`]) and SCP ([`scp`]), attribute matching ([`matching`]) over an in-memory
-//! index of stored files ([`index`]).
+//! index of stored files ([`index`]), kept across starts in an SQLite file ([`store`], with
+//! the `sqlite-index` feature).
 
 pub mod command;
 pub mod index;
 pub mod matching;
 pub mod scp;
 pub mod scu;
+#[cfg(feature = "sqlite-index")]
+pub mod store;
 
 use rs_dicom::core::{Encoding, Tag, VR};
 use rs_dicom::writer::{ElementWriter, WriteOptions, write_bare};
