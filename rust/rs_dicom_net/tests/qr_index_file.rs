@@ -195,6 +195,13 @@ fn truncated_and_unwritable_index_files() {
     assert_eq!((r.reused, r.read), (0, 7), "{r:?}");
     assert!(r.warning.unwrap_or_default().contains("malformed; rebuilt"));
     drop(ix);
+    // An index file in the directory without a leading dot is not taken for an instance.
+    let visible = dir.join("sub").join("index.sqlite");
+    drop(Index::open_file(&dir, &visible));
+    let (ix, r) = Index::open_file(&dir, &visible);
+    assert_eq!((r.reused, r.read, r.bad.len()), (6, 1, 1), "{r:?}");
+    assert!(visible.is_file());
+    drop(ix);
     // An index file that cannot be created: the files are served from memory.
     let missing = dir.join("no/such/dir/index.sqlite");
     let (ix, r) = Index::open_file(&dir, &missing);

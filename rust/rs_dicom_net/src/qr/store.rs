@@ -66,6 +66,7 @@ pub struct SyncReport {
 pub struct IndexFile {
     conn: Mutex<Connection>,
     root: PathBuf,
+    path: PathBuf,
 }
 
 /// A row as stored.
@@ -108,6 +109,7 @@ impl IndexFile {
         Ok(IndexFile {
             conn: Mutex::new(conn),
             root: root.to_path_buf(),
+            path: path.to_path_buf(),
         })
     }
 
@@ -118,6 +120,17 @@ impl IndexFile {
             p.push(suffix);
             let _ = std::fs::remove_file(PathBuf::from(p));
         }
+    }
+
+    /// `p` is this index file or one of SQLite's beside it (an index file given inside the
+    /// served directory without a leading dot).
+    fn is_own(&self, p: &Path) -> bool {
+        let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
+        let (Some(own), Some(other)) = (name(&self.path), name(p)) else {
+            return false;
+        };
+        let dir = |p: &Path| p.parent().and_then(|d| d.canonicalize().ok());
+        other.starts_with(&own) && dir(p).is_some() && dir(p) == dir(&self.path)
     }
 
     /// The key of a file: its path under the root, as text (None: not kept).
@@ -189,7 +202,8 @@ impl IndexFile {
         // A damaged file fails here (SQLite checks each page it reads); the caller then
         // starts a new one. No PRAGMA quick_check: it read the whole file at each start.
         let mut rows = IndexFile::rows(&conn).map_err(sql_error)?;
-        let (files, bad) = files_under(&self.root);
+        let (mut files, bad) = files_under(&self.root);
+        files.retain(|p| !self.is_own(p));
         report.bad = bad;
         let tx = conn.transaction().map_err(sql_error)?;
         for path in files {
