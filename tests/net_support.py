@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from helpers import reference_tool
 
@@ -135,23 +136,28 @@ ARCHIVE_LAYOUT = [
 UID_ROOT = "1.2.826.0.1.3680043.10.1038"
 
 
-def make_archive(directory: Path) -> list[Path]:
-    """Instances of pydicom's CT_small.dcm with the layout above, written by pydicom."""
+def archive_instance(patient: str, study: int, series: int, i: int, date: str) -> Any:
+    """pydicom's CT_small.dcm as instance ``i`` of ``series`` of ``study`` of ``patient``."""
     import pydicom
 
+    ds = pydicom.dcmread(pydicom_file("CT_small.dcm"))
+    ds.PatientName = f"DOE^{patient}"
+    ds.PatientID = patient
+    ds.StudyInstanceUID = f"{UID_ROOT}.{study}"
+    ds.SeriesInstanceUID = f"{UID_ROOT}.{study}.{series}"
+    ds.SOPInstanceUID = f"{UID_ROOT}.{study}.{series}.{i}"
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.StudyDate = date
+    return ds
+
+
+def make_archive(directory: Path) -> list[Path]:
+    """Instances of pydicom's CT_small.dcm with the layout above, written by pydicom."""
     directory.mkdir(parents=True, exist_ok=True)
-    src = pydicom_file("CT_small.dcm")
     out = []
     for i, (patient, study, series, modality, date) in enumerate(ARCHIVE_LAYOUT):
-        ds = pydicom.dcmread(src)
-        ds.PatientName = f"DOE^{patient}"
-        ds.PatientID = patient
-        ds.StudyInstanceUID = f"{UID_ROOT}.{study}"
-        ds.SeriesInstanceUID = f"{UID_ROOT}.{study}.{series}"
-        ds.SOPInstanceUID = f"{UID_ROOT}.{study}.{series}.{i}"
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds = archive_instance(patient, study, series, i, date)
         ds.Modality = modality
-        ds.StudyDate = date
         ds.StudyID = str(study)
         ds.AccessionNumber = f"A{study}"
         ds.SeriesNumber = series

@@ -1,6 +1,9 @@
 """Query/Retrieve against Orthanc, both ways: our SCU's C-FIND, C-GET and C-MOVE served by
 Orthanc, and Orthanc's C-FIND and C-MOVE (triggered through its REST API) served by our
-QueryRetrieveServer; answers checked against the source files read by pydicom."""
+QueryRetrieveServer; answers checked against the source files read by pydicom. Orthanc as a
+C-GET SCU against our SCP is not tested: Debian's Orthanc 1.10.1 has no C-GET SCU (its REST
+API has /modalities/{id}/move but no /get; its book says C-GET is SCP-only up to 1.10), so
+our C-GET SCP is checked with DCMTK's getscu and pynetdicom instead."""
 
 from __future__ import annotations
 

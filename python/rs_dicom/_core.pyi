@@ -53,6 +53,7 @@ __all__ = [
     "UnsupportedCodecError",
     "UnsupportedTransferSyntaxError",
     "__version__",
+    "_arena_eager_commit",
     "_dataset_html",
     "_dicomdir_check_file_id",
     "_dicomdir_file_id",
@@ -96,6 +97,8 @@ __all__ = [
 ]
 
 _Key = int | tuple[int, int] | str
+
+def _arena_eager_commit() -> int: ...
 
 class DicomError(ValueError):
     offset: int | None
@@ -667,6 +670,7 @@ class QueryRetrieveServer:
         worklist: str | PathLike[str] | None = None,
         worklist_only: bool = False,
         ae_folders: bool = False,
+        index: str | PathLike[str] | None = None,
     ) -> QueryRetrieveServer: ...
     @property
     def port(self) -> int: ...
@@ -674,6 +678,9 @@ class QueryRetrieveServer:
     def indexed(self) -> int: ...
     @property
     def unreadable(self) -> list[tuple[str, str]]: ...
+    def index_stats(self) -> list[tuple[str, int]]: ...
+    @property
+    def index_warning(self) -> str | None: ...
     @property
     def running(self) -> bool: ...
     def stats(self) -> list[tuple[str, int]]: ...

@@ -17,6 +17,7 @@ STUDY_ROOT_FIND = "1.2.840.10008.5.1.4.1.2.2.1"
 STUDY_ROOT_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
 STUDY_ROOT_GET = "1.2.840.10008.5.1.4.1.2.2.3"
 MODALITY_WORKLIST_FIND = "1.2.840.10008.5.1.4.31"
+INDEX_FILE_NAME = ".rs_dicom_index.sqlite"
 
 _MODELS = {
     ("P", "find"): PATIENT_ROOT_FIND,
@@ -195,8 +196,13 @@ class QueryRetrieveServer(ServerBase):
     policies of :class:`~rs_dicom.net.StorageServer`, and so is ``max_async_ops`` (a request
     arriving during a C-FIND/C-MOVE/C-GET within the window waits for it instead of aborting
     the association). With ``worklist`` (a folder of worklist files, as
-    :class:`WorklistServer` serves) it answers Modality Worklist C-FIND too. A context manager
-    that stops the server on exit."""
+    :class:`WorklistServer` serves) it answers Modality Worklist C-FIND too.
+
+    ``index`` is the SQLite file that keeps the index across starts (``True``, the default:
+    ``DIR/.rs_dicom_index.sqlite``; a path; ``None`` or ``False``: no file, every file read
+    at each start). With it a start reads only the files added or changed (size or
+    modification time) since the last one; a damaged index file is rebuilt
+    (:attr:`index_warning` says so). A context manager that stops the server on exit."""
 
     def __init__(
         self,
@@ -218,8 +224,12 @@ class QueryRetrieveServer(ServerBase):
         max_async_ops: int = 16,
         worklist: str | os.PathLike[str] | None = None,
         ae_folders: bool = False,
+        index: str | os.PathLike[str] | bool | None = True,
     ) -> None:
         self.directory = os.fspath(directory)
+        if index is True:
+            index = os.path.join(self.directory, INDEX_FILE_NAME)
+        index_file = None if index is None or index is False else os.fspath(index)
         self._server = _core.QueryRetrieveServer(
             port,
             self.directory,
@@ -235,7 +245,9 @@ class QueryRetrieveServer(ServerBase):
             max_async_ops=max_async_ops,
             worklist=None if worklist is None else os.fspath(worklist),
             ae_folders=ae_folders,
+            index=index_file,
         )
+        self.index_file = index_file
 
     @property
     def indexed(self) -> int:
@@ -246,6 +258,16 @@ class QueryRetrieveServer(ServerBase):
     def unreadable(self) -> list[tuple[str, str]]:
         """Files of the directory that could not be indexed at start, with why."""
         return [(os.fspath(p), why) for p, why in self._server.unreadable]
+
+    def index_stats(self) -> dict[str, int]:
+        """What building the index at start did: ``reused`` (instances taken from the index
+        file, their files not read), ``read`` (files read), ``removed`` (rows of files gone)."""
+        return dict(self._server.index_stats())
+
+    @property
+    def index_warning(self) -> str | None:
+        """Why the index file was rebuilt or not used at start, if it was."""
+        return self._server.index_warning
 
 
 class WorklistServer(ServerBase):

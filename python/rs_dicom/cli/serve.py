@@ -19,10 +19,12 @@ from rs_dicom.cli._report import PROG, error_text
 DESCRIPTION = """\
 Index the DICOM files under DIR and answer C-FIND, C-MOVE and C-GET (Patient and Study
 Root) about them on --port; instances received with C-STORE are written to DIR and indexed
-at once. C-MOVE destinations are given with --destination AE=HOST:PORT. With +tls the
-associations are TLS ones, and so are C-MOVE's to the destinations (as dcmqrscp does),
-unless --plain-destinations. With --worklist WLDIR it answers Modality Worklist C-FIND from
-the worklist files under WLDIR too (see 'rs-dicom worklist'). Runs until interrupted
+at once. The index is kept in DIR/.rs_dicom_index.sqlite (or --index PATH), so a restart
+reads only the files added or changed since. C-MOVE destinations are given with
+--destination AE=HOST:PORT. With +tls the associations are TLS ones, and so are C-MOVE's to
+the destinations (as dcmqrscp does), unless --plain-destinations. With --worklist WLDIR it
+answers Modality Worklist C-FIND from the worklist files under WLDIR too (see 'rs-dicom
+worklist'). Runs until interrupted
 (Ctrl-C)."""
 
 EPILOG = """\
@@ -66,6 +68,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="reject associations whose called AE title is not --aet",
     )
+    index = parser.add_mutually_exclusive_group()
+    index.add_argument(
+        "--index",
+        metavar="PATH",
+        help="the SQLite file keeping the index across starts (default DIR/.rs_dicom_index.sqlite)",
+    )
+    index.add_argument(
+        "--no-index-file",
+        action="store_true",
+        help="keep the index in memory only: read every file at each start",
+    )
     add_association(parser, peer=False)
     add_accept_aet(parser)
     add_async_ops(parser, server=True)
@@ -96,18 +109,28 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             max_async_ops=args.max_async_ops,
             destination_tls=None if args.plain_destinations else client_tls_for_server(args),
             worklist=args.worklist,
+            index=None if args.no_index_file else (args.index or True),
         )
     except (OSError, ValueError) as exc:
         print(f"{PROG}: serve on port {args.port}: {error_text(exc)}", file=err)
         return 1
+    if server.index_warning:
+        print(f"{PROG}: warning: {server.index_warning}", file=err)
     for path, why in server.unreadable:
         print(f"{PROG}: {path}: not indexed: {why}", file=err)
     print(
         f"serving {server.indexed} instances from {args.directory} on port {server.port} "
         f"as {args.aet}",
         file=out,
-        flush=True,
     )
+    if server.index_file:
+        stats = server.index_stats()
+        print(
+            f"index {server.index_file}: {stats['read']} files read, {stats['reused']} "
+            f"unchanged, {stats['removed']} removed",
+            file=out,
+        )
+    out.flush()
     run_until_interrupted(server)
     print(f"{server.stats().get('stored', 0)} instances stored", file=out)
     return 0

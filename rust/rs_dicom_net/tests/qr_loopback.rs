@@ -2,6 +2,8 @@
 //! C-FIND at each level, retrieved by C-GET on the same association and by C-MOVE to a
 //! second SCP, and a C-FIND can be cancelled.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,8 +30,6 @@ fn temp_dir(name: &str) -> PathBuf {
 
 /// Instances of the sample CT: 2 patients, 3 studies, 4 series, 7 instances.
 fn instances() -> Vec<Instance> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample_ct.dcm");
-    let file = rs_dicom::parse_file(path).unwrap();
     let layout = [
         ("P1", "1", "1", 2),
         ("P1", "1", "2", 1),
@@ -39,24 +39,9 @@ fn instances() -> Vec<Instance> {
     let mut out = Vec::new();
     for (p, st, se, n) in layout {
         for i in 0..n {
-            let mut ds = file.dataset.clone();
-            let study = format!("1.2.826.0.1.99.{st}");
-            let series = format!("{study}.{se}");
-            let sop = format!("{series}.{i}");
-            set_text(&mut ds, Tag(0x0010, 0x0010), VR::PN, &format!("DOE^{p}"));
-            set_text(&mut ds, Tag(0x0010, 0x0020), VR::LO, p);
-            set_text(&mut ds, Tag(0x0020, 0x000D), VR::UI, &study);
-            set_text(&mut ds, Tag(0x0020, 0x000E), VR::UI, &series);
-            set_text(&mut ds, Tag(0x0008, 0x0018), VR::UI, &sop);
-            set_text(
-                &mut ds,
-                Tag(0x0008, 0x0020),
-                VR::DA,
-                &format!("2020010{st}"),
-            );
-            let mut meta = file.meta.clone();
-            set_text(&mut meta, Tag(0x0002, 0x0003), VR::UI, &sop);
-            out.push(Instance::new(meta, ds, file.transfer_syntax).unwrap());
+            let date = format!("2020010{st}");
+            let s = common::sample_ct("1.2.826.0.1.99", p, st, se, i, &date);
+            out.push(Instance::new(s.meta, s.dataset, s.ts).unwrap());
         }
     }
     out

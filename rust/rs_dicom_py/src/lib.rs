@@ -46,8 +46,44 @@ use pyo3::prelude::*;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_arena_eager_commit`: the fifth option in both v2's and v3's
+/// `mi_option_t` (libmimalloc-sys names no constant for it).
+const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+
+/// Turns off mimalloc's eager arena commit unless the user chose with
+/// `MIMALLOC_ARENA_EAGER_COMMIT`. Its default (2: eager where the OS overcommits, i.e.
+/// Linux) keeps every page an arena ever handed out resident: 100 + 100 concurrent
+/// associations in one process peaked at 744 MiB RSS with it, 106 MiB without
+/// (benchmarks/results_net.md). The choice is made when an arena is reserved, and the first
+/// one is reserved by the extension's first allocation, so this runs as a load-time
+/// constructor (after mimalloc's own, which reads the environment), before any Rust code of
+/// the extension allocates. Only Linux: elsewhere the default commits on demand already.
+#[cfg(target_os = "linux")]
+extern "C" fn lazy_arena_commit() {
+    // var_os builds the name's C string on the stack: nothing is allocated before the set.
+    if std::env::var_os("MIMALLOC_ARENA_EAGER_COMMIT").is_none() {
+        // SAFETY: stores one option value; runs during dlopen, before other threads use
+        // this allocator.
+        unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static LAZY_ARENA_COMMIT: extern "C" fn() = lazy_arena_commit;
+
+/// The arena commit option in force (0 lazy, 1 eager, 2 eager on overcommitting systems),
+/// for the tests.
+#[pyfunction]
+fn _arena_eager_commit() -> std::os::raw::c_long {
+    // SAFETY: reads one option value.
+    unsafe { libmimalloc_sys::mi_option_get(ARENA_EAGER_COMMIT) }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_arena_eager_commit, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     tag::register(m)?;

@@ -15,6 +15,7 @@ use rs_dicom_net::qr::index::Index;
 use rs_dicom_net::qr::scp::{Indexing, QrService, server_config};
 use rs_dicom_net::qr::scu::{Operation, Query, Response};
 use rs_dicom_net::qr::worklist;
+use rs_dicom_net::qr::store::SyncReport;
 use rs_dicom_net::scp::{Server, StoreHandler};
 use rs_dicom_net::tls::TlsClient;
 
@@ -124,14 +125,14 @@ pub struct PyQrServer {
     index: Arc<Index>,
     port: u16,
     bad: Vec<(PathBuf, String)>,
+    report: SyncReport,
 }
 
 #[pymethods]
 impl PyQrServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None, max_async_ops=rs_dicom_net::scp::DEFAULT_ASYNC_OPS, worklist=None, worklist_only=false, ae_folders=false))]
-
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None, max_async_ops=rs_dicom_net::scp::DEFAULT_ASYNC_OPS, worklist=None, worklist_only=false, ae_folders=false, index=None))]
     fn new(
         py: Python<'_>,
         port: u16,
@@ -152,6 +153,7 @@ impl PyQrServer {
         worklist: Option<PathBuf>,
         worklist_only: bool,
         ae_folders: bool,
+        index: Option<PathBuf>,
     ) -> PyResult<Self> {
         let mut table: HashMap<String, SocketAddr> = HashMap::new();
         let mut secure: HashMap<String, TlsClient> = HashMap::new();
@@ -164,18 +166,37 @@ impl PyQrServer {
                 secure.extend(rq.tls.map(|t| (ae, t)));
             }
         }
-        let index = Arc::new(Index::new());
-        let (mut cfg, bad) = if worklist_only {
+        let (mut cfg, index, bad, report) = if worklist_only {
             if !directory.is_dir() {
                 let shown = directory.display();
                 return Err(NetworkError::new_err(format!("{shown} is not a directory")));
             }
-            (worklist::server_config(directory, ae_folders), Vec::new())
+            let cfg = worklist::server_config(directory, ae_folders);
+            let index = Arc::new(Index::new());
+            (cfg, index, Vec::new(), SyncReport::default())
         } else {
             std::fs::create_dir_all(&directory).map_err(|e| {
                 NetworkError::new_err(format!("cannot create {}: {e}", directory.display()))
             })?;
-            let bad = py.detach(|| index.add_dir(&directory).1);
+            // With an index file only what changed since the last start is read.
+            let (index, report) = py.detach(|| match &index {
+                Some(file) => Index::open_file(&directory, file),
+                None => {
+                    let index = Index::new();
+                    let (added, bad) = index.add_dir(&directory);
+                    let read = added + bad.len();
+                    (
+                        index,
+                        SyncReport {
+                            read,
+                            bad,
+                            ..SyncReport::default()
+                        },
+                    )
+                }
+            });
+            let index = Arc::new(index);
+            let bad = report.bad.clone();
             let service = Arc::new(QrService {
                 index: index.clone(),
                 ae_title: ae_title.to_string(),
@@ -186,7 +207,7 @@ impl PyQrServer {
             if let Some(wl) = worklist {
                 worklist::add_to(&mut cfg, wl, ae_folders);
             }
-            (cfg, bad)
+            (cfg, index, bad, report)
         };
         cfg.accept.ae_title = ae_title.to_string();
         cfg.accept.require_called_ae = require_called_ae;
@@ -218,6 +239,7 @@ impl PyQrServer {
             index,
             port,
             bad,
+            report,
         })
     }
 
@@ -239,6 +261,26 @@ impl PyQrServer {
         let bad = self.bad.iter();
         bad.map(|(p, why)| (p.to_string_lossy().into_owned(), why.clone()))
             .collect()
+    }
+
+    /// What building the index at start did: instances taken from the index file
+    /// (`reused`), files read, rows of removed files dropped.
+    fn index_stats(&self) -> Vec<(String, u64)> {
+        let r = &self.report;
+        [
+            ("reused", r.reused),
+            ("read", r.read),
+            ("removed", r.removed),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v as u64))
+        .collect()
+    }
+
+    /// Why the index file was rebuilt or not used, if it was.
+    #[getter]
+    fn index_warning(&self) -> Option<String> {
+        self.report.warning.clone()
     }
 
     /// Counters: associations, refused, stored, failed, errors.

@@ -16,6 +16,9 @@ use super::{
 };
 use crate::error::{NetResult, net_error};
 
+/// The encoding of the headers the index keeps.
+const EXPLICIT: &str = rs_dicom::TransferSyntax::EXPLICIT_VR_LE.uid;
+
 /// One stored instance: where its file is, and its header (everything before the pixel data,
 /// owned, explicit VR little endian).
 #[derive(Debug)]
@@ -35,7 +38,19 @@ pub struct Record {
 impl Record {
     /// Reads a Part 10 file's header.
     pub fn read(path: &Path) -> NetResult<Record> {
-        let (header, ts) = read_header(path)?;
+        Ok(Record::read_encoded(path)?.0)
+    }
+
+    /// Reads a Part 10 file's header; also returns the header's bare explicit VR little
+    /// endian encoding (what the index file keeps).
+    pub fn read_encoded(path: &Path) -> NetResult<(Record, Vec<u8>)> {
+        let (bytes, ts) = encoded_header(path)?;
+        Ok((Record::from_encoded(path, &bytes, ts.uid.to_string())?, bytes))
+    }
+
+    /// A record from a header encoded by [`Record::read_encoded`].
+    pub fn from_encoded(path: &Path, header: &[u8], transfer_syntax: String) -> NetResult<Record> {
+        let header = parse_bare(header, EXPLICIT)?;
         let uid = |t: Tag| text_of(&header, t).filter(|s| !s.is_empty());
         let sop_class = uid(Tag(0x0008, 0x0016))
             .ok_or_else(|| net_error(format!("{}: no SOP Class UID", path.display())))?;
@@ -45,7 +60,7 @@ impl Record {
             path: path.to_path_buf(),
             sop_class,
             sop_instance,
-            transfer_syntax: ts.uid.to_string(),
+            transfer_syntax,
             header,
         })
     }
@@ -58,16 +73,20 @@ impl Record {
 /// A Part 10 file's header (everything before the pixel data, file meta left out) as an
 /// owned copy in explicit VR little endian, and the file's transfer syntax.
 pub fn read_header(path: &Path) -> NetResult<(Dataset, &'static rs_dicom::TransferSyntax)> {
+    let (bytes, ts) = encoded_header(path)?;
+    Ok((parse_bare(&bytes, EXPLICIT)?, ts))
+}
+
+/// A Part 10 file's header without file meta and pixel data, as bare explicit VR little endian
+/// bytes: an owned copy, since an index must not keep every file mapped.
+fn encoded_header(path: &Path) -> NetResult<(Vec<u8>, &'static rs_dicom::TransferSyntax)> {
     let opts = ReadOptions {
         stop_before_pixels: true,
         ..Default::default()
     };
     let file = parse_file_with(path, opts)?;
     let kept = file.dataset.filtered(|t| t.0 < 0x7FE0 && t.0 != 0x0002);
-    let explicit = rs_dicom::TransferSyntax::EXPLICIT_VR_LE.uid;
-    // An owned copy: an index must not keep every file mapped.
-    let header = parse_bare(&super::encode_bare(&kept, explicit)?, explicit)?;
-    Ok((header, file.transfer_syntax))
+    Ok((super::encode_bare(&kept, EXPLICIT)?, file.transfer_syntax))
 }
 
 #[derive(Default)]
@@ -80,6 +99,9 @@ struct Inner {
 #[derive(Default)]
 pub struct Index {
     inner: RwLock<Inner>,
+    /// The SQLite file that keeps the index across starts, when there is one.
+    #[cfg(feature = "sqlite-index")]
+    pub(super) file: Option<super::store::IndexFile>,
 }
 
 /// Entities that matched a query: the records under each, and the one that matched.
@@ -110,8 +132,17 @@ impl Index {
         }
     }
 
-    /// Adds a file.
+    /// Adds a file (and records it in the index file, if there is one).
     pub fn add_file(&self, path: &Path) -> NetResult<()> {
+        #[cfg(feature = "sqlite-index")]
+        if let Some(file) = &self.file {
+            let (record, bytes) = Record::read_encoded(path)?;
+            // The index file is a cache checked against each file's size and time at the
+            // next start: a failed write costs a re-read then, not this instance.
+            let _ = file.put(path, &record, &bytes);
+            self.insert(record);
+            return Ok(());
+        }
         self.insert(Record::read(path)?);
         Ok(())
     }
@@ -119,25 +150,12 @@ impl Index {
     /// Adds every DICOM file under `dir` (recursively); returns the number added and the
     /// files that could not be read, with why.
     pub fn add_dir(&self, dir: &Path) -> (usize, Vec<(PathBuf, String)>) {
-        let mut stack = vec![dir.to_path_buf()];
-        let (mut added, mut bad) = (0, Vec::new());
-        while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else {
-                bad.push((d, "cannot list the directory".to_string()));
-                continue;
-            };
-            let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-            paths.sort();
-            for p in paths {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if p.is_dir() {
-                    stack.push(p);
-                } else if !name.starts_with('.') && name != "DICOMDIR" {
-                    match self.add_file(&p) {
-                        Ok(()) => added += 1,
-                        Err(e) => bad.push((p, e.to_string())),
-                    }
-                }
+        let (files, mut bad) = files_under(dir);
+        let mut added = 0;
+        for p in files {
+            match self.add_file(&p) {
+                Ok(()) => added += 1,
+                Err(e) => bad.push((p, e.to_string())),
             }
         }
         (added, bad)
@@ -229,6 +247,31 @@ impl Index {
             .flat_map(|g| g.records)
             .collect()
     }
+}
+
+/// The files under `dir` that may be DICOM (recursively, in a stable order; hidden files,
+/// such as the index file, and DICOMDIRs left out), and the directories that could not be
+/// listed.
+pub fn files_under(dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut stack = vec![dir.to_path_buf()];
+    let (mut files, mut bad) = (Vec::new(), Vec::new());
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            bad.push((d, "cannot list the directory".to_string()));
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for p in paths {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if p.is_dir() {
+                stack.push(p);
+            } else if !name.starts_with('.') && name != "DICOMDIR" {
+                files.push(p);
+            }
+        }
+    }
+    (files, bad)
 }
 
 fn modalities_of(records: &[Arc<Record>]) -> BTreeSet<String> {

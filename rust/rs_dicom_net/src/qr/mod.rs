@@ -1,6 +1,7 @@
 //! Query/Retrieve (PS3.4 C) and Modality Worklist (PS3.4 K): C-FIND, C-MOVE and C-GET as
 //! SCU ([`scu`]) and SCP ([`scp`]), attribute matching ([`matching`]) over an in-memory
-//! index of stored files ([`index`]); the Modality Worklist SCP ([`worklist`]).
+//! index of stored files ([`index`]), kept across starts in an SQLite file ([`store`], with
+//! the `sqlite-index` feature); the Modality Worklist SCP ([`worklist`]).
 
 pub mod command;
 pub mod index;
@@ -8,6 +9,8 @@ pub mod matching;
 pub mod scp;
 pub mod scu;
 pub mod worklist;
+#[cfg(feature = "sqlite-index")]
+pub mod store;
 
 use rs_dicom::core::{Encoding, Tag, VR};
 use rs_dicom::writer::{ElementWriter, WriteOptions, write_bare};
