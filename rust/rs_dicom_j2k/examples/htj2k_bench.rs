@@ -3,6 +3,8 @@
 //! the mean compressed size. The frames are synthetic (smooth anatomy-like shapes, noise and
 //! an air background, 12 significant bits in 16), generated from a fixed seed.
 //! `HTJ2K_BENCH_PGM=frame.pgm` also writes the first frame as a PGM for other encoders.
+//! `J2K_BENCH_PART1=1` times the Part 1 (EBCOT) lossless encoder instead, at the settings
+//! rs_dicom uses for JPEG 2000 Lossless (12-bit precision, LRCP, five levels).
 
 use std::time::Instant;
 
@@ -53,23 +55,37 @@ fn main() {
             eprintln!("cannot write {}: {e}", path.to_string_lossy());
         }
     }
-    let opts = rs_dicom_j2k::EncodeOptions::default();
+    let part1 = std::env::var_os("J2K_BENCH_PART1").is_some();
+    let opts = if part1 {
+        rs_dicom_j2k::EncodeOptions {
+            block_coding: rs_dicom_j2k::BlockCoding::Part1,
+            progression: rs_dicom_j2k::Progression::Lrcp,
+            ..Default::default()
+        }
+    } else {
+        rs_dicom_j2k::EncodeOptions::default()
+    };
+    let precision = if part1 { 12 } else { 16 };
     let encode = |px: &[u16]| {
         let input = rs_dicom_j2k::EncodeInput {
             width: 512,
             height: 512,
             components: 1,
-            precision: 16,
+            precision,
             signed: false,
             planar: false,
             samples: rs_dicom_j2k::Samples::U16(px),
         };
         rs_dicom_j2k::encode(&input, &opts)
     };
-    // Warm up.
+    // Warm up, and a checksum of the codestreams (FNV-1a) to tell changes in the output.
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
     for img in &images {
-        let _ = encode(img);
+        for &b in encode(img).unwrap_or_default().iter() {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
     }
+    println!("codestream checksum {hash:016x}");
     let start = Instant::now();
     let mut bytes = 0usize;
     for i in 0..frames {
@@ -83,7 +99,8 @@ fn main() {
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "HTJ2K lossless 512x512 16-bit: {:.1} frames/s, {:.0} bytes/frame (ratio {:.2})",
+        "{} lossless 512x512 16-bit: {:.1} frames/s, {:.0} bytes/frame (ratio {:.2})",
+        if part1 { "JPEG 2000 Part 1" } else { "HTJ2K" },
         frames as f64 / secs,
         bytes as f64 / frames as f64,
         (512.0 * 512.0 * 2.0) / (bytes as f64 / frames as f64)
