@@ -386,9 +386,10 @@ fn a_request_during_a_find_waits_within_the_window() {
     for _ in 0..3 {
         assert_eq!(find_then_echo(addr, Some((4, 1))), want);
     }
-    // Without a window it is a protocol error (when it arrived during the C-FIND: the
-    // SCU's two sends are microseconds apart, so a few tries make sure one does).
-    let aborted = (0..3).any(|_| find_then_echo(addr, None).len() < want.len());
+    // Without a window it is a protocol error when it arrived during the C-FIND. The SCU's
+    // two sends are microseconds apart, but on a loaded machine the SCP may finish the
+    // three matches first (it did in a third of the tries), so try until one arrives in time.
+    let aborted = (0..40).any(|_| find_then_echo(addr, None).len() < want.len());
     assert!(aborted);
     pacs.server.stop();
     std::fs::remove_dir_all(dir).unwrap();
