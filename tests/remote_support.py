@@ -142,19 +142,26 @@ def make_handler(served: Served) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def http_server() -> Iterator[tuple[str, Served]]:
-    """The HTTP server on a free loopback port, in a thread, stopped at the end: its base URL
-    and its files."""
-    served = Served()
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), make_handler(served))
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on a free loopback port, in a thread, stopped at the end: the base
+    URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", served
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@contextlib.contextmanager
+def http_server() -> Iterator[tuple[str, Served]]:
+    """The Range-honouring server of ``Served`` files: its base URL and its files."""
+    served = Served()
+    with serving(make_handler(served)) as base:
+        yield base, served
 
 
 @contextlib.contextmanager

@@ -132,6 +132,12 @@ def test_globs_files_and_lists(folder: Path, tmp_path: Path) -> None:
     assert f"{len(want)} files ({len(want)} read" in text
 
 
+def _tree(folder: Path) -> tuple[list[Path], list[str]]:
+    """The files under ``folder`` and their names relative to it."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return files, [p.relative_to(folder).as_posix() for p in files]
+
+
 def _remote_rows(out: Path, urls: list[str], paths: list[str]) -> None:
     """The index's rows of ``urls`` equal the scan's of the local ``paths``."""
     table = pq.read_table(out)
@@ -149,8 +155,7 @@ def test_index_of_an_s3_prefix_and_its_reruns(folder: Path, tmp_path: Path) -> N
     pytest.importorskip("moto.server")
     from remote_support import moto_s3, s3_bucket
 
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    names = [p.relative_to(folder).as_posix() for p in files]
+    files, names = _tree(folder)
     out = tmp_path / "s3.parquet"
     with moto_s3() as options:
         fs = s3_bucket(options, "idx")
@@ -192,8 +197,7 @@ def test_index_of_an_http_listing(folder: Path, tmp_path: Path) -> None:
     pytest.importorskip("aiohttp")
     from remote_support import http_server
 
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    names = [p.relative_to(folder).as_posix() for p in files]
+    files, names = _tree(folder)
     out = tmp_path / "http.parquet"
     with http_server() as (base, served):
         for p, name in zip(files, names, strict=True):
