@@ -252,9 +252,11 @@ def scan(
 
     ``paths``: a directory (its files, recursively unless ``recursive=False``), a glob, a file,
     a URL (any fsspec URL, the ``rs-dicom[remote]`` extra: its header is fetched by range
-    requests and scanned like a local file's; the row's ``size`` is the remote file's, and a
-    URL that cannot be fetched is an error row; ``storage_options`` go to fsspec, e.g. an
-    S3 endpoint and keys), or a list of these. ``tags``: keywords, tag
+    requests, 8 KiB and then more only while the bytes do not reach the last requested tag,
+    and scanned from memory like a local file, with no temporary file; the row's ``size`` is
+    the remote file's, and a URL that cannot be fetched is an error row; ``storage_options``
+    go to fsspec, e.g. an S3 endpoint and keys; a URL is one file, never listed), or a list
+    of these. ``tags``: keywords, tag
     numbers or ``(group, element)`` tuples; the default is :data:`DEFAULT_TAGS`. ``workers``:
     threads (default: all cores).
 
