@@ -181,7 +181,8 @@ def fetch_header(
             ended = len(more) < want - len(data)
             data += more
     except Exception as e:  # any failure of the store is this URL's error row
-        return url, None, mtime, f"{url}: {e}"
+        text = str(e) or type(e).__name__
+        return url, None, mtime, text if text.startswith(url) else f"{url}: {text}"
     return url, size, mtime, data
 
 
