@@ -26,7 +26,7 @@ use rs_dicom::parser::{DicomFile, ReadOptions, parse_open_file};
 
 use crate::builder::{BatchBuilder, RowHead};
 pub use crate::columns::{Column, Kind};
-pub use crate::fetched::{Fetched, Input};
+pub use crate::fetched::{FIRST_REQUEST, Fetched, Input};
 
 /// What a scan reads: its columns and schema.
 #[derive(Debug, Clone)]
