@@ -190,3 +190,29 @@ def test_dask_is_imported_only_when_used() -> None:
         "assert 'dask' not in sys.modules and 'distributed' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_scan_of_s3_urls_on_the_cluster_equals_the_local_scan(
+    client: Any, corpus: list[str]
+) -> None:
+    """URL partitions are read on the workers, with the storage options sent along."""
+    pytest.importorskip("s3fs")
+    pytest.importorskip("moto.server")
+    from remote_support import moto_s3, s3_bucket
+
+    picked = corpus[:: max(1, len(corpus) // 6)][:6]
+    with moto_s3() as options:
+        fs = s3_bucket(options, "dask")
+        urls = [f"s3://dask/{n}-{Path(p).name}" for n, p in enumerate(picked)]
+        for path, url in zip(picked, urls, strict=True):
+            fs.pipe(url.removeprefix("s3://"), Path(path).read_bytes())
+        urls.append("s3://dask/missing.dcm")
+        ddf = rdask.scan(urls, TAGS, files_per_partition=3, storage_options=options)
+        assert ddf.npartitions == 3
+        got = ddf.compute()
+        want = rs_dicom.scan(urls, TAGS, workers=1, storage_options=options)
+    back = pa.Table.from_pandas(got, preserve_index=False).replace_schema_metadata(None)
+    assert back.cast(want.schema).equals(want)
+    assert list(got["path"]) == urls
+    assert got["error"].iloc[-1] is not None and "missing.dcm" in got["error"].iloc[-1]
+    assert got["error"].iloc[:-1].isna().sum() > 0

@@ -5,9 +5,7 @@ HTTP server with Range support and from moto's S3-compatible server, counting by
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ import numpy as np
 import pytest
 import rs_dicom
 from conformance import corpus_files
-from remote_support import Served, free_port, make_handler
+from remote_support import Served, http_server, moto_s3, s3_bucket
 from rs_dicom import _core
 from rs_dicom.remote import FIRST_REQUEST, GROWTH
 
@@ -90,16 +88,8 @@ def test_push_parser_gives_the_file_readers_dataset_on_every_corpus_file() -> No
 
 @pytest.fixture(scope="module")
 def http() -> Iterator[tuple[str, Served]]:
-    served = Served()
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), make_handler(served))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with http_server() as server:
+        yield server
 
 
 def local_pixels(data: bytes) -> Any:
@@ -329,36 +319,9 @@ def test_plain_paths_and_bytes_still_read_locally() -> None:
 @pytest.fixture(scope="module")
 def s3() -> Iterator[dict[str, Any]]:
     pytest.importorskip("s3fs")
-    moto_server = pytest.importorskip("moto.server")
-    port = free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield {
-            "key": "testing",
-            "secret": "testing",
-            "client_kwargs": {
-                "endpoint_url": f"http://127.0.0.1:{port}",
-                "region_name": "us-east-1",
-            },
-        }
-    finally:
-        server.stop()
-
-
-def s3_bucket(s3: dict[str, Any], bucket: str) -> Any:
-    """A new bucket on the moto server; the s3fs filesystem to fill it."""
-    import s3fs
-
-    boto3 = pytest.importorskip("boto3")
-    boto3.client(
-        "s3",
-        endpoint_url=s3["client_kwargs"]["endpoint_url"],
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=bucket)
-    return s3fs.S3FileSystem(**s3)
+    pytest.importorskip("moto.server")
+    with moto_s3() as options:
+        yield options
 
 
 def test_s3_headers_and_frames_equal_local_reads(s3: dict[str, Any]) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import rs_dicom
 from conformance import corpus_files
-from remote_support import Served
-from test_remote import http, s3, s3_bucket  # noqa: F401  (the server fixtures)
+from remote_support import Served, s3_bucket
+from test_remote import http, s3  # noqa: F401  (the server fixtures)
 from test_scan import TAGS
 
 if os.environ.get("CI") == "true":
@@ -101,3 +101,72 @@ def test_scan_expands_no_url(tmp_path: Path) -> None:
     from rs_dicom._scan import expand_paths
 
     assert expand_paths(["http://x/*.dcm", "s3://b/k"]) == ["http://x/*.dcm", "s3://b/k"]
+
+
+def _header_end(data: bytes) -> int | None:
+    """Where a file's pixel data starts (None: no pixel data, or a header the push parser
+    finds bad)."""
+    from rs_dicom import _core
+
+    p = _core.PushParser(stop_before_pixels=True)
+    p.feed(data)
+    where = p.pixel_location
+    return None if where is None else int(where[0])
+
+
+def test_scan_of_urls_writes_no_file_and_fetches_only_headers(
+    http: tuple[str, Served],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tempfile
+
+    from rs_dicom.remote import FIRST_REQUEST, GROWTH
+
+    base, served = http
+    paths, urls = _serve(served, base)
+    # Both Python's and Rust's temporary folders are this empty one.
+    empty = tmp_path / "tmp"
+    empty.mkdir()
+    monkeypatch.setenv("TMPDIR", str(empty))
+    monkeypatch.setattr(tempfile, "tempdir", str(empty))
+    served.reset()
+    table = rs_dicom.scan(urls, TAGS, workers=2)
+    assert list(empty.iterdir()) == []
+    assert table.num_rows == len(urls) and table.column("error").null_count > 0
+    bounded = 0
+    for url in urls:
+        name = url.removeprefix(base + "/")
+        data = served.files[name]
+        sent = served.sent_by_name.get(name, 0)
+        assert sent <= len(data), url
+        end = _header_end(data)
+        if end is not None:
+            # One request, or requests growing by GROWTH up to the pixel data.
+            assert sent <= max(FIRST_REQUEST, GROWTH * end), (url, sent, end)
+            bounded += 1
+    assert bounded > len(urls) // 2
+    # Fewer tags, read only up to the last of them: no more bytes than for all the tags.
+    served.reset()
+    rs_dicom.scan(urls, ["SOPClassUID"], workers=2)
+    few = dict(served.sent_by_name)
+    assert list(empty.iterdir()) == []
+    served.reset()
+    rs_dicom.scan(urls, TAGS, workers=2)
+    assert all(few.get(n, 0) <= s for n, s in served.sent_by_name.items())
+
+
+def test_a_big_multiframe_over_http_costs_one_small_request(
+    http: tuple[str, Served],  # noqa: F811
+) -> None:
+    from rs_dicom.remote import FIRST_REQUEST
+    from test_remote import multiframe_native
+
+    base, served = http
+    data = multiframe_native()
+    served.files["scan/big.dcm"] = data
+    served.reset()
+    row = rs_dicom.scan([f"{base}/scan/big.dcm"], TAGS).to_pylist()[0]
+    assert row["error"] is None and row["size"] == len(data)
+    assert row["NumberOfFrames"] == rs_dicom.dcmread(data).NumberOfFrames
+    assert served.sent == FIRST_REQUEST < len(data) // 100

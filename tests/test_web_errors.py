@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import base64
 import http.server
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import rs_dicom
 from net_support import free_port, pydicom_file
+from remote_support import serving
 from rs_dicom import web
 
 Answer = tuple[int, dict[str, str], bytes]
@@ -49,15 +49,8 @@ def server() -> Iterator[tuple[str, Scripted]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/dicom-web", script
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serving(Handler) as base:
+        yield f"{base}/dicom-web", script
 
 
 def multipart(parts: list[tuple[str, bytes]], boundary: str = "BOUNDARY") -> Answer:

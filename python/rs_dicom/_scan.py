@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -150,21 +149,41 @@ def _progress_bar(total: int) -> Any:
 _FETCHERS = 16
 """URLs whose headers are fetched at a time (the waits are the network's, not the CPU's)."""
 
+_URL_BATCH = 1024
+"""URLs whose header bytes are held at once (a few KiB each): memory stays flat."""
 
-def _fetch(
-    url: str, folder: str, n: int, storage_options: dict[str, Any] | None
-) -> tuple[str, int | None, str | None]:
-    """The header prefix of ``url`` saved under ``folder``: (path, size, error)."""
-    from rs_dicom.remote import header_prefix
+Info = tuple[int | None, int | None]
+"""What a store's listing says of a URL: size and modification time (ns), either unknown."""
 
-    path = os.path.join(folder, f"{n}.dcm")
+
+def fetch_header(
+    scanner: Any,
+    url: str,
+    storage_options: dict[str, Any] | None = None,
+    info: Info | None = None,
+) -> tuple[str, int | None, int | None, bytes | str]:
+    """The scan input of ``url``: ``(url, size, mtime, header bytes)``, or the error as str.
+
+    The first 8 KiB are fetched by a range request, then more (each request 4 times the
+    bytes held) until ``scanner.wanted`` says the bytes give the row the whole file would:
+    the header up to the last tag the scan needs, or to a defect. Nothing is written to disk.
+    """
+    from rs_dicom.remote import FIRST_REQUEST, _Remote
+
+    size, mtime = info if info is not None else (None, None)
     try:
-        data, size = header_prefix(url, storage_options)
+        remote = _Remote(url, storage_options, size=size)
+        size = remote.size
+        data = remote.read(0, FIRST_REQUEST)
+        ended = len(data) < FIRST_REQUEST
+        while (want := scanner.wanted(data, len(data) if ended else size)) is not None:
+            more = remote.read(len(data), want)
+            ended = len(more) < want - len(data)
+            data += more
     except Exception as e:  # any failure of the store is this URL's error row
-        return os.path.join(folder, f"{n}.missing"), None, f"{url}: {e}"
-    with open(path, "wb") as f:
-        f.write(data)
-    return path, size, None
+        text = str(e) or type(e).__name__
+        return url, None, mtime, text if text.startswith(url) else f"{url}: {text}"
+    return url, size, mtime, data
 
 
 def _read_chunk(
@@ -173,42 +192,30 @@ def _read_chunk(
     workers: int | None,
     pa: Any,
     storage_options: dict[str, Any] | None = None,
+    infos: dict[str, Info] | None = None,
 ) -> Iterator[Any]:
-    """Record batches of ``chunk``; a URL's row is the scan of its header prefix, fetched by
-    range requests (see :mod:`rs_dicom.remote`), with its path, size and error put back."""
+    """Record batches of ``chunk``; a URL's row is the scan of its header bytes, fetched by
+    range requests (:func:`fetch_header`) and read from memory."""
     urls = [i for i, p in enumerate(chunk) if is_url(p)]
     if not urls:
         for batch in scanner.read(chunk, workers):
             yield pa.record_batch(batch)
         return
-    with tempfile.TemporaryDirectory(prefix="rs_dicom_scan_") as folder:
-        with ThreadPoolExecutor(min(_FETCHERS, len(urls))) as pool:
-            fetched = dict(
-                zip(
-                    urls,
-                    pool.map(lambda i: _fetch(chunk[i], folder, i, storage_options), urls),
-                    strict=True,
+    infos = infos or {}
+    for start in range(0, len(chunk), _URL_BATCH):
+        part = chunk[start : start + _URL_BATCH]
+        todo = [p for p in part if is_url(p)]
+        with ThreadPoolExecutor(max(1, min(_FETCHERS, len(todo)))) as pool:
+            got = iter(
+                list(
+                    pool.map(
+                        lambda u: fetch_header(scanner, u, storage_options, infos.get(u)), todo
+                    )
                 )
             )
-        local = [fetched[i][0] if i in fetched else p for i, p in enumerate(chunk)]
-        row = 0
-        for batch in scanner.read(local, workers):
-            rb = pa.record_batch(batch)
-            paths = chunk[row : row + rb.num_rows]
-            sizes = rb.column(1).to_pylist()
-            errors = rb.column(2).to_pylist()
-            for k in range(rb.num_rows):
-                got = fetched.get(row + k)
-                if got is not None:
-                    sizes[k] = got[1] if got[2] is None else None
-                    errors[k] = got[2] or (
-                        None if errors[k] is None else errors[k].replace(got[0], paths[k])
-                    )
-            columns = [pa.array(paths, rb.schema.field(0).type)]
-            columns.append(pa.array(sizes, rb.schema.field(1).type))
-            columns.append(pa.array(errors, rb.schema.field(2).type))
-            yield pa.RecordBatch.from_arrays(columns + rb.columns[3:], schema=rb.schema)
-            row += rb.num_rows
+        items: list[Any] = [next(got) if is_url(p) else p for p in part]
+        for batch in scanner.read_inputs(items, workers):
+            yield pa.record_batch(batch)
 
 
 def batches(
@@ -217,12 +224,14 @@ def batches(
     workers: int | None,
     progress: Any = None,
     storage_options: dict[str, Any] | None = None,
+    infos: dict[str, Info] | None = None,
 ) -> Iterator[Any]:
-    """pyarrow record batches of ``files`` read by ``scanner``, ``_BATCH`` files at a time."""
+    """pyarrow record batches of ``files`` read by ``scanner``, ``_BATCH`` files at a time;
+    ``infos``: the size and mtime of URLs, when a listing gave them."""
     pa = _import_pyarrow()
     for start in range(0, len(files), _BATCH):
         chunk = list(files[start : start + _BATCH])
-        for rb in _read_chunk(scanner, chunk, workers, pa, storage_options):
+        for rb in _read_chunk(scanner, chunk, workers, pa, storage_options, infos):
             if progress is not None:
                 # Progress counts one step at a time: add the batch less one, then step.
                 progress.done += rb.num_rows - 1
@@ -244,9 +253,11 @@ def scan(
 
     ``paths``: a directory (its files, recursively unless ``recursive=False``), a glob, a file,
     a URL (any fsspec URL, the ``rs-dicom[remote]`` extra: its header is fetched by range
-    requests and scanned like a local file's; the row's ``size`` is the remote file's, and a
-    URL that cannot be fetched is an error row; ``storage_options`` go to fsspec, e.g. an
-    S3 endpoint and keys), or a list of these. ``tags``: keywords, tag
+    requests, 8 KiB and then more only while the bytes do not reach the last requested tag,
+    and scanned from memory like a local file, with no temporary file; the row's ``size`` is
+    the remote file's, and a URL that cannot be fetched is an error row; ``storage_options``
+    go to fsspec, e.g. an S3 endpoint and keys; a URL is one file, never listed), or a list
+    of these. ``tags``: keywords, tag
     numbers or ``(group, element)`` tuples; the default is :data:`DEFAULT_TAGS`. ``workers``:
     threads (default: all cores).
 

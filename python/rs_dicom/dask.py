@@ -49,11 +49,17 @@ def _to_pandas(table: Any, start: int) -> pandas.DataFrame:
     return df
 
 
-def _scan_partition(part: tuple[int, list[str]], tags: list[int], workers: int | None) -> Any:
+def _scan_partition(
+    part: tuple[int, list[str]],
+    tags: list[int],
+    workers: int | None,
+    storage_options: dict[str, Any] | None,
+) -> Any:
     from rs_dicom._scan import scan as scan_files
 
     start, files = part
-    return _to_pandas(scan_files(files, tags, workers=workers), start)
+    table = scan_files(files, tags, workers=workers, storage_options=storage_options)
+    return _to_pandas(table, start)
 
 
 def scan(
@@ -63,6 +69,7 @@ def scan(
     recursive: bool = True,
     files_per_partition: int = 2000,
     workers: int | None = 1,
+    storage_options: dict[str, Any] | None = None,
 ) -> dask.dataframe.DataFrame:
     """The headers of DICOM files as a lazy Dask DataFrame, one row per file.
 
@@ -70,7 +77,9 @@ def scan(
     (the directory or glob must be readable where the partitions run, as on a shared file
     system) and cut into partitions of ``files_per_partition`` files, each scanned by
     :func:`rs_dicom.scan` with ``workers`` threads (default 1: Dask runs partitions in parallel
-    already). Columns have pandas Arrow dtypes (``pandas.ArrowDtype``), so dates, times, lists
+    already). URLs are read where the partitions run, by range requests, with
+    ``storage_options`` for fsspec (sent to the workers with each partition: an S3 endpoint,
+    keys). Columns have pandas Arrow dtypes (``pandas.ArrowDtype``), so dates, times, lists
     and nullable integers stay as scanned; the index is the row number in the whole scan
     (known divisions), so ``df.compute()`` equals
     ``rs_dicom.scan(...).to_pandas(types_mapper=pandas.ArrowDtype)``.
@@ -88,7 +97,7 @@ def scan(
     return dd.from_map(
         _scan_partition,
         parts,
-        args=(numbers, workers),
+        args=(numbers, workers, storage_options),
         meta=meta,
         divisions=divisions,
         label="rs-dicom-scan",

@@ -47,18 +47,24 @@ def _filesystem(url: str, storage_options: dict[str, Any] | None) -> tuple[Any, 
 class _Remote:
     """One remote file: its size and byte-range reads, with the bytes fetched counted."""
 
-    def __init__(self, url: str, storage_options: dict[str, Any] | None) -> None:
+    def __init__(
+        self, url: str, storage_options: dict[str, Any] | None, *, size: int | None = None
+    ) -> None:
         self.url = url
         self.fs, self.path = _filesystem(url, storage_options)
         self.fetched = 0
         self.requests = 0
+        if size is not None:
+            # Known from a listing: no request for it.
+            self.size: int | None = size
+            return
         try:
             size = self.fs.size(self.path)
         except FileNotFoundError as e:
             raise FileNotFoundError(f"{url}: no such file ({e})") from e
         except Exception as e:
             raise OSError(f"{url}: cannot get the file size: {e}") from e
-        self.size: int | None = None if size is None else int(size)
+        self.size = None if size is None else int(size)
 
     def read(self, start: int, end: int) -> bytes:
         """Bytes ``start..end`` (fewer at the end of the file)."""
@@ -267,23 +273,6 @@ class RemoteDataset:
 
     def __repr__(self) -> str:
         return f"<RemoteDataset {self._remote.url}>\n{self._header!r}"
-
-
-def header_prefix(
-    url: str, storage_options: dict[str, Any] | None = None
-) -> tuple[bytes, int | None]:
-    """The first bytes of ``url``, up to its pixel data, and the file's size (None if unknown).
-
-    A header with a defect gives the bytes up to the defect (the parser's error is dropped:
-    whoever parses the prefix meets it again, at the same byte offset).
-    """
-    remote = _Remote(url, storage_options)
-    chunks: list[bytes] = []
-    try:
-        _read_header(remote, force=False, sink=chunks.append)
-    except _core.DicomError:
-        pass
-    return b"".join(chunks), remote.size
 
 
 def open_url(

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use arrow_array::ffi::{FFI_ArrowSchema, to_ffi};
 use arrow_array::{Array, StructArray};
-use arrow_schema::DataType;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use arrow_schema::{ArrowError, DataType};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyTuple};
+use pyo3::types::{PyBytes, PyCapsule, PyTuple};
 use rs_dicom::core::Tag;
-use rs_dicom_scan::Scan;
+use rs_dicom_scan::{Fetched, Input, Scan};
 
 use crate::pool::WorkerPool;
 
@@ -85,13 +85,48 @@ impl PyScanner {
         workers: Option<usize>,
     ) -> PyResult<Vec<PyArrowBatch>> {
         let scan = self.scan.clone();
+        self.run(py, workers, move || scan.batches(&paths))
+    }
+
+    /// Like `read`, of local paths (str) and of files fetched elsewhere, each a tuple
+    /// `(url, size, mtime_ns, header)`: `header` is the bytes fetched (as many as `wanted`
+    /// asks for) or, as str, why the file could not be fetched (an error row).
+    #[pyo3(signature = (items, workers=None))]
+    fn read_inputs(
+        &self,
+        py: Python<'_>,
+        items: Vec<Bound<'_, PyAny>>,
+        workers: Option<usize>,
+    ) -> PyResult<Vec<PyArrowBatch>> {
+        let inputs = items.iter().map(input).collect::<PyResult<Vec<_>>>()?;
+        let scan = self.scan.clone();
+        self.run(py, workers, move || scan.input_batches(&inputs))
+    }
+
+    /// How many leading bytes of a file of `size` bytes (None: unknown) to hold in all for
+    /// its row, given its first bytes `header`; None when they are enough. Parsed without
+    /// the GIL.
+    #[pyo3(signature = (header, size=None))]
+    fn wanted(&self, py: Python<'_>, header: &[u8], size: Option<u64>) -> Option<usize> {
+        let scan = &self.scan;
+        py.detach(|| scan.wanted(header, size))
+    }
+}
+
+impl PyScanner {
+    fn run(
+        &self,
+        py: Python<'_>,
+        workers: Option<usize>,
+        job: impl FnOnce() -> Result<Vec<StructArray>, ArrowError> + Send,
+    ) -> PyResult<Vec<PyArrowBatch>> {
         let arrays = match workers {
             Some(0) => return Err(PyValueError::new_err("workers must be at least 1")),
             Some(n) => {
                 let pool = self.pool.get(n)?;
-                py.detach(|| pool.install(|| scan.batches(&paths)))
+                py.detach(|| pool.install(job))
             }
-            None => py.detach(|| scan.batches(&paths)),
+            None => py.detach(job),
         }
         .map_err(arrow_err)?;
         Ok(arrays
@@ -99,6 +134,29 @@ impl PyScanner {
             .map(|array| PyArrowBatch { array })
             .collect())
     }
+}
+
+/// A scan input from Python: a path, or `(url, size, mtime_ns, bytes | error)`.
+fn input(item: &Bound<'_, PyAny>) -> PyResult<Input> {
+    if let Ok(path) = item.extract::<String>() {
+        return Ok(Input::File(path));
+    }
+    let (path, size, mtime, header): (String, Option<i64>, Option<i64>, Bound<'_, PyAny>) =
+        item.extract().map_err(|_| {
+            PyTypeError::new_err("a scan input is a path or a (url, size, mtime, header) tuple")
+        })?;
+    let bytes = match header.cast::<PyBytes>() {
+        Ok(b) => Ok(b.as_bytes().to_vec()),
+        Err(_) => Err(header.extract::<String>().map_err(|_| {
+            PyTypeError::new_err("a fetched header is bytes, or str for why it is missing")
+        })?),
+    };
+    Ok(Input::Fetched(Fetched {
+        path,
+        size,
+        mtime,
+        bytes,
+    }))
 }
 
 #[pymethods]

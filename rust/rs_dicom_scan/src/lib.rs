@@ -12,6 +12,7 @@
 mod builder;
 pub mod columns;
 pub mod datetime;
+mod fetched;
 mod values;
 
 use std::time::UNIX_EPOCH;
@@ -25,6 +26,7 @@ use rs_dicom::parser::{DicomFile, ReadOptions, parse_open_file};
 
 use crate::builder::{BatchBuilder, RowHead};
 pub use crate::columns::{Column, Kind};
+pub use crate::fetched::{FIRST_REQUEST, Fetched, Input};
 
 /// What a scan reads: its columns and schema.
 #[derive(Debug, Clone)]
@@ -87,23 +89,67 @@ impl Scan {
 
     /// The rows of `paths`, read one after the other, as one batch.
     pub fn batch(&self, paths: &[String]) -> std::result::Result<StructArray, ArrowError> {
-        let mut b = BatchBuilder::new(&self.columns, self.fields.clone(), self.mtime);
-        for p in paths {
-            self.row(&mut b, p);
-        }
-        b.finish()
+        self.batch_with(paths, |b, p| self.file_row(b, p))
     }
 
     /// The rows of `paths` read in parallel on the current rayon pool: batches of contiguous
     /// paths, in order.
     pub fn batches(&self, paths: &[String]) -> std::result::Result<Vec<StructArray>, ArrowError> {
-        let tasks = rayon::current_num_threads().max(1) * 4;
-        let chunk = paths.len().div_ceil(tasks).max(MIN_CHUNK);
-        paths.par_chunks(chunk).map(|c| self.batch(c)).collect()
+        self.parallel(paths, |b, p| self.file_row(b, p))
     }
 
-    fn row(&self, b: &mut BatchBuilder<'_>, path: &str) {
+    /// The rows of `inputs` (local files and header bytes fetched from a store) read in
+    /// parallel on the current rayon pool, in order: a fetched file's row is the one its local
+    /// copy gives.
+    pub fn input_batches(
+        &self,
+        inputs: &[Input],
+    ) -> std::result::Result<Vec<StructArray>, ArrowError> {
+        self.parallel(inputs, |b, input| match input {
+            Input::File(path) => self.file_row(b, path),
+            Input::Fetched(f) => self.fetched_row(b, f),
+        })
+    }
+
+    fn batch_with<T>(
+        &self,
+        items: &[T],
+        row: impl Fn(&mut BatchBuilder<'_>, &T),
+    ) -> std::result::Result<StructArray, ArrowError> {
+        let mut b = BatchBuilder::new(&self.columns, self.fields.clone(), self.mtime);
+        for item in items {
+            row(&mut b, item);
+        }
+        b.finish()
+    }
+
+    fn parallel<T: Sync>(
+        &self,
+        items: &[T],
+        row: impl Fn(&mut BatchBuilder<'_>, &T) + Sync,
+    ) -> std::result::Result<Vec<StructArray>, ArrowError> {
+        let tasks = rayon::current_num_threads().max(1) * 4;
+        let chunk = items.len().div_ceil(tasks).max(MIN_CHUNK);
+        items
+            .par_chunks(chunk)
+            .map(|c| self.batch_with(c, &row))
+            .collect()
+    }
+
+    fn file_row(&self, b: &mut BatchBuilder<'_>, path: &str) {
         let (size, mtime, read) = self.read_header(path);
+        self.row(b, path, size, mtime, read);
+    }
+
+    /// One row: the file's values, or its error and nulls.
+    fn row(
+        &self,
+        b: &mut BatchBuilder<'_>,
+        path: &str,
+        size: Option<i64>,
+        mtime: Option<i64>,
+        read: std::result::Result<DicomFile, String>,
+    ) {
         match read {
             Ok(file) => {
                 let head = RowHead {
@@ -137,6 +183,15 @@ impl Scan {
             }
         }
     }
+
+    /// How each file is read: up to the pixel data or the last tag a column needs.
+    fn options(&self) -> ReadOptions {
+        ReadOptions {
+            stop_before_pixels: true,
+            stop_after: Some(self.stop_after),
+            ..ReadOptions::default()
+        }
+    }
 }
 
 impl Scan {
@@ -164,12 +219,8 @@ impl Scan {
             ),
             Err(e) => return (None, None, Err(format!("{path}: {e}"))),
         };
-        let opts = ReadOptions {
-            stop_before_pixels: true,
-            stop_after: Some(self.stop_after),
-            ..ReadOptions::default()
-        };
-        let read = parse_open_file(&mut file, path.as_ref(), opts).map_err(|e| e.to_string());
+        let read =
+            parse_open_file(&mut file, path.as_ref(), self.options()).map_err(|e| e.to_string());
         (size, mtime, read)
     }
 }
