@@ -14,8 +14,8 @@ use rs_dicom_net::assoc::RequestConfig;
 use rs_dicom_net::qr::index::Index;
 use rs_dicom_net::qr::scp::{Indexing, QrService, server_config};
 use rs_dicom_net::qr::scu::{Operation, Query, Response};
-use rs_dicom_net::qr::worklist;
 use rs_dicom_net::qr::store::SyncReport;
+use rs_dicom_net::qr::worklist;
 use rs_dicom_net::scp::{Server, StoreHandler};
 use rs_dicom_net::tls::TlsClient;
 

@@ -45,7 +45,10 @@ impl Record {
     /// endian encoding (what the index file keeps).
     pub fn read_encoded(path: &Path) -> NetResult<(Record, Vec<u8>)> {
         let (bytes, ts) = encoded_header(path)?;
-        Ok((Record::from_encoded(path, &bytes, ts.uid.to_string())?, bytes))
+        Ok((
+            Record::from_encoded(path, &bytes, ts.uid.to_string())?,
+            bytes,
+        ))
     }
 
     /// A record from a header encoded by [`Record::read_encoded`].

@@ -8,9 +8,9 @@ pub mod index;
 pub mod matching;
 pub mod scp;
 pub mod scu;
-pub mod worklist;
 #[cfg(feature = "sqlite-index")]
 pub mod store;
+pub mod worklist;
 
 use rs_dicom::core::{Encoding, Tag, VR};
 use rs_dicom::writer::{ElementWriter, WriteOptions, write_bare};
