@@ -13,13 +13,8 @@ mod write_common;
 use common::*;
 
 fn seeds() -> Vec<Vec<u8>> {
-    let sample = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/sample_ct.dcm"
-    ))
-    .unwrap();
     let (nested, _) = nested_file();
-    let mut out = vec![sample, nested];
+    let mut out = vec![sample_ct(), nested];
     for (ts, enc) in [
         (TS_IMPLICIT_LE, IMPLICIT_LE),
         (TS_EXPLICIT_LE, EXPLICIT_LE),
@@ -73,26 +68,11 @@ fn seeds() -> Vec<Vec<u8>> {
     out
 }
 
-/// Truncations and single-byte changes of `seed` at about `n` points each.
-fn variants(seed: &[u8], n: usize) -> Vec<Vec<u8>> {
-    let step = (seed.len() / n).max(1);
-    let mut out = Vec::new();
-    for at in (0..seed.len()).step_by(step) {
-        out.push(seed[..at].to_vec());
-        for byte in [0x00, 0xFF, seed[at].wrapping_add(1)] {
-            let mut v = seed.to_vec();
-            v[at] = byte;
-            out.push(v);
-        }
-    }
-    out
-}
-
 #[test]
 fn the_writer_round_trip_holds_on_corpus_derived_inputs() {
     let mut runs = 0;
     for seed in seeds() {
-        for input in std::iter::once(seed.clone()).chain(variants(&seed, 120)) {
+        for input in std::iter::once(seed.clone()).chain(byte_variants(&seed, 120)) {
             // The first byte chooses the sequence lengths: as read, undefined, defined.
             for first in [0u8, 1, 2] {
                 let mut input = input.clone();

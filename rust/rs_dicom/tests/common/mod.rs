@@ -361,6 +361,30 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
+/// The sample CT the repository ships (examples/sample_ct.dcm).
+pub fn sample_ct() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/sample_ct.dcm"
+    ))
+    .unwrap()
+}
+
+/// Truncations of `seed` and single-byte changes (0x00, 0xFF, +1) at about `n` points each.
+pub fn byte_variants(seed: &[u8], n: usize) -> Vec<Vec<u8>> {
+    let step = (seed.len() / n).max(1);
+    let mut out = Vec::new();
+    for at in (0..seed.len()).step_by(step) {
+        out.push(seed[..at].to_vec());
+        for byte in [0x00, 0xFF, seed[at].wrapping_add(1)] {
+            let mut v = seed.to_vec();
+            v[at] = byte;
+            out.push(v);
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Seeded random inputs
 
