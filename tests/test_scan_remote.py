@@ -97,10 +97,46 @@ def test_scan_of_s3_urls_equals_scan_of_the_local_files(s3: dict[str, Any]) -> N
     assert remote[-1]["error"] is not None and "missing.dcm" in remote[-1]["error"]
 
 
-def test_scan_expands_no_url(tmp_path: Path) -> None:
+def test_plain_urls_are_not_listed() -> None:
     from rs_dicom._scan import expand_paths
 
-    assert expand_paths(["http://x/*.dcm", "s3://b/k"]) == ["http://x/*.dcm", "s3://b/k"]
+    # No request is made: a URL that names one file (an HTTP query's "?" is no wildcard).
+    plain = ["s3://b/k.dcm", "https://h/a.dcm?x=1", "memory://m/f"]
+    assert expand_paths(plain) == plain
+
+
+def test_scan_lists_s3_prefixes_and_globs(s3: dict[str, Any]) -> None:  # noqa: F811
+    fs = s3_bucket(s3, "listed")
+    paths = [str(p) for p in CORPUS[:: max(1, len(CORPUS) // 12)]]
+    urls = []
+    for n, path in enumerate(paths):
+        # Two levels: study folders holding series folders.
+        url = f"s3://listed/archive/study{n % 3}/series{n % 2}/IM{n:03d}.dcm"
+        fs.pipe(url.removeprefix("s3://"), Path(path).read_bytes())
+        urls.append(url)
+    fs.pipe("listed/elsewhere/other.dcm", Path(paths[0]).read_bytes())
+    fs.invalidate_cache()
+    by_url = {r["path"]: r for r in _rows(rs_dicom.scan(urls, TAGS, storage_options=s3))}
+
+    table = rs_dicom.scan("s3://listed/archive/", TAGS, storage_options=s3)
+    assert table.column("path").to_pylist() == sorted(urls)
+    assert _rows(table) == [by_url[u] for u in sorted(urls)]
+
+    top = rs_dicom.scan("s3://listed/archive/study0/", TAGS, storage_options=s3, recursive=False)
+    assert top.num_rows == 0  # only folders at the first level
+    globbed = rs_dicom.scan("s3://listed/archive/study1/*/IM*.dcm", TAGS, storage_options=s3)
+    want = sorted(u for u in urls if "/study1/" in u)
+    assert want and globbed.column("path").to_pylist() == want
+
+    from rs_dicom.dask import scan as dask_scan
+
+    frame = dask_scan("s3://listed/archive/", TAGS, storage_options=s3).compute()
+    assert list(frame["path"]) == sorted(urls)
+
+    # A listing the store refuses is the URL's error row.
+    bad = _rows(rs_dicom.scan("s3://no-such-bucket/x/", TAGS, storage_options=s3))
+    assert len(bad) == 1 and bad[0]["path"] == "s3://no-such-bucket/x/"
+    assert bad[0]["error"] is not None
 
 
 def _header_end(data: bytes) -> int | None:

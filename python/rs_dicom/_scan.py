@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from rs_dicom import _core
+from rs_dicom._listing import is_listing, remote_entries
 from rs_dicom.dictionary import tag_for_keyword
 from rs_dicom.remote import is_url
 
@@ -109,6 +110,10 @@ def resolve_tags(tags: Iterable[Any] | None) -> list[int]:
     return out
 
 
+Info = tuple[int | None, int | None]
+"""What a store's listing says of a URL: size and modification time (ns), either unknown."""
+
+
 def _walk(directory: str, recursive: bool) -> Iterator[str]:
     entries = sorted(os.scandir(directory), key=lambda e: e.name)
     for entry in entries:
@@ -118,15 +123,33 @@ def _walk(directory: str, recursive: bool) -> Iterator[str]:
             yield from _walk(entry.path, recursive)
 
 
-def expand_paths(paths: Any, recursive: bool = True) -> list[str]:
-    """Files of a directory, a glob, a path, or a list of any of these, in a stable order."""
+def expand_paths(
+    paths: Any,
+    recursive: bool = True,
+    storage_options: dict[str, Any] | None = None,
+    infos: dict[str, Info] | None = None,
+) -> list[str]:
+    """Files of a directory, a glob, a path, a URL, or a list of any of these, in a stable
+    order. A URL prefix ending in ``/`` and a URL glob are listed by their store (fsspec);
+    ``infos`` receives the size and modification time the listing gave. A URL listing that
+    fails is kept as the URL itself, so the scan gives its error row."""
     items: Sequence[Any] = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     files: list[str] = []
     for item in items:
         p = os.fspath(item)
         if is_url(p):
-            # One file each: a URL is read by byte ranges, never listed or globbed.
-            files.append(p)
+            if not is_listing(p):
+                files.append(p)
+                continue
+            try:
+                found = remote_entries(p, storage_options, recursive=recursive)
+            except Exception:  # the scan reports it as the URL's error row
+                files.append(p)
+                continue
+            for entry in found:
+                files.append(entry.path)
+                if infos is not None:
+                    infos[entry.path] = (entry.size, entry.mtime)
         elif os.path.isdir(p):
             files.extend(_walk(p, recursive))
         elif glob.has_magic(p) and not os.path.exists(p):
@@ -151,9 +174,6 @@ _FETCHERS = 16
 
 _URL_BATCH = 1024
 """URLs whose header bytes are held at once (a few KiB each): memory stays flat."""
-
-Info = tuple[int | None, int | None]
-"""What a store's listing says of a URL: size and modification time (ns), either unknown."""
 
 
 def fetch_header(
@@ -256,7 +276,9 @@ def scan(
     requests, 8 KiB and then more only while the bytes do not reach the last requested tag,
     and scanned from memory like a local file, with no temporary file; the row's ``size`` is
     the remote file's, and a URL that cannot be fetched is an error row; ``storage_options``
-    go to fsspec, e.g. an S3 endpoint and keys; a URL is one file, never listed), or a list
+    go to fsspec, e.g. an S3 endpoint and keys; a URL ending in ``/`` — ``s3://bucket/prefix/``
+    — or a URL glob — ``s3://bucket/*/IM*`` — is listed by the store, recursively unless
+    ``recursive=False``, and a listing that fails is the URL's error row), or a list
     of these. ``tags``: keywords, tag
     numbers or ``(group, element)`` tuples; the default is :data:`DEFAULT_TAGS`. ``workers``:
     threads (default: all cores).
@@ -278,10 +300,11 @@ def scan(
     """
     pa = _import_pyarrow()
     scanner = _core.Scanner(resolve_tags(tags))
-    files = expand_paths(paths, recursive)
+    infos: dict[str, Info] = {}
+    files = expand_paths(paths, recursive, storage_options, infos)
     bar = _progress_bar(len(files)) if progress else None
     try:
-        out = list(batches(scanner, files, workers, bar, storage_options))
+        out = list(batches(scanner, files, workers, bar, storage_options, infos))
     finally:
         if bar is not None:
             bar.clear()

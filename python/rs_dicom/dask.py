@@ -90,7 +90,7 @@ def scan(
 
     numbers = resolve_tags(tags)
     schema = pa.schema(_core.Scanner(numbers).schema())
-    files = expand_paths(paths, recursive)
+    files = expand_paths(paths, recursive, storage_options)
     parts = _partitions(files, files_per_partition)
     meta = _to_pandas(schema.empty_table(), 0)
     divisions = [start for start, _ in parts] + [max(len(files) - 1, 0)]

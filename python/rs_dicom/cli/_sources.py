@@ -4,22 +4,13 @@ changed (size, modification time, ETag)."""
 
 from __future__ import annotations
 
-import datetime
 import glob
 import os
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
+from rs_dicom._listing import Entry, remote_entries
 from rs_dicom.remote import is_url
-
-
-class Entry(NamedTuple):
-    """A file to index and what its store says of it (None: not known)."""
-
-    path: str
-    size: int | None
-    mtime: int | None
-    etag: str | None
 
 
 class SourceError(Exception):
@@ -66,73 +57,11 @@ def _local(arg: str) -> Iterator[Entry]:
         raise SourceError(arg, "no such file or directory")
 
 
-def _mtime_ns(info: dict[str, Any]) -> int | None:
-    """The modification time a store's ``info`` gives (S3 ``LastModified``, a local or SFTP
-    ``mtime``, GCS ``updated``), in ns since the epoch."""
-    for key in ("LastModified", "mtime", "last_modified", "updated"):
-        value = info.get(key)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            try:
-                value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                continue
-        if isinstance(value, datetime.datetime):
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=datetime.UTC)
-            delta = value - datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-            return (delta.days * 86_400 + delta.seconds) * 10**9 + delta.microseconds * 1000
-        if isinstance(value, int | float):
-            return int(round(value * 1e9))
-    return None
-
-
-def _etag(info: dict[str, Any]) -> str | None:
-    for key in ("ETag", "etag", "md5Hash"):
-        value = info.get(key)
-        if value:
-            return str(value)
-    return None
-
-
-def _remote(url: str, storage_options: dict[str, Any] | None) -> Iterator[Entry]:
-    """The files of a URL: a prefix ending in ``/`` is listed recursively, a glob is
-    expanded, anything else is one file. An object's info gives its size, modification time
-    and ETag; where a listing gives no size (HTTP index pages), the object's info is asked."""
-    from rs_dicom.remote import _filesystem
-
-    fs, root = _filesystem(url, storage_options)
-    if glob.has_magic(root):
-        found = fs.glob(root, detail=True)
-        infos = []
-        for info in found.values():
-            if info.get("type") == "directory":
-                infos.extend(fs.find(info["name"], detail=True).values())
-            else:
-                infos.append(info)
-    elif url.endswith("/"):
-        infos = list(fs.find(root, detail=True).values())
-    else:
-        infos = [fs.info(root)]
-    if not infos:
+def _remote(url: str, storage_options: dict[str, Any] | None) -> list[Entry]:
+    found = remote_entries(url, storage_options)
+    if not found:
         raise SourceError(url, "no files found")
-    entries = []
-    for info in infos:
-        if info.get("type") == "directory":
-            continue
-        if info.get("size") is None:
-            info = {**fs.info(info["name"]), **{k: v for k, v in info.items() if v is not None}}
-        size = info.get("size")
-        entries.append(
-            Entry(
-                fs.unstrip_protocol(info["name"]),
-                None if size is None else int(size),
-                _mtime_ns(info),
-                _etag(info),
-            )
-        )
-    yield from sorted(entries)
+    return found
 
 
 def entries(args: Iterable[str], storage_options: dict[str, Any] | None) -> list[Entry]:
