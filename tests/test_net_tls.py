@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -268,9 +269,13 @@ def test_cli_listen_policies(tmp_path: Path, capsys: pytest.CaptureFixture[str])
             assert "local limit exceeded" in capsys.readouterr().err
             assert time.monotonic() < deadline, "the slot was never free again"
             time.sleep(0.1)
+        # `associate` connects when entered: the retry is around entering it.
+        held = ExitStack()
         while True:
             try:
-                held = net.associate("127.0.0.1", port, ae_title="GOOD_AE", contexts=[], timeout=5)
+                held.enter_context(
+                    net.associate("127.0.0.1", port, ae_title="GOOD_AE", contexts=[], timeout=5)
+                )
                 break
             except net.AssociationRejectedError as e:
                 assert "local limit exceeded" in str(e)
