@@ -20,6 +20,7 @@ import pydicom  # noqa: E402
 import rs_dicom  # noqa: E402
 from conformance import corpus_files  # noqa: E402
 from pydicom.encaps import encapsulate, generate_fragments, generate_frames  # noqa: E402
+from rs_dicom import deid  # noqa: E402
 from write_check import compare_rs, read_pydicom, read_rs  # noqa: E402
 
 FILES = {p.name: p for p in corpus_files()}
@@ -119,3 +120,23 @@ def test_native_pixel_data_in_a_compressed_syntax_names_the_tag(tmp_path: Path) 
         ds.save_as(tmp_path / "jpeg.dcm")
     assert "(7FE0,0010)" in str(exc.value) and "JPEG Baseline" in str(exc.value)
     assert list(tmp_path.iterdir()) == []
+
+
+UNREGISTERED = "1.2.840.10008.1.2.4.999"
+
+
+def test_an_unregistered_syntax_in_the_dicom_root_keeps_its_uid(tmp_path: Path) -> None:
+    """A file in a transfer syntax the registry does not know (read as encapsulated explicit
+    VR little endian) is saved and de-identified with the UID its meta names, not an empty
+    one."""
+    ds = rs_dicom.dcmread(str(FILES["SC_rgb_rle.dcm"]))
+    ds.file_meta.TransferSyntaxUID = UNREGISTERED
+    src = tmp_path / "unregistered.dcm"
+    ds.save_as(src)
+    assert pydicom.dcmread(src).file_meta.TransferSyntaxUID == UNREGISTERED
+    back = rs_dicom.dcmread(str(src))
+    assert back.file_meta.TransferSyntaxUID == UNREGISTERED
+    assert back.PixelData == ds.PixelData
+    out = tmp_path / "deid.dcm"
+    deid.Anonymizer(key=b"unregistered-syntax-key").anonymize_file(src, out)
+    assert pydicom.dcmread(out).file_meta.TransferSyntaxUID == UNREGISTERED

@@ -30,7 +30,9 @@ pub(crate) struct Plan {
 fn meta_ts(meta: Option<&SharedDataset>) -> Option<&'static TransferSyntax> {
     let m = meta?.read();
     let raw = m.raw(Tag::TRANSFER_SYNTAX_UID)?;
-    TransferSyntax::lookup(&String::from_utf8_lossy(raw))
+    // An unregistered UID in the DICOM root is an encapsulated syntax no codec knows: the
+    // dataset is written in it (with that UID) rather than silently in the syntax as read.
+    TransferSyntax::from_uid(&String::from_utf8_lossy(raw))
 }
 
 fn write_error(msg: String) -> DicomError {

@@ -53,7 +53,25 @@ pub fn prepare_meta(
             m.insert(Element::new(tag, vr, bytes));
         }
     };
-    set(&mut m, Tag::TRANSFER_SYNTAX_UID, VR::UI, uid_bytes(ts.uid));
+    if ts.is_unknown() {
+        // An unregistered syntax in the DICOM root has no UID of its own in the registry: the
+        // file keeps the one its meta names, and without one there is nothing true to write.
+        let named = m
+            .raw(Tag::TRANSFER_SYNTAX_UID)
+            .map(|b| crate::core::trim_uid(&String::from_utf8_lossy(b)).to_string())
+            .filter(|u| !u.is_empty());
+        if named.is_none() {
+            return Err(DicomError::new(
+                ErrorKind::Write,
+                None,
+                Tag::TRANSFER_SYNTAX_UID.to_string(),
+                "the dataset is in an unregistered transfer syntax and its file meta names no \
+                 Transfer Syntax UID to write it with",
+            ));
+        }
+    } else {
+        set(&mut m, Tag::TRANSFER_SYNTAX_UID, VR::UI, uid_bytes(ts.uid));
+    }
     if enforce {
         let required = |tag: Tag, name: &str| {
             ds.raw(tag).map(<[u8]>::to_vec).ok_or_else(|| {
@@ -143,5 +161,31 @@ mod tests {
         let err =
             prepare_meta(None, &Dataset::new(), TransferSyntax::EXPLICIT_VR_LE, true).unwrap_err();
         assert_eq!(err.path, "(0008,0016)");
+    }
+
+    #[test]
+    fn an_unregistered_syntax_keeps_the_uid_its_meta_names() {
+        let unknown = TransferSyntax::from_uid("1.2.840.10008.1.2.4.999").unwrap();
+        assert!(unknown.is_unknown());
+        let mut ds = Dataset::new();
+        ds.set_bytes(SOP_CLASS, VR::UI, uid_bytes("1.2.840.10008.5.1.4.1.1.2"));
+        ds.set_bytes(SOP_INSTANCE, VR::UI, uid_bytes("1.2.3"));
+        let mut meta = Dataset::new();
+        meta.set_bytes(
+            Tag::TRANSFER_SYNTAX_UID,
+            VR::UI,
+            uid_bytes("1.2.840.10008.1.2.4.999"),
+        );
+        for enforce in [true, false] {
+            let m = prepare_meta(Some(&meta), &ds, unknown, enforce)
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                m.raw(Tag::TRANSFER_SYNTAX_UID),
+                Some(&b"1.2.840.10008.1.2.4.999\0"[..])
+            );
+        }
+        let err = prepare_meta(None, &ds, unknown, true).unwrap_err();
+        assert_eq!(err.path, "(0002,0010)");
     }
 }
