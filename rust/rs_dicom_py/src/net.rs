@@ -20,6 +20,10 @@ use crate::handle::PyDataset;
 use crate::net_error::{AssociationAbortedError, AssociationRejectedError, NetworkError, net_py};
 use crate::net_tls::{self, TlsSpec};
 
+// The servers' signatures spell the default window as a literal (a constant path shows as
+// `...` in the Python signature, which the stubs cannot match): it must stay the SCP's.
+const _: () = assert!(rs_dicom_net::scp::DEFAULT_ASYNC_OPS == 16);
+
 pub(crate) fn address(host: &str, port: u16) -> PyResult<SocketAddr> {
     (host, port)
         .to_socket_addrs()
@@ -363,7 +367,7 @@ pub struct PyStorageServer {
 impl PyStorageServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", require_called_ae=false, handler=None, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, max_async_ops=rs_dicom_net::scp::DEFAULT_ASYNC_OPS))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", require_called_ae=false, handler=None, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, max_async_ops=16))]
     fn new(
         py: Python<'_>,
         port: u16,

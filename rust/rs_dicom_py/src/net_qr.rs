@@ -132,7 +132,7 @@ pub struct PyQrServer {
 impl PyQrServer {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None, max_async_ops=rs_dicom_net::scp::DEFAULT_ASYNC_OPS, worklist=None, worklist_only=false, ae_folders=false, index=None))]
+    #[pyo3(signature = (port, directory, host="0.0.0.0", ae_title="RS_DICOM", destinations=None, require_called_ae=false, max_pdu=262144, timeout=None, max_associations=64, tls=None, accepted_calling_aets=None, identity_handler=None, require_identity=false, destination_tls=None, max_async_ops=16, worklist=None, worklist_only=false, ae_folders=false, index=None))]
     fn new(
         py: Python<'_>,
         port: u16,
