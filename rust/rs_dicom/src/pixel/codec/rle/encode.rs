@@ -268,6 +268,11 @@ fn first_zero_byte(v: u64) -> Option<usize> {
 fn find_run(row: &[u8], from: usize) -> Option<usize> {
     let n = row.len();
     let mut q = from;
+    #[cfg(target_arch = "x86_64")]
+    match wide::find_run(row, q) {
+        Ok(p) => return Some(p),
+        Err(left) => q = left,
+    }
     while q + 10 <= n {
         let a = load(row, q);
         // A zero byte where the byte equals the next two.
@@ -292,6 +297,11 @@ fn run_end(row: &[u8], q: usize, b: u8) -> usize {
     let limit = row.len();
     let pattern = u64::from(b) * ONES;
     let mut j = q + 3;
+    #[cfg(target_arch = "x86_64")]
+    match wide::run_end(row, j, b) {
+        Ok(end) => return end,
+        Err(left) => j = left,
+    }
     while j + 8 <= limit {
         let x = load(row, j) ^ pattern;
         if x != 0 {
@@ -303,6 +313,78 @@ fn run_end(row: &[u8], q: usize, b: u8) -> usize {
         j += 1;
     }
     j
+}
+
+/// The scans sixteen bytes at a time with SSE2, which every x86-64 CPU has: a third of the
+/// instructions of the eight-byte word scans per byte. Each returns `Ok(position)` when it
+/// found it, or `Err(position)` where too few bytes are left for a 16-byte step.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod wide {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+
+    /// The first sixteen bytes of `s` (zeros past its end, which the callers never reach:
+    /// their windows are long enough).
+    #[inline(always)]
+    fn load(s: &[u8]) -> __m128i {
+        let mut b = [0u8; 16];
+        let n = s.len().min(16);
+        b[..n].copy_from_slice(&s[..n]);
+        // SAFETY: `b` is 16 readable bytes, and the load needs no alignment.
+        unsafe { _mm_loadu_si128(b.as_ptr().cast()) }
+    }
+
+    /// Positions of `w` (the first 16) where three equal bytes start, as bits.
+    #[inline(always)]
+    fn threes(w: &[u8]) -> u32 {
+        let a = load(w);
+        let (b, c) = (
+            load(w.get(1..).unwrap_or(&[])),
+            load(w.get(2..).unwrap_or(&[])),
+        );
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe {
+            _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, b), _mm_cmpeq_epi8(a, c))) as u32
+        }
+    }
+
+    /// The first position from `q` where three equal bytes start.
+    pub(super) fn find_run(row: &[u8], mut q: usize) -> Result<usize, usize> {
+        // Thirty-two positions a step: in noise, three equal bytes are rare, and the scan is
+        // most of the work.
+        while let Some(w) = row.get(q..).and_then(|t| t.first_chunk::<34>()) {
+            let mask = threes(&w[..18]) | threes(&w[16..]) << 16;
+            if mask != 0 {
+                return Ok(q + mask.trailing_zeros() as usize);
+            }
+            q += 32;
+        }
+        if let Some(w) = row.get(q..).and_then(|t| t.first_chunk::<18>()) {
+            let mask = threes(w);
+            if mask != 0 {
+                return Ok(q + mask.trailing_zeros() as usize);
+            }
+            q += 16;
+        }
+        Err(q)
+    }
+
+    /// The first position from `j` whose byte is not `b`.
+    pub(super) fn run_end(row: &[u8], mut j: usize, b: u8) -> Result<usize, usize> {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        let pattern = unsafe { _mm_set1_epi8(b as i8) };
+        while let Some(w) = row.get(j..).and_then(|t| t.first_chunk::<16>()) {
+            // SAFETY: as above.
+            let mask = unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(load(w), pattern)) } as u32;
+            if mask != 0xFFFF {
+                return Ok(j + mask.trailing_ones() as usize);
+            }
+            j += 16;
+        }
+        Err(j)
+    }
 }
 
 /// Literal packets for `bytes` (none when empty).
