@@ -2,8 +2,9 @@
 //! sample, its most significant byte first — and each plane becomes one PackBits segment,
 //! row by row (no run crosses the end of a row, as G.3.1 asks), padded to an even length.
 //!
-//! One row of one plane is gathered into a small buffer and packed at once, so nothing the
-//! size of the frame is allocated besides the output. The packets are DCMTK's (`dcmcrle`),
+//! Each row is read once: its planes are gathered one at a time into a small buffer (with
+//! AVX2 where the CPU has it) and packed at once, the first segment into the output, the
+//! others into per-thread buffers appended at the end. The packets are DCMTK's (`dcmcrle`),
 //! byte for byte (see [`pack_row`]).
 
 use super::{HEADER_LEN, MAX_SEGMENTS};
@@ -65,14 +66,20 @@ pub fn encode(frame: &FrameImage) -> Result<Vec<u8>> {
                 buf.reserve(per_segment);
             }
             pack_planes(frame.data, columns, bps, segments, &mut out, later);
-            for (i, buf) in later.iter().enumerate() {
-                pad(&mut out);
-                set_offset(&mut out, 1 + i)?;
-                out.extend_from_slice(buf);
-            }
+            let appended = later
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, buf)| -> Result<()> {
+                    pad(&mut out);
+                    set_offset(&mut out, 1 + i)?;
+                    out.extend_from_slice(buf);
+                    Ok(())
+                });
             // A huge frame's buffers are not worth keeping for the next one.
-            later.retain(|b| b.capacity() <= KEEP_SCRATCH);
-            Ok::<(), DicomError>(())
+            if later.iter().map(Vec::capacity).sum::<usize>() > KEEP_SCRATCH {
+                *later = Vec::new();
+            }
+            appended
         })?;
     }
     pad(&mut out);
@@ -94,8 +101,9 @@ fn set_offset(out: &mut [u8], segment: usize) -> Result<()> {
     Ok(())
 }
 
-/// Scratch buffers larger than this are freed after their frame.
-const KEEP_SCRATCH: usize = 16 << 20;
+/// Scratch buffers larger than this in all are freed after their frame (a thread keeps at
+/// most this much between frames).
+const KEEP_SCRATCH: usize = 8 << 20;
 
 thread_local! {
     /// The segments after the first, packed beside it and appended at the end; kept between
