@@ -232,6 +232,32 @@ impl PixelData {
         })
     }
 
+    /// Native frame `i` as [`PixelData::decode`] would hand it out — little endian, pixels
+    /// interleaved, unused bits clean — borrowed from the dataset's bytes (a mapped file's
+    /// map too: the caller checks the source after reading), or `None` when decoding would
+    /// change the bytes (or the data is encapsulated).
+    pub(crate) fn native_frame<'a>(&self, ds: &'a Dataset, i: usize) -> Option<&'a [u8]> {
+        let Kind::Native(layout) = &self.kind else {
+            return None;
+        };
+        let range = self.range_of(&Frames::One(i)).ok()?;
+        let shape = self.shape(&Frames::One(i));
+        let size = self.sample().size();
+        if layout.out_big_endian() || layout.view_strides(&shape) != c_strides(&shape, size) {
+            return None;
+        }
+        let elem = pixel_element(ds)?;
+        let base = match &elem.value {
+            ElementValue::Owned(b) => &b[..],
+            _ => ds.source().bytes(),
+        };
+        if !layout.viewable(base, range.clone(), false) {
+            return None;
+        }
+        let r = layout.bytes_of(range);
+        base.get(layout.start + r.start..layout.start + r.end)
+    }
+
     /// The encoded bytes of frame `i`: borrowed when it is one fragment or native, joined
     /// when its fragments had to be put together.
     pub fn frame_bytes<'a>(&self, ds: &'a Dataset, i: usize) -> Result<Cow<'a, [u8]>> {

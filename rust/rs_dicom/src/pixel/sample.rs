@@ -146,33 +146,43 @@ pub(crate) fn correct_unused_bits(data: &mut [u8], sample: Sample, shift: u32) {
     });
 }
 
-/// True when shifting away the unused bits would change nothing. Branch-free per block so the
-/// compiler vectorises it: unsigned data must have no bit above Bits Stored; signed data must
-/// lie in the range Bits Stored can represent.
+/// True when shifting away the unused bits would change nothing: unsigned data must have no
+/// bit above Bits Stored; signed data must lie in the range Bits Stored can represent. Each
+/// sample is folded into one OR (a signed one with its sign bits flipped away first): one
+/// vector OR per block of samples, where a minimum and maximum of unsigned 16-bit words has
+/// no SSE2 instruction.
 pub(crate) fn unused_bits_clean(data: &[u8], sample: Sample, shift: u32, big_endian: bool) -> bool {
     let mut clean = true;
     per_sample!(data, sample, |T, d| {
         const N: usize = std::mem::size_of::<T>();
-        let read = |c: &[u8]| {
-            let mut a = [0u8; N];
-            a.copy_from_slice(c);
-            if big_endian {
-                T::from_be_bytes(a)
+        let signed = T::MIN != 0;
+        // Values in range have no bit set from this one up (after the flip).
+        let kept = T::BITS.saturating_sub(shift);
+        let limit = if signed { kept.saturating_sub(1) } else { kept };
+        let fold = |acc: T, v: T| {
+            acc | if signed {
+                v ^ v.wrapping_shr(T::BITS - 1)
             } else {
-                T::from_le_bytes(a)
+                v
             }
         };
-        // Values survive `v << shift >> shift` exactly when they lie in [lo, hi].
-        let lo = T::MIN.wrapping_shr(shift);
-        let hi = T::MAX.wrapping_shr(shift);
         for block in d.chunks(N * 4096) {
-            let (mut mn, mut mx) = (T::MAX, T::MIN);
-            for c in block.chunks_exact(N) {
-                let v = read(c);
-                mn = if v < mn { v } else { mn };
-                mx = if v > mx { v } else { mx };
+            let mut acc: T = 0;
+            if big_endian {
+                for c in block.chunks_exact(N) {
+                    let mut a = [0u8; N];
+                    a.copy_from_slice(c);
+                    acc = fold(acc, T::from_be_bytes(a));
+                }
+            } else {
+                for c in block.chunks_exact(N) {
+                    let mut a = [0u8; N];
+                    a.copy_from_slice(c);
+                    acc = fold(acc, T::from_le_bytes(a));
+                }
             }
-            if mn < lo || mx > hi {
+            // A shift by the whole width keeps every value: nothing is unused.
+            if acc.checked_shr(limit).is_some_and(|high| high != 0) {
                 clean = false;
                 break;
             }
@@ -230,5 +240,78 @@ mod tests {
             4,
             cfg!(target_endian = "big")
         ));
+    }
+
+    /// Every 16-bit value alone, and 8- and 32-bit values around the limits, at every shift:
+    /// clean exactly when `v << shift >> shift == v`, in both byte orders.
+    #[test]
+    fn unused_bits_clean_equals_the_shift_definition() {
+        let check = |bytes_le: Vec<u8>, bytes_be: Vec<u8>, sample: Sample, shift: u32, want| {
+            assert_eq!(unused_bits_clean(&bytes_le, sample, shift, false), want);
+            assert_eq!(unused_bits_clean(&bytes_be, sample, shift, true), want);
+        };
+        for shift in 0..16 {
+            for v in 0..=u16::MAX {
+                let (le, be) = (v.to_le_bytes().to_vec(), v.to_be_bytes().to_vec());
+                check(
+                    le,
+                    be,
+                    Sample::U16,
+                    shift,
+                    v.wrapping_shl(shift) >> shift == v,
+                );
+                let i = v as i16;
+                let (le, be) = (i.to_le_bytes().to_vec(), i.to_be_bytes().to_vec());
+                check(
+                    le,
+                    be,
+                    Sample::I16,
+                    shift,
+                    i.wrapping_shl(shift) >> shift == i,
+                );
+            }
+        }
+        for shift in 0..8 {
+            for v in 0..=u8::MAX {
+                check(
+                    vec![v],
+                    vec![v],
+                    Sample::U8,
+                    shift,
+                    v.wrapping_shl(shift) >> shift == v,
+                );
+                let i = v as i8;
+                let want = i.wrapping_shl(shift) >> shift == i;
+                check(vec![v], vec![v], Sample::I8, shift, want);
+            }
+        }
+        for shift in 0..32 {
+            for base in [0u32, 1 << 31, 1 << (31 - shift), 1 << (32 - shift.max(1))] {
+                for v in [base, base.wrapping_sub(1), base.wrapping_add(1)] {
+                    let (le, be) = (v.to_le_bytes().to_vec(), v.to_be_bytes().to_vec());
+                    check(
+                        le,
+                        be,
+                        Sample::U32,
+                        shift,
+                        v.wrapping_shl(shift) >> shift == v,
+                    );
+                    let i = v as i32;
+                    let (le, be) = (i.to_le_bytes().to_vec(), i.to_be_bytes().to_vec());
+                    check(
+                        le,
+                        be,
+                        Sample::I32,
+                        shift,
+                        i.wrapping_shl(shift) >> shift == i,
+                    );
+                }
+            }
+        }
+        // One bad sample among many clean ones, in a later block.
+        let mut d = vec![0u8; 2 * 10_000];
+        d[2 * 9_000 + 1] = 0x10;
+        assert!(!unused_bits_clean(&d, Sample::U16, 4, false));
+        assert!(unused_bits_clean(&d, Sample::U16, 3, false));
     }
 }

@@ -14,7 +14,9 @@ const NUMBER_OF_FRAMES: Tag = Tag(0x0028, 0x0008);
 /// Encapsulated pixel data of one fragment per frame (each padded to an even length), with a
 /// Basic Offset Table when `offset_table` is true (else an empty one).
 pub fn encapsulate(frames: &[&[u8]], offset_table: bool) -> ElementValue {
-    let mut buffer = Vec::new();
+    // Sized at once: growing by doubling would copy the (possibly large) value again.
+    let padded: usize = frames.iter().map(|f| f.len() + f.len() % 2).sum();
+    let mut buffer = Vec::with_capacity(padded + 4 * frames.len());
     let mut table = Vec::new();
     let mut fragments = Vec::with_capacity(frames.len());
     let mut at = 0u64;

@@ -90,6 +90,7 @@ pub fn compress(
             };
             encode_frame(ts, &geometry.image(bytes, pi), &enc).map_err(|e| in_frame(e, i))
         })?;
+        source.check()?;
         (frames, geometry, photometric, enc)
     };
     let encoded: usize = frames.iter().map(Vec::len).sum();

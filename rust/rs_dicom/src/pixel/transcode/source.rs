@@ -88,8 +88,15 @@ impl<'a> DatasetFrames<'a> {
         })
     }
 
-    /// Frame `i` as the encoders take it, and its Photometric Interpretation.
-    pub fn frame(&self, i: usize) -> Result<(FrameBytes, String)> {
+    /// Frame `i` as the encoders take it, and its Photometric Interpretation. A native frame
+    /// already in that layout is borrowed, from a mapped file's map too (not copied out of
+    /// it as a decode would): [`DatasetFrames::check`] says afterwards whether the file
+    /// changed under the reads.
+    pub fn frame(&self, i: usize) -> Result<(FrameBytes<'a>, String)> {
+        if let Some(bytes) = self.px.native_frame(self.ds, i) {
+            let photometric = self.px.description().photometric_interpretation.clone();
+            return Ok((FrameBytes::Borrowed(bytes), photometric));
+        }
         let p = self.px.decode(self.ds, &Frames::One(i), &self.opts)?;
         // A native YBR_FULL_422 frame comes out expanded: it is YBR_FULL now.
         let photometric = match p.photometric_interpretation.as_str() {
@@ -99,21 +106,29 @@ impl<'a> DatasetFrames<'a> {
         let bytes = little_endian_interleaved(p);
         Ok((bytes, photometric))
     }
+
+    /// Whether the frames read so far were read from an unchanged source.
+    pub fn check(&self) -> Result<()> {
+        self.ds.source().check()
+    }
 }
 
 /// One frame's bytes, little endian and in C order: the decoded (or viewed) buffer itself
 /// when it already is, so a native frame is not copied before it is encoded.
-pub(super) enum FrameBytes {
+pub(super) enum FrameBytes<'a> {
+    /// The dataset's own bytes.
+    Borrowed(&'a [u8]),
     /// The buffer as decoded.
     Pixels(Pixels),
     /// A copy put in that layout.
     Copied(Vec<u8>),
 }
 
-impl FrameBytes {
+impl FrameBytes<'_> {
     /// The frame's bytes.
     pub fn bytes(&self) -> &[u8] {
         match self {
+            FrameBytes::Borrowed(b) => b,
             FrameBytes::Pixels(p) => buffer_bytes(p),
             FrameBytes::Copied(v) => v,
         }
@@ -132,7 +147,7 @@ fn buffer_bytes(p: &Pixels) -> &[u8] {
 }
 
 /// The bytes of `p` in C order, little endian (`p` itself when they already are).
-fn little_endian_interleaved(p: Pixels) -> FrameBytes {
+fn little_endian_interleaved(p: Pixels) -> FrameBytes<'static> {
     let size = p.sample.size();
     let swap = size > 1 && p.big_endian != cfg!(target_endian = "big");
     let c_order = p.strides == c_strides(&p.shape, size);

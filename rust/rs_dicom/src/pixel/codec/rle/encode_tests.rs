@@ -88,14 +88,25 @@ fn random_images_round_trip() {
 }
 
 #[test]
-fn packets_as_the_standard_describes() {
-    // One row: a literal of two bytes, a replicate run of 130 (128 + 2 as a literal tail).
+fn packets_as_dcmtk_writes_them() {
+    // A literal of two bytes, a run of 130: 128 + 2, both replicate packets.
     let mut row = vec![1u8, 2];
     row.extend(std::iter::repeat_n(7u8, 130));
     let f = frame(1, row.len() as u32, 1, 8, &row);
-    let src = encode(&f).unwrap();
-    // 1 → literal of 2; 129 = 257 - 128 → 128 sevens; 1 → literal of two sevens.
-    assert_eq!(&src[64..], &[1, 1, 2, 129, 7, 1, 7, 7]);
+    // 1 → literal of 2; 129 = 257 - 128 → 128 sevens; 255 → two sevens; then the pad.
+    assert_eq!(&encode(&f).unwrap()[64..], &[1, 1, 2, 129, 7, 255, 7, 0]);
+    // A run of 129 then a byte: the 129th seven is a one-byte literal of its own.
+    let mut row = vec![1u8, 2];
+    row.extend(std::iter::repeat_n(7u8, 129));
+    row.push(3);
+    let f = frame(1, row.len() as u32, 1, 8, &row);
+    assert_eq!(
+        &encode(&f).unwrap()[64..],
+        &[1, 1, 2, 129, 7, 0, 7, 0, 3, 0]
+    );
+    // A pair inside a row is literal; ending the row it is a replicate packet.
+    let f = frame(1, 5, 1, 8, &[5, 5, 6, 4, 4]);
+    assert_eq!(&encode(&f).unwrap()[64..], &[2, 5, 5, 6, 255, 4]);
     // Runs do not cross rows: two rows of the same byte are two packets.
     let f = frame(2, 4, 1, 8, &[9; 8]);
     assert_eq!(&encode(&f).unwrap()[64..], &[253, 9, 253, 9]);
@@ -127,27 +138,36 @@ fn refusals_name_the_reason() {
     }
 }
 
-/// The plain greedy PackBits scan, byte by byte: what the word-at-a-time scanner must equal
-/// packet for packet (DCMTK's dcmcrle writes the same packets, so sizes stay equal to its).
+/// DCMTK's packing of one row, written the plain way: maximal runs of equal bytes taken one
+/// at a time, byte by byte. What the word-at-a-time scanner must equal packet for packet
+/// (`tests/test_encode_rle_dcmtk.py` checks the same against `dcmcrle` itself).
 fn pack_row_bytewise(row: &[u8], out: &mut Vec<u8>) {
     let n = row.len();
-    let (mut literal, mut i) = (0usize, 0usize);
+    let mut literal: Vec<u8> = Vec::new();
+    let mut i = 0;
     while i < n {
         let b = row[i];
-        let limit = n.min(i + MAX_PACKET);
         let mut j = i + 1;
-        while j < limit && row[j] == b {
+        while j < n && row[j] == b {
             j += 1;
         }
-        if j - i >= 3 {
-            push_literal(&row[literal..i], out);
-            out.push((257 - (j - i)) as u8);
-            out.push(b);
-            literal = j;
+        let len = j - i;
+        if len >= 3 || (len == 2 && j == n) {
+            push_literal(&literal, out);
+            literal.clear();
+            let mut left = len;
+            while left > 0 {
+                let k = left.min(MAX_PACKET);
+                out.push(if k == 1 { 0 } else { (257 - k) as u8 });
+                out.push(b);
+                left -= k;
+            }
+        } else {
+            literal.extend_from_slice(&row[i..j]);
         }
         i = j;
     }
-    push_literal(&row[literal..], out);
+    push_literal(&literal, out);
 }
 
 #[test]
