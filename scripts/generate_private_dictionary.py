@@ -205,7 +205,12 @@ def generate_vr_table(dictionaries: Mapping[str, Mapping[str, PrivateRow]], vers
     ]
     for i in range(0, len(tags), 8):
         out.append("    " + " ".join(f"0x{t >> 16:04X}_{t & 0xFFFF:04X}," for t in tags[i : i + 8]))
-    out += ["];", "", "/// The default VR of each entry of `TAGS`.", "pub(super) static VRS: &[VR] = &["]
+    out += [
+        "];",
+        "",
+        "/// The default VR of each entry of `TAGS`.",
+        "pub(super) static VRS: &[VR] = &[",
+    ]
     for i in range(0, len(vrs), 12):
         out.append("    " + " ".join(f"VR::{v}," for v in vrs[i : i + 12]))
     out += ["];", ""]
