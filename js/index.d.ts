@@ -125,4 +125,7 @@ export function parse(bytes: Uint8Array, options?: ParseOptions): Dataset;
 /** Loads the WebAssembly module (browser; a no-op promise in Node). */
 export function init(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
 export function availableCodecs(): CodecSupport[];
+/** The tag number of a key (`"PatientName"` → `0x00100010`); a `TypeError` for an unknown
+ * keyword or a malformed key. */
+export function tagOf(key: TagKey): number;
 export function version(): string;

@@ -1,7 +1,10 @@
 // rs-dicom for browsers and bundlers: call `await init()` once, then `parse(bytes)`.
 // The module is fetched from beside this file unless `init` is given a URL, a Response,
 // bytes or a compiled WebAssembly.Module.
-import wasmInit, { Dataset, availableCodecs, parse, version } from './pkg/rs_dicom.js';
+import wasmInit, { Dataset, availableCodecs, parse, tagOf, version } from './pkg/rs_dicom.js';
+import { resolveKeys } from './keys.js';
+
+resolveKeys(Dataset, tagOf);
 
 let ready = null;
 
@@ -14,4 +17,4 @@ export function init(input) {
   return ready;
 }
 
-export { Dataset, availableCodecs, parse, version };
+export { Dataset, availableCodecs, parse, tagOf, version };

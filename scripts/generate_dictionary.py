@@ -78,7 +78,8 @@ def dict_line(tag: int, mask: int | None, row: DictRow) -> str:
 
 
 def keyword_index(keywords: Iterable[tuple[str, int]], what: str) -> list[str]:
-    """Sorted `(keyword, index)` lines; empty keywords are skipped, duplicates rejected."""
+    """Lines of the indexes, in keyword order (12 a line: the index holds no copy of the
+    keywords, 2 bytes an entry); empty keywords are skipped, duplicates rejected."""
     pairs = sorted((kw, i) for kw, i in keywords if kw)
     for (a, _), (b, _) in zip(pairs, pairs[1:], strict=False):
         if a == b:
@@ -86,7 +87,10 @@ def keyword_index(keywords: Iterable[tuple[str, int]], what: str) -> list[str]:
     for kw, _ in pairs:
         if not kw.isascii():
             raise ValueError(f"non-ASCII {what} keyword {kw!r}")
-    return [f"    ({rust_str(kw)}, {i})," for kw, i in pairs]
+    indexes = [i for _, i in pairs]
+    return [
+        "    " + " ".join(f"{i}," for i in indexes[k : k + 12]) for k in range(0, len(indexes), 12)
+    ]
 
 
 def generate(
@@ -140,6 +144,9 @@ def generate(
         "    r(tag, 0xFFFF_FFFF, vrs, vm, name, keyword, retired)",
         "}",
         "",
+        "// Without the `dictionary-names` feature the names are dropped here, so that the",
+        "// strings are not in the binary.",
+        '#[cfg_attr(not(feature = "dictionary-names"), allow(unused_variables))]',
         "const fn r(",
         "    tag: u32,",
         "    mask: u32,",
@@ -154,6 +161,7 @@ def generate(
         "        mask,",
         "        vrs,",
         "        vm,",
+        '        #[cfg(feature = "dictionary-names")]',
         "        name,",
         "        keyword,",
         "        retired,",
@@ -199,15 +207,15 @@ def generate(
     out += [
         "];",
         "",
-        "/// Keywords of `ENTRIES`, sorted, with the index of their entry.",
-        "pub(super) static KEYWORD_INDEX: &[(&str, u16)] = &[",
+        "/// The indexes of the entries of `ENTRIES` that have a keyword, in keyword order.",
+        "pub(super) static KEYWORD_INDEX: &[u16] = &[",
     ]
     out += keyword_index(((row[4], i) for i, (_, row) in enumerate(entries)), "data element")
     out += [
         "];",
         "",
-        "/// Keywords of `REPEATERS`, sorted, with the index of their entry.",
-        "pub(super) static REPEATER_KEYWORD_INDEX: &[(&str, u16)] = &[",
+        "/// The indexes of the entries of `REPEATERS` that have a keyword, in keyword order.",
+        "pub(super) static REPEATER_KEYWORD_INDEX: &[u16] = &[",
     ]
     out += keyword_index(((r[3][4], i) for i, r in enumerate(reps)), "repeater")
     out += [
@@ -223,8 +231,8 @@ def generate(
     out += [
         "];",
         "",
-        "/// Keywords of `UIDS`, sorted, with the index of their entry.",
-        "pub(super) static UID_KEYWORD_INDEX: &[(&str, u16)] = &[",
+        "/// The indexes of the entries of `UIDS` that have a keyword, in keyword order.",
+        "pub(super) static UID_KEYWORD_INDEX: &[u16] = &[",
     ]
     out += keyword_index(((row[4], i) for i, (_, row) in enumerate(uid_rows)), "UID")
     out += ["];", ""]

@@ -55,6 +55,7 @@ echo "== mypy (package)"
 
 echo "== generated files are up to date"
 .venv/bin/python scripts/generate_dictionary.py --check
+.venv/bin/python scripts/generate_private_dictionary.py --check
 .venv/bin/python scripts/generate_ht_vlc_table.py --check
 .venv/bin/python scripts/generate_deid_table.py --check
 

@@ -13,9 +13,11 @@
 # `/usr/bin/cargo` and `/usr/bin/rustc` are used explicitly (rustup's proxies come first on
 # PATH). The build has its own target directory (another compiler, another std).
 #
-# Features: the core without memory maps (`mmap`), threads (`parallel`) and the C codecs
-# (`jpeg`, `jpegls`, `j2k`); with `deflate` and `jpeg-rs` (pure-Rust JPEG decoding). Native
-# pixels, RLE, JPEG 2000/HTJ2K (rs_dicom_j2k), deflate and JPEG through jpeg-decoder decode.
+# Features: the core without memory maps (`mmap`), threads (`parallel`), the C codecs
+# (`jpeg`, `jpegls`, `j2k`) and the long dictionary tables (`private-dictionary`,
+# `dictionary-names`: the JS API gives keywords, and private VRs come from the compact
+# table); with `deflate` and `jpeg-rs` (pure-Rust JPEG decoding). Native pixels, RLE, JPEG
+# 2000/HTJ2K (rs_dicom_j2k), deflate and JPEG through jpeg-decoder decode.
 #
 # Snags worked around (see issue 17):
 # * bookworm's wasi-libc lacks pthread_join/pthread_detach: linked with --allow-undefined
@@ -34,6 +36,16 @@ source scripts/wasm_env.sh || exit 0
 start=$SECONDS
 echo "== wasm32-unknown-unknown: the JavaScript package (rs_dicom_wasm and the core)"
 bash scripts/build_js.sh
+# Issue 17's goal: the parser alone (no decoders, no display) in a module under 1 MB; its
+# Node test is in js/test.
+echo "== the parser-only module (under 1,000,000 bytes)"
+bash scripts/build_js.sh --parser
+size=$(stat -c %s js/pkg-parser/rs_dicom_bg.wasm)
+if [ "$size" -ge 1000000 ]; then
+    echo "wasm: the parser-only module is $size bytes, not under 1,000,000" >&2
+    exit 1
+fi
+echo "parser-only module: $size bytes ($((size * 100 / 1000000))% of 1 MB)"
 echo "== the JavaScript package's tests in Node $(node --version)"
 node --test js/test/
 echo "== wasm32-wasip1: the core's Rust tests in Node"

@@ -1,6 +1,8 @@
 // Helper of tests/test_js.py: reads DICOM files with the JavaScript package and writes what
 // it sees as JSON (one record per file) for Python to compare with the Python package.
-//   node tests/js_dump.mjs OUT_DIR FILE...
+//   node tests/js_dump.mjs [--parser] OUT_DIR FILE...
+// `--parser`: with the parser-only module (js/pkg-parser, `scripts/build_js.sh --parser`),
+// which has no frames.
 // Each record: the parse error or the transfer syntax, the meta and dataset elements (values
 // encoded for JSON: BigInts {big}, bytes {bytes: base64}, non-finite numbers {float},
 // sequences {items}), the DICOM JSON model text or its error, and per frame its shape and
@@ -8,9 +10,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Dataset, parse } from '../js/node.js';
+const args = process.argv.slice(2);
+const parserOnly = args[0] === '--parser';
+const [out, ...files] = parserOnly ? args.slice(1) : args;
+const { Dataset, parse } = parserOnly ? await parserModule() : await import('../js/node.js');
 
-const [out, ...files] = process.argv.slice(2);
+async function parserModule() {
+  const glue = await import('../js/pkg-parser/rs_dicom.js');
+  glue.initSync({ module: readFileSync(new URL('../js/pkg-parser/rs_dicom_bg.wasm', import.meta.url)) });
+  return glue;
+}
 
 function error(e) {
   return { name: e.name, message: e.message, offset: e.offset ?? null, tagPath: e.tagPath ?? null };

@@ -33,6 +33,7 @@ from conftest import IN_CI  # noqa: E402
 from helpers import ROOT  # noqa: E402
 
 PKG = ROOT / "js" / "pkg" / "rs_dicom_bg.wasm"
+PARSER_PKG = ROOT / "js" / "pkg-parser" / "rs_dicom_bg.wasm"
 DUMP = ROOT / "tests" / "js_dump.mjs"
 FILES = corpus_files()
 TYPED = {
@@ -51,11 +52,11 @@ NOT_IN_BUILD = "codec not available in this build"
 LOSSY_JPEG = {"1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51"}
 
 
-def require_js() -> str:
+def require_js(pkg: Path = PKG, build: str = "bash scripts/build_js.sh") -> str:
     node = shutil.which("node")
     missing = [] if node else ["node"]
-    if not PKG.exists():
-        missing.append(f"{PKG.relative_to(ROOT)} (bash scripts/build_js.sh)")
+    if not pkg.exists():
+        missing.append(f"{pkg.relative_to(ROOT)} ({build})")
     if missing:
         msg = f"JavaScript package not testable: missing {', '.join(missing)}"
         if IN_CI:
@@ -70,6 +71,20 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     node = require_js()
     out = tmp_path_factory.mktemp("js")
     subprocess.run([node, str(DUMP), str(out), *map(str, FILES)], check=True, timeout=600, cwd=ROOT)
+    recs = [json.loads(p.read_text()) for p in out.glob("*.json")]
+    return {r["file"]: r for r in recs}
+
+
+@pytest.fixture(scope="module")
+def parser_records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    node = require_js(PARSER_PKG, "bash scripts/build_js.sh --parser")
+    out = tmp_path_factory.mktemp("js_parser")
+    subprocess.run(
+        [node, str(DUMP), "--parser", str(out), *map(str, FILES)],
+        check=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     recs = [json.loads(p.read_text()) for p in out.glob("*.json")]
     return {r["file"]: r for r in recs}
 
@@ -190,3 +205,18 @@ def test_same_as_python(path: Path, records: dict[str, dict[str, Any]]) -> None:
             assert np.count_nonzero(diff) <= diff.size // 50, f"frame {i}"
         else:
             np.testing.assert_array_equal(got, arr, err_msg=f"frame {i}")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_parser_module_same_as_full(
+    path: Path, records: dict[str, dict[str, Any]], parser_records: dict[str, dict[str, Any]]
+) -> None:
+    """The parser-only module (issue 17's size goal) reads every file as the full module
+    does: same elements, VRs, values, DICOM JSON and errors; no frames. (Both take private
+    VRs from the core's compact table, which test_same_as_python checks against the Python
+    package's full private dictionary.)"""
+    full, alone = records[str(path)], parser_records[str(path)]
+    for key in ("force", "error", "forceError", "transferSyntax", "meta", "elements", "json"):
+        assert alone.get(key) == full.get(key), key
+    assert alone.get("jsonError") == full.get("jsonError")
+    assert alone.get("frames", []) == []

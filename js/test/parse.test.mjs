@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { Dataset, availableCodecs, init, parse, version } from '../node.js';
+import { Dataset, availableCodecs, init, parse, tagOf, version } from '../node.js';
 
 const SAMPLE = readFileSync(new URL('../../examples/sample_ct.dcm', import.meta.url));
 
@@ -43,6 +43,15 @@ test('elements by keyword, number, hex and (gggg,eeee)', () => {
   assert.equal(ds.has('PatientBirthName'), false);
   assert.throws(() => ds.get('NoSuchKeyword'), TypeError);
   assert.throws(() => ds.get(-1), TypeError);
+  // Keys resolved once are cached on the JS side: the same answers the second time.
+  for (let i = 0; i < 2; i++) {
+    assert.equal(tagOf('PatientName'), 0x00100010);
+    assert.equal(tagOf('(7FE0,0010)'), 0x7fe00010);
+    assert.equal(tagOf(0x00280010), 0x00280010);
+    assert.equal(ds.element('Rows').value, 64);
+    assert.throws(() => ds.has('NoSuchKeyword'), TypeError);
+    assert.throws(() => ds.element('0010001'), TypeError);
+  }
 });
 
 test('value types follow pydicom', () => {

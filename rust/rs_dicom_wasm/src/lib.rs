@@ -24,19 +24,31 @@ use wasm_bindgen::prelude::*;
 pub use dataset::Dataset;
 use error::{set, to_js};
 
+#[wasm_bindgen]
+extern "C" {
+    /// `parse`'s options object, read through property getters: JS reads `o.force` itself,
+    /// where `Reflect.get` would first make a JS string of the key from wasm memory (two
+    /// text decodes per parse, a measurable part of a small header's parse).
+    type ParseOptions;
+    #[wasm_bindgen(method, getter, catch)]
+    fn force(this: &ParseOptions) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch, js_name = stopBeforePixels)]
+    fn stop_before_pixels(this: &ParseOptions) -> Result<JsValue, JsValue>;
+}
+
 /// Parses DICOM Part 10 bytes (copied once into wasm memory, then never copied again).
 /// `options`: `{ force?: boolean, stopBeforePixels?: boolean }`.
 #[wasm_bindgen]
 pub fn parse(bytes: Vec<u8>, options: JsValue) -> Result<Dataset, JsValue> {
-    let flag = |name: &str| {
-        options.is_object()
-            && js_sys::Reflect::get(&options, &JsValue::from_str(name))
-                .ok()
-                .is_some_and(|v| v.is_truthy())
-    };
+    let (mut force, mut stop_before_pixels) = (false, false);
+    if options.is_object() {
+        let o: &ParseOptions = options.unchecked_ref();
+        force = o.force()?.is_truthy();
+        stop_before_pixels = o.stop_before_pixels()?.is_truthy();
+    }
     let opts = ReadOptions {
-        force: flag("force"),
-        stop_before_pixels: flag("stopBeforePixels"),
+        force,
+        stop_before_pixels,
         ..ReadOptions::default()
     };
     let file = parse_source(Arc::new(Source::Owned(bytes)), opts).map_err(to_js)?;
@@ -64,6 +76,13 @@ pub fn available() -> Array {
             JsValue::from(o)
         })
         .collect()
+}
+
+/// The tag number of a key as `Dataset.get` takes it: a number, a keyword, `"GGGGEEEE"` or
+/// `"(GGGG,EEEE)"` (a `TypeError` for anything else).
+#[wasm_bindgen(js_name = tagOf)]
+pub fn tag_of(key: JsValue) -> Result<u32, JsValue> {
+    Ok(dataset::tag_of(&key)?.as_u32())
 }
 
 /// The version of the core this module was built from.

@@ -3,15 +3,28 @@
 //!
 //! All tables are static, sorted arrays searched by binary search: no allocation, no lazy
 //! initialisation.
+//!
+//! Two features trim them for small builds (the WebAssembly parser leaves both out): without
+//! `dictionary-names` data elements have no [`DictEntry::name`] (keywords stay); without
+//! `private-dictionary` there is no [`private_entry`], and [`private_vr`] answers from a
+//! compact table of the private dictionary's default VRs.
 
 use crate::core::{Tag, VR};
 
 #[rustfmt::skip]
 mod generated;
+#[cfg(feature = "private-dictionary")]
 mod private;
+#[cfg(feature = "private-dictionary")]
 #[rustfmt::skip]
 mod private_generated;
+#[cfg(any(test, not(feature = "private-dictionary")))]
+mod private_vr;
+#[cfg(any(test, not(feature = "private-dictionary")))]
+#[rustfmt::skip]
+mod private_vr_generated;
 
+#[cfg(feature = "private-dictionary")]
 pub use private::{PrivateEntry, private_entry};
 
 /// One data dictionary entry.
@@ -25,7 +38,8 @@ pub struct DictEntry {
     pub vrs: &'static [VR],
     /// Value multiplicity, e.g. `"1"`, `"1-n"`, `"2-2n"`.
     pub vm: &'static str,
-    /// Attribute name, e.g. `"Patient's Name"`.
+    /// Attribute name, e.g. `"Patient's Name"` (with the `dictionary-names` feature).
+    #[cfg(feature = "dictionary-names")]
     pub name: &'static str,
     /// Keyword, e.g. `"PatientName"`.
     pub keyword: &'static str,
@@ -119,10 +133,12 @@ pub fn repeater(tag: Tag) -> Option<&'static DictEntry> {
 
 /// Looks up a keyword (e.g. `"PatientName"`, or `"OverlayData"` for `60xx3000`).
 pub fn by_keyword(keyword: &str) -> Option<&'static DictEntry> {
-    find_keyword(generated::KEYWORD_INDEX, generated::ENTRIES, keyword).or_else(|| {
+    let key = |e: &DictEntry| e.keyword;
+    find_keyword(generated::KEYWORD_INDEX, generated::ENTRIES, key, keyword).or_else(|| {
         find_keyword(
             generated::REPEATER_KEYWORD_INDEX,
             generated::REPEATERS,
+            key,
             keyword,
         )
     })
@@ -144,7 +160,22 @@ pub fn uid(uid: &str) -> Option<&'static UidEntry> {
 
 /// Looks up a UID by keyword, e.g. `"CTImageStorage"`.
 pub fn uid_by_keyword(keyword: &str) -> Option<&'static UidEntry> {
-    find_keyword(generated::UID_KEYWORD_INDEX, generated::UIDS, keyword)
+    find_keyword(
+        generated::UID_KEYWORD_INDEX,
+        generated::UIDS,
+        |e| e.keyword,
+        keyword,
+    )
+}
+
+/// The default VR of a private data element by the value of its private creator element
+/// (trailing spaces and NULs ignored) and its tag, as pydicom's `get_private_entry` finds it:
+/// the exact tag, then any block byte (`ggggxxee`), then also any low group byte.
+pub fn private_vr(creator: &str, tag: Tag) -> Option<VR> {
+    #[cfg(feature = "private-dictionary")]
+    return private_entry(creator, tag).and_then(PrivateEntry::default_vr);
+    #[cfg(not(feature = "private-dictionary"))]
+    return private_vr::lookup(creator, tag);
 }
 
 /// The VR to use for a tag read in implicit VR: the dictionary's first VR, UL for group
@@ -161,17 +192,19 @@ pub fn implicit_vr(tag: Tag) -> VR {
         .unwrap_or(VR::UN)
 }
 
-/// Binary search of a sorted `(keyword, index)` table, resolved into `table`.
+/// Binary search of `table` through `index` (its indexes in keyword order).
 fn find_keyword<T>(
-    index: &[(&str, u16)],
+    index: &[u16],
     table: &'static [T],
+    key: fn(&T) -> &'static str,
     keyword: &str,
 ) -> Option<&'static T> {
+    let entry = |i: u16| table.get(usize::from(i));
     index
-        .binary_search_by(|(k, _)| (*k).cmp(keyword))
+        .binary_search_by(|&i| entry(i).map_or("", key).cmp(keyword))
         .ok()
         .and_then(|i| index.get(i))
-        .and_then(|&(_, i)| table.get(usize::from(i)))
+        .and_then(|&i| entry(i))
 }
 
 #[cfg(test)]
@@ -185,6 +218,7 @@ mod tests {
         assert_eq!(e.mask, 0xFFFF_FFFF);
         assert_eq!(e.vrs, &[VR::PN]);
         assert_eq!(e.vm, "1");
+        #[cfg(feature = "dictionary-names")]
         assert_eq!(e.name, "Patient's Name");
         assert_eq!(e.keyword, "PatientName");
         assert!(!e.retired);
@@ -220,6 +254,7 @@ mod tests {
     fn overlay_data_repeater() {
         let e = by_tag(Tag(0x6002, 0x3000)).unwrap();
         assert_eq!(e.keyword, "OverlayData");
+        #[cfg(feature = "dictionary-names")]
         assert_eq!(e.name, "Overlay Data");
         assert_eq!(e.vrs, &[VR::OB, VR::OW]);
         assert_eq!((e.tag, e.mask), (0x6000_3000, 0xFF00_FFFF));
@@ -367,14 +402,20 @@ mod tests {
         assert!(strictly_sorted(repeaters().iter().map(|e| e.tag)));
         assert!(strictly_sorted(generated::REPEATER_MASKS.iter()));
         assert!(strictly_sorted(
-            generated::KEYWORD_INDEX.iter().map(|k| k.0)
+            generated::KEYWORD_INDEX
+                .iter()
+                .map(|&i| entries()[usize::from(i)].keyword)
         ));
         assert!(strictly_sorted(
-            generated::REPEATER_KEYWORD_INDEX.iter().map(|k| k.0)
+            generated::REPEATER_KEYWORD_INDEX
+                .iter()
+                .map(|&i| repeaters()[usize::from(i)].keyword)
         ));
         assert!(strictly_sorted(super::uids().iter().map(|e| e.uid)));
         assert!(strictly_sorted(
-            generated::UID_KEYWORD_INDEX.iter().map(|k| k.0)
+            generated::UID_KEYWORD_INDEX
+                .iter()
+                .map(|&i| super::uids()[usize::from(i)].keyword)
         ));
         // Each repeater's tag has zero `x` digits, and its mask is listed.
         for e in repeaters() {

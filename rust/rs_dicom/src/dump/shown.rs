@@ -146,7 +146,11 @@ pub fn element_name(tag: Tag) -> &'static str {
         return "Private tag data";
     }
     match dictionary::by_tag(tag) {
+        #[cfg(feature = "dictionary-names")]
         Some(d) => d.name,
+        // Builds without the names (the WebAssembly parser's) give the keyword.
+        #[cfg(not(feature = "dictionary-names"))]
+        Some(d) => d.keyword,
         None if tag.is_group_length() => "Group Length",
         None => "Unknown",
     }

@@ -177,6 +177,13 @@ fn keywords_of_private_and_unknown_elements() {
     assert_eq!(element_name(Tag(0x0009, 0x1001)), "Private tag data");
     assert_eq!(element_name(Tag(0x1234, 0x0000)), "Group Length");
     assert_eq!(element_name(Tag(0x1234, 0x5678)), "Unknown");
+    // Builds without the dictionary's names give the keyword.
+    let patient_name = if cfg!(feature = "dictionary-names") {
+        "Patient's Name"
+    } else {
+        "PatientName"
+    };
+    assert_eq!(element_name(Tag(0x0010, 0x0010)), patient_name);
 }
 
 fn item(elements: Vec<Element>) -> SharedDataset {

@@ -374,9 +374,7 @@ fn private_vr(ds: &Dataset, tag: Tag) -> VR {
     if name.is_empty() {
         return VR::UN;
     }
-    dictionary::private_entry(name, tag)
-        .and_then(|p| p.vrs.first().copied())
-        .unwrap_or(VR::UN)
+    dictionary::private_vr(name, tag).unwrap_or(VR::UN)
 }
 
 /// Chooses VRs the encoding did not give: alternatives ("US or SS", "OB or OW", "US or OW")
