@@ -248,7 +248,11 @@ def test_associations_over_the_limit_are_rejected_transiently(tmp_path: Path) ->
             with pytest.raises(net.AssociationRejectedError, match="local limit exceeded"):
                 net.echo("127.0.0.1", srv.port, timeout=10)
             assert held.echo() == 0
-        free = run([echoscu, "127.0.0.1", str(srv.port)])
+        # The released association's server thread frees the slot when it ends: wait for it.
+        deadline = time.monotonic() + 20
+        while (free := run([echoscu, "127.0.0.1", str(srv.port)])).returncode != 0:
+            assert time.monotonic() < deadline, free.stdout + free.stderr
+            time.sleep(0.1)
     assert busy.returncode != 0
     text = (busy.stdout + busy.stderr).lower()
     assert "rejected transient" in text and "local limit exceeded" in text, text
