@@ -65,11 +65,19 @@ fn parse_header(src: &[u8], expected: usize) -> Result<([usize; MAX_SEGMENTS], u
     Ok((offsets, count))
 }
 
+/// Width of the block copies and fills of [`decode_segment`].
+const BLOCK: usize = 16;
+
 /// Decodes the PackBits segment `seg` into the first `count` bytes of `out`. Returns the
 /// number of bytes decoded when the segment ends early.
+///
+/// Bytes of `out` past `count` may be overwritten (with bytes of the segment or of a run):
+/// runs and literals are written in whole 16-byte blocks where `seg` and `out` have room for
+/// them, which later output overwrites. Block copies of a constant size become single vector
+/// loads and stores, where a `memcpy`/`memset` of a few dozen bytes per run is a call (in
+/// WebAssembly, `memory.copy`/`memory.fill` go through the engine's runtime).
 fn decode_segment(seg: &[u8], out: &mut [u8], count: usize) -> std::result::Result<(), usize> {
-    let mut pos = 0usize;
-    let mut done = 0usize;
+    let (mut pos, mut done) = decode_segment_bulk(seg, out, count);
     while done < count {
         let Some(&h) = seg.get(pos) else {
             return Err(done);
@@ -82,6 +90,20 @@ fn decode_segment(seg: &[u8], out: &mut [u8], count: usize) -> std::result::Resu
         if h < 128 {
             // Literal run of h + 1 bytes (truncated to what the segment holds).
             let n = usize::from(h) + 1;
+            let take = n.min(remaining);
+            let wide = take.div_ceil(BLOCK) * BLOCK;
+            if pos + n <= seg.len()
+                && let (Some(s), Some(d)) = (seg.get(pos..pos + wide), dst.get_mut(..wide))
+            {
+                let (s, _) = s.as_chunks::<BLOCK>();
+                let (d, _) = d.as_chunks_mut::<BLOCK>();
+                for (d, s) in d.iter_mut().zip(s) {
+                    *d = *s;
+                }
+                pos += n;
+                done += take;
+                continue;
+            }
             let end = seg.len().min(pos + n);
             let lit = &seg[pos..end];
             pos = end;
@@ -99,15 +121,117 @@ fn decode_segment(seg: &[u8], out: &mut [u8], count: usize) -> std::result::Resu
             };
             pos += 1;
             let take = n.min(remaining);
-            match dst.get_mut(..take) {
-                Some(d) => d.fill(v),
-                None => return Err(done),
+            let wide = take.div_ceil(BLOCK) * BLOCK;
+            if let Some(d) = dst.get_mut(..wide) {
+                let (d, _) = d.as_chunks_mut::<BLOCK>();
+                d.fill([v; BLOCK]);
+            } else {
+                match dst.get_mut(..take) {
+                    Some(d) => d.fill(v),
+                    None => return Err(done),
+                }
             }
             done += take;
         }
         // h == 128 is a no-op.
     }
     Ok(())
+}
+
+/// The bulk of [`decode_segment`]: runs while a whole run (the header byte and up to 128
+/// bytes, read as 129) fits in what is left of `seg` and 128 bytes of output fit before
+/// `count` (so nothing is truncated and every block write lands inside `out`). Returns where
+/// it stopped in `seg` and `out`; the careful loop does the rest.
+///
+/// Real segments are mostly short runs (the high bytes of a CT: runs and literals of 1-10
+/// bytes, tens of thousands per frame), so the cost per run is what counts: two bounds
+/// checks, then one 16-byte block for runs of up to 16 bytes.
+fn decode_segment_bulk(seg: &[u8], out: &mut [u8], count: usize) -> (usize, usize) {
+    let (mut pos, mut done) = (0usize, 0usize);
+    let end = count.min(out.len());
+    while done + 128 <= end {
+        let (Some(s), Some(d)) = (seg.get(pos..pos + 129), out.get_mut(done..done + 128)) else {
+            break;
+        };
+        let (Ok(s), Ok(d)) = (<&[u8; 129]>::try_from(s), <&mut [u8; 128]>::try_from(d)) else {
+            break;
+        };
+        let h = s[0];
+        let (d, _) = d.as_chunks_mut::<BLOCK>();
+        if h < 128 {
+            let n = usize::from(h) + 1;
+            let (s, _) = s[1..].as_chunks::<BLOCK>();
+            d[0] = s[0];
+            if n > BLOCK {
+                for (d, s) in d.iter_mut().zip(s).take(n.div_ceil(BLOCK)).skip(1) {
+                    *d = *s;
+                }
+            }
+            pos += 1 + n;
+            done += n;
+        } else if h > 128 {
+            let n = 257 - usize::from(h);
+            let block = [s[1]; BLOCK];
+            d[0] = block;
+            if n > BLOCK {
+                for d in d.iter_mut().take(n.div_ceil(BLOCK)).skip(1) {
+                    *d = block;
+                }
+            }
+            pos += 2;
+            done += n;
+        } else {
+            pos += 1;
+        }
+    }
+    (pos, done)
+}
+
+/// Interleaves the planes of the most and least significant bytes into native-endian u16.
+fn interleave_u16(out: &mut [u8], hi: &[u8], lo: &[u8]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (out, hi, lo) = {
+        // LLVM leaves the portable loop below scalar for wasm32 (one byte at a time); two
+        // shuffles per 16 pixels interleave them.
+        let done = interleave_u16_simd128(out, hi, lo);
+        (
+            out.get_mut(2 * done..).unwrap_or_default(),
+            hi.get(done..).unwrap_or_default(),
+            lo.get(done..).unwrap_or_default(),
+        )
+    };
+    for ((d, &h), &l) in out.chunks_exact_mut(2).zip(hi).zip(lo) {
+        d.copy_from_slice(&u16::from_be_bytes([h, l]).to_ne_bytes());
+    }
+}
+
+/// [`interleave_u16`] 16 pixels at a time with wasm's 128-bit SIMD; returns how many pixels
+/// it wrote (a multiple of 16).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[allow(unsafe_code)]
+fn interleave_u16_simd128(out: &mut [u8], hi: &[u8], lo: &[u8]) -> usize {
+    use core::arch::wasm32::{u8x16_shuffle, v128, v128_load, v128_store};
+    let (o, _) = out.as_chunks_mut::<32>();
+    let (h, _) = hi.as_chunks::<16>();
+    let (l, _) = lo.as_chunks::<16>();
+    let mut done = 0;
+    for ((o, h), l) in o.iter_mut().zip(h).zip(l) {
+        // SAFETY: 16-byte loads from `[u8; 16]` and two 16-byte stores into a `[u8; 32]`
+        // (wasm loads and stores need no alignment).
+        unsafe {
+            let h = v128_load(h.as_ptr().cast::<v128>());
+            let l = v128_load(l.as_ptr().cast::<v128>());
+            // wasm32 is little endian: the low byte first.
+            let a = u8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(l, h);
+            let b =
+                u8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(l, h);
+            let p = o.as_mut_ptr();
+            v128_store(p.cast::<v128>(), a);
+            v128_store(p.add(16).cast::<v128>(), b);
+        }
+        done += 16;
+    }
+    done
 }
 
 /// Decodes one RLE Lossless frame into `out` (see [`super::decode_frame`]).
@@ -172,17 +296,16 @@ pub fn decode(src: &[u8], info: &FrameInfo, out: &mut [u8]) -> Result<ColorOut> 
     }
     // Segments decode contiguously (runs become memset, literals memcpy), then one pass
     // interleaves them; the two common layouts have loops that vectorise.
-    let mut planes = vec![0u8; count * pixels];
-    for (i, plane) in planes.chunks_exact_mut(pixels).enumerate() {
-        decode_segment(segment(i), plane, pixels).map_err(|got| short(i, got))?;
+    // Each plane is decoded into the rest of the buffer: the block writes of a plane's last
+    // run may spill into the next plane (decoded later) or the spare block at the end.
+    let mut planes = vec![0u8; count * pixels + BLOCK];
+    for i in 0..count {
+        let rest = planes.get_mut(i * pixels..).unwrap_or_default();
+        decode_segment(segment(i), rest, pixels).map_err(|got| short(i, got))?;
     }
     let plane = |i: usize| &planes[i * pixels..(i + 1) * pixels];
     match (spp, bps) {
-        (1, 2) => {
-            for ((d, &h), &l) in out.chunks_exact_mut(2).zip(plane(0)).zip(plane(1)) {
-                d.copy_from_slice(&u16::from_be_bytes([h, l]).to_ne_bytes());
-            }
-        }
+        (1, 2) => interleave_u16(out, plane(0), plane(1)),
         (3, 1) => {
             for (((d, &r), &g), &b) in out
                 .chunks_exact_mut(3)
