@@ -94,8 +94,8 @@ fn direct(p: &Pixels) -> Option<JsValue> {
     if (p.big_endian && size > 1) || bytes.len() < expected {
         return None;
     }
-    // One call (`new Uint8Array(view of wasm memory)`): no zero-filled array to copy into.
-    let u8s = Uint8Array::from(&bytes[..expected]);
+    let u8s = Uint8Array::new_with_length(expected as u32);
+    u8s.copy_from(&bytes[..expected]);
     let buf = u8s.buffer();
     Some(match p.sample {
         Sample::U8 => u8s.into(),
