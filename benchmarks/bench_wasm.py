@@ -130,6 +130,13 @@ def main() -> int:
         help="the parser-only module (no frames, no rendering: `bash scripts/build_js.sh "
         "--parser`) whose size to report (default: %(default)s, when built)",
     )
+    p.add_argument(
+        "--case",
+        action="append",
+        choices=list(CASES),
+        help="run only this case (repeatable; default: all). The results file is written "
+        "either way: keep a partial run out of it with --output",
+    )
     args = p.parse_args()
     node = shutil.which("node")
     if node is None or not WASM.exists():
@@ -137,6 +144,8 @@ def main() -> int:
     node_version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
     rows = []
     for name, (kind, where, n) in CASES.items():
+        if args.case and name not in args.case:
+            continue
         path = where()
         js_t, py_t = [], []
         count = 0
