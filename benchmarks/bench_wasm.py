@@ -72,8 +72,10 @@ def ct512(ts: str) -> Path:
 
 CASES: dict[str, tuple[str, Callable[[], Path], int]] = {
     "header": ("header", lambda: corpus("CT_small.dcm"), HEADERS),
-    "decode-rle-small": ("decode", lambda: corpus("emri_small_RLE.dcm"), 20),
-    "decode-rle-512": ("decode", lambda: ct512("1.2.840.10008.1.2.5"), 50),
+    # Enough frames for tens of milliseconds per run: 20 rounds of the small file (50 of the
+    # 512x512 one) timed one to ten, where a single garbage collection shows.
+    "decode-rle-small": ("decode", lambda: corpus("emri_small_RLE.dcm"), 200),
+    "decode-rle-512": ("decode", lambda: ct512("1.2.840.10008.1.2.5"), 300),
     "decode-j2k-512": ("decode", lambda: ct512("1.2.840.10008.1.2.4.90"), 10),
     "decode-j2k-rgb": ("decode", lambda: corpus("US1_J2KR.dcm"), 5),
 }
@@ -130,6 +132,13 @@ def main() -> int:
         help="the parser-only module (no frames, no rendering: `bash scripts/build_js.sh "
         "--parser`) whose size to report (default: %(default)s, when built)",
     )
+    p.add_argument(
+        "--case",
+        action="append",
+        choices=list(CASES),
+        help="run only this case (repeatable; default: all). The results file is written "
+        "either way: keep a partial run out of it with --output",
+    )
     args = p.parse_args()
     node = shutil.which("node")
     if node is None or not WASM.exists():
@@ -137,6 +146,8 @@ def main() -> int:
     node_version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
     rows = []
     for name, (kind, where, n) in CASES.items():
+        if args.case and name not in args.case:
+            continue
         path = where()
         js_t, py_t = [], []
         count = 0

@@ -2,13 +2,30 @@
 //! byte offset (`offset`, a number or `null`) and tag path (`tagPath`) of Python's
 //! `DicomError`, and the coarse `kind`.
 
+use std::cell::RefCell;
+
 use js_sys::{Object, Reflect};
 use rs_dicom::{DicomError, ErrorKind};
 use wasm_bindgen::JsValue;
 
+thread_local! {
+    /// Property names already made into JS strings: a name passed as `&str` is decoded from
+    /// UTF-8 on the JS side at every call, a visible part of a small frame's cost.
+    static KEYS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Sets a property of a fresh object (cannot fail on one; a failure would only lose it).
-pub(crate) fn set(o: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(key), value);
+pub(crate) fn set(o: &Object, key: &'static str, value: &JsValue) {
+    KEYS.with_borrow_mut(|keys| {
+        let k = match keys.iter().find(|(k, _)| *k == key) {
+            Some((_, k)) => k,
+            None => {
+                keys.push((key, JsValue::from_str(key)));
+                &keys[keys.len() - 1].1
+            }
+        };
+        let _ = Reflect::set(o, k, value);
+    });
 }
 
 /// The Python exception class name of an error kind.
