@@ -98,13 +98,18 @@ struct Inner {
     by_uid: HashMap<String, usize>,
 }
 
+/// Where an index keeps its records across starts (the SQLite file of `qr::store`).
+pub trait Keeper: Send + Sync {
+    /// Records a file just indexed, with its header's bare explicit VR little endian bytes.
+    fn put(&self, path: &Path, record: &Record, header: &[u8]) -> NetResult<()>;
+}
+
 /// The index; shared by the SCP's association threads.
 #[derive(Default)]
 pub struct Index {
     inner: RwLock<Inner>,
-    /// The SQLite file that keeps the index across starts, when there is one.
-    #[cfg(feature = "sqlite-index")]
-    pub(super) file: Option<super::store::IndexFile>,
+    /// What keeps the index across starts, when there is one.
+    pub(super) keeper: Option<Box<dyn Keeper>>,
 }
 
 /// Entities that matched a query: the records under each, and the one that matched.
@@ -137,12 +142,11 @@ impl Index {
 
     /// Adds a file (and records it in the index file, if there is one).
     pub fn add_file(&self, path: &Path) -> NetResult<()> {
-        #[cfg(feature = "sqlite-index")]
-        if let Some(file) = &self.file {
+        if let Some(keeper) = &self.keeper {
             let (record, bytes) = Record::read_encoded(path)?;
             // The index file is a cache checked against each file's size and time at the
             // next start: a failed write costs a re-read then, not this instance.
-            let _ = file.put(path, &record, &bytes);
+            let _ = keeper.put(path, &record, &bytes);
             self.insert(record);
             return Ok(());
         }

@@ -15,7 +15,7 @@ use std::time::UNIX_EPOCH;
 use rs_dicom::core::Tag;
 use rusqlite::{Connection, params};
 
-use super::index::{Index, Record, files_under};
+use super::index::{Index, Keeper, Record, files_under};
 use super::text_of;
 use crate::error::{NetResult, net_error};
 
@@ -186,15 +186,6 @@ impl IndexFile {
         Ok(())
     }
 
-    /// Records a file just indexed (a received instance).
-    pub fn put(&self, path: &Path, rec: &Record, header: &[u8]) -> NetResult<()> {
-        let (Some(key), Some(st)) = (self.key(path), stamp(path)) else {
-            return Ok(());
-        };
-        let conn = self.conn.lock().map_err(|_| net_error("index file lock"))?;
-        IndexFile::upsert(&conn, &key, st, rec, header).map_err(sql_error)
-    }
-
     /// Brings the index file up to date with the directory and fills `index` from it, in
     /// the order [`Index::add_dir`] would.
     fn sync(&self, index: &Index, report: &mut SyncReport) -> NetResult<()> {
@@ -244,6 +235,16 @@ impl IndexFile {
     }
 }
 
+impl Keeper for IndexFile {
+    fn put(&self, path: &Path, rec: &Record, header: &[u8]) -> NetResult<()> {
+        let (Some(key), Some(st)) = (self.key(path), stamp(path)) else {
+            return Ok(());
+        };
+        let conn = self.conn.lock().map_err(|_| net_error("index file lock"))?;
+        IndexFile::upsert(&conn, &key, st, rec, header).map_err(sql_error)
+    }
+}
+
 impl Index {
     /// An index of the files under `dir`, kept in the SQLite file `file` across starts.
     /// Never fails: a file that is not a usable index is replaced by a new one (a warning
@@ -257,7 +258,7 @@ impl Index {
             let opened = IndexFile::try_open(file, dir).and_then(|f| {
                 let mut index = Index::new();
                 f.sync(&index, &mut report)?;
-                index.file = Some(f);
+                index.keeper = Some(Box::new(f));
                 Ok(index)
             });
             match opened {
