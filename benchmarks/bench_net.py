@@ -70,9 +70,11 @@ print(time.perf_counter() - t)
 RS_SCU = r"""
 import sys, time
 from rs_dicom import net
-port, workers, files = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+port, workers, window, files = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 t = time.perf_counter()
-results = net.send(files, "127.0.0.1", port, called_ae="ANY", workers=workers, timeout=60)
+results = net.send(
+    files, "127.0.0.1", port, called_ae="ANY", workers=workers, timeout=60, max_async_ops=window
+)
 elapsed = time.perf_counter() - t
 assert all(r.status == 0 for r in results), [r for r in results if r.status != 0][:3]
 print(elapsed)
@@ -133,7 +135,7 @@ def scp(kind: str, port: int, out: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
-def scu(kind: str, port: int, files: list[str], workers: int) -> float:
+def scu(kind: str, port: int, files: list[str], workers: int, window: int = 1) -> float:
     if kind == "storescu":
         t = time.perf_counter()
         subprocess.run(
@@ -144,7 +146,7 @@ def scu(kind: str, port: int, files: list[str], workers: int) -> float:
         )
         return time.perf_counter() - t
     code = RS_SCU if kind == "rs_dicom" else PYNETDICOM_SCU
-    extra = [str(workers)] if kind == "rs_dicom" else []
+    extra = [str(workers), str(window)] if kind == "rs_dicom" else []
     proc = subprocess.run(
         [PY, "-c", code, str(port), *extra, *files],
         env=ENV,
@@ -157,25 +159,27 @@ def scu(kind: str, port: int, files: list[str], workers: int) -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
+# (SCU, SCP, associations, asynchronous operations window our SCU proposes)
 PAIRS = [
-    ("rs_dicom", "rs_dicom", 1),
-    ("rs_dicom", "rs_dicom", 4),
-    ("rs_dicom", "storescp", 1),
-    ("rs_dicom", "pynetdicom", 1),
-    ("storescu", "storescp", 1),
-    ("storescu", "rs_dicom", 1),
-    ("pynetdicom", "pynetdicom", 1),
-    ("pynetdicom", "rs_dicom", 1),
+    ("rs_dicom", "rs_dicom", 1, 1),
+    ("rs_dicom", "rs_dicom", 1, 16),
+    ("rs_dicom", "rs_dicom", 4, 1),
+    ("rs_dicom", "storescp", 1, 1),
+    ("rs_dicom", "pynetdicom", 1, 1),
+    ("storescu", "storescp", 1, 1),
+    ("storescu", "rs_dicom", 1, 1),
+    ("pynetdicom", "pynetdicom", 1, 1),
+    ("pynetdicom", "rs_dicom", 1, 1),
 ]
 
 
-def run_pair(pair: tuple[str, str, int], files: list[str], work: Path) -> float:
-    client, server, workers = pair
+def run_pair(pair: tuple[str, str, int, int], files: list[str], work: Path) -> float:
+    client, server, workers, window = pair
     out = Path(tempfile.mkdtemp(dir=work))
     port = free_port()
     proc = scp(server, port, out)
     try:
-        elapsed = scu(client, port, files, workers)
+        elapsed = scu(client, port, files, workers, window)
     except RuntimeError as exc:
         raise RuntimeError(f"{client} -> {server}: {exc}") from None
     finally:
@@ -223,7 +227,11 @@ def main() -> int:
         for _ in range(args.repeat):
             times.setdefault("copy", []).append(copy_time(files, work))
             for pair in pairs:
-                name = f"{pair[0]} -> {pair[1]}" + (f" ({pair[2]} assoc.)" if pair[2] > 1 else "")
+                name = (
+                    f"{pair[0]} -> {pair[1]}"
+                    + (f" ({pair[2]} assoc.)" if pair[2] > 1 else "")
+                    + (f" (window {pair[3]})" if pair[3] > 1 else "")
+                )
                 try:
                     times.setdefault(name, []).append(run_pair(pair, files, work))
                 except RuntimeError as exc:

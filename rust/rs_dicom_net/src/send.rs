@@ -150,71 +150,109 @@ fn send_share(
             .map(|h| (h.1.as_str(), h.2))
             .collect();
         let contexts = contexts_for(pairs)?;
-        let mut assoc = request(addr, config, contexts)?;
-        let mut pipeline = Pipeline::new(&assoc);
-        let mut answered = |i: usize, status: u16| {
-            let o = Outcome {
-                status: Some(status),
-                error: None,
-            };
-            record(i, o);
+        let assoc = request(addr, config, contexts)?;
+        // Files are read one step ahead on another thread: the next data set is in memory
+        // when the response to this one comes, so the peer does not wait for our disk.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Loaded>(1);
+        let share = &share;
+        let order = batch.clone();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                for slot in order {
+                    let loaded = match &share[slot].1 {
+                        Item::Path(p) => Some(Instance::from_file(p)),
+                        Item::Instance(_) => None,
+                    };
+                    if tx.send(loaded).is_err() {
+                        break;
+                    }
+                }
+            });
+            send_batch(share, &batch, rx, assoc, record)
+        })?;
+    }
+    Ok(())
+}
+
+/// A file read ahead (`None` for an item that is a dataset already).
+type Loaded = Option<NetResult<Instance>>;
+
+/// Sends the items of `batch` (slots of `share`, their files read ahead into `loaded` in
+/// the same order) on `assoc`, then releases it.
+fn send_batch(
+    share: &[(usize, Item)],
+    batch: &[usize],
+    loaded: std::sync::mpsc::Receiver<Loaded>,
+    mut assoc: crate::assoc::Association,
+    record: &(dyn Fn(usize, Outcome) + Sync),
+) -> NetResult<()> {
+    let mut pipeline = Pipeline::new(&assoc);
+    let mut answered = |i: usize, status: u16| {
+        let o = Outcome {
+            status: Some(status),
+            error: None,
         };
-        let mut broken: Option<String> = None;
-        for slot in batch {
-            let (i, item) = &share[slot];
-            if let Some(why) = &broken {
-                record(*i, Outcome::failed(format!("not sent: {why}")));
+        record(i, o);
+    };
+    let mut broken: Option<String> = None;
+    for &slot in batch {
+        let (i, item) = &share[slot];
+        if let Some(why) = &broken {
+            record(*i, Outcome::failed(format!("not sent: {why}")));
+            continue;
+        }
+        // After a failure nothing more is taken: the reader stops when `loaded` is dropped.
+        let next = loaded.recv().ok().flatten();
+        let owned;
+        let inst = match (item, next) {
+            (Item::Instance(inst), _) => inst.as_ref(),
+            (Item::Path(_), Some(Ok(inst))) => {
+                owned = inst;
+                &owned
+            }
+            (Item::Path(_), Some(Err(e))) => {
+                record(*i, Outcome::failed(e.to_string()));
                 continue;
             }
-            let loaded;
-            let inst = match item {
-                Item::Instance(inst) => inst.as_ref(),
-                Item::Path(p) => match Instance::from_file(p) {
-                    Ok(inst) => {
-                        loaded = inst;
-                        &loaded
-                    }
-                    Err(e) => {
-                        record(*i, Outcome::failed(e.to_string()));
-                        continue;
-                    }
-                },
-            };
-            let sent = match pipeline.make_room(&mut assoc, &mut answered) {
-                Ok(()) => pipeline.submit(&mut assoc, inst, *i, &mut answered),
-                Err(e) => {
-                    broken = Some(format!("association failed: {}", e.message));
-                    record(*i, Outcome::failed(format!("not sent: {}", e.message)));
-                    Ok(())
-                }
-            };
-            if let Err(e) = sent {
-                if !assoc.is_open() {
-                    broken = Some(format!("association failed: {}", e.message));
-                }
-                // Sent and failed waiting for responses: reported with the others.
-                if !pipeline.unconfirmed().contains(i) {
-                    record(*i, Outcome::failed(e.to_string()));
-                }
+            (Item::Path(_), None) => {
+                record(*i, Outcome::failed("not sent: the file was not read"));
+                continue;
             }
-            if let Some(why) = &broken {
-                for k in pipeline.unconfirmed() {
-                    record(k, unconfirmed(why));
-                }
-                pipeline = Pipeline::with_limit(1);
+        };
+        let sent = match pipeline.make_room(&mut assoc, &mut answered) {
+            Ok(()) => pipeline.submit(&mut assoc, inst, *i, &mut answered),
+            Err(e) => {
+                broken = Some(format!("association failed: {}", e.message));
+                record(*i, Outcome::failed(format!("not sent: {}", e.message)));
+                Ok(())
+            }
+        };
+        if let Err(e) = sent {
+            if !assoc.is_open() {
+                broken = Some(format!("association failed: {}", e.message));
+            }
+            // Sent and failed waiting for responses: reported with the others.
+            if !pipeline.unconfirmed().contains(i) {
+                record(*i, Outcome::failed(e.to_string()));
             }
         }
-        if broken.is_none()
-            && let Err(e) = pipeline.finish(&mut assoc, &mut answered)
-        {
-            let why = format!("association failed: {}", e.message);
+        if let Some(why) = &broken {
             for k in pipeline.unconfirmed() {
-                record(k, unconfirmed(&why));
+                record(k, unconfirmed(why));
             }
+            pipeline = Pipeline::with_limit(1);
         }
-        if assoc.is_open() {
-            assoc.release()?;
+    }
+    if broken.is_none()
+        && let Err(e) = pipeline.finish(&mut assoc, &mut answered)
+    {
+        let why = format!("association failed: {}", e.message);
+        for k in pipeline.unconfirmed() {
+            record(k, unconfirmed(&why));
         }
+    }
+    if assoc.is_open() {
+        assoc.release()?;
     }
     Ok(())
 }

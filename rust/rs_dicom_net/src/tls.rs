@@ -402,6 +402,13 @@ impl Conn {
     }
 }
 
+impl Conn {
+    /// Whether bytes go to the socket as they are (no TLS record layer).
+    pub(crate) fn is_plain(&self) -> bool {
+        matches!(self.io, Io::Plain(_))
+    }
+}
+
 impl Read for Conn {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match &mut self.io {
@@ -420,6 +427,16 @@ impl Write for Conn {
             Io::Plain(s) => s.write(buf),
             Io::Client(s) => s.write(buf).and_then(|n| s.flush().map(|()| n)),
             Io::Server(s) => s.write(buf).and_then(|n| s.flush().map(|()| n)),
+        }
+    }
+    /// Plain TCP gathers the buffers in one `writev`; TLS takes the first (the default).
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match &mut self.io {
+            Io::Plain(s) => s.write_vectored(bufs),
+            _ => {
+                let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| b);
+                self.write(first)
+            }
         }
     }
     fn flush(&mut self) -> io::Result<()> {

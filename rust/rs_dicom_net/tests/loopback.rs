@@ -138,3 +138,95 @@ fn garbage_and_stalled_clients_do_not_stop_the_server() {
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Data sets whose lengths fall on either side of one and two whole P-DATA fragments: the
+/// SCU sends whole fragments straight from the file's bytes and the rest through its buffer,
+/// so the boundaries are where a byte could be lost or a fragment left empty. All are sent
+/// with `send_all` (files read ahead on another thread) and must arrive byte for byte.
+#[test]
+fn fragment_boundaries_arrive_byte_for_byte() {
+    use rs_dicom::core::{Tag, VR};
+    use rs_dicom::writer::{FileParts, WriteOptions, write_file};
+    use rs_dicom_net::send::{Item, send_all};
+
+    let dir = temp_dir("boundaries");
+    let src = temp_dir("boundaries_src");
+    std::fs::create_dir_all(&src).unwrap();
+    let base = rs_dicom::parse_file(sample()).unwrap();
+    let encoded = |ds: &rs_dicom::Dataset| {
+        let opts = WriteOptions::new(base.transfer_syntax);
+        rs_dicom::writer::write_bare(Vec::new(), ds, &opts)
+            .unwrap()
+            .len()
+    };
+    // The smallest maximum PDU above the sample's own size, so the sample fits one fragment.
+    let max_pdu = u32::try_from(encoded(&base.dataset)).unwrap() + 4096;
+    let capacity = max_pdu as usize - 6;
+    let mut server = Server::start(
+        "127.0.0.1:0",
+        {
+            let mut c = ServerConfig::storage(&dir);
+            c.accept.max_pdu = max_pdu;
+            c
+        },
+        None,
+    )
+    .unwrap();
+    let mut paths = Vec::new();
+    for whole in [1usize, 2] {
+        for delta in -3i64..=3 {
+            let mut ds = base.dataset.clone();
+            let uid = format!("1.2.3.{whole}.{}", delta + 10);
+            ds.set_bytes(Tag(0x0008, 0x0018), VR::UI, pad(&uid));
+            ds.set_bytes(Tag(0x0042, 0x0011), VR::OB, Vec::new());
+            let bare = encoded(&ds);
+            // OB values are even: the length steps by 2 and the parity of the rest decides.
+            let target = (whole * capacity) as i64 + 2 * delta;
+            let value = usize::try_from(target - bare as i64).unwrap() & !1;
+            ds.set_bytes(Tag(0x0042, 0x0011), VR::OB, vec![0xA5; value]);
+            let mut meta = base.meta.clone();
+            meta.set_bytes(Tag(0x0002, 0x0003), VR::UI, pad(&uid));
+            let parts = FileParts {
+                preamble: Some(&[0u8; 128]),
+                meta: Some(&meta),
+                dataset: &ds,
+            };
+            let path = src.join(format!("{uid}.dcm"));
+            let out = std::fs::File::create(&path).unwrap();
+            write_file(out, parts, &WriteOptions::new(base.transfer_syntax)).unwrap();
+            paths.push((uid, path));
+        }
+    }
+    let items = paths.iter().map(|(_, p)| Item::Path(p.clone())).collect();
+    let outcomes = send_all(items, server.local_addr(), &config(), 1, &|_, _| {}).unwrap();
+    assert!(outcomes.iter().all(|o| o.status == Some(0)), "{outcomes:?}");
+    server.stop();
+    let tail =
+        |f: &rs_dicom::parser::DicomFile| f.dataset.source().bytes()[f.dataset.offset()..].to_vec();
+    let mut lengths = Vec::new();
+    for (uid, path) in &paths {
+        let sent = rs_dicom::parse_file(path).unwrap();
+        let got = rs_dicom::parse_file(dir.join(format!("{uid}.dcm"))).unwrap();
+        assert_eq!(tail(&got), tail(&sent), "{uid}");
+        lengths.push(tail(&sent).len());
+    }
+    // The lengths straddle one and two whole fragments.
+    for whole in [1, 2] {
+        let at = whole * capacity;
+        assert!(lengths.iter().any(|&l| l < at) && lengths.iter().any(|&l| l > at));
+        assert!(
+            lengths.iter().any(|&l| l == at || l == at + 1),
+            "{lengths:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&src).unwrap();
+}
+
+fn pad(uid: &str) -> Vec<u8> {
+    let mut b = uid.as_bytes().to_vec();
+    if b.len() % 2 == 1 {
+        b.push(0);
+    }
+    b
+}

@@ -1,6 +1,6 @@
 //! Sending a command or data set as P-DATA-TF PDUs, one PDV each, as the bytes come.
 
-use std::io::{self, Write};
+use std::io::{self, IoSlice, Write};
 
 use crate::error::{NetResult, io_error};
 
@@ -54,6 +54,29 @@ impl<'a> PDataWriter<'a> {
         Ok(())
     }
 
+    /// Sends a full fragment straight from `data` (no copy into `buf`): one `writev` of the
+    /// headers and the caller's bytes. Only on plain TCP, where the kernel copies anyway.
+    fn send_direct(&mut self, data: &[u8]) -> io::Result<()> {
+        let pdv_len = (data.len() + 2) as u32;
+        let mut head = [0u8; HEADERS];
+        head[0] = crate::pdu::kind::P_DATA_TF;
+        head[2..6].copy_from_slice(&(pdv_len + 4).to_be_bytes());
+        head[6..10].copy_from_slice(&pdv_len.to_be_bytes());
+        head[10] = self.context_id;
+        head[11] = u8::from(self.command);
+        let mut parts = [IoSlice::new(&head), IoSlice::new(data)];
+        let mut bufs = &mut parts[..];
+        while !bufs.is_empty() {
+            match self.out.write_vectored(bufs) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => IoSlice::advance_slices(&mut bufs, n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     /// Sends the last fragment.
     pub fn finish(mut self) -> NetResult<()> {
         self.send(true)
@@ -66,6 +89,12 @@ impl Write for PDataWriter<'_> {
         let n = data.len();
         while !data.is_empty() {
             let filled = self.buf.len() - HEADERS;
+            // A whole fragment with more bytes after it goes out without the copy.
+            if filled == 0 && data.len() > self.capacity && self.out.is_plain() {
+                self.send_direct(&data[..self.capacity])?;
+                data = &data[self.capacity..];
+                continue;
+            }
             if filled == self.capacity {
                 self.send(false)?;
                 continue;
