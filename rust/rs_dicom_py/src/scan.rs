@@ -103,6 +103,33 @@ impl PyScanner {
         self.run(py, workers, move || scan.input_batches(&inputs))
     }
 
+    /// The files under the folder `dir` (recursively unless not `recursive`), each folder's
+    /// entries sorted by name, sub-folders listed on `workers` threads without the GIL (the
+    /// order of `rs_dicom._scan._walk`). Raises OSError, or ValueError for a name that is not
+    /// UTF-8 (the caller then lists the folder in Python).
+    #[pyo3(signature = (dir, recursive=true, workers=None))]
+    fn list(
+        &self,
+        py: Python<'_>,
+        dir: String,
+        recursive: bool,
+        workers: Option<usize>,
+    ) -> PyResult<Vec<String>> {
+        let job = move || rs_dicom_scan::list_files(&dir, recursive);
+        let listed = match workers {
+            Some(0) => return Err(PyValueError::new_err("workers must be at least 1")),
+            Some(n) => {
+                let pool = self.pool.get(n)?;
+                py.detach(|| pool.install(job))
+            }
+            None => py.detach(job),
+        };
+        listed.map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => PyValueError::new_err(e.to_string()),
+            _ => PyErr::from(e),
+        })
+    }
+
     /// How many leading bytes of a file of `size` bytes (None: unknown) to hold in all for
     /// its row, given its first bytes `header`; None when they are enough. Parsed without
     /// the GIL.

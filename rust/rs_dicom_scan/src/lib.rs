@@ -13,8 +13,11 @@ mod builder;
 pub mod columns;
 pub mod datetime;
 mod fetched;
+mod list;
 mod values;
+mod walk;
 
+use std::io::{Read, Seek, SeekFrom};
 use std::time::UNIX_EPOCH;
 
 use arrow_array::StructArray;
@@ -24,9 +27,11 @@ use rs_dicom::core::Tag;
 use rs_dicom::error::Result;
 use rs_dicom::parser::{DicomFile, ReadOptions, parse_open_file};
 
-use crate::builder::{BatchBuilder, RowHead};
+use crate::builder::{BatchBuilder, RowHead, first_text};
 pub use crate::columns::{Column, Kind};
 pub use crate::fetched::{FIRST_REQUEST, Fetched, Input};
+pub use crate::list::list_files;
+use crate::walk::{Plan, Walk};
 
 /// What a scan reads: its columns and schema.
 #[derive(Debug, Clone)]
@@ -36,6 +41,8 @@ pub struct Scan {
     mtime: bool,
     /// The last dataset tag any column depends on: each file is read only up to it.
     stop_after: Tag,
+    /// The header walk of plain files (explicit VR little endian).
+    plan: Plan,
 }
 
 const SOP_CLASS_UID: Tag = Tag(0x0008, 0x0016);
@@ -46,6 +53,12 @@ const PIXEL_REPRESENTATION: Tag = Tag(0x0028, 0x0103);
 /// The smallest number of files one task reads into its own batch (fewer, larger batches
 /// cost less to hand over; more keep every worker busy to the end).
 const MIN_CHUNK: usize = 32;
+/// The most files in one batch.
+const MAX_CHUNK: usize = 4096;
+
+/// Header bytes read first, then next (as the core reader's prefixes): one read of the first
+/// holds most headers; past the last, the core reader reads the file.
+const PREFIXES: [usize; 2] = [8 * 1024, 64 * 1024];
 
 impl Scan {
     /// A scan of `tags` (typed by the dictionary; sequences are refused); `mtime` adds a
@@ -69,11 +82,31 @@ impl Scan {
                 }
             })
             .fold(SOP_CLASS_UID, Tag::max);
+        let sorted = |meta: bool| {
+            let mut v: Vec<(Tag, usize)> = columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| (c.tag.0 == 0x0002) == meta)
+                .map(|(i, c)| (c.tag, i))
+                .collect();
+            if !meta {
+                v.push((SOP_CLASS_UID, columns.len()));
+            }
+            v.sort_unstable();
+            v
+        };
+        let plan = Plan {
+            data: sorted(false),
+            meta: sorted(true),
+            stop_after,
+            limits: ReadOptions::default().limits,
+        };
         Ok(Scan {
             columns,
             fields,
             mtime,
             stop_after,
+            plan,
         })
     }
 
@@ -128,8 +161,10 @@ impl Scan {
         items: &[T],
         row: impl Fn(&mut BatchBuilder<'_>, &T) + Sync,
     ) -> std::result::Result<Vec<StructArray>, ArrowError> {
-        let tasks = rayon::current_num_threads().max(1) * 4;
-        let chunk = items.len().div_ceil(tasks).max(MIN_CHUNK);
+        // Many tasks per thread, so the last ones end close together; each is a batch, and a
+        // batch past a few thousand rows saves nothing more.
+        let tasks = rayon::current_num_threads().max(1) * 16;
+        let chunk = items.len().div_ceil(tasks).clamp(MIN_CHUNK, MAX_CHUNK);
         items
             .par_chunks(chunk)
             .map(|c| self.batch_with(c, &row))
@@ -137,8 +172,109 @@ impl Scan {
     }
 
     fn file_row(&self, b: &mut BatchBuilder<'_>, path: &str) {
-        let (size, mtime, read) = self.read_header(path);
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
+        };
+        let (len, mtime) = match file.metadata() {
+            Ok(m) => (
+                m.len(),
+                m.modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .and_then(|d| i64::try_from(d.as_nanos()).ok()),
+            ),
+            Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
+        };
+        let size = i64::try_from(len).ok();
+        if self.walked_row(b, &mut file, path, len, size, mtime) {
+            return;
+        }
+        // Not a plain header: the core reader reads the file from its start.
+        let read = file
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| rs_dicom::error::DicomError::io_path(&e, "cannot read", path.as_ref()))
+            .and_then(|_| parse_open_file(&mut file, path.as_ref(), self.options()))
+            .map_err(|e| e.to_string());
         self.row(b, path, size, mtime, read);
+    }
+
+    /// The row of a plain header (see [`walk`]) read from `file` (`len` bytes long) in one
+    /// read of its first bytes, more only for a longer header; false, with nothing appended,
+    /// for a file the core reader must read.
+    fn walked_row(
+        &self,
+        b: &mut BatchBuilder<'_>,
+        file: &mut std::fs::File,
+        path: &str,
+        len: u64,
+        size: Option<i64>,
+        mtime: Option<i64>,
+    ) -> bool {
+        let mut buf = std::mem::take(&mut b.buf);
+        let mut found = std::mem::take(&mut b.found);
+        buf.clear();
+        let slots = self.columns.len() + 1;
+        let mut done = false;
+        for limit in PREFIXES {
+            let want = u64::try_from(limit)
+                .unwrap_or(u64::MAX)
+                .min(len)
+                .saturating_sub(buf.len() as u64);
+            buf.reserve(usize::try_from(want).unwrap_or(0));
+            // A read to the file's size (from `fstat`) ends without another system call.
+            let Ok(n) = Read::take(&mut *file, want).read_to_end(&mut buf) else {
+                break;
+            };
+            let whole = (n as u64) < want || buf.len() as u64 >= len;
+            match self.plan.walk(&buf, whole, &mut found, slots) {
+                Walk::Done => {
+                    done = self.walked_cells(b, &buf, &found, path, size, mtime);
+                    break;
+                }
+                Walk::More if !whole => {}
+                Walk::More | Walk::Fallback => break,
+            }
+        }
+        b.buf = buf;
+        b.found = found;
+        done
+    }
+
+    fn walked_cells(
+        &self,
+        b: &mut BatchBuilder<'_>,
+        bytes: &[u8],
+        found: &walk::Found,
+        path: &str,
+        size: Option<i64>,
+        mtime: Option<i64>,
+    ) -> bool {
+        let (cells, sop) = found.slots.split_at(self.columns.len());
+        let sop = match sop.first().copied().flatten() {
+            Some(s) => match first_text(s.vr, s.of(bytes)) {
+                Some(v) => v,
+                None => return false,
+            },
+            None => None,
+        };
+        let ts = found
+            .ts_uid
+            .and_then(|s| std::str::from_utf8(s.of(bytes)).ok())
+            .map(rs_dicom::core::trim_uid);
+        if ts.is_none() || !b.direct_fits(bytes, cells) {
+            return false;
+        }
+        let head = RowHead {
+            path,
+            size,
+            error: None,
+            transfer_syntax_uid: ts,
+            sop_class_uid: sop,
+            mtime,
+        };
+        b.direct(head, bytes, cells);
+        true
     }
 
     /// One row: the file's values, or its error and nulls.
@@ -152,12 +288,13 @@ impl Scan {
     ) {
         match read {
             Ok(file) => {
+                let sop = uid(&file, SOP_CLASS_UID);
                 let head = RowHead {
                     path,
                     size,
                     error: None,
-                    transfer_syntax_uid: file.transfer_syntax_uid.clone(),
-                    sop_class_uid: uid(&file, SOP_CLASS_UID),
+                    transfer_syntax_uid: file.transfer_syntax_uid.as_deref(),
+                    sop_class_uid: sop.as_deref(),
                     mtime,
                 };
                 b.row(head, |i| {
@@ -174,7 +311,7 @@ impl Scan {
                 let head = RowHead {
                     path,
                     size,
-                    error: Some(error),
+                    error: Some(error.as_str()),
                     transfer_syntax_uid: None,
                     sop_class_uid: None,
                     mtime,
@@ -191,37 +328,6 @@ impl Scan {
             stop_after: Some(self.stop_after),
             ..ReadOptions::default()
         }
-    }
-}
-
-impl Scan {
-    /// A file's size, modification time (from one `fstat` of the open file) and its meta and
-    /// dataset up to the last tag the scan needs (or the pixel data, whichever comes first).
-    fn read_header(
-        &self,
-        path: &str,
-    ) -> (
-        Option<i64>,
-        Option<i64>,
-        std::result::Result<DicomFile, String>,
-    ) {
-        let mut file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => return (None, None, Err(format!("{path}: {e}"))),
-        };
-        let (size, mtime) = match file.metadata() {
-            Ok(m) => (
-                i64::try_from(m.len()).ok(),
-                m.modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .and_then(|d| i64::try_from(d.as_nanos()).ok()),
-            ),
-            Err(e) => return (None, None, Err(format!("{path}: {e}"))),
-        };
-        let read =
-            parse_open_file(&mut file, path.as_ref(), self.options()).map_err(|e| e.to_string());
-        (size, mtime, read)
     }
 }
 
