@@ -315,14 +315,26 @@ def scan(
     """
     pa = _import_pyarrow()
     scanner = _core.Scanner(resolve_tags(tags))
+    schema = pa.schema(scanner.schema())
+    items: list[Any] = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    local = not any(is_url(os.fspath(p)) for p in items)
+    if not progress and local and len(items) == 1:
+        folder = os.fspath(items[0])
+        if isinstance(folder, str) and os.path.isdir(folder):
+            # One local folder: Rust lists it and reads each sub-folder as it is listed.
+            try:
+                read = scanner.read_dir(folder, recursive, workers)
+            except (OSError, ValueError):
+                pass  # listed below: the same rows, or the error os.scandir raises
+            else:
+                return pa.Table.from_batches([pa.record_batch(b) for b in read], schema=schema)
     infos: dict[str, Info] = {}
 
     def lister(directory: str, recursive: bool) -> list[str]:
         return scanner.list(directory, recursive, workers)
 
-    files = expand_paths(paths, recursive, storage_options, infos, lister)
-    schema = pa.schema(scanner.schema())
-    if not progress and not any(is_url(f) for f in files):
+    files = expand_paths(items, recursive, storage_options, infos, lister)
+    if not progress and local:
         # Local files only and no progress to show: one call reads them all (the table holds
         # every row anyway), with no pause between batches for Python to hand over the next.
         out = [pa.record_batch(b) for b in scanner.read(files, workers)]

@@ -96,7 +96,10 @@ impl Scan {
             v
         };
         let plan = Plan {
-            data: sorted(false),
+            data: sorted(false)
+                .into_iter()
+                .map(|(t, i)| (walk::key_of(t), i))
+                .collect(),
             meta: sorted(true),
             stop_after,
             limits: ReadOptions::default().limits,

@@ -5,7 +5,10 @@
 
 use std::io;
 
+use arrow_array::StructArray;
 use rayon::prelude::*;
+
+use crate::Scan;
 
 /// What an entry is, symbolic links followed (a broken link is neither).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -35,22 +38,7 @@ fn kind(entry: &std::fs::DirEntry, path: &str) -> Kind {
 /// makes them). An entry whose name is not UTF-8 is an error (`InvalidData`): the caller
 /// lists such folders its own way.
 pub fn list_files(dir: &str, recursive: bool) -> io::Result<Vec<String>> {
-    let sep = if dir.ends_with('/') || dir.is_empty() {
-        ""
-    } else {
-        "/"
-    };
-    let mut entries = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().into_string().map_err(|n| {
-            io::Error::new(io::ErrorKind::InvalidData, format!("{n:?} is not UTF-8"))
-        })?;
-        let path = format!("{dir}{sep}{name}");
-        let k = kind(&entry, &path);
-        entries.push((name, path, k));
-    }
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let entries = entries(dir)?;
     if !recursive || entries.iter().all(|e| e.2 != Kind::Dir) {
         return Ok(entries
             .into_iter()
@@ -67,6 +55,66 @@ pub fn list_files(dir: &str, recursive: bool) -> io::Result<Vec<String>> {
         })
         .collect::<io::Result<Vec<Vec<String>>>>()?;
     Ok(parts.concat())
+}
+
+/// A folder's entries sorted by name: name, path and kind.
+fn entries(dir: &str) -> io::Result<Vec<(String, String, Kind)>> {
+    let sep = if dir.ends_with('/') || dir.is_empty() {
+        ""
+    } else {
+        "/"
+    };
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().into_string().map_err(|n| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("{n:?} is not UTF-8"))
+        })?;
+        let path = format!("{dir}{sep}{name}");
+        let k = kind(&entry, &path);
+        entries.push((name, path, k));
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(entries)
+}
+
+/// A run of files between two sub-folders, or a sub-folder.
+enum Part {
+    Files(Vec<String>),
+    Dir(String),
+}
+
+/// Files in a run up to which one batch holds them all (read by one task; a folder of
+/// series gives one task per series).
+const ONE_BATCH: usize = 2048;
+
+impl Scan {
+    /// The rows of the files under `dir` (in [`list_files`] order), read on the current
+    /// rayon pool as the folders are listed: each sub-folder is listed and read by one task,
+    /// so no core waits for the whole listing. Listing errors as [`list_files`]'s; an Arrow
+    /// error is `io::ErrorKind::Other`.
+    pub fn dir_batches(&self, dir: &str, recursive: bool) -> io::Result<Vec<StructArray>> {
+        let mut parts: Vec<Part> = Vec::new();
+        for (_, path, kind) in entries(dir)? {
+            match (kind, parts.last_mut()) {
+                (Kind::File, Some(Part::Files(run))) => run.push(path),
+                (Kind::File, _) => parts.push(Part::Files(vec![path])),
+                (Kind::Dir, _) if recursive => parts.push(Part::Dir(path)),
+                _ => {}
+            }
+        }
+        let read = parts
+            .into_par_iter()
+            .map(|part| match part {
+                Part::Files(run) if run.len() <= ONE_BATCH => {
+                    Ok(vec![self.batch(&run).map_err(io::Error::other)?])
+                }
+                Part::Files(run) => self.batches(&run).map_err(io::Error::other),
+                Part::Dir(sub) => self.dir_batches(&sub, recursive),
+            })
+            .collect::<io::Result<Vec<Vec<StructArray>>>>()?;
+        Ok(read.into_iter().flatten().collect())
+    }
 }
 
 #[cfg(test)]
@@ -90,6 +138,22 @@ mod tests {
         let flat = list_files(&format!("{dir}/"), false).unwrap();
         assert_eq!(flat, [format!("{dir}/a0"), format!("{dir}/c")]);
         assert!(list_files(&format!("{dir}/missing"), true).is_err());
+        // Read as listed: the rows of the paths listed.
+        let scan = Scan::new(&[rs_dicom::core::Tag(0x0010, 0x0010)], false).unwrap();
+        let rows = |batches: Vec<StructArray>| {
+            let mut paths = Vec::new();
+            for b in batches {
+                let p = arrow_array::cast::AsArray::as_string::<i32>(b.column(0));
+                paths.extend(p.iter().map(|v| v.unwrap_or_default().to_string()));
+            }
+            paths
+        };
+        assert_eq!(rows(scan.dir_batches(&dir, true).unwrap()), got);
+        assert_eq!(
+            rows(scan.dir_batches(&dir, false).unwrap()),
+            list_files(&dir, false).unwrap()
+        );
+        assert!(scan.dir_batches(&format!("{dir}/missing"), true).is_err());
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -48,8 +48,8 @@ pub(crate) enum Walk {
 /// or one past the columns for the SOP Class UID), and the stop.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
-    /// Requested dataset tags, ascending, with the slot each fills.
-    pub data: Vec<(Tag, usize)>,
+    /// Requested dataset tags (as [`key_of`] numbers), ascending, with the slot each fills.
+    pub data: Vec<(u32, usize)>,
     /// Requested file meta tags (group 0002), ascending.
     pub meta: Vec<(Tag, usize)>,
     /// The last dataset tag needed.
@@ -72,6 +72,11 @@ impl Found {
         self.slots.resize(slots, None);
         self.ts_uid = None;
     }
+}
+
+/// A tag as one number, group high: ordered as tags are.
+pub(crate) fn key_of(t: Tag) -> u32 {
+    u32::from(t.0) << 16 | u32::from(t.1)
 }
 
 /// Two upper-case letters: the core reader's test for an explicit VR.
@@ -213,7 +218,10 @@ impl Plan {
 
     /// The top-level dataset elements from `pos` to the stop.
     fn dataset(&self, bytes: &[u8], mut pos: usize, whole: bool, found: &mut Found) -> Walk {
-        let mut last: Option<Tag> = None;
+        // Tag 0 cannot follow: (0000,0000) in a dataset is out of order for the core reader
+        // too (it would sort it first), so it falls back.
+        let mut last: u32 = 0;
+        let stop = key_of(self.stop_after);
         let mut want = self.data.iter().peekable();
         loop {
             if pos >= bytes.len() {
@@ -224,28 +232,28 @@ impl Plan {
                 // Trailing bytes, or a cut header: the core reader's rules for each.
                 return short(whole);
             }
-            let tag = Tag(
-                u16::from_le_bytes([bytes[pos], bytes[pos + 1]]),
-                u16::from_le_bytes([bytes[pos + 2], bytes[pos + 3]]),
-            );
-            if tag.0 == 0xFFFE || last.is_some_and(|l| tag <= l) {
+            // The tag as one number (group high): one comparison orders two tags.
+            let group = u32::from(u16::from_le_bytes([bytes[pos], bytes[pos + 1]]));
+            let key = group << 16 | u32::from(u16::from_le_bytes([bytes[pos + 2], bytes[pos + 3]]));
+            if group == 0xFFFE || key <= last {
                 return Walk::Fallback;
             }
-            if tag > self.stop_after {
+            if key > stop {
                 return Walk::Done;
             }
-            if tag.0 >= 0x7FE0 {
+            if group >= 0x7FE0 {
                 // Pixel data and its like: the core reader's rules.
                 return Walk::Fallback;
             }
-            last = Some(tag);
+            last = key;
+            let tag = Tag::from_u32(key);
             let (vr, length, value) = match header(bytes, pos) {
                 Header::Element(_, v, l, p) => (v, l, p),
                 Header::Short => return short(whole),
                 Header::Odd => return Walk::Fallback,
             };
-            while want.next_if(|(t, _)| *t < tag).is_some() {}
-            let requested = want.peek().is_some_and(|(t, _)| *t == tag);
+            while want.next_if(|(t, _)| *t < key).is_some() {}
+            let requested = want.peek().is_some_and(|(t, _)| *t == key);
             let undefined = length == UNDEFINED;
             let sequence = vr == VR::SQ || (vr == VR::UN && (undefined || says_sq(tag)));
             if sequence {
@@ -265,7 +273,7 @@ impl Plan {
             if bytes.len() < value + len {
                 return short(whole);
             }
-            while let Some((_, slot)) = want.next_if(|(t, _)| *t == tag) {
+            while let Some((_, slot)) = want.next_if(|(t, _)| *t == key) {
                 found.slots[*slot] = Some(Span {
                     vr,
                     start: value,

@@ -16,7 +16,7 @@ use crate::walk::Span;
 /// Whether every character set decodes the bytes to themselves: ASCII without ISO 2022
 /// escapes.
 fn is_plain(b: &[u8]) -> bool {
-    b.iter().all(|&c| c < 0x80 && c != 0x1B)
+    b.is_ascii() && !b.contains(&0x1B)
 }
 
 /// Plain text (see [`is_plain`]) as `str`.
@@ -26,6 +26,11 @@ fn plain(b: &[u8]) -> Option<&str> {
     } else {
         None
     }
+}
+
+/// Text that [`fits`] checked is plain, as `str`.
+fn checked(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("")
 }
 
 fn is_text_vr(vr: VR) -> bool {
@@ -157,7 +162,7 @@ fn parsed<'a>(
     b: &'a [u8],
     parse: impl Fn(&str) -> Option<i64> + 'a,
 ) -> impl Iterator<Item = Option<i64>> + 'a {
-    let s = if b.is_empty() { None } else { plain(b) };
+    let s = (!b.is_empty()).then(|| checked(b));
     s.into_iter()
         .flat_map(move |s| text_values(vr, s))
         .map(parse)
@@ -209,10 +214,7 @@ fn text(
     b: &[u8],
     scratch: &mut String,
 ) {
-    let values = match (b.is_empty(), plain(b)) {
-        (false, Some(s)) => Some(text_values(vr, s)),
-        _ => None,
-    };
+    let values = (!b.is_empty()).then(|| text_values(vr, checked(b)));
     match slot {
         Slot::Many(l) => {
             for v in values.into_iter().flatten() {
