@@ -321,7 +321,7 @@ def scan(
     if not progress and local and len(items) == 1:
         folder = os.fspath(items[0])
         if isinstance(folder, str) and os.path.isdir(folder):
-            # One local folder: Rust lists it and reads each sub-folder as it is listed.
+            # One local folder: listed (sub-folders in parallel) and read in one Rust call.
             try:
                 read = scanner.read_dir(folder, recursive, workers)
             except (OSError, ValueError):

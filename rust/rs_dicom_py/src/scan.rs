@@ -103,8 +103,8 @@ impl PyScanner {
         self.run(py, workers, move || scan.input_batches(&inputs))
     }
 
-    /// The rows of the files under the folder `dir` (in `list` order), each sub-folder
-    /// listed and read by one task on `workers` threads without the GIL. Raises as `list`.
+    /// The rows of the files under the folder `dir` (in `list` order): listed and read on
+    /// `workers` threads without the GIL, in a few batches. Raises as `list`.
     #[pyo3(signature = (dir, recursive=true, workers=None))]
     fn read_dir(
         &self,

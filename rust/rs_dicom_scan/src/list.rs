@@ -78,42 +78,14 @@ fn entries(dir: &str) -> io::Result<Vec<(String, String, Kind)>> {
     Ok(entries)
 }
 
-/// A run of files between two sub-folders, or a sub-folder.
-enum Part {
-    Files(Vec<String>),
-    Dir(String),
-}
-
-/// Files in a run up to which one batch holds them all (read by one task; a folder of
-/// series gives one task per series).
-const ONE_BATCH: usize = 2048;
-
 impl Scan {
-    /// The rows of the files under `dir` (in [`list_files`] order), read on the current
-    /// rayon pool as the folders are listed: each sub-folder is listed and read by one task,
-    /// so no core waits for the whole listing. Listing errors as [`list_files`]'s; an Arrow
-    /// error is `io::ErrorKind::Other`.
+    /// The rows of the files under `dir` (in [`list_files`] order) read on the current rayon
+    /// pool: the folders are listed in parallel, then the files read in batches of
+    /// contiguous paths (a few per thread: each batch costs Python a conversion, however
+    /// small). Listing errors as [`list_files`]'s; an Arrow error is `io::ErrorKind::Other`.
     pub fn dir_batches(&self, dir: &str, recursive: bool) -> io::Result<Vec<StructArray>> {
-        let mut parts: Vec<Part> = Vec::new();
-        for (_, path, kind) in entries(dir)? {
-            match (kind, parts.last_mut()) {
-                (Kind::File, Some(Part::Files(run))) => run.push(path),
-                (Kind::File, _) => parts.push(Part::Files(vec![path])),
-                (Kind::Dir, _) if recursive => parts.push(Part::Dir(path)),
-                _ => {}
-            }
-        }
-        let read = parts
-            .into_par_iter()
-            .map(|part| match part {
-                Part::Files(run) if run.len() <= ONE_BATCH => {
-                    Ok(vec![self.batch(&run).map_err(io::Error::other)?])
-                }
-                Part::Files(run) => self.batches(&run).map_err(io::Error::other),
-                Part::Dir(sub) => self.dir_batches(&sub, recursive),
-            })
-            .collect::<io::Result<Vec<Vec<StructArray>>>>()?;
-        Ok(read.into_iter().flatten().collect())
+        let files = list_files(dir, recursive)?;
+        self.batches(&files).map_err(io::Error::other)
     }
 }
 
