@@ -244,8 +244,10 @@ def test_a_folder_scans_as_its_listed_files(corpus: list[str], tmp_path: Path) -
         files = expand_paths(tmp_path, recursive)
         assert files == list(_walk(str(tmp_path), recursive))
         lister = rs_dicom._core.Scanner([0x00100010])
-        assert lister.list(str(tmp_path), recursive, 2) == files
-        assert lister.list(f"{tmp_path}/", recursive, 1) == list(_walk(f"{tmp_path}/", recursive))
+        assert lister.list_files(str(tmp_path), recursive, 2) == files
+        assert lister.list_files(f"{tmp_path}/", recursive, 1) == list(
+            _walk(f"{tmp_path}/", recursive)
+        )
         for workers in (1, 2):
             got = rs_dicom.scan(tmp_path, TAGS, recursive=recursive, workers=workers)
             assert got.equals(rs_dicom.scan(files, TAGS, workers=workers)), (recursive, workers)

@@ -331,7 +331,7 @@ def scan(
     infos: dict[str, Info] = {}
 
     def lister(directory: str, recursive: bool) -> list[str]:
-        return scanner.list(directory, recursive, workers)
+        return scanner.list_files(directory, recursive, workers)
 
     files = expand_paths(items, recursive, storage_options, infos, lister)
     if not progress and local:

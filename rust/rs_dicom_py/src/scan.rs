@@ -103,8 +103,8 @@ impl PyScanner {
         self.run(py, workers, move || scan.input_batches(&inputs))
     }
 
-    /// The rows of the files under the folder `dir` (in `list` order): listed and read on
-    /// `workers` threads without the GIL, in a few batches. Raises as `list`.
+    /// The rows of the files under the folder `dir` (in `list_files` order): listed and read on
+    /// `workers` threads without the GIL, in a few batches. Raises as `list_files`.
     #[pyo3(signature = (dir, recursive=true, workers=None))]
     fn read_dir(
         &self,
@@ -127,7 +127,7 @@ impl PyScanner {
     /// order of `rs_dicom._scan._walk`). Raises OSError, or ValueError for a name that is not
     /// UTF-8 (the caller then lists the folder in Python).
     #[pyo3(signature = (dir, recursive=true, workers=None))]
-    fn list(
+    fn list_files(
         &self,
         py: Python<'_>,
         dir: String,
