@@ -2,9 +2,10 @@
 //! per file (path, size, error, transfer syntax, SOP class, then one column per requested tag).
 //!
 //! Each file is read only up to the last tag a column needs (or its pixel data), from an 8 KiB
-//! prefix that grows only for longer headers; values go straight from the file's bytes into
-//! Arrow builders. A file that cannot be read is a row with its error message, never a failure
-//! of the scan. The result is a list of `StructArray`s (record batches) in the order of the
+//! prefix that grows only for longer headers. Explicit VR little endian headers are walked
+//! here (the `walk` module), their values appended from the file's bytes straight into the Arrow
+//! builders; other files are read by the core reader (`rs_dicom::parser`), with the same rows.
+//! A file that cannot be read is a row with its error message, never a failure of the scan. The result is a list of `StructArray`s (record batches) in the order of the
 //! paths, ready for the Arrow C data interface (`arrow_array::ffi`).
 
 #![deny(unsafe_code)]
