@@ -231,7 +231,8 @@ def _read_chunk(
 ) -> Iterator[Any]:
     """Record batches of ``chunk``; a URL's row is the scan of its header bytes, fetched by
     range requests (:func:`fetch_header`) and read from memory."""
-    urls = [i for i, p in enumerate(chunk) if is_url(p)]
+    # "://" first: a substring test costs a tenth of the URL pattern, for every local path.
+    urls = [i for i, p in enumerate(chunk) if "://" in p and is_url(p)]
     if not urls:
         for batch in scanner.read(chunk, workers):
             yield pa.record_batch(batch)
