@@ -225,3 +225,30 @@ def test_pandas_and_polars_read_the_table(table: Any) -> None:
     assert frame.height == table.num_rows
     assert frame.schema["StudyDate"] == pl.Date
     assert frame["Rows"].to_list() == table.column("Rows").to_pylist()
+
+
+def test_a_folder_scans_as_its_listed_files(corpus: list[str], tmp_path: Path) -> None:
+    """A folder is listed and read in Rust, sub-folders in parallel: the rows are those of
+    its files listed by ``expand_paths`` (each folder sorted by name, files and sub-folders
+    in one order)."""
+    import shutil
+
+    from rs_dicom._scan import _walk, expand_paths
+
+    for i, src in enumerate(corpus[:60]):
+        sub = tmp_path / ("a" if i % 3 else "b") / (f"s{i % 4}" if i % 2 else "")
+        sub.mkdir(parents=True, exist_ok=True)
+        shutil.copy(src, sub / f"f{i:02}_{Path(src).name}")
+    (tmp_path / "top.dcm").write_bytes(Path(corpus[0]).read_bytes())
+    for recursive in (True, False):
+        files = expand_paths(tmp_path, recursive)
+        assert files == list(_walk(str(tmp_path), recursive))
+        lister = rs_dicom._core.Scanner([0x00100010])
+        assert lister.list_files(str(tmp_path), recursive, 2) == files
+        assert lister.list_files(f"{tmp_path}/", recursive, 1) == list(
+            _walk(f"{tmp_path}/", recursive)
+        )
+        for workers in (1, 2):
+            got = rs_dicom.scan(tmp_path, TAGS, recursive=recursive, workers=workers)
+            assert got.equals(rs_dicom.scan(files, TAGS, workers=workers)), (recursive, workers)
+        assert got.num_rows == len(files)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -123,16 +123,31 @@ def _walk(directory: str, recursive: bool) -> Iterator[str]:
             yield from _walk(entry.path, recursive)
 
 
+Lister = Callable[[str, bool], list[str]]
+"""Lists a folder as :func:`_walk` does (``Scanner.list``: in Rust, sub-folders in parallel)."""
+
+
+def _listed(directory: str, recursive: bool, lister: Lister | None) -> list[str]:
+    if lister is not None and isinstance(directory, str):
+        try:
+            return lister(directory, recursive)
+        except (OSError, ValueError):
+            pass  # listed again below: the same files, or the error os.scandir raises
+    return list(_walk(directory, recursive))
+
+
 def expand_paths(
     paths: Any,
     recursive: bool = True,
     storage_options: dict[str, Any] | None = None,
     infos: dict[str, Info] | None = None,
+    lister: Lister | None = None,
 ) -> list[str]:
     """Files of a directory, a glob, a path, a URL, or a list of any of these, in a stable
     order. A URL prefix ending in ``/`` and a URL glob are listed by their store (fsspec);
     ``infos`` receives the size and modification time the listing gave. A URL listing that
-    fails is kept as the URL itself, so the scan gives its error row."""
+    fails is kept as the URL itself, so the scan gives its error row. ``lister`` lists local
+    folders in place of :func:`_walk` (which still lists those it fails on)."""
     items: Sequence[Any] = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     files: list[str] = []
     for item in items:
@@ -151,10 +166,10 @@ def expand_paths(
                 if infos is not None:
                     infos[entry.path] = (entry.size, entry.mtime)
         elif os.path.isdir(p):
-            files.extend(_walk(p, recursive))
+            files.extend(_listed(p, recursive, lister))
         elif glob.has_magic(p) and not os.path.exists(p):
             for match in sorted(glob.glob(p, recursive=recursive)):
-                files.extend(_walk(match, recursive) if os.path.isdir(match) else [match])
+                files.extend(_listed(match, recursive, lister) if os.path.isdir(match) else [match])
         else:
             # A missing file becomes a row with its error, like any unreadable file.
             files.append(p)
@@ -216,7 +231,8 @@ def _read_chunk(
 ) -> Iterator[Any]:
     """Record batches of ``chunk``; a URL's row is the scan of its header bytes, fetched by
     range requests (:func:`fetch_header`) and read from memory."""
-    urls = [i for i, p in enumerate(chunk) if is_url(p)]
+    # "://" first: a substring test costs a tenth of the URL pattern, for every local path.
+    urls = [i for i, p in enumerate(chunk) if "://" in p and is_url(p)]
     if not urls:
         for batch in scanner.read(chunk, workers):
             yield pa.record_batch(batch)
@@ -300,12 +316,34 @@ def scan(
     """
     pa = _import_pyarrow()
     scanner = _core.Scanner(resolve_tags(tags))
+    schema = pa.schema(scanner.schema())
+    items: list[Any] = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    local = not any(is_url(os.fspath(p)) for p in items)
+    if not progress and local and len(items) == 1:
+        folder = os.fspath(items[0])
+        if isinstance(folder, str) and os.path.isdir(folder):
+            # One local folder: listed (sub-folders in parallel) and read in one Rust call.
+            try:
+                read = scanner.read_dir(folder, recursive, workers)
+            except (OSError, ValueError):
+                pass  # listed below: the same rows, or the error os.scandir raises
+            else:
+                return pa.Table.from_batches([pa.record_batch(b) for b in read], schema=schema)
     infos: dict[str, Info] = {}
-    files = expand_paths(paths, recursive, storage_options, infos)
+
+    def lister(directory: str, recursive: bool) -> list[str]:
+        return scanner.list_files(directory, recursive, workers)
+
+    files = expand_paths(items, recursive, storage_options, infos, lister)
+    if not progress and local:
+        # Local files only and no progress to show: one call reads them all (the table holds
+        # every row anyway), with no pause between batches for Python to hand over the next.
+        out = [pa.record_batch(b) for b in scanner.read(files, workers)]
+        return pa.Table.from_batches(out, schema=schema)
     bar = _progress_bar(len(files)) if progress else None
     try:
         out = list(batches(scanner, files, workers, bar, storage_options, infos))
     finally:
         if bar is not None:
             bar.clear()
-    return pa.Table.from_batches(out, schema=pa.schema(scanner.schema()))
+    return pa.Table.from_batches(out, schema=schema)

@@ -103,6 +103,42 @@ impl PyScanner {
         self.run(py, workers, move || scan.input_batches(&inputs))
     }
 
+    /// The rows of the files under the folder `dir` (in `list_files` order): listed and read on
+    /// `workers` threads without the GIL, in a few batches. Raises as `list_files`.
+    #[pyo3(signature = (dir, recursive=true, workers=None))]
+    fn read_dir(
+        &self,
+        py: Python<'_>,
+        dir: String,
+        recursive: bool,
+        workers: Option<usize>,
+    ) -> PyResult<Vec<PyArrowBatch>> {
+        let scan = self.scan.clone();
+        let job = move || scan.dir_batches(&dir, recursive);
+        let arrays = self.listing(py, workers, job)?;
+        Ok(arrays
+            .into_iter()
+            .map(|array| PyArrowBatch { array })
+            .collect())
+    }
+
+    /// The files under the folder `dir` (recursively unless not `recursive`), each folder's
+    /// entries sorted by name, sub-folders listed on `workers` threads without the GIL (the
+    /// order of `rs_dicom._scan._walk`). Raises OSError, or ValueError for a name that is not
+    /// UTF-8 (the caller then lists the folder in Python).
+    #[pyo3(signature = (dir, recursive=true, workers=None))]
+    fn list_files(
+        &self,
+        py: Python<'_>,
+        dir: String,
+        recursive: bool,
+        workers: Option<usize>,
+    ) -> PyResult<Vec<String>> {
+        self.listing(py, workers, move || {
+            rs_dicom_scan::list_files(&dir, recursive)
+        })
+    }
+
     /// How many leading bytes of a file of `size` bytes (None: unknown) to hold in all for
     /// its row, given its first bytes `header`; None when they are enough. Parsed without
     /// the GIL.
@@ -114,6 +150,28 @@ impl PyScanner {
 }
 
 impl PyScanner {
+    /// Runs a job that lists folders: a name that is not UTF-8 is a ValueError, other
+    /// errors are OSError.
+    fn listing<T: Send>(
+        &self,
+        py: Python<'_>,
+        workers: Option<usize>,
+        job: impl FnOnce() -> std::io::Result<T> + Send,
+    ) -> PyResult<T> {
+        let done = match workers {
+            Some(0) => return Err(PyValueError::new_err("workers must be at least 1")),
+            Some(n) => {
+                let pool = self.pool.get(n)?;
+                py.detach(|| pool.install(job))
+            }
+            None => py.detach(job),
+        };
+        done.map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => PyValueError::new_err(e.to_string()),
+            _ => PyErr::from(e),
+        })
+    }
+
     fn run(
         &self,
         py: Python<'_>,

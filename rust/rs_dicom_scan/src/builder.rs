@@ -15,6 +15,10 @@ use arrow_schema::{ArrowError, DataType, Fields};
 use crate::columns::{Column, Kind, item_field};
 use crate::values::Cell;
 
+mod direct;
+
+pub(crate) use direct::first_text;
+
 /// A builder of scalar values that a list builder can wrap.
 trait Push: ArrayBuilder {
     type Item;
@@ -177,11 +181,11 @@ pub struct RowHead<'a> {
     /// The file size in bytes, if the file could be examined.
     pub size: Option<i64>,
     /// The error that stopped the read, if any.
-    pub error: Option<String>,
+    pub error: Option<&'a str>,
     /// The transfer syntax UID.
-    pub transfer_syntax_uid: Option<String>,
+    pub transfer_syntax_uid: Option<&'a str>,
     /// The SOP Class UID.
-    pub sop_class_uid: Option<String>,
+    pub sop_class_uid: Option<&'a str>,
     /// The modification time in nanoseconds since the epoch.
     pub mtime: Option<i64>,
 }
@@ -197,6 +201,12 @@ pub struct BatchBuilder<'c> {
     sop: StringBuilder,
     mtime: Option<TimestampNanosecondBuilder>,
     cols: Vec<ColumnBuilder>,
+    /// Joins the values of a scalar text cell (kept between rows).
+    scratch: String,
+    /// The header bytes of the file being read (kept between rows: one buffer per batch).
+    pub(crate) buf: Vec<u8>,
+    /// What the walk of the file being read found (kept between rows).
+    pub(crate) found: crate::walk::Found,
 }
 
 impl<'c> BatchBuilder<'c> {
@@ -212,11 +222,24 @@ impl<'c> BatchBuilder<'c> {
             sop: StringBuilder::new(),
             mtime: mtime.then(TimestampNanosecondBuilder::new),
             cols: columns.iter().map(ColumnBuilder::new).collect(),
+            scratch: String::new(),
+            buf: Vec::new(),
+            found: crate::walk::Found::default(),
         }
     }
 
     /// Appends a row: the fixed columns, then `cell(i)` for each requested column (None: null).
     pub fn row<'d>(&mut self, head: RowHead<'_>, mut cell: impl FnMut(usize) -> Option<Cell<'d>>) {
+        self.head(head);
+        for (i, b) in self.cols.iter_mut().enumerate() {
+            match cell(i) {
+                Some(c) => b.cell(self.columns[i].list, c),
+                None => b.null(),
+            }
+        }
+    }
+
+    fn head(&mut self, head: RowHead<'_>) {
         self.path.append_value(head.path);
         self.size.append_option(head.size);
         self.error.append_option(head.error);
@@ -224,12 +247,6 @@ impl<'c> BatchBuilder<'c> {
         self.sop.append_option(head.sop_class_uid);
         if let Some(m) = self.mtime.as_mut() {
             m.append_option(head.mtime);
-        }
-        for (i, b) in self.cols.iter_mut().enumerate() {
-            match cell(i) {
-                Some(c) => b.cell(self.columns[i].list, c),
-                None => b.null(),
-            }
         }
     }
 

@@ -2,9 +2,10 @@
 //! per file (path, size, error, transfer syntax, SOP class, then one column per requested tag).
 //!
 //! Each file is read only up to the last tag a column needs (or its pixel data), from an 8 KiB
-//! prefix that grows only for longer headers; values go straight from the file's bytes into
-//! Arrow builders. A file that cannot be read is a row with its error message, never a failure
-//! of the scan. The result is a list of `StructArray`s (record batches) in the order of the
+//! prefix that grows only for longer headers. Explicit VR little endian headers are walked
+//! here (the `walk` module), their values appended from the file's bytes straight into the Arrow
+//! builders; other files are read by the core reader (`rs_dicom::parser`), with the same rows.
+//! A file that cannot be read is a row with its error message, never a failure of the scan. The result is a list of `StructArray`s (record batches) in the order of the
 //! paths, ready for the Arrow C data interface (`arrow_array::ffi`).
 
 #![deny(unsafe_code)]
@@ -13,8 +14,11 @@ mod builder;
 pub mod columns;
 pub mod datetime;
 mod fetched;
+mod list;
 mod values;
+mod walk;
 
+use std::io::{Read, Seek, SeekFrom};
 use std::time::UNIX_EPOCH;
 
 use arrow_array::StructArray;
@@ -24,9 +28,11 @@ use rs_dicom::core::Tag;
 use rs_dicom::error::Result;
 use rs_dicom::parser::{DicomFile, ReadOptions, parse_open_file};
 
-use crate::builder::{BatchBuilder, RowHead};
+use crate::builder::{BatchBuilder, RowHead, first_text};
 pub use crate::columns::{Column, Kind};
 pub use crate::fetched::{FIRST_REQUEST, Fetched, Input};
+pub use crate::list::list_files;
+use crate::walk::{Plan, Walk};
 
 /// What a scan reads: its columns and schema.
 #[derive(Debug, Clone)]
@@ -36,6 +42,8 @@ pub struct Scan {
     mtime: bool,
     /// The last dataset tag any column depends on: each file is read only up to it.
     stop_after: Tag,
+    /// The header walk of plain files (explicit VR little endian).
+    plan: Plan,
 }
 
 const SOP_CLASS_UID: Tag = Tag(0x0008, 0x0016);
@@ -46,6 +54,12 @@ const PIXEL_REPRESENTATION: Tag = Tag(0x0028, 0x0103);
 /// The smallest number of files one task reads into its own batch (fewer, larger batches
 /// cost less to hand over; more keep every worker busy to the end).
 const MIN_CHUNK: usize = 32;
+/// The most files in one batch (a batch costs Python one conversion, about 0.1 ms).
+const MAX_CHUNK: usize = 2048;
+
+/// Header bytes read first, then next (as the core reader's prefixes): one read of the first
+/// holds most headers; past the last, the core reader reads the file.
+const PREFIXES: [usize; 2] = [8 * 1024, 64 * 1024];
 
 impl Scan {
     /// A scan of `tags` (typed by the dictionary; sequences are refused); `mtime` adds a
@@ -69,11 +83,34 @@ impl Scan {
                 }
             })
             .fold(SOP_CLASS_UID, Tag::max);
+        let sorted = |meta: bool| {
+            let mut v: Vec<(Tag, usize)> = columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| (c.tag.0 == 0x0002) == meta)
+                .map(|(i, c)| (c.tag, i))
+                .collect();
+            if !meta {
+                v.push((SOP_CLASS_UID, columns.len()));
+            }
+            v.sort_unstable();
+            v
+        };
+        let plan = Plan {
+            data: sorted(false)
+                .into_iter()
+                .map(|(t, i)| (walk::key_of(t), i))
+                .collect(),
+            meta: sorted(true),
+            stop_after,
+            limits: ReadOptions::default().limits,
+        };
         Ok(Scan {
             columns,
             fields,
             mtime,
             stop_after,
+            plan,
         })
     }
 
@@ -128,8 +165,11 @@ impl Scan {
         items: &[T],
         row: impl Fn(&mut BatchBuilder<'_>, &T) + Sync,
     ) -> std::result::Result<Vec<StructArray>, ArrowError> {
+        // A few tasks per thread, each a batch: a long list is cut at MAX_CHUNK, so the last
+        // tasks end close together; a short one keeps batches of hundreds of rows (a Parquet
+        // writer makes a row group of each).
         let tasks = rayon::current_num_threads().max(1) * 4;
-        let chunk = items.len().div_ceil(tasks).max(MIN_CHUNK);
+        let chunk = items.len().div_ceil(tasks).clamp(MIN_CHUNK, MAX_CHUNK);
         items
             .par_chunks(chunk)
             .map(|c| self.batch_with(c, &row))
@@ -137,8 +177,109 @@ impl Scan {
     }
 
     fn file_row(&self, b: &mut BatchBuilder<'_>, path: &str) {
-        let (size, mtime, read) = self.read_header(path);
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
+        };
+        let (len, mtime) = match file.metadata() {
+            Ok(m) => (
+                m.len(),
+                m.modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .and_then(|d| i64::try_from(d.as_nanos()).ok()),
+            ),
+            Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
+        };
+        let size = i64::try_from(len).ok();
+        if self.walked_row(b, &mut file, path, len, size, mtime) {
+            return;
+        }
+        // Not a plain header: the core reader reads the file from its start.
+        let read = file
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| rs_dicom::error::DicomError::io_path(&e, "cannot read", path.as_ref()))
+            .and_then(|_| parse_open_file(&mut file, path.as_ref(), self.options()))
+            .map_err(|e| e.to_string());
         self.row(b, path, size, mtime, read);
+    }
+
+    /// The row of a plain header (see [`walk`]) read from `file` (`len` bytes long) in one
+    /// read of its first bytes, more only for a longer header; false, with nothing appended,
+    /// for a file the core reader must read.
+    fn walked_row(
+        &self,
+        b: &mut BatchBuilder<'_>,
+        file: &mut std::fs::File,
+        path: &str,
+        len: u64,
+        size: Option<i64>,
+        mtime: Option<i64>,
+    ) -> bool {
+        let mut buf = std::mem::take(&mut b.buf);
+        let mut found = std::mem::take(&mut b.found);
+        buf.clear();
+        let slots = self.columns.len() + 1;
+        let mut done = false;
+        for limit in PREFIXES {
+            let want = u64::try_from(limit)
+                .unwrap_or(u64::MAX)
+                .min(len)
+                .saturating_sub(buf.len() as u64);
+            buf.reserve(usize::try_from(want).unwrap_or(0));
+            // A read to the file's size (from `fstat`) ends without another system call.
+            let Ok(n) = Read::take(&mut *file, want).read_to_end(&mut buf) else {
+                break;
+            };
+            let whole = (n as u64) < want || buf.len() as u64 >= len;
+            match self.plan.walk(&buf, whole, &mut found, slots) {
+                Walk::Done => {
+                    done = self.walked_cells(b, &buf, &found, path, size, mtime);
+                    break;
+                }
+                Walk::More if !whole => {}
+                Walk::More | Walk::Fallback => break,
+            }
+        }
+        b.buf = buf;
+        b.found = found;
+        done
+    }
+
+    fn walked_cells(
+        &self,
+        b: &mut BatchBuilder<'_>,
+        bytes: &[u8],
+        found: &walk::Found,
+        path: &str,
+        size: Option<i64>,
+        mtime: Option<i64>,
+    ) -> bool {
+        let (cells, sop) = found.slots.split_at(self.columns.len());
+        let sop = match sop.first().copied().flatten() {
+            Some(s) => match first_text(s.vr, s.of(bytes)) {
+                Some(v) => v,
+                None => return false,
+            },
+            None => None,
+        };
+        let ts = found
+            .ts_uid
+            .and_then(|s| std::str::from_utf8(s.of(bytes)).ok())
+            .map(rs_dicom::core::trim_uid);
+        if ts.is_none() || !b.direct_fits(bytes, cells) {
+            return false;
+        }
+        let head = RowHead {
+            path,
+            size,
+            error: None,
+            transfer_syntax_uid: ts,
+            sop_class_uid: sop,
+            mtime,
+        };
+        b.direct(head, bytes, cells);
+        true
     }
 
     /// One row: the file's values, or its error and nulls.
@@ -152,12 +293,13 @@ impl Scan {
     ) {
         match read {
             Ok(file) => {
+                let sop = uid(&file, SOP_CLASS_UID);
                 let head = RowHead {
                     path,
                     size,
                     error: None,
-                    transfer_syntax_uid: file.transfer_syntax_uid.clone(),
-                    sop_class_uid: uid(&file, SOP_CLASS_UID),
+                    transfer_syntax_uid: file.transfer_syntax_uid.as_deref(),
+                    sop_class_uid: sop.as_deref(),
                     mtime,
                 };
                 b.row(head, |i| {
@@ -174,7 +316,7 @@ impl Scan {
                 let head = RowHead {
                     path,
                     size,
-                    error: Some(error),
+                    error: Some(error.as_str()),
                     transfer_syntax_uid: None,
                     sop_class_uid: None,
                     mtime,
@@ -191,37 +333,6 @@ impl Scan {
             stop_after: Some(self.stop_after),
             ..ReadOptions::default()
         }
-    }
-}
-
-impl Scan {
-    /// A file's size, modification time (from one `fstat` of the open file) and its meta and
-    /// dataset up to the last tag the scan needs (or the pixel data, whichever comes first).
-    fn read_header(
-        &self,
-        path: &str,
-    ) -> (
-        Option<i64>,
-        Option<i64>,
-        std::result::Result<DicomFile, String>,
-    ) {
-        let mut file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => return (None, None, Err(format!("{path}: {e}"))),
-        };
-        let (size, mtime) = match file.metadata() {
-            Ok(m) => (
-                i64::try_from(m.len()).ok(),
-                m.modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .and_then(|d| i64::try_from(d.as_nanos()).ok()),
-            ),
-            Err(e) => return (None, None, Err(format!("{path}: {e}"))),
-        };
-        let read =
-            parse_open_file(&mut file, path.as_ref(), self.options()).map_err(|e| e.to_string());
-        (size, mtime, read)
     }
 }
 
