@@ -6,14 +6,23 @@
 //! gives the same contexts, by the same table lookups. The magnitudes are stored stripe
 //! column by stripe column (the four samples of a column next to each other) with the sign in
 //! bit 31, so that a pass reads the block in the order it codes it.
+//!
+//! Coding runs in two stages. The passes never need the MQ coder's state, so they first list
+//! every decision of every pass as a (context, bit) byte, without branching on the data: a
+//! decision is written whether it is coded or not and the list grows only when it is, and the
+//! neighbours learn of new significance once per column. The MQ encoder then codes the list
+//! in one tight loop. Interleaved, the two mispredicted the passes' data-dependent branches
+//! (is this sample coded, did it become significant) and spilled the coder's registers.
 
-use super::mq_enc::{EncContexts, MqEncoder, initial_enc_contexts};
 use super::passes::sc_index;
 use super::tables::{SC, zc_table};
 use super::*;
 
 /// The refinement flags of all four samples of a column.
 const MU_ALL: u32 = MU0 | MU0 << 3 | MU0 << 6 | MU0 << 9;
+/// Decisions a column may add in one bit-plane, at most: a run-length and two uniform ones,
+/// then a zero-coding and a sign decision per sample.
+const PER_COLUMN: usize = 11;
 
 /// What coding a code-block gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,11 +40,14 @@ pub(crate) struct CodedBlock {
 pub(crate) struct T1Encoder {
     flags: Vec<u32>,
     mags: Vec<u32>,
-    /// The segment being coded, after INITENC's dummy byte.
+    /// The decisions of the block's passes, `context | bit << 7` (only grown: each block
+    /// writes before it reads).
+    syms: Vec<u8>,
+    /// The segment being coded, after INITENC's dummy byte (only grown, as `syms`).
     seg: Vec<u8>,
 }
 
-/// The block being coded: its geometry, the flag words and the magnitudes.
+/// The block being coded: its geometry, the flag words, the magnitudes and the decisions.
 struct Block<'a> {
     w: usize,
     h: usize,
@@ -43,8 +55,9 @@ struct Block<'a> {
     flags: &'a mut [u32],
     mags: &'a [u32],
     zc: &'static [u8; 512],
-    seg: &'a mut Vec<u8>,
-    ctx: EncContexts,
+    syms: &'a mut [u8],
+    /// Decisions listed so far.
+    n: usize,
 }
 
 impl T1Encoder {
@@ -82,7 +95,12 @@ impl T1Encoder {
         }
         self.flags.clear();
         self.flags.resize((w + 2) * (stripes + 2), 0);
-        self.seg.clear();
+        // Room for every decision, plus one slot that an uncoded decision may write past the
+        // last coded one.
+        let need = PER_COLUMN * stripes * w * numbps as usize + 1;
+        if self.syms.len() < need {
+            self.syms.resize(need, 0);
+        }
         let mut b = Block {
             w,
             h,
@@ -90,30 +108,37 @@ impl T1Encoder {
             flags: &mut self.flags,
             mags: &self.mags,
             zc: zc_table(orientation),
-            seg: &mut self.seg,
-            ctx: initial_enc_contexts(),
+            syms: &mut self.syms,
+            n: 0,
         };
-        passes(&mut b, numbps);
-        let seg = self.seg.get(1..).unwrap_or_default();
-        out.extend_from_slice(seg);
+        b.cleanup(numbps - 1);
+        for bp in (0..numbps - 1).rev() {
+            b.significance(bp);
+            b.refinement(bp);
+            b.cleanup(bp);
+        }
+        let n = b.n;
+        let len = super::mq_enc::code(&self.syms[..n], &mut self.seg);
+        out.extend_from_slice(&self.seg[1..=len]);
         CodedBlock {
-            len: seg.len(),
+            len,
             passes: 3 * numbps - 2,
             numbps,
         }
     }
 }
 
-/// Codes every pass of the block's `numbps` bit-planes and flushes the MQ encoder.
-fn passes(b: &mut Block, numbps: u32) {
-    let mut mq = MqEncoder::default();
-    b.cleanup(&mut mq, numbps - 1);
-    for bp in (0..numbps - 1).rev() {
-        b.significance(&mut mq, bp);
-        b.refinement(&mut mq, bp);
-        b.cleanup(&mut mq, bp);
-    }
-    mq.finish(b.seg);
+/// The four bits of the samples of a column that a neighbour's word sees, from the column's
+/// newly significant samples (`SIG_SELF << 3 * row` bits): as its east neighbour (bit
+/// 3 * row + 5) and as its west one (3 * row + 3).
+#[inline(always)]
+fn as_west_of(new: u32) -> u32 {
+    new >> 1
+}
+
+#[inline(always)]
+fn as_east_of(new: u32) -> u32 {
+    new << 1
 }
 
 impl Block<'_> {
@@ -147,78 +172,91 @@ impl Block<'_> {
         unsafe { *self.flags.get_unchecked_mut(i) = f }
     }
 
-    /// Magnitude word `k`.
-    #[inline(always)]
-    fn mag(&self, k: usize) -> u32 {
-        debug_assert!(k < self.mags.len());
-        // SAFETY: as in `flag`.
-        unsafe { *self.mags.get_unchecked(k) }
-    }
-
     /// The four magnitude words of the stripe column starting at `k` (a multiple of 4).
     #[inline(always)]
     fn column(&self, k: usize) -> [u32; 4] {
         debug_assert!(k + 4 <= self.mags.len());
-        [
-            self.mag(k),
-            self.mag(k + 1),
-            self.mag(k + 2),
-            self.mag(k + 3),
-        ]
-    }
-
-    /// Marks row `ci` of the column at flag index `i` significant with sign `neg`, in its own
-    /// word `f` and in the neighbours' words.
-    #[inline(always)]
-    fn set_significant(&mut self, f: &mut u32, i: usize, ci: u32, neg: u32) {
-        let s = 3 * ci;
-        *f |= (SIG_SELF | neg << CHI_ROW0) << s;
-        self.flag_or(i - 1, (1 << 5) << s);
-        self.flag_or(i + 1, (1 << 3) << s);
-        if ci == 0 {
-            let n = i - self.stride;
-            self.flag_or(n, 1 << 16 | neg << CHI_BELOW);
-            self.flag_or(n - 1, 1 << 17);
-            self.flag_or(n + 1, 1 << 15);
-        }
-        if ci == 3 {
-            let so = i + self.stride;
-            self.flag_or(so, 1 << 1 | neg << CHI_ABOVE);
-            self.flag_or(so - 1, 1 << 2);
-            self.flag_or(so + 1, 1);
+        // SAFETY: as in `flag`.
+        unsafe {
+            [
+                *self.mags.get_unchecked(k),
+                *self.mags.get_unchecked(k + 1),
+                *self.mags.get_unchecked(k + 2),
+                *self.mags.get_unchecked(k + 3),
+            ]
         }
     }
 
-    /// Codes the sign of magnitude word `m` (row `ci` of the column at `i`) and makes the
-    /// sample significant.
+    /// Lists decision `bit` in context `cx`, kept only when `keep` is 1.
+    ///
+    /// `encode` sizes `syms` for `PER_COLUMN` decisions per column and bit-plane plus one
+    /// slot; a pass lists at most that many per column it visits (see the passes), so `n`
+    /// stays in bounds: the check below never fails.
     #[inline(always)]
-    fn code_sign(&mut self, m0: &mut MqEncoder, f: &mut u32, i: usize, ci: u32, m: u32) {
-        let lu = SC[sc_index(*f, self.flag(i - 1), self.flag(i + 1), ci)];
-        let neg = m >> 31;
-        m0.encode(
-            &mut self.ctx,
-            usize::from(lu >> 1),
-            neg ^ u32::from(lu & 1),
-            self.seg,
+    fn put(&mut self, cx: u32, bit: u32, keep: u32) {
+        self.syms[self.n] = (cx | bit << 7) as u8;
+        self.n += keep as usize;
+    }
+
+    /// Tells the neighbours of the column at flag index `i` which of its samples became
+    /// significant: `new` has `SIG_SELF << 3 * row` for each, `f` the column's word with
+    /// their signs.
+    #[inline(always)]
+    fn spread(&mut self, i: usize, f: u32, new: u32) {
+        if new == 0 {
+            return;
+        }
+        self.flag_or(i - 1, as_east_of(new));
+        self.flag_or(i + 1, as_west_of(new));
+        let top = (new >> 4) & 1;
+        let n = i - self.stride;
+        self.flag_or(n, (1 << 16 | ((f >> CHI_ROW0) & 1) << CHI_BELOW) * top);
+        self.flag_or(n - 1, (1 << 17) * top);
+        self.flag_or(n + 1, (1 << 15) * top);
+        let bottom = (new >> 13) & 1;
+        let so = i + self.stride;
+        self.flag_or(
+            so,
+            (1 << 1 | ((f >> (CHI_ROW0 + 9)) & 1) << CHI_ABOVE) * bottom,
         );
-        self.set_significant(f, i, ci, neg);
+        self.flag_or(so - 1, (1 << 2) * bottom);
+        self.flag_or(so + 1, bottom);
     }
 
-    /// A sample not yet significant whose neighbourhood is: its bit, and its sign if 1.
+    /// Zero coding of row `ci` (magnitude word `m`) when `elig` is 1, listing its bit; a
+    /// sample that becomes significant also gets its sign and its flags in `f`. `zc_keep`
+    /// (0 or 1) lists the zero-coding decision itself (0 for the sample a run-length
+    /// decision already located).
     #[inline(always)]
-    fn zero_coding(&mut self, m0: &mut MqEncoder, f: &mut u32, i: usize, ci: u32, m: u32, bp: u32) {
-        let fs = *f >> (3 * ci);
-        let cx = usize::from(self.zc[(fs & 0x1FF) as usize]);
+    fn zero_coding(
+        &mut self,
+        f: &mut u32,
+        i: usize,
+        ci: u32,
+        m: u32,
+        bp: u32,
+        elig: u32,
+        zc_keep: u32,
+    ) {
+        let s = 3 * ci;
+        let fs = *f >> s;
         let bit = (m >> bp) & 1;
-        m0.encode(&mut self.ctx, cx, bit, self.seg);
-        if bit != 0 {
-            self.code_sign(m0, f, i, ci, m);
-        }
+        self.put(
+            u32::from(self.zc[(fs & 0x1FF) as usize]),
+            bit,
+            elig & zc_keep,
+        );
+        let sig = elig & bit;
+        let lu = u32::from(SC[sc_index(*f, self.flag(i - 1), self.flag(i + 1), ci)]);
+        let neg = m >> 31;
+        self.put(lu >> 1, neg ^ (lu & 1), sig);
+        *f |= ((SIG_SELF | neg << CHI_ROW0) * sig) << s;
     }
 
-    /// Significance propagation pass (D.3.1) at bit-plane `bp`.
-    fn significance(&mut self, mq: &mut MqEncoder, bp: u32) {
-        let mut m0 = *mq;
+    /// Significance propagation pass (D.3.1) at bit-plane `bp`: per column at most a
+    /// zero-coding and a sign decision per sample.
+    #[inline(never)]
+    fn significance(&mut self, bp: u32) {
         let (w, stride) = (self.w, self.stride);
         for s in 0..self.h.div_ceil(4) {
             let rows = (self.h - 4 * s).min(4) as u32;
@@ -229,27 +267,29 @@ impl Block<'_> {
                 if f == 0 || f & SIG4 == SIG4 {
                     continue;
                 }
-                let k = (s * w + x) * 4;
-                for ci in 0..rows {
+                let q = self.column((s * w + x) * 4);
+                let before = f & SIG4;
+                for (ci, &m) in q.iter().enumerate() {
+                    let ci = ci as u32;
                     let fs = f >> (3 * ci);
-                    if fs & SIG_NEIGHBOURS != 0 && fs & (SIG_SELF | PI0) == 0 {
-                        let m = self.mag(k + ci as usize);
-                        self.zero_coding(&mut m0, &mut f, i, ci, m, bp);
-                        f |= PI0 << (3 * ci);
-                    }
+                    let elig = u32::from(fs & SIG_NEIGHBOURS != 0)
+                        & u32::from(fs & (SIG_SELF | PI0) == 0)
+                        & u32::from(ci < rows);
+                    self.zero_coding(&mut f, i, ci, m, bp, elig, 1);
+                    f |= (PI0 * elig) << (3 * ci);
                 }
+                self.spread(i, f, (f & SIG4) ^ before);
                 self.set_flag(i, f);
             }
         }
-        *mq = m0;
     }
 
-    /// Magnitude refinement pass (D.3.3) at bit-plane `bp`.
-    fn refinement(&mut self, mq: &mut MqEncoder, bp: u32) {
-        let mut m0 = *mq;
+    /// Magnitude refinement pass (D.3.3) at bit-plane `bp`: per column at most a decision
+    /// per sample.
+    #[inline(never)]
+    fn refinement(&mut self, bp: u32) {
         let (w, stride) = (self.w, self.stride);
         for s in 0..self.h.div_ceil(4) {
-            let rows = (self.h - 4 * s).min(4) as u32;
             let base = (s + 1) * stride + 1;
             for x in 0..w {
                 let i = base + x;
@@ -257,41 +297,37 @@ impl Block<'_> {
                 if f & SIG4 == 0 {
                     continue;
                 }
-                let k = (s * w + x) * 4;
+                let q = self.column((s * w + x) * 4);
                 if f & (SIG4 | PI_ALL | MU_ALL) == SIG4 | MU_ALL {
                     // Four samples refined before (most columns in the low bit-planes): one
                     // context, no flags to change.
-                    let q = self.column(k);
                     for v in q {
-                        m0.encode(&mut self.ctx, CTX_MR + 2, (v >> bp) & 1, self.seg);
+                        self.put(CTX_MR as u32 + 2, (v >> bp) & 1, 1);
                     }
                     continue;
                 }
-                for ci in 0..rows {
-                    let fs = f >> (3 * ci);
-                    if fs & (SIG_SELF | PI0) == SIG_SELF {
-                        let cx = if fs & MU0 != 0 {
-                            CTX_MR + 2
-                        } else if fs & SIG_NEIGHBOURS != 0 {
-                            CTX_MR + 1
-                        } else {
-                            CTX_MR
-                        };
-                        let bit = (self.mag(k + ci as usize) >> bp) & 1;
-                        m0.encode(&mut self.ctx, cx, bit, self.seg);
-                        f |= MU0 << (3 * ci);
-                    }
+                // (Rows past the block's height are never significant.)
+                for (ci, &m) in q.iter().enumerate() {
+                    let sh = 3 * ci as u32;
+                    let fs = f >> sh;
+                    let elig = u32::from(fs & (SIG_SELF | PI0) == SIG_SELF);
+                    let cx = if fs & MU0 != 0 {
+                        CTX_MR as u32 + 2
+                    } else {
+                        CTX_MR as u32 + u32::from(fs & SIG_NEIGHBOURS != 0)
+                    };
+                    self.put(cx, (m >> bp) & 1, elig);
+                    f |= (MU0 * elig) << sh;
                 }
                 self.set_flag(i, f);
             }
         }
-        *mq = m0;
     }
 
     /// Cleanup pass (D.3.4) at bit-plane `bp`, with run-length coding of four-sample
-    /// columns whose samples and neighbourhoods are all insignificant.
-    fn cleanup(&mut self, mq: &mut MqEncoder, bp: u32) {
-        let mut m0 = *mq;
+    /// columns whose samples and neighbourhoods are all insignificant: per column at most a
+    /// run-length and two uniform decisions, then a zero-coding and a sign one per sample.
+    fn cleanup(&mut self, bp: u32) {
         let (w, stride) = (self.w, self.stride);
         for s in 0..self.h.div_ceil(4) {
             let rows = (self.h - 4 * s).min(4) as u32;
@@ -304,8 +340,9 @@ impl Block<'_> {
                     self.set_flag(i, f & !PI_ALL);
                     continue;
                 }
-                let k = (s * w + x) * 4;
-                let q = self.column(k);
+                let q = self.column((s * w + x) * 4);
+                // Rows before `first` are not zero coded: those a run-length decision
+                // covered.
                 let mut first = 0;
                 if f == 0 && rows == 4 {
                     let bits = ((q[0] >> bp) & 1)
@@ -313,26 +350,25 @@ impl Block<'_> {
                         | ((q[2] >> bp) & 1) << 2
                         | ((q[3] >> bp) & 1) << 3;
                     if bits == 0 {
-                        m0.encode(&mut self.ctx, CTX_RL, 0, self.seg);
+                        self.put(CTX_RL as u32, 0, 1);
                         continue;
                     }
-                    m0.encode(&mut self.ctx, CTX_RL, 1, self.seg);
                     let run = bits.trailing_zeros();
-                    m0.encode(&mut self.ctx, CTX_UNI, run >> 1, self.seg);
-                    m0.encode(&mut self.ctx, CTX_UNI, run & 1, self.seg);
-                    let m = self.mag(k + run as usize);
-                    self.code_sign(&mut m0, &mut f, i, run, m);
+                    self.put(CTX_RL as u32, 1, 1);
+                    self.put(CTX_UNI as u32, run >> 1, 1);
+                    self.put(CTX_UNI as u32, run & 1, 1);
                     first = run + 1;
                 }
-                for ci in first..rows {
-                    if (f >> (3 * ci)) & (SIG_SELF | PI0) == 0 {
-                        let m = self.mag(k + ci as usize);
-                        self.zero_coding(&mut m0, &mut f, i, ci, m, bp);
-                    }
+                let before = f & SIG4;
+                for (ci, &m) in q.iter().enumerate() {
+                    let ci = ci as u32;
+                    let elig =
+                        u32::from((f >> (3 * ci)) & (SIG_SELF | PI0) == 0) & u32::from(ci < rows);
+                    self.zero_coding(&mut f, i, ci, m, bp, elig, u32::from(ci >= first));
                 }
+                self.spread(i, f, (f & SIG4) ^ before);
                 self.set_flag(i, f & !PI_ALL);
             }
         }
-        *mq = m0;
     }
 }
