@@ -141,6 +141,23 @@ fn as_east_of(new: u32) -> u32 {
     new << 1
 }
 
+/// Bits 0, 3, 6 and 9 of `v` as bits 0 to 3: one bit per row of a column.
+#[inline(always)]
+fn compact(v: u32) -> u32 {
+    (v & 1) | (v >> 2) & 2 | (v >> 4) & 4 | (v >> 6) & 8
+}
+
+/// Bit `3 * row` set for each row of the column whose eight neighbours include a
+/// significant sample (its own significance aside); other bits are noise.
+#[inline(always)]
+fn neighbourhoods(f: u32) -> u32 {
+    // Per row r of the 6 x 3 neighbourhood, at bit 3 * r: any of its three samples, and
+    // the west or east one only.
+    let any = f | f >> 1 | f >> 2;
+    let sides = f | f >> 2;
+    any | any >> 6 | sides >> 3
+}
+
 impl Block<'_> {
     /// Flag word `i`.
     ///
@@ -170,6 +187,14 @@ impl Block<'_> {
         debug_assert!(i < self.flags.len());
         // SAFETY: as in `flag`.
         unsafe { *self.flags.get_unchecked_mut(i) = f }
+    }
+
+    /// Magnitude word `k`.
+    #[inline(always)]
+    fn mag(&self, k: usize) -> u32 {
+        debug_assert!(k < self.mags.len());
+        // SAFETY: as in `flag`.
+        unsafe { *self.mags.get_unchecked(k) }
     }
 
     /// The four magnitude words of the stripe column starting at `k` (a multiple of 4).
@@ -226,7 +251,7 @@ impl Block<'_> {
     /// Zero coding of row `ci` (magnitude word `m`) when `elig` is 1, listing its bit; a
     /// sample that becomes significant also gets its sign and its flags in `f`. `zc_keep`
     /// (0 or 1) lists the zero-coding decision itself (0 for the sample a run-length
-    /// decision already located).
+    /// decision already located). Returns 1 if the sample became significant.
     #[inline(always)]
     fn zero_coding(
         &mut self,
@@ -237,7 +262,7 @@ impl Block<'_> {
         bp: u32,
         elig: u32,
         zc_keep: u32,
-    ) {
+    ) -> u32 {
         let s = 3 * ci;
         let fs = *f >> s;
         let bit = (m >> bp) & 1;
@@ -251,6 +276,7 @@ impl Block<'_> {
         let neg = m >> 31;
         self.put(lu >> 1, neg ^ (lu & 1), sig);
         *f |= ((SIG_SELF | neg << CHI_ROW0) * sig) << s;
+        sig
     }
 
     /// Significance propagation pass (D.3.1) at bit-plane `bp`: per column at most a
@@ -260,6 +286,7 @@ impl Block<'_> {
         let (w, stride) = (self.w, self.stride);
         for s in 0..self.h.div_ceil(4) {
             let rows = (self.h - 4 * s).min(4) as u32;
+            let valid = (1u32 << rows) - 1;
             let base = (s + 1) * stride + 1;
             for x in 0..w {
                 let i = base + x;
@@ -269,13 +296,17 @@ impl Block<'_> {
                 }
                 let q = self.column((s * w + x) * 4);
                 let before = f & SIG4;
+                // All four rows without branching on the data, which mispredicted
+                // more than the decisions of the rows not coded cost. A row is coded if
+                // insignificant with a significant neighbour: one now, or the row above
+                // once that turns significant.
+                let open = !compact(f >> 4) & valid;
+                let now = compact(neighbourhoods(f)) & open;
+                let mut above = 0;
                 for (ci, &m) in q.iter().enumerate() {
                     let ci = ci as u32;
-                    let fs = f >> (3 * ci);
-                    let elig = u32::from(fs & SIG_NEIGHBOURS != 0)
-                        & u32::from(fs & (SIG_SELF | PI0) == 0)
-                        & u32::from(ci < rows);
-                    self.zero_coding(&mut f, i, ci, m, bp, elig, 1);
+                    let elig = ((now >> ci) | above) & (open >> ci) & 1;
+                    above = self.zero_coding(&mut f, i, ci, m, bp, elig, 1);
                     f |= (PI0 * elig) << (3 * ci);
                 }
                 self.spread(i, f, (f & SIG4) ^ before);
@@ -331,6 +362,7 @@ impl Block<'_> {
         let (w, stride) = (self.w, self.stride);
         for s in 0..self.h.div_ceil(4) {
             let rows = (self.h - 4 * s).min(4) as u32;
+            let valid = (1u32 << rows) - 1;
             let base = (s + 1) * stride + 1;
             for x in 0..w {
                 let i = base + x;
@@ -340,11 +372,13 @@ impl Block<'_> {
                     self.set_flag(i, f & !PI_ALL);
                     continue;
                 }
-                let q = self.column((s * w + x) * 4);
-                // Rows before `first` are not zero coded: those a run-length decision
-                // covered.
-                let mut first = 0;
+                let k = (s * w + x) * 4;
+                // The rows to code: neither significant nor visited by this bit-plane's
+                // significance pass (often none in a column with significant samples).
+                let mut todo = !compact(f >> 4 | f >> 21) & valid;
+                let before = f & SIG4;
                 if f == 0 && rows == 4 {
+                    let q = self.column(k);
                     let bits = ((q[0] >> bp) & 1)
                         | ((q[1] >> bp) & 1) << 1
                         | ((q[2] >> bp) & 1) << 2
@@ -357,14 +391,17 @@ impl Block<'_> {
                     self.put(CTX_RL as u32, 1, 1);
                     self.put(CTX_UNI as u32, run >> 1, 1);
                     self.put(CTX_UNI as u32, run & 1, 1);
-                    first = run + 1;
+                    // The located sample: its sign only.
+                    self.zero_coding(&mut f, i, run, q[run as usize], bp, 1, 0);
+                    todo &= !0u32 << (run + 1);
+                } else if todo == 0 {
+                    self.set_flag(i, f & !PI_ALL);
+                    continue;
                 }
-                let before = f & SIG4;
-                for (ci, &m) in q.iter().enumerate() {
-                    let ci = ci as u32;
-                    let elig =
-                        u32::from((f >> (3 * ci)) & (SIG_SELF | PI0) == 0) & u32::from(ci < rows);
-                    self.zero_coding(&mut f, i, ci, m, bp, elig, u32::from(ci >= first));
+                while todo != 0 {
+                    let ci = todo.trailing_zeros();
+                    todo &= todo - 1;
+                    self.zero_coding(&mut f, i, ci, self.mag(k + ci as usize), bp, 1, 1);
                 }
                 self.spread(i, f, (f & SIG4) ^ before);
                 self.set_flag(i, f & !PI_ALL);

@@ -81,7 +81,9 @@ impl MqEncoder<'_> {
         self.c += if upper { qe } else { 0 };
         // Only an MPS that leaves A >= 0x8000 keeps the state (and needs no shift).
         let next = NEXT[((p << 1) as usize | usize::from(is_mps)) & 0xFF];
-        *slot = if self.a & 0x8000 != 0 { st } else { next };
+        // (A select the compiler keeps a select: as a branch it mispredicts on every
+        // decision that renormalises unexpectedly.)
+        *slot = std::hint::select_unpredictable(self.a & 0x8000 != 0, st, next);
         self.renormalise();
     }
 
