@@ -322,16 +322,16 @@ impl Block<'_> {
         self.flag_or(so + 1, bottom);
     }
 
-    /// Zero coding of row `ci` (magnitude word `m`) when `elig` is 1, listing its bit; a
-    /// sample that becomes significant also gets its sign and its flags in `f`. `zc_keep`
-    /// (0 or 1) lists the zero-coding decision itself (0 for the sample a run-length
-    /// decision already located). Returns 1 if the sample became significant.
+    /// Zero coding of row `ci` of the column at flag index `i` (magnitude word `m`) when
+    /// `elig` is 1, listing its bit; a sample that becomes significant also gets its sign
+    /// and its flags in `f`. `zc_keep` (0 or 1) lists the zero-coding decision itself (0 for
+    /// the sample a run-length decision already located). Returns 1 if the sample became
+    /// significant.
     #[inline(always)]
     fn zero_coding(
         &mut self,
         f: &mut u32,
-        i: usize,
-        ci: u32,
+        (i, ci): (usize, u32),
         m: u32,
         bp: u32,
         elig: u32,
@@ -380,7 +380,7 @@ impl Block<'_> {
                 for (ci, &m) in q.iter().enumerate() {
                     let ci = ci as u32;
                     let elig = ((now >> ci) | above) & (open >> ci) & 1;
-                    above = self.zero_coding(&mut f, i, ci, m, bp, elig, 1);
+                    above = self.zero_coding(&mut f, (i, ci), m, bp, elig, 1);
                     f |= (PI0 * elig) << (3 * ci);
                 }
                 self.spread(i, f, (f & SIG4) ^ before);
@@ -467,7 +467,7 @@ impl Block<'_> {
                     self.put(CTX_UNI as u32, run >> 1, 1);
                     self.put(CTX_UNI as u32, run & 1, 1);
                     // The located sample: its sign only.
-                    self.zero_coding(&mut f, i, run, q[run as usize], bp, 1, 0);
+                    self.zero_coding(&mut f, (i, run), q[run as usize], bp, 1, 0);
                     todo &= !0u32 << (run + 1);
                 } else if todo == 0 {
                     self.set_flag(i, f & !PI_ALL);
@@ -476,7 +476,7 @@ impl Block<'_> {
                 while todo != 0 {
                     let ci = todo.trailing_zeros();
                     todo &= todo - 1;
-                    self.zero_coding(&mut f, i, ci, self.mag(k + ci as usize), bp, 1, 1);
+                    self.zero_coding(&mut f, (i, ci), self.mag(k + ci as usize), bp, 1, 1);
                 }
                 self.spread(i, f, (f & SIG4) ^ before);
                 self.set_flag(i, f & !PI_ALL);
