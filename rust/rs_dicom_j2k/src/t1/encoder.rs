@@ -218,6 +218,19 @@ fn compact(v: u32) -> u32 {
     (v & 1) | (v >> 2) & 2 | (v >> 4) & 4 | (v >> 6) & 8
 }
 
+/// Bit `bp` of each magnitude of a column, as bits 0 to 3.
+#[inline(always)]
+fn column_bits(q: [u32; 4], bp: u32) -> u32 {
+    ((q[0] >> bp) & 1) | ((q[1] >> bp) & 1) << 1 | ((q[2] >> bp) & 1) << 2 | ((q[3] >> bp) & 1) << 3
+}
+
+/// Bits 0 to 3 of `v` as bits 0, 3, 6 and 9: one bit per row of a column, at the stride
+/// of the flag word.
+#[inline(always)]
+fn spread_rows(v: u32) -> u32 {
+    (v & 1) | (v & 2) << 2 | (v & 4) << 4 | (v & 8) << 6
+}
+
 /// Bit `3 * row` set for each row of the column whose eight neighbours include a
 /// significant sample (its own significance aside); other bits are noise.
 #[inline(always)]
@@ -376,6 +389,17 @@ impl Block<'_> {
                 // once that turns significant.
                 let open = !compact(f >> 4) & valid;
                 let now = compact(neighbourhoods(f)) & open;
+                if column_bits(q, bp) & open == 0 {
+                    // No sample turns significant: zero decisions for the rows with a
+                    // significant neighbour, no signs, no neighbours to tell.
+                    for ci in 0..4 {
+                        let fs = f >> (3 * ci);
+                        let elig = (now >> ci) & 1;
+                        self.put(u32::from(self.zc[(fs & 0x1FF) as usize]), 0, elig);
+                    }
+                    self.set_flag(i, f | spread_rows(now) << 21);
+                    continue;
+                }
                 let mut above = 0;
                 for (ci, &m) in q.iter().enumerate() {
                     let ci = ci as u32;
@@ -454,10 +478,7 @@ impl Block<'_> {
                 let before = f & SIG4;
                 if f == 0 && rows == 4 {
                     let q = self.column(k);
-                    let bits = ((q[0] >> bp) & 1)
-                        | ((q[1] >> bp) & 1) << 1
-                        | ((q[2] >> bp) & 1) << 2
-                        | ((q[3] >> bp) & 1) << 3;
+                    let bits = column_bits(q, bp);
                     if bits == 0 {
                         self.put(CTX_RL as u32, 0, 1);
                         continue;
@@ -469,7 +490,14 @@ impl Block<'_> {
                     // The located sample: its sign only.
                     self.zero_coding(&mut f, (i, run), q[run as usize], bp, 1, 0);
                     todo &= !0u32 << (run + 1);
-                } else if todo == 0 {
+                } else if todo == 0 || column_bits(self.column(k), bp) & todo == 0 {
+                    // Nothing turns significant: zero decisions only, no signs, no
+                    // neighbours to tell.
+                    for ci in 0..4 {
+                        let fs = f >> (3 * ci);
+                        let keep = (todo >> ci) & 1;
+                        self.put(u32::from(self.zc[(fs & 0x1FF) as usize]), 0, keep);
+                    }
                     self.set_flag(i, f & !PI_ALL);
                     continue;
                 }
