@@ -6,14 +6,22 @@
 //! gives the same contexts, by the same table lookups. The magnitudes are stored stripe
 //! column by stripe column (the four samples of a column next to each other) with the sign in
 //! bit 31, so that a pass reads the block in the order it codes it.
+//!
+//! Coding runs in two stages. The passes never need the MQ coder's state, so they first list
+//! every decision of every pass as a (context, bit) byte, without branching on the data: a
+//! decision is written whether it is coded or not and the list grows only when it is, and the
+//! neighbours learn of new significance once per column. The MQ encoder then codes the list
+//! in one tight loop. Interleaved, the two mispredicted the passes' data-dependent branches
+//! (is this sample coded, did it become significant) and spilled the coder's registers.
 
-use super::mq_enc::{EncContexts, MqEncoder, initial_enc_contexts};
-use super::passes::sc_index;
 use super::tables::{SC, zc_table};
 use super::*;
 
 /// The refinement flags of all four samples of a column.
 const MU_ALL: u32 = MU0 | MU0 << 3 | MU0 << 6 | MU0 << 9;
+/// Decisions a column may add in one bit-plane, at most: a run-length and two uniform ones,
+/// then a zero-coding and a sign decision per sample.
+const PER_COLUMN: usize = 11;
 
 /// What coding a code-block gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,11 +39,14 @@ pub(crate) struct CodedBlock {
 pub(crate) struct T1Encoder {
     flags: Vec<u32>,
     mags: Vec<u32>,
-    /// The segment being coded, after INITENC's dummy byte.
+    /// The decisions of the block's passes, `context | bit << 7` (only grown: each block
+    /// writes before it reads).
+    syms: Vec<u8>,
+    /// The segment being coded, after INITENC's dummy byte (only grown, as `syms`).
     seg: Vec<u8>,
 }
 
-/// The block being coded: its geometry, the flag words and the magnitudes.
+/// The block being coded: its geometry, the flag words, the magnitudes and the decisions.
 struct Block<'a> {
     w: usize,
     h: usize,
@@ -43,8 +54,9 @@ struct Block<'a> {
     flags: &'a mut [u32],
     mags: &'a [u32],
     zc: &'static [u8; 512],
-    seg: &'a mut Vec<u8>,
-    ctx: EncContexts,
+    syms: &'a mut [u8],
+    /// Decisions listed so far.
+    n: usize,
 }
 
 impl T1Encoder {
@@ -82,38 +94,152 @@ impl T1Encoder {
         }
         self.flags.clear();
         self.flags.resize((w + 2) * (stripes + 2), 0);
-        self.seg.clear();
-        let mut b = Block {
+        // Room for every decision, plus one slot that an uncoded decision may write past the
+        // last coded one.
+        let need = PER_COLUMN * stripes * w * numbps as usize + 1;
+        if self.syms.len() < need {
+            self.syms.resize(need, 0);
+        }
+        let g = Geom {
             w,
             h,
-            stride: w + 2,
-            flags: &mut self.flags,
-            mags: &self.mags,
             zc: zc_table(orientation),
-            seg: &mut self.seg,
-            ctx: initial_enc_contexts(),
         };
-        passes(&mut b, numbps);
-        let seg = self.seg.get(1..).unwrap_or_default();
-        out.extend_from_slice(seg);
+        let (flags, mags, syms) = (&mut self.flags[..], &self.mags[..], &mut self.syms[..]);
+        let mut n = run(Pass::Cleanup, g, flags, mags, syms, 0, numbps - 1);
+        for bp in (0..numbps - 1).rev() {
+            n = run(Pass::Significance, g, flags, mags, syms, n, bp);
+            n = run(Pass::Refinement, g, flags, mags, syms, n, bp);
+            n = run(Pass::Cleanup, g, flags, mags, syms, n, bp);
+        }
+        let len = super::mq_enc::code(&self.syms[..n], &mut self.seg);
+        out.extend_from_slice(&self.seg[1..=len]);
         CodedBlock {
-            len: seg.len(),
+            len,
             passes: 3 * numbps - 2,
             numbps,
         }
     }
 }
 
-/// Codes every pass of the block's `numbps` bit-planes and flushes the MQ encoder.
-fn passes(b: &mut Block, numbps: u32) {
-    let mut mq = MqEncoder::default();
-    b.cleanup(&mut mq, numbps - 1);
-    for bp in (0..numbps - 1).rev() {
-        b.significance(&mut mq, bp);
-        b.refinement(&mut mq, bp);
-        b.cleanup(&mut mq, bp);
+/// Block parameters fixed while it is coded.
+#[derive(Clone, Copy)]
+struct Geom {
+    w: usize,
+    h: usize,
+    zc: &'static [u8; 512],
+}
+
+/// The coding passes.
+#[derive(Clone, Copy)]
+enum Pass {
+    Significance,
+    Refinement,
+    Cleanup,
+}
+
+/// Lists the decisions of pass `pass` at bit-plane `bp` after the `n` listed so far,
+/// returning the new count. The block's state is built here from the arguments, so that
+/// the compiler sees the arrays as unaliased and keeps the count and the pointers in
+/// registers (as fields behind `&mut`, they were reloaded after every store).
+#[inline(never)]
+fn run(
+    pass: Pass,
+    g: Geom,
+    flags: &mut [u32],
+    mags: &[u32],
+    syms: &mut [u8],
+    n: usize,
+    bp: u32,
+) -> usize {
+    let mut b = Block {
+        w: g.w,
+        h: g.h,
+        stride: g.w + 2,
+        flags,
+        mags,
+        zc: g.zc,
+        syms,
+        n,
+    };
+    match pass {
+        Pass::Significance => b.significance(bp),
+        Pass::Refinement => b.refinement(bp),
+        Pass::Cleanup => b.cleanup(bp),
     }
-    mq.finish(b.seg);
+    b.n
+}
+
+/// The four bits of the samples of a column that a neighbour's word sees, from the column's
+/// newly significant samples (`SIG_SELF << 3 * row` bits): as its east neighbour (bit
+/// 3 * row + 5) and as its west one (3 * row + 3).
+#[inline(always)]
+fn as_west_of(new: u32) -> u32 {
+    new >> 1
+}
+
+#[inline(always)]
+fn as_east_of(new: u32) -> u32 {
+    new << 1
+}
+
+/// The significance bits of a sign context index (W bit 0, E bit 2, N bit 4, S bit 6, see
+/// [`SC`]) by bits 1 to 7 of a row's neighbourhood (N bit 0, W 2, E 4, S 6): one lookup
+/// instead of four bit extractions.
+static SIG_SC: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut j = 0;
+    while j < 128 {
+        t[j] = ((j >> 2) & 1 | ((j >> 4) & 1) << 2 | (j & 1) << 4 | ((j >> 6) & 1) << 6) as u8;
+        j += 1;
+    }
+    t
+};
+
+/// Sign context index of row `ci` of a column (the decoder's `sc_index`, fewer operations).
+#[inline(always)]
+fn sign_index(f: u32, west: u32, east: u32, ci: u32) -> usize {
+    let s = 3 * ci;
+    let chi_n = if ci == 0 {
+        (f >> CHI_ABOVE) & 1
+    } else {
+        (f >> (CHI_ROW0 + s - 3)) & 1
+    };
+    let signs = ((west >> (CHI_ROW0 + s)) & 1) << 1
+        | ((east >> (CHI_ROW0 + s)) & 1) << 3
+        | chi_n << 5
+        | ((f >> (CHI_ROW0 + s + 3)) & 1) << 7;
+    usize::from(SIG_SC[((f >> (s + 1)) & 0x7F) as usize]) | signs as usize
+}
+
+/// Bits 0, 3, 6 and 9 of `v` as bits 0 to 3: one bit per row of a column.
+#[inline(always)]
+fn compact(v: u32) -> u32 {
+    (v & 1) | (v >> 2) & 2 | (v >> 4) & 4 | (v >> 6) & 8
+}
+
+/// Bit `bp` of each magnitude of a column, as bits 0 to 3.
+#[inline(always)]
+fn column_bits(q: [u32; 4], bp: u32) -> u32 {
+    ((q[0] >> bp) & 1) | ((q[1] >> bp) & 1) << 1 | ((q[2] >> bp) & 1) << 2 | ((q[3] >> bp) & 1) << 3
+}
+
+/// Bits 0 to 3 of `v` as bits 0, 3, 6 and 9: one bit per row of a column, at the stride
+/// of the flag word.
+#[inline(always)]
+fn spread_rows(v: u32) -> u32 {
+    (v & 1) | (v & 2) << 2 | (v & 4) << 4 | (v & 8) << 6
+}
+
+/// Bit `3 * row` set for each row of the column whose eight neighbours include a
+/// significant sample (its own significance aside); other bits are noise.
+#[inline(always)]
+fn neighbourhoods(f: u32) -> u32 {
+    // Per row r of the 6 x 3 neighbourhood, at bit 3 * r: any of its three samples, and
+    // the west or east one only.
+    let any = f | f >> 1 | f >> 2;
+    let sides = f | f >> 2;
+    any | any >> 6 | sides >> 3
 }
 
 impl Block<'_> {
@@ -159,69 +285,95 @@ impl Block<'_> {
     #[inline(always)]
     fn column(&self, k: usize) -> [u32; 4] {
         debug_assert!(k + 4 <= self.mags.len());
-        [
-            self.mag(k),
-            self.mag(k + 1),
-            self.mag(k + 2),
-            self.mag(k + 3),
-        ]
-    }
-
-    /// Marks row `ci` of the column at flag index `i` significant with sign `neg`, in its own
-    /// word `f` and in the neighbours' words.
-    #[inline(always)]
-    fn set_significant(&mut self, f: &mut u32, i: usize, ci: u32, neg: u32) {
-        let s = 3 * ci;
-        *f |= (SIG_SELF | neg << CHI_ROW0) << s;
-        self.flag_or(i - 1, (1 << 5) << s);
-        self.flag_or(i + 1, (1 << 3) << s);
-        if ci == 0 {
-            let n = i - self.stride;
-            self.flag_or(n, 1 << 16 | neg << CHI_BELOW);
-            self.flag_or(n - 1, 1 << 17);
-            self.flag_or(n + 1, 1 << 15);
-        }
-        if ci == 3 {
-            let so = i + self.stride;
-            self.flag_or(so, 1 << 1 | neg << CHI_ABOVE);
-            self.flag_or(so - 1, 1 << 2);
-            self.flag_or(so + 1, 1);
+        // SAFETY: as in `flag`.
+        unsafe {
+            [
+                *self.mags.get_unchecked(k),
+                *self.mags.get_unchecked(k + 1),
+                *self.mags.get_unchecked(k + 2),
+                *self.mags.get_unchecked(k + 3),
+            ]
         }
     }
 
-    /// Codes the sign of magnitude word `m` (row `ci` of the column at `i`) and makes the
-    /// sample significant.
+    /// Lists decision `bit` in context `cx`, kept only when `keep` is 1.
+    ///
+    /// Unchecked (a check per decision, kept or not, measured ~4% of the instructions):
+    /// `encode` sizes `syms` for `PER_COLUMN` decisions per column and bit-plane plus one
+    /// slot, and a pass lists at most `PER_COLUMN` per column it visits (see the passes),
+    /// so `n` stays below `syms.len()`.
     #[inline(always)]
-    fn code_sign(&mut self, m0: &mut MqEncoder, f: &mut u32, i: usize, ci: u32, m: u32) {
-        let lu = SC[sc_index(*f, self.flag(i - 1), self.flag(i + 1), ci)];
-        let neg = m >> 31;
-        m0.encode(
-            &mut self.ctx,
-            usize::from(lu >> 1),
-            neg ^ u32::from(lu & 1),
-            self.seg,
+    fn put(&mut self, cx: u32, bit: u32, keep: u32) {
+        debug_assert!(self.n < self.syms.len());
+        // SAFETY: see above.
+        unsafe { *self.syms.get_unchecked_mut(self.n) = (cx | bit << 7) as u8 };
+        self.n += keep as usize;
+    }
+
+    /// Tells the neighbours of the column at flag index `i` which of its samples became
+    /// significant: `new` has `SIG_SELF << 3 * row` for each, `f` the column's word with
+    /// their signs.
+    #[inline(always)]
+    fn spread(&mut self, i: usize, f: u32, new: u32) {
+        if new == 0 {
+            return;
+        }
+        self.flag_or(i - 1, as_east_of(new));
+        self.flag_or(i + 1, as_west_of(new));
+        let top = (new >> 4) & 1;
+        let n = i - self.stride;
+        self.flag_or(n, (1 << 16 | ((f >> CHI_ROW0) & 1) << CHI_BELOW) * top);
+        self.flag_or(n - 1, (1 << 17) * top);
+        self.flag_or(n + 1, (1 << 15) * top);
+        let bottom = (new >> 13) & 1;
+        let so = i + self.stride;
+        self.flag_or(
+            so,
+            (1 << 1 | ((f >> (CHI_ROW0 + 9)) & 1) << CHI_ABOVE) * bottom,
         );
-        self.set_significant(f, i, ci, neg);
+        self.flag_or(so - 1, (1 << 2) * bottom);
+        self.flag_or(so + 1, bottom);
     }
 
-    /// A sample not yet significant whose neighbourhood is: its bit, and its sign if 1.
+    /// Zero coding of row `ci` of the column at flag index `i` (magnitude word `m`) when
+    /// `elig` is 1, listing its bit; a sample that becomes significant also gets its sign
+    /// and its flags in `f`. `zc_keep` (0 or 1) lists the zero-coding decision itself (0 for
+    /// the sample a run-length decision already located). Returns 1 if the sample became
+    /// significant.
     #[inline(always)]
-    fn zero_coding(&mut self, m0: &mut MqEncoder, f: &mut u32, i: usize, ci: u32, m: u32, bp: u32) {
-        let fs = *f >> (3 * ci);
-        let cx = usize::from(self.zc[(fs & 0x1FF) as usize]);
+    fn zero_coding(
+        &mut self,
+        f: &mut u32,
+        (i, ci): (usize, u32),
+        m: u32,
+        bp: u32,
+        elig: u32,
+        zc_keep: u32,
+    ) -> u32 {
+        let s = 3 * ci;
+        let fs = *f >> s;
         let bit = (m >> bp) & 1;
-        m0.encode(&mut self.ctx, cx, bit, self.seg);
-        if bit != 0 {
-            self.code_sign(m0, f, i, ci, m);
-        }
+        self.put(
+            u32::from(self.zc[(fs & 0x1FF) as usize]),
+            bit,
+            elig & zc_keep,
+        );
+        let sig = elig & bit;
+        let lu = u32::from(SC[sign_index(*f, self.flag(i - 1), self.flag(i + 1), ci)]);
+        let neg = m >> 31;
+        self.put(lu >> 1, neg ^ (lu & 1), sig);
+        *f |= ((SIG_SELF | neg << CHI_ROW0) * sig) << s;
+        sig
     }
 
-    /// Significance propagation pass (D.3.1) at bit-plane `bp`.
-    fn significance(&mut self, mq: &mut MqEncoder, bp: u32) {
-        let mut m0 = *mq;
+    /// Significance propagation pass (D.3.1) at bit-plane `bp`: per column at most a
+    /// zero-coding and a sign decision per sample.
+    #[inline(always)]
+    fn significance(&mut self, bp: u32) {
         let (w, stride) = (self.w, self.stride);
         for s in 0..self.h.div_ceil(4) {
             let rows = (self.h - 4 * s).min(4) as u32;
+            let valid = (1u32 << rows) - 1;
             let base = (s + 1) * stride + 1;
             for x in 0..w {
                 let i = base + x;
@@ -229,27 +381,44 @@ impl Block<'_> {
                 if f == 0 || f & SIG4 == SIG4 {
                     continue;
                 }
-                let k = (s * w + x) * 4;
-                for ci in 0..rows {
-                    let fs = f >> (3 * ci);
-                    if fs & SIG_NEIGHBOURS != 0 && fs & (SIG_SELF | PI0) == 0 {
-                        let m = self.mag(k + ci as usize);
-                        self.zero_coding(&mut m0, &mut f, i, ci, m, bp);
-                        f |= PI0 << (3 * ci);
+                let q = self.column((s * w + x) * 4);
+                let before = f & SIG4;
+                // All four rows without branching on the data, which mispredicted
+                // more than the decisions of the rows not coded cost. A row is coded if
+                // insignificant with a significant neighbour: one now, or the row above
+                // once that turns significant.
+                let open = !compact(f >> 4) & valid;
+                let now = compact(neighbourhoods(f)) & open;
+                if column_bits(q, bp) & open == 0 {
+                    // No sample turns significant: zero decisions for the rows with a
+                    // significant neighbour, no signs, no neighbours to tell.
+                    for ci in 0..4 {
+                        let fs = f >> (3 * ci);
+                        let elig = (now >> ci) & 1;
+                        self.put(u32::from(self.zc[(fs & 0x1FF) as usize]), 0, elig);
                     }
+                    self.set_flag(i, f | spread_rows(now) << 21);
+                    continue;
                 }
+                let mut above = 0;
+                for (ci, &m) in q.iter().enumerate() {
+                    let ci = ci as u32;
+                    let elig = ((now >> ci) | above) & (open >> ci) & 1;
+                    above = self.zero_coding(&mut f, (i, ci), m, bp, elig, 1);
+                    f |= (PI0 * elig) << (3 * ci);
+                }
+                self.spread(i, f, (f & SIG4) ^ before);
                 self.set_flag(i, f);
             }
         }
-        *mq = m0;
     }
 
-    /// Magnitude refinement pass (D.3.3) at bit-plane `bp`.
-    fn refinement(&mut self, mq: &mut MqEncoder, bp: u32) {
-        let mut m0 = *mq;
+    /// Magnitude refinement pass (D.3.3) at bit-plane `bp`: per column at most a decision
+    /// per sample.
+    #[inline(always)]
+    fn refinement(&mut self, bp: u32) {
         let (w, stride) = (self.w, self.stride);
         for s in 0..self.h.div_ceil(4) {
-            let rows = (self.h - 4 * s).min(4) as u32;
             let base = (s + 1) * stride + 1;
             for x in 0..w {
                 let i = base + x;
@@ -257,44 +426,42 @@ impl Block<'_> {
                 if f & SIG4 == 0 {
                     continue;
                 }
-                let k = (s * w + x) * 4;
+                let q = self.column((s * w + x) * 4);
                 if f & (SIG4 | PI_ALL | MU_ALL) == SIG4 | MU_ALL {
                     // Four samples refined before (most columns in the low bit-planes): one
                     // context, no flags to change.
-                    let q = self.column(k);
                     for v in q {
-                        m0.encode(&mut self.ctx, CTX_MR + 2, (v >> bp) & 1, self.seg);
+                        self.put(CTX_MR as u32 + 2, (v >> bp) & 1, 1);
                     }
                     continue;
                 }
-                for ci in 0..rows {
-                    let fs = f >> (3 * ci);
-                    if fs & (SIG_SELF | PI0) == SIG_SELF {
-                        let cx = if fs & MU0 != 0 {
-                            CTX_MR + 2
-                        } else if fs & SIG_NEIGHBOURS != 0 {
-                            CTX_MR + 1
-                        } else {
-                            CTX_MR
-                        };
-                        let bit = (self.mag(k + ci as usize) >> bp) & 1;
-                        m0.encode(&mut self.ctx, cx, bit, self.seg);
-                        f |= MU0 << (3 * ci);
-                    }
+                // (Rows past the block's height are never significant.)
+                for (ci, &m) in q.iter().enumerate() {
+                    let sh = 3 * ci as u32;
+                    let fs = f >> sh;
+                    let elig = u32::from(fs & (SIG_SELF | PI0) == SIG_SELF);
+                    let cx = if fs & MU0 != 0 {
+                        CTX_MR as u32 + 2
+                    } else {
+                        CTX_MR as u32 + u32::from(fs & SIG_NEIGHBOURS != 0)
+                    };
+                    self.put(cx, (m >> bp) & 1, elig);
+                    f |= (MU0 * elig) << sh;
                 }
                 self.set_flag(i, f);
             }
         }
-        *mq = m0;
     }
 
     /// Cleanup pass (D.3.4) at bit-plane `bp`, with run-length coding of four-sample
-    /// columns whose samples and neighbourhoods are all insignificant.
-    fn cleanup(&mut self, mq: &mut MqEncoder, bp: u32) {
-        let mut m0 = *mq;
+    /// columns whose samples and neighbourhoods are all insignificant: per column at most a
+    /// run-length and two uniform decisions, then a zero-coding and a sign one per sample.
+    #[inline(always)]
+    fn cleanup(&mut self, bp: u32) {
         let (w, stride) = (self.w, self.stride);
         for s in 0..self.h.div_ceil(4) {
             let rows = (self.h - 4 * s).min(4) as u32;
+            let valid = (1u32 << rows) - 1;
             let base = (s + 1) * stride + 1;
             for x in 0..w {
                 let i = base + x;
@@ -305,34 +472,43 @@ impl Block<'_> {
                     continue;
                 }
                 let k = (s * w + x) * 4;
-                let q = self.column(k);
-                let mut first = 0;
+                // The rows to code: neither significant nor visited by this bit-plane's
+                // significance pass (often none in a column with significant samples).
+                let mut todo = !compact(f >> 4 | f >> 21) & valid;
+                let before = f & SIG4;
                 if f == 0 && rows == 4 {
-                    let bits = ((q[0] >> bp) & 1)
-                        | ((q[1] >> bp) & 1) << 1
-                        | ((q[2] >> bp) & 1) << 2
-                        | ((q[3] >> bp) & 1) << 3;
+                    let q = self.column(k);
+                    let bits = column_bits(q, bp);
                     if bits == 0 {
-                        m0.encode(&mut self.ctx, CTX_RL, 0, self.seg);
+                        self.put(CTX_RL as u32, 0, 1);
                         continue;
                     }
-                    m0.encode(&mut self.ctx, CTX_RL, 1, self.seg);
                     let run = bits.trailing_zeros();
-                    m0.encode(&mut self.ctx, CTX_UNI, run >> 1, self.seg);
-                    m0.encode(&mut self.ctx, CTX_UNI, run & 1, self.seg);
-                    let m = self.mag(k + run as usize);
-                    self.code_sign(&mut m0, &mut f, i, run, m);
-                    first = run + 1;
-                }
-                for ci in first..rows {
-                    if (f >> (3 * ci)) & (SIG_SELF | PI0) == 0 {
-                        let m = self.mag(k + ci as usize);
-                        self.zero_coding(&mut m0, &mut f, i, ci, m, bp);
+                    self.put(CTX_RL as u32, 1, 1);
+                    self.put(CTX_UNI as u32, run >> 1, 1);
+                    self.put(CTX_UNI as u32, run & 1, 1);
+                    // The located sample: its sign only.
+                    self.zero_coding(&mut f, (i, run), q[run as usize], bp, 1, 0);
+                    todo &= !0u32 << (run + 1);
+                } else if todo == 0 || column_bits(self.column(k), bp) & todo == 0 {
+                    // Nothing turns significant: zero decisions only, no signs, no
+                    // neighbours to tell.
+                    for ci in 0..4 {
+                        let fs = f >> (3 * ci);
+                        let keep = (todo >> ci) & 1;
+                        self.put(u32::from(self.zc[(fs & 0x1FF) as usize]), 0, keep);
                     }
+                    self.set_flag(i, f & !PI_ALL);
+                    continue;
                 }
+                while todo != 0 {
+                    let ci = todo.trailing_zeros();
+                    todo &= todo - 1;
+                    self.zero_coding(&mut f, (i, ci), self.mag(k + ci as usize), bp, 1, 1);
+                }
+                self.spread(i, f, (f & SIG4) ^ before);
                 self.set_flag(i, f & !PI_ALL);
             }
         }
-        *mq = m0;
     }
 }

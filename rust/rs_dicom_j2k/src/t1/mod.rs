@@ -18,6 +18,8 @@
 #[allow(unsafe_code)]
 mod encoder;
 mod mq;
+// The decision coder runs in a copy compiled for LZCNT/BMI2 when the CPU has them.
+#[allow(unsafe_code)]
 mod mq_enc;
 // The passes index the flag and coefficient arrays unchecked (see `Block`), sound by the
 // invariant `T1::decode` establishes: with bounds checks the whole decoder is ~5% slower.

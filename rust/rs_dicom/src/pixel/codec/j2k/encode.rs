@@ -2,7 +2,7 @@
 //! (1.2.840.10008.1.2.4.90: reversible 5/3 wavelet) or lossy (1.2.840.10008.1.2.4.91:
 //! irreversible 9/7 wavelet at a compression ratio). Lossless frames go to the project's own
 //! Part 1 encoder (`rs_dicom_j2k`, see `part1_encode.rs`: the same layout, sizes within 0.1%
-//! of `opj_compress`, and about 1.1× OpenJPEG's speed on a 512 × 512 CT frame); lossy ones,
+//! of `opj_compress`, and about 1.5× OpenJPEG's speed on a 512 × 512 CT frame); lossy ones,
 //! which need rate allocation to a ratio, and sides over 32768 go to OpenJPEG
 //! (`openjpeg-sys`, vendored).
 //!
