@@ -171,31 +171,6 @@ pub(crate) fn unsigned_u8<'a>(
     Ok(Cow::Owned(v.into_iter().map(|s| s as u8).collect()))
 }
 
-/// As [`unsigned_u16`], as bytes: one per sample up to 8 bits of precision, else two in
-/// native byte order; borrowed when the frame's bytes already are those samples.
-pub(crate) fn unsigned_bytes<'a>(
-    frame: &FrameImage<'a>,
-    precision: u32,
-    lo: i32,
-    hi: i32,
-) -> Result<Cow<'a, [u8]>> {
-    if precision <= 8 {
-        return unsigned_u8(frame, precision, lo, hi);
-    }
-    if frame.bits_allocated == 16
-        && cfg!(target_endian = "little")
-        && bytes_are_samples(frame, lo, hi)
-    {
-        return Ok(Cow::Borrowed(frame.data));
-    }
-    let v = unsigned_u16(frame, precision, lo, hi)?;
-    let mut out = vec![0u8; 2 * v.len()];
-    for (d, s) in out.chunks_exact_mut(2).zip(&v) {
-        d.copy_from_slice(&s.to_ne_bytes());
-    }
-    Ok(Cow::Owned(out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
