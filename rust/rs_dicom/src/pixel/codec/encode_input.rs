@@ -127,15 +127,21 @@ pub(crate) fn unsigned_u16(
     let mask = ((1u32 << precision) - 1) as i32;
     let mut out = Vec::with_capacity(n);
     if wide && !frame.signed {
-        // The common case (CT, MR): one pass over the little-endian words.
+        // The common case (CT, MR): the largest word first, then the copy, two passes that
+        // vectorise (one with an early exit does not).
+        let words = || {
+            frame
+                .data
+                .chunks_exact(2)
+                .map(|w| u16::from_le_bytes([w[0], w[1]]))
+        };
         let hi16 = hi as u16;
-        for (i, w) in frame.data.chunks_exact(2).enumerate() {
-            let v = u16::from_le_bytes([w[0], w[1]]);
-            if v > hi16 {
+        if words().fold(0u16, u16::max) > hi16 {
+            if let Some((i, v)) = words().enumerate().find(|&(_, v)| v > hi16) {
                 return Err(out_of_range(frame, i, i32::from(v), lo, hi));
             }
-            out.push(v);
         }
+        out.extend(words());
         return Ok(out);
     }
     for i in 0..n {

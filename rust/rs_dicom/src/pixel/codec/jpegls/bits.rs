@@ -2,13 +2,17 @@
 //! 0xFF byte a 0 bit stuffed, so that the next byte carries 7 bits of data.
 
 /// Packs codes into bytes; `n < 32` bits stay pending between calls.
+#[derive(Default)]
 pub(super) struct BitWriter {
     /// The pending bits are the low `n` bits; higher bits are stale and ignored.
     acc: u64,
     n: u32,
     /// The last byte written was 0xFF: the next carries 7 bits.
     ff: bool,
-    out: Vec<u8>,
+    /// The output is `buf[..pos]`; `buf` keeps at least 8 bytes of room after `pos`, so that
+    /// a word can be stored before knowing whether it is complete.
+    buf: Vec<u8>,
+    pos: usize,
 }
 
 /// Whether any byte of `w` is 0xFF (the classic zero-byte test on `!w`, exact).
@@ -18,13 +22,17 @@ fn has_ff(w: u32) -> bool {
 }
 
 impl BitWriter {
-    /// A writer appending to `out`.
-    pub(super) fn new(out: Vec<u8>) -> Self {
+    /// A writer appending to `out`, which it expects to grow by about `hint` bytes.
+    pub(super) fn new(out: Vec<u8>, hint: usize) -> Self {
+        let pos = out.len();
+        let mut buf = out;
+        buf.resize(pos + hint.max(64), 0);
         BitWriter {
             acc: 0,
             n: 0,
             ff: false,
-            out,
+            buf,
+            pos,
         }
     }
 
@@ -34,9 +42,7 @@ impl BitWriter {
         debug_assert!(len <= 32 && (len == 32 || bits >> len == 0));
         self.acc = (self.acc << len) | u64::from(bits);
         self.n += len;
-        if self.n >= 32 {
-            self.flush32();
-        }
+        self.flush32();
     }
 
     /// Appends `len` zero bits, any number.
@@ -49,29 +55,65 @@ impl BitWriter {
         self.put(0, len);
     }
 
-    /// Writes 32 pending bits at once when no stuffing is involved (nearly always: one byte
-    /// in 256 of coded data is 0xFF), else byte by byte.
+    /// Writes 32 pending bits when there are, without a branch in the usual case: the word is
+    /// stored either way and only counted when complete. Stuffing (one byte in 256 of coded
+    /// data is 0xFF) takes the byte-by-byte path.
     #[inline(always)]
     fn flush32(&mut self) {
-        let w = (self.acc >> (self.n - 32)) as u32;
-        if !self.ff && !has_ff(w) {
-            self.out.extend_from_slice(&w.to_be_bytes());
-            self.n -= 32;
-        } else {
-            self.flush_stuffed();
+        let full = self.n >= 32;
+        let w = (self.acc >> (self.n.wrapping_sub(32) & 63)) as u32;
+        if full && (self.ff || has_ff(w)) {
+            (self.n, self.ff, self.pos) =
+                Self::flush_stuffed(self.acc, self.n, self.ff, &mut self.buf, self.pos);
+            return;
         }
+        if self.pos + 8 > self.buf.len() {
+            Self::grow(&mut self.buf);
+        }
+        self.buf[self.pos..self.pos + 4].copy_from_slice(&w.to_be_bytes());
+        self.pos += 4 * usize::from(full);
+        self.n -= 32 * u32::from(full);
+    }
+
+    // The slow paths take and return the state by value, so that the hot path can keep it
+    // in registers.
+    #[cold]
+    #[inline(never)]
+    fn grow(buf: &mut Vec<u8>) {
+        let more = buf.len().max(64);
+        buf.resize(buf.len() + more, 0);
     }
 
     #[cold]
     #[inline(never)]
-    fn flush_stuffed(&mut self) {
-        while self.n >= 8 {
-            let take = if self.ff { 7 } else { 8 };
-            let b = ((self.acc >> (self.n - take)) & ((1 << take) - 1)) as u8;
-            self.n -= take;
-            self.out.push(b);
-            self.ff = b == 0xFF;
+    fn flush_stuffed(
+        acc: u64,
+        mut n: u32,
+        mut ff: bool,
+        buf: &mut Vec<u8>,
+        mut pos: usize,
+    ) -> (u32, bool, usize) {
+        while n >= 8 {
+            let take = if ff { 7 } else { 8 };
+            let b = ((acc >> (n - take)) & ((1 << take) - 1)) as u8;
+            n -= take;
+            if pos + 8 > buf.len() {
+                Self::grow(buf);
+            }
+            buf[pos] = b;
+            pos += 1;
+            ff = b == 0xFF;
         }
+        (n, ff, pos)
+    }
+
+    fn push(&mut self, b: u8) {
+        if self.pos + 8 > self.buf.len() {
+            Self::grow(&mut self.buf);
+        }
+        self.buf[self.pos] = b;
+        self.pos += 1;
+        self.ff = b == 0xFF;
     }
 
     /// Pads the last byte with zero bits (and, as CharLS does, follows a final 0xFF with a
@@ -85,13 +127,13 @@ impl BitWriter {
                 (self.acc << (take - self.n)) & ((1 << take) - 1)
             } as u8;
             self.n = self.n.saturating_sub(take);
-            self.out.push(b);
-            self.ff = b == 0xFF;
+            self.push(b);
         }
         if self.ff {
-            self.out.push(0);
+            self.push(0);
         }
-        self.out
+        self.buf.truncate(self.pos);
+        self.buf
     }
 }
 
@@ -130,7 +172,7 @@ mod tests {
     fn matches_bit_at_a_time_stuffing() {
         let mut rng = crate::pixel::test_rng::Rng::new(7);
         for case in 0..300 {
-            let mut w = BitWriter::new(Vec::new());
+            let mut w = BitWriter::new(Vec::new(), 0);
             let mut bits = Vec::new();
             for _ in 0..(case % 60) * 7 {
                 let len = rng.below(33) as u32;

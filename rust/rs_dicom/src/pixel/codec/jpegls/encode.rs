@@ -26,7 +26,7 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
     let comps = frame.samples_per_pixel as usize;
     let params = Params::defaults(precision, near as i32);
 
-    let mut out = Vec::with_capacity(samples.len() * precision as usize / 16 + 64);
+    let mut out = Vec::with_capacity(64);
     out.extend_from_slice(&[0xFF, 0xD8]);
     // SOF55: precision, lines, columns, then each component (id from 1, 1×1 sampling).
     segment(&mut out, 0xF7, &{
@@ -55,7 +55,9 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
     s.extend_from_slice(&[near as u8, if comps > 1 { 2 } else { 0 }, 0]);
     segment(&mut out, 0xDA, &s);
 
-    let mut coder = Coder::new(precision, params, out);
+    // Room for half the raw size, which most images take less than.
+    let hint = samples.len() * precision as usize / 16;
+    let mut coder = Coder::new(precision, params, out, hint);
     if comps == 1 {
         let (mut prev, mut cur) = (vec![0i32; w + 2], vec![0i32; w + 2]);
         let (mut qs, mut preds) = (vec![0i32; w], vec![0i32; w]);

@@ -64,13 +64,10 @@ fn log2_ceil(n: i32) -> u32 {
     x
 }
 
-/// The smallest `k` with `n << k >= a` (`n >= 1`), from the bit lengths (no loop).
+/// The smallest `k` with `n << k >= a` (`n >= 1`), from the bit lengths (no loop, no branch).
 #[inline(always)]
 fn golomb_k(n: i32, a: i32) -> u32 {
-    if n >= a {
-        return 0;
-    }
-    let d = (n as u32).leading_zeros() - (a as u32).leading_zeros();
+    let d = ((n as u32).leading_zeros() as i32 - (a as u32).leading_zeros() as i32).max(0) as u32;
     d + u32::from(((n as u32) << d) < a as u32)
 }
 
@@ -129,6 +126,9 @@ pub(super) struct Coder {
     t1: i32,
     t2: i32,
     t3: i32,
+    /// `ceil(2^32 / (2 NEAR + 1))`: dividing by a multiplication, exact for the dividends here
+    /// (below 2^18).
+    recip: u64,
     /// Quantised gradient of `d` at `qlut[d + qoff]`.
     qlut: Vec<i8>,
     qoff: i32,
@@ -141,8 +141,9 @@ pub(super) struct Coder {
 }
 
 impl Coder {
-    /// A coder for `bits`-bit samples with parameters `p`, writing after `out`.
-    pub(super) fn new(bits: u32, p: Params, out: Vec<u8>) -> Coder {
+    /// A coder for `bits`-bit samples with parameters `p`, writing after `out` about `hint`
+    /// bytes.
+    pub(super) fn new(bits: u32, p: Params, out: Vec<u8>, hint: usize) -> Coder {
         let range = (p.maxval + 2 * p.near) / (2 * p.near + 1) + 1;
         let bpp = log2_ceil(p.maxval);
         let lut_half = 1i32 << bits;
@@ -156,6 +157,7 @@ impl Coder {
             t1: p.t1,
             t2: p.t2,
             t3: p.t3,
+            recip: (1u64 << 32).div_ceil(2 * p.near as u64 + 1),
             qlut: Vec::new(),
             qoff: lut_half,
             ctx: [Ctx {
@@ -180,7 +182,7 @@ impl Coder {
             ],
             run_index: 0,
             overflow: false,
-            bw: BitWriter::new(out),
+            bw: BitWriter::new(out, hint),
         };
         c.qlut = (-lut_half..lut_half).map(|d| c.quantize(d) as i8).collect();
         c
@@ -219,10 +221,11 @@ impl Coder {
         let n = self.near;
         let mut e = if n == 0 {
             e
-        } else if e > 0 {
-            (e + n) / (2 * n + 1)
         } else {
-            -(n - e) / (2 * n + 1)
+            // (|e| + NEAR) / (2 NEAR + 1) with e's sign; 0 stays 0 as NEAR < 2 NEAR + 1.
+            let s = e >> 31;
+            let q = ((((e ^ s) - s + n) as u64 * self.recip) >> 32) as i32;
+            (q ^ s) - s
         };
         if e < 0 {
             e += self.range;
@@ -258,21 +261,21 @@ impl Coder {
 
     /// Writes `mapped` with Golomb parameter `k`, limited to `limit` bits (A.5.3).
     #[inline(always)]
-    fn encode_mapped(&mut self, k: u32, mapped: i32, limit: i32) {
+    fn encode_mapped(&self, bw: &mut BitWriter, k: u32, mapped: i32, limit: i32) {
         let high = (mapped >> k) as u32;
         if (high as i32) < limit - self.qbpp as i32 - 1 {
             let low = (1u32 << k) | (mapped as u32 & ((1u32 << k) - 1));
             if high + 1 + k <= 32 {
-                self.bw.put(low, high + 1 + k);
+                bw.put(low, high + 1 + k);
             } else {
-                self.bw.put_zeros(high);
-                self.bw.put(low, k + 1);
+                bw.put_zeros(high);
+                bw.put(low, k + 1);
             }
         } else {
-            self.bw.put_zeros((limit - self.qbpp as i32 - 1) as u32);
-            self.bw.put(1, 1);
+            bw.put_zeros((limit - self.qbpp as i32 - 1) as u32);
+            bw.put(1, 1);
             let q = self.qbpp;
-            self.bw.put((mapped - 1) as u32 & ((1u32 << q) - 1), q);
+            bw.put((mapped - 1) as u32 & ((1u32 << q) - 1), q);
         }
     }
 
@@ -301,28 +304,20 @@ impl Coder {
             cx.n >>= 1;
         }
         cx.n += 1;
-        if cx.b + cx.n <= 0 {
-            cx.b += cx.n;
-            if cx.b <= -cx.n {
-                cx.b = -cx.n + 1;
-            }
-            if cx.c > -128 {
-                cx.c -= 1;
-            }
-        } else if cx.b > 0 {
-            cx.b -= cx.n;
-            if cx.b > 0 {
-                cx.b = 0;
-            }
-            if cx.c < 127 {
-                cx.c += 1;
-            }
-        }
+        // The bias correction of A.6.2, as selects: which branch is taken varies from sample
+        // to sample and would be mispredicted.
+        let (b, n, c) = (cx.b, cx.n, cx.c);
+        let neg = -i32::from(b + n <= 0);
+        let pos = -i32::from(b > 0);
+        let b_neg = (b + n).max(1 - n);
+        let b_pos = (b - n).min(0);
+        cx.b = (b_neg & neg) | (b_pos & pos) | (b & !(neg | pos));
+        cx.c = c + (pos & i32::from(c < 127)) - (neg & i32::from(c > -128));
     }
 
     /// Codes sample `x` in regular mode in signed context `q`, returning the reconstruction.
     #[inline(always)]
-    fn regular(&mut self, q: i32, x: i32, pred: i32) -> i32 {
+    fn regular(&mut self, bw: &mut BitWriter, q: i32, x: i32, pred: i32) -> i32 {
         let sign = bit_sign(q);
         let i = ((q ^ sign) - sign) as usize;
         let cx = self.ctx[i];
@@ -335,14 +330,14 @@ impl Coder {
             0
         };
         let v = corr ^ e;
-        self.encode_mapped(k, (v >> 30) ^ (2 * v), self.limit);
+        self.encode_mapped(bw, k, (v >> 30) ^ (2 * v), self.limit);
         self.update(i, e);
         self.reconstruct(px, (e ^ sign) - sign)
     }
 
     /// Lossless regular mode: no reconstruction, the modulo reduction a sign extension.
     #[inline(always)]
-    fn regular_lossless(&mut self, q: i32, x: i32, pred: i32, shift: u32) {
+    fn regular_lossless(&mut self, bw: &mut BitWriter, q: i32, x: i32, pred: i32, shift: u32) {
         let sign = bit_sign(q);
         let i = ((q ^ sign) - sign) as usize;
         let cx = self.ctx[i];
@@ -355,29 +350,29 @@ impl Coder {
             0
         };
         let v = corr ^ e;
-        self.encode_mapped(k, (v >> 30) ^ (2 * v), self.limit);
+        self.encode_mapped(bw, k, (v >> 30) ^ (2 * v), self.limit);
         self.update(i, e);
     }
 
     /// Writes a run of `run` samples, `eol` when it reaches the end of the line (A.7.1).
     #[inline(always)]
-    fn encode_run(&mut self, mut run: usize, eol: bool) {
+    fn encode_run(&mut self, bw: &mut BitWriter, mut run: usize, eol: bool) {
         while run >= 1 << J[self.run_index] {
-            self.bw.put(1, 1);
+            bw.put(1, 1);
             run -= 1 << J[self.run_index];
             self.run_index = (self.run_index + 1).min(31);
         }
         if eol {
             if run != 0 {
-                self.bw.put(1, 1);
+                bw.put(1, 1);
             }
         } else {
-            self.bw.put(run as u32, J[self.run_index] + 1);
+            bw.put(run as u32, J[self.run_index] + 1);
         }
     }
 
     /// Codes a run-interruption error `e` in run context `which` (A.7.2).
-    fn code_interruption(&mut self, which: usize, e: i32) {
+    fn code_interruption(&mut self, bw: &mut BitWriter, which: usize, e: i32) {
         let cx = self.run[which];
         let k = cx.k();
         let map = (k == 0 && e > 0 && 2 * cx.nn < cx.n)
@@ -385,7 +380,7 @@ impl Coder {
             || (e < 0 && k != 0);
         let em = 2 * e.abs() - cx.ritype - i32::from(map);
         let limit = self.limit - J[self.run_index] as i32 - 1;
-        self.encode_mapped(k, em, limit);
+        self.encode_mapped(bw, k, em, limit);
         let reset = self.reset;
         let cx = &mut self.run[which];
         if e < 0 {
@@ -401,15 +396,15 @@ impl Coder {
     }
 
     /// The run-interruption sample of one component, returning its reconstruction.
-    fn interruption(&mut self, x: i32, ra: i32, rb: i32) -> i32 {
+    fn interruption(&mut self, bw: &mut BitWriter, x: i32, ra: i32, rb: i32) -> i32 {
         if (ra - rb).abs() <= self.near {
             let e = self.error_value(x - ra);
-            self.code_interruption(1, e);
+            self.code_interruption(bw, 1, e);
             self.reconstruct(ra, e)
         } else {
             let s = (rb - ra) >> 31 | 1;
             let e = self.error_value((x - rb) * s);
-            self.code_interruption(0, e);
+            self.code_interruption(bw, 0, e);
             self.reconstruct(rb, e * s)
         }
     }
@@ -417,6 +412,10 @@ impl Coder {
     /// Codes one line of one component. `prev` and `cur` hold the line above and this line
     /// at indices `1..=w`; `cur` holds the samples and receives their reconstructions.
     pub(super) fn mono_line(&mut self, prev: &mut [i32], cur: &mut [i32]) {
+        // A local copy of the writer, so that its state stays in registers rather than in
+        // memory that the output stores might alias.
+        let mut writer = std::mem::take(&mut self.bw);
+        let bw = &mut writer;
         let w = cur.len() - 2;
         prev[w + 1] = prev[w];
         cur[0] = prev[1];
@@ -429,17 +428,18 @@ impl Coder {
             rd = prev[x + 2];
             let q = self.context(rd - rb, rb - rc, rc - ra);
             if q != 0 {
-                cur[x + 1] = self.regular(q, cur[x + 1], med(ra, rb, rc));
+                cur[x + 1] = self.regular(bw, q, cur[x + 1], med(ra, rb, rc));
                 x += 1;
             } else {
-                x += self.mono_run(prev, cur, x);
+                x += self.mono_run(bw, prev, cur, x);
                 rb = prev[x];
                 rd = prev[x + 1];
             }
         }
+        self.bw = writer;
     }
 
-    fn mono_run(&mut self, prev: &[i32], cur: &mut [i32], x: usize) -> usize {
+    fn mono_run(&mut self, bw: &mut BitWriter, prev: &[i32], cur: &mut [i32], x: usize) -> usize {
         let remain = cur.len() - 2 - x;
         let ra = cur[x];
         let mut run = 0;
@@ -450,12 +450,12 @@ impl Coder {
                 break;
             }
         }
-        self.encode_run(run, run == remain);
+        self.encode_run(bw, run, run == remain);
         if run == remain {
             return run;
         }
         let i = x + 1 + run;
-        cur[i] = self.interruption(cur[i], ra, prev[i]);
+        cur[i] = self.interruption(bw, cur[i], ra, prev[i]);
         self.run_index = self.run_index.saturating_sub(1);
         run + 1
     }
@@ -470,6 +470,10 @@ impl Coder {
         preds: &mut [i32],
         bits: u32,
     ) {
+        // A local copy of the writer, so that its state stays in registers rather than in
+        // memory that the output stores might alias.
+        let mut writer = std::mem::take(&mut self.bw);
+        let bw = &mut writer;
         let w = cur.len() - 2;
         prev[w + 1] = prev[w];
         cur[0] = prev[1];
@@ -504,24 +508,31 @@ impl Coder {
         while x < w {
             let q = qs[x];
             if q != 0 {
-                self.regular_lossless(q, cur[x + 1], preds[x], shift);
+                self.regular_lossless(bw, q, cur[x + 1], preds[x], shift);
                 x += 1;
             } else {
-                x += self.mono_run_lossless(prev, cur, x);
+                x += self.mono_run_lossless(bw, prev, cur, x);
             }
         }
+        self.bw = writer;
     }
 
-    fn mono_run_lossless(&mut self, prev: &[i32], cur: &[i32], x: usize) -> usize {
+    fn mono_run_lossless(
+        &mut self,
+        bw: &mut BitWriter,
+        prev: &[i32],
+        cur: &[i32],
+        x: usize,
+    ) -> usize {
         let ra = cur[x];
         let rest = &cur[x + 1..cur.len() - 1];
         let run = rest.iter().position(|&v| v != ra).unwrap_or(rest.len());
-        self.encode_run(run, run == rest.len());
+        self.encode_run(bw, run, run == rest.len());
         if run == rest.len() {
             return run;
         }
         let i = x + 1 + run;
-        self.interruption(cur[i], ra, prev[i]);
+        self.interruption(bw, cur[i], ra, prev[i]);
         self.run_index = self.run_index.saturating_sub(1);
         run + 1
     }
@@ -530,6 +541,10 @@ impl Coder {
     /// [`Coder::mono_line`]; as CharLS, a run is for the three components at once and its
     /// interruption codes each component in run context 0.
     pub(super) fn triplet_line(&mut self, prev: &mut [[i32; 3]], cur: &mut [[i32; 3]]) {
+        // A local copy of the writer, so that its state stays in registers rather than in
+        // memory that the output stores might alias.
+        let mut writer = std::mem::take(&mut self.bw);
+        let bw = &mut writer;
         let w = cur.len() - 2;
         prev[w + 1] = prev[w];
         cur[0] = prev[1];
@@ -539,17 +554,24 @@ impl Coder {
             let q: [i32; 3] =
                 std::array::from_fn(|c| self.context(rd[c] - rb[c], rb[c] - rc[c], rc[c] - ra[c]));
             if q == [0; 3] {
-                x += self.triplet_run(prev, cur, x);
+                x += self.triplet_run(bw, prev, cur, x);
             } else {
                 let v = cur[x + 1];
                 cur[x + 1] =
-                    std::array::from_fn(|c| self.regular(q[c], v[c], med(ra[c], rb[c], rc[c])));
+                    std::array::from_fn(|c| self.regular(bw, q[c], v[c], med(ra[c], rb[c], rc[c])));
                 x += 1;
             }
         }
+        self.bw = writer;
     }
 
-    fn triplet_run(&mut self, prev: &[[i32; 3]], cur: &mut [[i32; 3]], x: usize) -> usize {
+    fn triplet_run(
+        &mut self,
+        bw: &mut BitWriter,
+        prev: &[[i32; 3]],
+        cur: &mut [[i32; 3]],
+        x: usize,
+    ) -> usize {
         let remain = cur.len() - 2 - x;
         let ra = cur[x];
         let near = self.near;
@@ -561,7 +583,7 @@ impl Coder {
                 break;
             }
         }
-        self.encode_run(run, run == remain);
+        self.encode_run(bw, run, run == remain);
         if run == remain {
             return run;
         }
@@ -572,7 +594,7 @@ impl Coder {
         for c in 0..3 {
             s[c] = (rb[c] - ra[c]) >> 31 | 1;
             e[c] = self.error_value(s[c] * (v[c] - rb[c]));
-            self.code_interruption(0, e[c]);
+            self.code_interruption(bw, 0, e[c]);
         }
         cur[i] = std::array::from_fn(|c| self.reconstruct(rb[c], e[c] * s[c]));
         self.run_index = self.run_index.saturating_sub(1);
