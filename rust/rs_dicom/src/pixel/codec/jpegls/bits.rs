@@ -1,18 +1,29 @@
 //! The JPEG-LS bit writer (ISO/IEC 14495-1 A.1): bits packed MSB first, and after every
 //! 0xFF byte a 0 bit stuffed, so that the next byte carries 7 bits of data.
 
-/// Packs codes into bytes; `n < 32` bits stay pending between calls.
+/// The output of a scan, between lines: bytes `buf[..pos]` and `n < 32` pending bits.
 #[derive(Default)]
 pub(super) struct BitWriter {
+    state: Bits,
+    buf: Vec<u8>,
+}
+
+/// The bit-level state, copied into a [`LineWriter`] for a line so that it stays in
+/// registers (it is `Copy`, and the writer's slow paths take and return it by value).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Bits {
     /// The pending bits are the low `n` bits; higher bits are stale and ignored.
     acc: u64,
     n: u32,
     /// The last byte written was 0xFF: the next carries 7 bits.
     ff: bool,
-    /// The output is `buf[..pos]`; `buf` keeps at least 8 bytes of room after `pos`, so that
-    /// a word can be stored before knowing whether it is complete.
-    buf: Vec<u8>,
     pos: usize,
+}
+
+/// Writes one line's codes into room reserved beforehand (no capacity checks per code).
+pub(super) struct LineWriter<'a> {
+    s: Bits,
+    out: &'a mut [u8],
 }
 
 /// Whether any byte of `w` is 0xFF (the classic zero-byte test on `!w`, exact).
@@ -22,27 +33,71 @@ fn has_ff(w: u32) -> bool {
 }
 
 impl BitWriter {
-    /// A writer appending to `out`, which it expects to grow by about `hint` bytes.
-    pub(super) fn new(out: Vec<u8>, hint: usize) -> Self {
-        let pos = out.len();
-        let mut buf = out;
-        buf.resize(pos + hint.max(64), 0);
+    /// A writer appending to `out`.
+    pub(super) fn new(out: Vec<u8>) -> Self {
         BitWriter {
-            acc: 0,
-            n: 0,
-            ff: false,
-            buf,
-            pos,
+            state: Bits {
+                pos: out.len(),
+                ..Bits::default()
+            },
+            buf: out,
         }
+    }
+
+    /// A writer for codes of at most `bits` bits in all (stuffing included: every byte
+    /// holds at least 7).
+    pub(super) fn line(&mut self, bits: usize) -> LineWriter<'_> {
+        let need = self.state.pos + bits / 7 + 16;
+        if need > self.buf.len() {
+            self.buf.resize(need.max(2 * self.buf.len()), 0);
+        }
+        LineWriter {
+            s: self.state,
+            out: &mut self.buf,
+        }
+    }
+
+    /// Takes back the state of a line's writer.
+    pub(super) fn end_line(&mut self, s: Bits) {
+        self.state = s;
+    }
+
+    /// Pads the last byte with zero bits (and, as CharLS does, follows a final 0xFF with a
+    /// 0x00 byte so that it cannot read as a marker prefix), returning the output.
+    pub(super) fn finish(mut self) -> Vec<u8> {
+        let mut w = self.line(64);
+        w.finish();
+        let pos = w.s.pos;
+        self.buf.truncate(pos);
+        self.buf
+    }
+}
+
+impl LineWriter<'_> {
+    /// The state to hand back with [`BitWriter::end_line`].
+    pub(super) fn state(&self) -> Bits {
+        self.s
     }
 
     /// Appends the low `len` bits of `bits` (`len <= 32`, higher bits of `bits` zero).
     #[inline(always)]
     pub(super) fn put(&mut self, bits: u32, len: u32) {
         debug_assert!(len <= 32 && (len == 32 || bits >> len == 0));
-        self.acc = (self.acc << len) | u64::from(bits);
-        self.n += len;
-        self.flush32();
+        let s = &mut self.s;
+        s.acc = (s.acc << len) | u64::from(bits);
+        s.n += len;
+        // 32 pending bits are written at once, without a branch in the usual case: the word
+        // is stored either way and only counted when complete. Stuffing (one byte in 256 of
+        // coded data is 0xFF) takes the byte-by-byte path.
+        let full = s.n >= 32;
+        let w = (s.acc >> (s.n.wrapping_sub(32) & 63)) as u32;
+        if full && (s.ff || has_ff(w)) {
+            (s.n, s.ff, s.pos) = stuffed(s.acc, s.n, s.ff, self.out, s.pos);
+            return;
+        }
+        self.out[s.pos..s.pos + 4].copy_from_slice(&w.to_be_bytes());
+        s.pos += 4 * usize::from(full);
+        s.n -= 32 * u32::from(full);
     }
 
     /// Appends `len` zero bits, any number.
@@ -55,86 +110,48 @@ impl BitWriter {
         self.put(0, len);
     }
 
-    /// Writes 32 pending bits when there are, without a branch in the usual case: the word is
-    /// stored either way and only counted when complete. Stuffing (one byte in 256 of coded
-    /// data is 0xFF) takes the byte-by-byte path.
-    #[inline(always)]
-    fn flush32(&mut self) {
-        let full = self.n >= 32;
-        let w = (self.acc >> (self.n.wrapping_sub(32) & 63)) as u32;
-        if full && (self.ff || has_ff(w)) {
-            (self.n, self.ff, self.pos) =
-                Self::flush_stuffed(self.acc, self.n, self.ff, &mut self.buf, self.pos);
-            return;
-        }
-        if self.pos + 8 > self.buf.len() {
-            Self::grow(&mut self.buf);
-        }
-        self.buf[self.pos..self.pos + 4].copy_from_slice(&w.to_be_bytes());
-        self.pos += 4 * usize::from(full);
-        self.n -= 32 * u32::from(full);
-    }
-
-    // The slow paths take and return the state by value, so that the hot path can keep it
-    // in registers.
-    #[cold]
-    #[inline(never)]
-    fn grow(buf: &mut Vec<u8>) {
-        let more = buf.len().max(64);
-        buf.resize(buf.len() + more, 0);
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn flush_stuffed(
-        acc: u64,
-        mut n: u32,
-        mut ff: bool,
-        buf: &mut Vec<u8>,
-        mut pos: usize,
-    ) -> (u32, bool, usize) {
-        while n >= 8 {
-            let take = if ff { 7 } else { 8 };
-            let b = ((acc >> (n - take)) & ((1 << take) - 1)) as u8;
-            n -= take;
-            if pos + 8 > buf.len() {
-                Self::grow(buf);
-            }
-            buf[pos] = b;
-            pos += 1;
-            ff = b == 0xFF;
-        }
-        (n, ff, pos)
-    }
-
-    fn push(&mut self, b: u8) {
-        if self.pos + 8 > self.buf.len() {
-            Self::grow(&mut self.buf);
-        }
-        self.buf[self.pos] = b;
-        self.pos += 1;
-        self.ff = b == 0xFF;
-    }
-
-    /// Pads the last byte with zero bits (and, as CharLS does, follows a final 0xFF with a
-    /// 0x00 byte so that it cannot read as a marker prefix), returning the output.
-    pub(super) fn finish(mut self) -> Vec<u8> {
-        while self.n > 0 {
-            let take = if self.ff { 7 } else { 8 };
-            let b = if self.n >= take {
-                (self.acc >> (self.n - take)) & ((1 << take) - 1)
+    fn finish(&mut self) {
+        let s = &mut self.s;
+        while s.n > 0 {
+            let take = if s.ff { 7 } else { 8 };
+            let b = if s.n >= take {
+                (s.acc >> (s.n - take)) & ((1 << take) - 1)
             } else {
-                (self.acc << (take - self.n)) & ((1 << take) - 1)
+                (s.acc << (take - s.n)) & ((1 << take) - 1)
             } as u8;
-            self.n = self.n.saturating_sub(take);
-            self.push(b);
+            s.n = s.n.saturating_sub(take);
+            self.out[s.pos] = b;
+            s.pos += 1;
+            s.ff = b == 0xFF;
         }
-        if self.ff {
-            self.push(0);
+        if s.ff {
+            self.out[s.pos] = 0;
+            s.pos += 1;
+            s.ff = false;
         }
-        self.buf.truncate(self.pos);
-        self.buf
     }
+}
+
+/// Writes whole bytes of the pending bits one at a time, stuffing after each 0xFF; the
+/// state goes in and out by value so that the hot path keeps it in registers.
+#[cold]
+#[inline(never)]
+fn stuffed(
+    acc: u64,
+    mut n: u32,
+    mut ff: bool,
+    out: &mut [u8],
+    mut pos: usize,
+) -> (u32, bool, usize) {
+    while n >= 8 {
+        let take = if ff { 7 } else { 8 };
+        let b = ((acc >> (n - take)) & ((1 << take) - 1)) as u8;
+        n -= take;
+        out[pos] = b;
+        pos += 1;
+        ff = b == 0xFF;
+    }
+    (n, ff, pos)
 }
 
 #[cfg(test)]
@@ -172,7 +189,8 @@ mod tests {
     fn matches_bit_at_a_time_stuffing() {
         let mut rng = crate::pixel::test_rng::Rng::new(7);
         for case in 0..300 {
-            let mut w = BitWriter::new(Vec::new(), 0);
+            let mut bw = BitWriter::new(Vec::new());
+            let mut w = bw.line(33 * 7 * 60);
             let mut bits = Vec::new();
             for _ in 0..(case % 60) * 7 {
                 let len = rng.below(33) as u32;
@@ -190,7 +208,9 @@ mod tests {
                 w.put(v, len);
                 bits.extend((0..len).rev().map(|i| (v >> i) & 1 == 1));
             }
-            assert_eq!(w.finish(), reference(&bits), "case {case}");
+            let s = w.state();
+            bw.end_line(s);
+            assert_eq!(bw.finish(), reference(&bits), "case {case}");
         }
     }
 }

@@ -11,6 +11,7 @@
 //! near-lossless coding of signed samples is refused unless every value lies at least `near`
 //! inside the range, since an error of `near` could otherwise flip the sign.
 
+use super::bits::BitWriter;
 use super::scan::{Coder, Params};
 use crate::error::{DicomError, ErrorKind, Result};
 use crate::pixel::codec::encode_input::{check_frame, refuse, unsigned_u16, value_range};
@@ -55,9 +56,8 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
     s.extend_from_slice(&[near as u8, if comps > 1 { 2 } else { 0 }, 0]);
     segment(&mut out, 0xDA, &s);
 
-    // Room for half the raw size, which most images take less than.
-    let hint = samples.len() * precision as usize / 16;
-    let mut coder = Coder::new(precision, params, out, hint);
+    let mut coder = Coder::new(precision, params);
+    let mut bw = BitWriter::new(out);
     if comps == 1 {
         let (mut prev, mut cur) = (vec![0i32; w + 2], vec![0i32; w + 2]);
         let (mut qs, mut preds) = (vec![0i32; w], vec![0i32; w]);
@@ -67,9 +67,11 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
                 *d = i32::from(s);
             }
             if near == 0 {
-                coder.mono_line_lossless(&mut prev, &mut cur, &mut qs, &mut preds, precision);
+                coder.mono_line_lossless(
+                    &mut bw, &mut prev, &mut cur, &mut qs, &mut preds, precision,
+                );
             } else {
-                coder.mono_line(&mut prev, &mut cur);
+                coder.mono_line(&mut bw, &mut prev, &mut cur);
             }
         }
     } else {
@@ -79,7 +81,7 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
             for (d, s) in cur[1..=w].iter_mut().zip(row.chunks_exact(3)) {
                 *d = [s[0], s[1], s[2]].map(i32::from);
             }
-            coder.triplet_line(&mut prev, &mut cur);
+            coder.triplet_line(&mut bw, &mut prev, &mut cur);
         }
     }
     if coder.overflow {
@@ -88,7 +90,7 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
             "JPEG-LS encoding failed: a Golomb parameter reached 16 (CharLS's limit)",
         ));
     }
-    let mut out = coder.bw.finish();
+    let mut out = bw.finish();
     out.extend_from_slice(&[0xFF, 0xD9]);
     Ok(out)
 }

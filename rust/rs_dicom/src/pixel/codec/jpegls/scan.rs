@@ -6,7 +6,7 @@
 //! originals, each line's contexts and predictions are computed in one vectorisable pass
 //! before the serial part (context state and bit writing) runs.
 
-use super::bits::BitWriter;
+use super::bits::{BitWriter, LineWriter};
 
 /// Run-length order for each run index (A.7.1.2).
 const J: [u32; 32] = [
@@ -64,11 +64,14 @@ fn log2_ceil(n: i32) -> u32 {
     x
 }
 
-/// The smallest `k` with `n << k >= a` (`n >= 1`), from the bit lengths (no loop, no branch).
+/// The smallest `k` with `n << k >= a` (`n, a >= 1`), from the bit lengths (no loop, no
+/// branch; `| 1`, which keeps the bit length of values from 1 up, tells the compiler that
+/// the operands of `leading_zeros` are not zero).
 #[inline(always)]
 fn golomb_k(n: i32, a: i32) -> u32 {
-    let d = ((n as u32).leading_zeros() as i32 - (a as u32).leading_zeros() as i32).max(0) as u32;
-    d + u32::from(((n as u32) << d) < a as u32)
+    let (n, a) = (n as u32, a as u32);
+    let d = ((n | 1).leading_zeros() as i32 - (a | 1).leading_zeros() as i32).max(0) as u32;
+    d + u32::from((n << d) < a)
 }
 
 /// `-1` for negative values, else 0.
@@ -132,18 +135,17 @@ pub(super) struct Coder {
     /// Quantised gradient of `d` at `qlut[d + qoff]`.
     qlut: Vec<i8>,
     qoff: i32,
-    ctx: [Ctx; 365],
+    /// The 365 contexts, in an array of 512 so that a masked index needs no bounds check.
+    ctx: [Ctx; 512],
     run: [RunCtx; 2],
     run_index: usize,
     /// A Golomb parameter reached CharLS's limit (not for valid samples).
     pub(super) overflow: bool,
-    pub(super) bw: BitWriter,
 }
 
 impl Coder {
-    /// A coder for `bits`-bit samples with parameters `p`, writing after `out` about `hint`
-    /// bytes.
-    pub(super) fn new(bits: u32, p: Params, out: Vec<u8>, hint: usize) -> Coder {
+    /// A coder for `bits`-bit samples with parameters `p`.
+    pub(super) fn new(bits: u32, p: Params) -> Coder {
         let range = (p.maxval + 2 * p.near) / (2 * p.near + 1) + 1;
         let bpp = log2_ceil(p.maxval);
         let lut_half = 1i32 << bits;
@@ -165,7 +167,7 @@ impl Coder {
                 b: 0,
                 c: 0,
                 n: 1,
-            }; 365],
+            }; 512],
             run: [
                 RunCtx {
                     ritype: 0,
@@ -182,7 +184,6 @@ impl Coder {
             ],
             run_index: 0,
             overflow: false,
-            bw: BitWriter::new(out, hint),
         };
         c.qlut = (-lut_half..lut_half).map(|d| c.quantize(d) as i8).collect();
         c
@@ -261,7 +262,7 @@ impl Coder {
 
     /// Writes `mapped` with Golomb parameter `k`, limited to `limit` bits (A.5.3).
     #[inline(always)]
-    fn encode_mapped(&self, bw: &mut BitWriter, k: u32, mapped: i32, limit: i32) {
+    fn encode_mapped(&self, bw: &mut LineWriter<'_>, k: u32, mapped: i32, limit: i32) {
         let high = (mapped >> k) as u32;
         if (high as i32) < limit - self.qbpp as i32 - 1 {
             let low = (1u32 << k) | (mapped as u32 & ((1u32 << k) - 1));
@@ -292,9 +293,8 @@ impl Coder {
 
     /// Updates a regular context after error `e` (A.6.1, A.6.2).
     #[inline(always)]
-    fn update(&mut self, i: usize, e: i32) {
+    fn update(&mut self, i: usize, e: i32, near: i32) {
         let reset = self.reset;
-        let near = self.near;
         let cx = &mut self.ctx[i];
         cx.a += e.abs();
         cx.b += e * (2 * near + 1);
@@ -317,9 +317,9 @@ impl Coder {
 
     /// Codes sample `x` in regular mode in signed context `q`, returning the reconstruction.
     #[inline(always)]
-    fn regular(&mut self, bw: &mut BitWriter, q: i32, x: i32, pred: i32) -> i32 {
+    fn regular(&mut self, bw: &mut LineWriter<'_>, q: i32, x: i32, pred: i32) -> i32 {
         let sign = bit_sign(q);
-        let i = ((q ^ sign) - sign) as usize;
+        let i = ((q ^ sign) - sign) as usize & 511;
         let cx = self.ctx[i];
         let k = self.ctx_k(cx);
         let px = self.clamp(pred + ((cx.c ^ sign) - sign));
@@ -331,15 +331,15 @@ impl Coder {
         };
         let v = corr ^ e;
         self.encode_mapped(bw, k, (v >> 30) ^ (2 * v), self.limit);
-        self.update(i, e);
+        self.update(i, e, self.near);
         self.reconstruct(px, (e ^ sign) - sign)
     }
 
     /// Lossless regular mode: no reconstruction, the modulo reduction a sign extension.
     #[inline(always)]
-    fn regular_lossless(&mut self, bw: &mut BitWriter, q: i32, x: i32, pred: i32, shift: u32) {
+    fn regular_lossless(&mut self, bw: &mut LineWriter<'_>, q: i32, x: i32, pred: i32, shift: u32) {
         let sign = bit_sign(q);
-        let i = ((q ^ sign) - sign) as usize;
+        let i = ((q ^ sign) - sign) as usize & 511;
         let cx = self.ctx[i];
         let k = self.ctx_k(cx);
         let px = self.clamp(pred + ((cx.c ^ sign) - sign));
@@ -351,12 +351,12 @@ impl Coder {
         };
         let v = corr ^ e;
         self.encode_mapped(bw, k, (v >> 30) ^ (2 * v), self.limit);
-        self.update(i, e);
+        self.update(i, e, 0);
     }
 
     /// Writes a run of `run` samples, `eol` when it reaches the end of the line (A.7.1).
     #[inline(always)]
-    fn encode_run(&mut self, bw: &mut BitWriter, mut run: usize, eol: bool) {
+    fn encode_run(&mut self, bw: &mut LineWriter<'_>, mut run: usize, eol: bool) {
         while run >= 1 << J[self.run_index] {
             bw.put(1, 1);
             run -= 1 << J[self.run_index];
@@ -372,7 +372,8 @@ impl Coder {
     }
 
     /// Codes a run-interruption error `e` in run context `which` (A.7.2).
-    fn code_interruption(&mut self, bw: &mut BitWriter, which: usize, e: i32) {
+    #[inline(always)]
+    fn code_interruption(&mut self, bw: &mut LineWriter<'_>, which: usize, e: i32) {
         let cx = self.run[which];
         let k = cx.k();
         let map = (k == 0 && e > 0 && 2 * cx.nn < cx.n)
@@ -396,7 +397,8 @@ impl Coder {
     }
 
     /// The run-interruption sample of one component, returning its reconstruction.
-    fn interruption(&mut self, bw: &mut BitWriter, x: i32, ra: i32, rb: i32) -> i32 {
+    #[inline(always)]
+    fn interruption(&mut self, bw: &mut LineWriter<'_>, x: i32, ra: i32, rb: i32) -> i32 {
         if (ra - rb).abs() <= self.near {
             let e = self.error_value(x - ra);
             self.code_interruption(bw, 1, e);
@@ -411,10 +413,8 @@ impl Coder {
 
     /// Codes one line of one component. `prev` and `cur` hold the line above and this line
     /// at indices `1..=w`; `cur` holds the samples and receives their reconstructions.
-    pub(super) fn mono_line(&mut self, prev: &mut [i32], cur: &mut [i32]) {
-        // A local copy of the writer, so that its state stays in registers rather than in
-        // memory that the output stores might alias.
-        let mut writer = std::mem::take(&mut self.bw);
+    pub(super) fn mono_line(&mut self, out: &mut BitWriter, prev: &mut [i32], cur: &mut [i32]) {
+        let mut writer = out.line(cur.len() * (self.limit as usize + 1) + 64);
         let bw = &mut writer;
         let w = cur.len() - 2;
         prev[w + 1] = prev[w];
@@ -436,10 +436,18 @@ impl Coder {
                 rd = prev[x + 1];
             }
         }
-        self.bw = writer;
+        let state = writer.state();
+        out.end_line(state);
     }
 
-    fn mono_run(&mut self, bw: &mut BitWriter, prev: &[i32], cur: &mut [i32], x: usize) -> usize {
+    #[inline(always)]
+    fn mono_run(
+        &mut self,
+        bw: &mut LineWriter<'_>,
+        prev: &[i32],
+        cur: &mut [i32],
+        x: usize,
+    ) -> usize {
         let remain = cur.len() - 2 - x;
         let ra = cur[x];
         let mut run = 0;
@@ -464,15 +472,14 @@ impl Coder {
     /// over the line (scratch `qs`, `preds` of `w` entries each).
     pub(super) fn mono_line_lossless(
         &mut self,
+        out: &mut BitWriter,
         prev: &mut [i32],
         cur: &mut [i32],
         qs: &mut [i32],
         preds: &mut [i32],
         bits: u32,
     ) {
-        // A local copy of the writer, so that its state stays in registers rather than in
-        // memory that the output stores might alias.
-        let mut writer = std::mem::take(&mut self.bw);
+        let mut writer = out.line(cur.len() * (self.limit as usize + 1) + 64);
         let bw = &mut writer;
         let w = cur.len() - 2;
         prev[w + 1] = prev[w];
@@ -504,22 +511,25 @@ impl Coder {
             }
         }
         let shift = 32 - bits;
+        let (qs, preds, samples) = (&qs[..w], &preds[..w], &cur[1..=w]);
         let mut x = 0;
         while x < w {
             let q = qs[x];
             if q != 0 {
-                self.regular_lossless(bw, q, cur[x + 1], preds[x], shift);
+                self.regular_lossless(bw, q, samples[x], preds[x], shift);
                 x += 1;
             } else {
                 x += self.mono_run_lossless(bw, prev, cur, x);
             }
         }
-        self.bw = writer;
+        let state = writer.state();
+        out.end_line(state);
     }
 
+    #[inline(always)]
     fn mono_run_lossless(
         &mut self,
-        bw: &mut BitWriter,
+        bw: &mut LineWriter<'_>,
         prev: &[i32],
         cur: &[i32],
         x: usize,
@@ -540,10 +550,13 @@ impl Coder {
     /// Codes one line of three components interleaved by sample (ILV 2), as
     /// [`Coder::mono_line`]; as CharLS, a run is for the three components at once and its
     /// interruption codes each component in run context 0.
-    pub(super) fn triplet_line(&mut self, prev: &mut [[i32; 3]], cur: &mut [[i32; 3]]) {
-        // A local copy of the writer, so that its state stays in registers rather than in
-        // memory that the output stores might alias.
-        let mut writer = std::mem::take(&mut self.bw);
+    pub(super) fn triplet_line(
+        &mut self,
+        out: &mut BitWriter,
+        prev: &mut [[i32; 3]],
+        cur: &mut [[i32; 3]],
+    ) {
+        let mut writer = out.line(cur.len() * 3 * (self.limit as usize + 1) + 64);
         let bw = &mut writer;
         let w = cur.len() - 2;
         prev[w + 1] = prev[w];
@@ -562,12 +575,14 @@ impl Coder {
                 x += 1;
             }
         }
-        self.bw = writer;
+        let state = writer.state();
+        out.end_line(state);
     }
 
+    #[inline(always)]
     fn triplet_run(
         &mut self,
-        bw: &mut BitWriter,
+        bw: &mut LineWriter<'_>,
         prev: &[[i32; 3]],
         cur: &mut [[i32; 3]],
         x: usize,
