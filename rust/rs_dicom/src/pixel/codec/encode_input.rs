@@ -136,10 +136,10 @@ pub(crate) fn unsigned_u16(
                 .map(|w| u16::from_le_bytes([w[0], w[1]]))
         };
         let hi16 = hi as u16;
-        if words().fold(0u16, u16::max) > hi16 {
-            if let Some((i, v)) = words().enumerate().find(|&(_, v)| v > hi16) {
-                return Err(out_of_range(frame, i, i32::from(v), lo, hi));
-            }
+        if words().fold(0u16, u16::max) > hi16
+            && let Some((i, v)) = words().enumerate().find(|&(_, v)| v > hi16)
+        {
+            return Err(out_of_range(frame, i, i32::from(v), lo, hi));
         }
         out.extend(words());
         return Ok(out);

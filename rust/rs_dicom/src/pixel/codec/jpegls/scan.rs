@@ -8,6 +8,9 @@
 
 use super::bits::{BitWriter, LineWriter};
 
+/// Three components interleaved by sample.
+mod rgb;
+
 /// Run-length order for each run index (A.7.1.2).
 const J: [u32; 32] = [
     0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 9, 10, 11, 12, 13,
@@ -34,10 +37,11 @@ impl Params {
         let maxval = (1i32 << bits) - 1;
         let clamp = |i: i32, j: i32| if i > maxval || i < j { j } else { i };
         let (t1, t2, t3) = if maxval >= 128 {
+            // BASIC_T1..3 = 3, 7, 21: f (T - 2, 3, 4) + 2, 3, 4.
             let f = (maxval.min(4095) + 128) / 256;
-            let t1 = clamp(f * (3 - 2) + 2 + 3 * near, near + 1);
-            let t2 = clamp(f * (7 - 3) + 3 + 5 * near, t1);
-            (t1, t2, clamp(f * (21 - 4) + 4 + 7 * near, t2))
+            let t1 = clamp(f + 2 + 3 * near, near + 1);
+            let t2 = clamp(f * 4 + 3 + 5 * near, t1);
+            (t1, t2, clamp(f * 17 + 4 + 7 * near, t2))
         } else {
             let f = 256 / (maxval + 1);
             let t1 = clamp((3 / f + 3 * near).max(2), near + 1);
@@ -543,75 +547,6 @@ impl Coder {
         }
         let i = x + 1 + run;
         self.interruption(bw, cur[i], ra, prev[i]);
-        self.run_index = self.run_index.saturating_sub(1);
-        run + 1
-    }
-
-    /// Codes one line of three components interleaved by sample (ILV 2), as
-    /// [`Coder::mono_line`]; as CharLS, a run is for the three components at once and its
-    /// interruption codes each component in run context 0.
-    pub(super) fn triplet_line(
-        &mut self,
-        out: &mut BitWriter,
-        prev: &mut [[i32; 3]],
-        cur: &mut [[i32; 3]],
-    ) {
-        let mut writer = out.line(cur.len() * 3 * (self.limit as usize + 1) + 64);
-        let bw = &mut writer;
-        let w = cur.len() - 2;
-        prev[w + 1] = prev[w];
-        cur[0] = prev[1];
-        let mut x = 0;
-        while x < w {
-            let (ra, rc, rb, rd) = (cur[x], prev[x], prev[x + 1], prev[x + 2]);
-            let q: [i32; 3] =
-                std::array::from_fn(|c| self.context(rd[c] - rb[c], rb[c] - rc[c], rc[c] - ra[c]));
-            if q == [0; 3] {
-                x += self.triplet_run(bw, prev, cur, x);
-            } else {
-                let v = cur[x + 1];
-                cur[x + 1] =
-                    std::array::from_fn(|c| self.regular(bw, q[c], v[c], med(ra[c], rb[c], rc[c])));
-                x += 1;
-            }
-        }
-        let state = writer.state();
-        out.end_line(state);
-    }
-
-    #[inline(always)]
-    fn triplet_run(
-        &mut self,
-        bw: &mut LineWriter<'_>,
-        prev: &[[i32; 3]],
-        cur: &mut [[i32; 3]],
-        x: usize,
-    ) -> usize {
-        let remain = cur.len() - 2 - x;
-        let ra = cur[x];
-        let near = self.near;
-        let mut run = 0;
-        while (0..3).all(|c| (cur[x + 1 + run][c] - ra[c]).abs() <= near) {
-            cur[x + 1 + run] = ra;
-            run += 1;
-            if run == remain {
-                break;
-            }
-        }
-        self.encode_run(bw, run, run == remain);
-        if run == remain {
-            return run;
-        }
-        let i = x + 1 + run;
-        let (v, rb) = (cur[i], prev[i]);
-        let mut e = [0; 3];
-        let mut s = [0; 3];
-        for c in 0..3 {
-            s[c] = (rb[c] - ra[c]) >> 31 | 1;
-            e[c] = self.error_value(s[c] * (v[c] - rb[c]));
-            self.code_interruption(bw, 0, e[c]);
-        }
-        cur[i] = std::array::from_fn(|c| self.reconstruct(rb[c], e[c] * s[c]));
         self.run_index = self.run_index.saturating_sub(1);
         run + 1
     }
