@@ -45,7 +45,7 @@ pub fn available_codecs() -> Vec<CodecSupport> {
         CodecSupport {
             codec: Codec::JpegLs,
             decoder: c(cfg!(feature = "jpegls"), "CharLS"),
-            encoder: c(cfg!(feature = "jpegls"), "CharLS"),
+            encoder: c(cfg!(feature = "jpegls"), "rs_dicom"),
         },
         CodecSupport {
             codec: Codec::Jpeg2000,

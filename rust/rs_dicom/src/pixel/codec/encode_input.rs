@@ -127,15 +127,21 @@ pub(crate) fn unsigned_u16(
     let mask = ((1u32 << precision) - 1) as i32;
     let mut out = Vec::with_capacity(n);
     if wide && !frame.signed {
-        // The common case (CT, MR): one pass over the little-endian words.
+        // The common case (CT, MR): the largest word first, then the copy, two passes that
+        // vectorise (one with an early exit does not).
+        let words = || {
+            frame
+                .data
+                .chunks_exact(2)
+                .map(|w| u16::from_le_bytes([w[0], w[1]]))
+        };
         let hi16 = hi as u16;
-        for (i, w) in frame.data.chunks_exact(2).enumerate() {
-            let v = u16::from_le_bytes([w[0], w[1]]);
-            if v > hi16 {
-                return Err(out_of_range(frame, i, i32::from(v), lo, hi));
-            }
-            out.push(v);
+        if words().fold(0u16, u16::max) > hi16
+            && let Some((i, v)) = words().enumerate().find(|&(_, v)| v > hi16)
+        {
+            return Err(out_of_range(frame, i, i32::from(v), lo, hi));
         }
+        out.extend(words());
         return Ok(out);
     }
     for i in 0..n {
@@ -169,31 +175,6 @@ pub(crate) fn unsigned_u8<'a>(
     }
     let v = unsigned_u16(frame, precision, lo, hi)?;
     Ok(Cow::Owned(v.into_iter().map(|s| s as u8).collect()))
-}
-
-/// As [`unsigned_u16`], as bytes: one per sample up to 8 bits of precision, else two in
-/// native byte order; borrowed when the frame's bytes already are those samples.
-pub(crate) fn unsigned_bytes<'a>(
-    frame: &FrameImage<'a>,
-    precision: u32,
-    lo: i32,
-    hi: i32,
-) -> Result<Cow<'a, [u8]>> {
-    if precision <= 8 {
-        return unsigned_u8(frame, precision, lo, hi);
-    }
-    if frame.bits_allocated == 16
-        && cfg!(target_endian = "little")
-        && bytes_are_samples(frame, lo, hi)
-    {
-        return Ok(Cow::Borrowed(frame.data));
-    }
-    let v = unsigned_u16(frame, precision, lo, hi)?;
-    let mut out = vec![0u8; 2 * v.len()];
-    for (d, s) in out.chunks_exact_mut(2).zip(&v) {
-        d.copy_from_slice(&s.to_ne_bytes());
-    }
-    Ok(Cow::Owned(out))
 }
 
 #[cfg(test)]

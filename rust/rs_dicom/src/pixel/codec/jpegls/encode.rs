@@ -1,6 +1,9 @@
-//! JPEG-LS encoding with CharLS 2.4 (vendored): lossless (`near` 0, 1.2.840.10008.1.2.4.80)
+//! JPEG-LS encoding (ISO/IEC 14495-1), our own: lossless (`near` 0, 1.2.840.10008.1.2.4.80)
 //! and near-lossless (1.2.840.10008.1.2.4.81), 2 to 16 bits, colour interleaved by sample
-//! (ILV 2), no colour transform.
+//! (ILV 2), no colour transform, default thresholds. The codestream is the one CharLS 2.4
+//! writes at those settings, byte for byte (`charls_encode.rs` is kept as the oracle), marker
+//! segments included: SOI, SOF55, an LSE with the coding parameters above 12 bits (CharLS's
+//! default `include_pc_parameters_jai`), SOS, the scan, EOI.
 //!
 //! The precision is Bits Stored (at least 2). JPEG-LS stores unsigned samples only: signed
 //! samples are coded as their Bits Stored-bit two's complement pattern, which decoders
@@ -8,10 +11,10 @@
 //! near-lossless coding of signed samples is refused unless every value lies at least `near`
 //! inside the range, since an error of `near` could otherwise flip the sign.
 
-use charls_sys as cs;
-
+use super::bits::BitWriter;
+use super::scan::{Coder, Params};
 use crate::error::{DicomError, ErrorKind, Result};
-use crate::pixel::codec::encode_input::{check_frame, refuse, unsigned_bytes, value_range};
+use crate::pixel::codec::encode_input::{check_frame, refuse, unsigned_u16, value_range};
 use crate::pixel::encode::FrameImage;
 
 /// The largest side of a frame (the SOF55 fields are 16-bit).
@@ -19,6 +22,89 @@ const MAX_DIM: u32 = 65_535;
 
 /// Encodes one frame; `near` 0 is lossless, above it the largest error allowed per sample.
 pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
+    let (precision, samples) = prepare(frame, near)?;
+    let (w, h) = (frame.columns as usize, frame.rows as usize);
+    let comps = frame.samples_per_pixel as usize;
+    let params = Params::defaults(precision, near as i32);
+
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(&[0xFF, 0xD8]);
+    // SOF55: precision, lines, columns, then each component (id from 1, 1×1 sampling).
+    segment(&mut out, 0xF7, &{
+        let mut s = vec![precision as u8];
+        s.extend_from_slice(&(h as u16).to_be_bytes());
+        s.extend_from_slice(&(w as u16).to_be_bytes());
+        s.push(comps as u8);
+        for id in 1..=comps as u8 {
+            s.extend_from_slice(&[id, 0x11, 0]);
+        }
+        s
+    });
+    if precision > 12 {
+        // LSE preset coding parameters (ID 1): MAXVAL, T1, T2, T3, RESET.
+        let mut s = vec![1u8];
+        for v in [params.maxval, params.t1, params.t2, params.t3, params.reset] {
+            s.extend_from_slice(&(v as u16).to_be_bytes());
+        }
+        segment(&mut out, 0xF8, &s);
+    }
+    // SOS: the components (no mapping table), NEAR, ILV (2 for colour), no point transform.
+    let mut s = vec![comps as u8];
+    for id in 1..=comps as u8 {
+        s.extend_from_slice(&[id, 0]);
+    }
+    s.extend_from_slice(&[near as u8, if comps > 1 { 2 } else { 0 }, 0]);
+    segment(&mut out, 0xDA, &s);
+
+    let mut coder = Coder::new(precision, params);
+    let mut bw = BitWriter::new(out);
+    if comps == 1 {
+        let (mut prev, mut cur) = (vec![0i32; w + 2], vec![0i32; w + 2]);
+        let (mut qs, mut preds) = (vec![0i32; w], vec![0i32; w]);
+        for row in samples.chunks_exact(w) {
+            std::mem::swap(&mut prev, &mut cur);
+            for (d, &s) in cur[1..=w].iter_mut().zip(row) {
+                *d = i32::from(s);
+            }
+            if near == 0 {
+                coder.mono_line_lossless(
+                    &mut bw, &mut prev, &mut cur, &mut qs, &mut preds, precision,
+                );
+            } else {
+                coder.mono_line(&mut bw, &mut prev, &mut cur);
+            }
+        }
+    } else {
+        let (mut prev, mut cur) = (vec![[0i32; 3]; w + 2], vec![[0i32; 3]; w + 2]);
+        for row in samples.chunks_exact(w * 3) {
+            std::mem::swap(&mut prev, &mut cur);
+            for (d, s) in cur[1..=w].iter_mut().zip(row.chunks_exact(3)) {
+                *d = [s[0], s[1], s[2]].map(i32::from);
+            }
+            coder.triplet_line(&mut bw, &mut prev, &mut cur);
+        }
+    }
+    if coder.overflow {
+        return Err(DicomError::codec(
+            ErrorKind::Encode,
+            "JPEG-LS encoding failed: a Golomb parameter reached 16 (CharLS's limit)",
+        ));
+    }
+    let mut out = bw.finish();
+    out.extend_from_slice(&[0xFF, 0xD9]);
+    Ok(out)
+}
+
+/// Appends marker `0xFF marker` and its segment (length, then `data`).
+fn segment(out: &mut Vec<u8>, marker: u8, data: &[u8]) {
+    out.extend_from_slice(&[0xFF, marker]);
+    out.extend_from_slice(&(data.len() as u16 + 2).to_be_bytes());
+    out.extend_from_slice(data);
+}
+
+/// Checks the frame and `near`, returning the precision and the unsigned samples (interleaved
+/// by pixel) that JPEG-LS codes.
+pub(super) fn prepare(frame: &FrameImage, near: u32) -> Result<(u32, Vec<u16>)> {
     const CODEC: &str = "JPEG-LS";
     check_frame(frame, CODEC, MAX_DIM)?;
     let precision = frame.bits_stored.max(2);
@@ -44,7 +130,7 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
         lo += near as i32;
         hi -= near as i32;
     }
-    let samples = unsigned_bytes(frame, precision, lo, hi).map_err(|e| {
+    let samples = unsigned_u16(frame, precision, lo, hi).map_err(|e| {
         if signed_near {
             refuse(
                 &e.path,
@@ -58,131 +144,5 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
             e
         }
     })?;
-    let info = cs::charls_frame_info {
-        width: frame.columns,
-        height: frame.rows,
-        bits_per_sample: precision as i32,
-        component_count: frame.samples_per_pixel as i32,
-    };
-    match encode_with(&info, near, &samples, None) {
-        Err(Retry::BufferTooSmall) => {
-            // CharLS sizes its output for typical images; noise can take more. A JPEG-LS
-            // sample takes at most LIMIT = 2 (bpp + max(8, bpp)) bits (ISO/IEC 14495-1
-            // A.2.1), and bit stuffing leaves at least 7 bits in each byte.
-            let bits = 2 * (precision + precision.max(8)) as usize;
-            let worst = samples.len() / if precision > 8 { 2 } else { 1 } * bits / 7 + 4096;
-            encode_with(&info, near, &samples, Some(worst)).map_err(Retry::into_error)
-        }
-        other => other.map_err(Retry::into_error),
-    }
-}
-
-/// Why one CharLS encoding failed.
-enum Retry {
-    /// The output buffer was too small: worth another try with a larger one.
-    BufferTooSmall,
-    Failed(DicomError),
-}
-
-impl Retry {
-    fn into_error(self) -> DicomError {
-        match self {
-            Retry::BufferTooSmall => failure(cs::charls_jpegls_errc_destination_buffer_too_small),
-            Retry::Failed(e) => e,
-        }
-    }
-}
-
-/// A CharLS encoder, destroyed on drop.
-struct Encoder(*mut cs::charls_jpegls_encoder);
-
-impl Drop for Encoder {
-    fn drop(&mut self) {
-        // SAFETY: created by charls_jpegls_encoder_create, non-null, destroyed once here.
-        unsafe { cs::charls_jpegls_encoder_destroy(self.0) }
-    }
-}
-
-/// Encodes `samples` (native-endian, interleaved by pixel) into a buffer of `capacity`
-/// bytes, CharLS's own estimate when `None`.
-fn encode_with(
-    info: &cs::charls_frame_info,
-    near: u32,
-    samples: &[u8],
-    capacity: Option<usize>,
-) -> std::result::Result<Vec<u8>, Retry> {
-    let check = |rc: cs::charls_jpegls_errc| match rc {
-        cs::charls_jpegls_errc_success => Ok(()),
-        cs::charls_jpegls_errc_destination_buffer_too_small => Err(Retry::BufferTooSmall),
-        rc => Err(Retry::Failed(failure(rc))),
-    };
-    // SAFETY: plain constructor; a null result is checked.
-    let raw = unsafe { cs::charls_jpegls_encoder_create() };
-    if raw.is_null() {
-        return Err(Retry::Failed(DicomError::codec(
-            ErrorKind::Encode,
-            "cannot create a CharLS encoder",
-        )));
-    }
-    let enc = Encoder(raw);
-    let mut estimate = 0usize;
-    // SAFETY: `enc.0` is a valid encoder; `info` and `estimate` are valid for the calls.
-    unsafe {
-        check(cs::charls_jpegls_encoder_set_frame_info(enc.0, info))?;
-        check(cs::charls_jpegls_encoder_set_near_lossless(
-            enc.0,
-            near as i32,
-        ))?;
-        if info.component_count > 1 {
-            check(cs::charls_jpegls_encoder_set_interleave_mode(
-                enc.0,
-                cs::charls_interleave_mode_sample,
-            ))?;
-        }
-        check(cs::charls_jpegls_encoder_get_estimated_destination_size(
-            enc.0,
-            &mut estimate,
-        ))?;
-    }
-    let mut out = vec![0u8; capacity.unwrap_or(estimate).max(estimate)];
-    let mut written = 0usize;
-    // SAFETY: `out` is a writable buffer of `out.len()` bytes and `samples` a readable one of
-    // `samples.len()` bytes (the frame's size, which CharLS checks against the frame
-    // information); both outlive the encoder's use of them (the calls below).
-    unsafe {
-        check(cs::charls_jpegls_encoder_set_destination_buffer(
-            enc.0,
-            out.as_mut_ptr().cast(),
-            out.len(),
-        ))?;
-        check(cs::charls_jpegls_encoder_encode_from_buffer(
-            enc.0,
-            samples.as_ptr().cast(),
-            samples.len(),
-            0,
-        ))?;
-        check(cs::charls_jpegls_encoder_get_bytes_written(
-            enc.0,
-            &mut written,
-        ))?;
-    }
-    out.truncate(written);
-    Ok(out)
-}
-
-/// An encoding failure reported by CharLS (its error code, named).
-#[cold]
-fn failure(rc: cs::charls_jpegls_errc) -> DicomError {
-    let what = match rc {
-        cs::charls_jpegls_errc_invalid_argument => "invalid argument",
-        cs::charls_jpegls_errc_parameter_value_not_supported => "parameter value not supported",
-        cs::charls_jpegls_errc_destination_buffer_too_small => "destination buffer too small",
-        cs::charls_jpegls_errc_source_buffer_too_small => "source buffer too small",
-        cs::charls_jpegls_errc_invalid_operation => "invalid operation",
-        _ => "error",
-    };
-    DicomError::codec(
-        ErrorKind::Encode,
-        format!("CharLS could not encode the frame: {what} (code {rc})"),
-    )
+    Ok((precision, samples))
 }

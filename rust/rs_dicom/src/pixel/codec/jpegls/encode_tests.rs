@@ -127,3 +127,72 @@ fn what_cannot_be_encoded_is_refused() {
     empty.rows = 0;
     check(&empty, 0, "(0028,0010)", "Rows 0");
 }
+
+/// Our codestream against CharLS's at the same settings, byte for byte.
+fn same_as_charls(img: &Image, near: u32) {
+    let ours = encode(&img.frame(), near);
+    let theirs = super::charls_encode::encode_charls(&img.frame(), near);
+    match (ours, theirs) {
+        (Ok(a), Ok(b)) => {
+            if a != b {
+                let at = a.iter().zip(&b).position(|(x, y)| x != y);
+                panic!(
+                    "{img} near {near}: {} bytes vs CharLS {}, first difference at {at:?}",
+                    a.len(),
+                    b.len()
+                );
+            }
+        }
+        (Err(a), Err(b)) => assert_eq!(a.path, b.path, "{img}: {a} / {b}"),
+        (a, b) => panic!("{img} near {near}: ours {a:?}, CharLS {b:?}"),
+    }
+}
+
+#[test]
+fn lossless_matches_charls_byte_for_byte() {
+    let mut rng = Rng::new(90);
+    for case in 0..120 {
+        same_as_charls(&Image::lossless_case(&mut rng, case), 0);
+    }
+    // Flat and nearly flat images: long runs, runs to the end of lines, interruptions.
+    for (bits, spp) in [(8, 1), (12, 1), (16, 1), (8, 3), (16, 3), (2, 1)] {
+        for noise in [0u32, 1] {
+            let mut img = Image::random(
+                &mut rng,
+                (37, 300, spp),
+                (if bits > 8 { 16 } else { 8 }, bits, false),
+                noise,
+            );
+            let v: Vec<i32> = img
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| if (i / 97) % 3 == 0 { 1 } else { v })
+                .collect();
+            img.set_values(v);
+            same_as_charls(&img, 0);
+        }
+    }
+    for (rows, columns) in [(1, 1), (1, 700), (700, 1), (2, 2)] {
+        for spp in [1, 3] {
+            let img = Image::random(&mut rng, (rows, columns, spp), (16, 12, true), 20);
+            same_as_charls(&img, 0);
+        }
+    }
+}
+
+#[test]
+fn near_lossless_matches_charls_byte_for_byte() {
+    let mut rng = Rng::new(91);
+    for case in 0..120 {
+        let img = Image::any(
+            &mut rng,
+            if case < 6 { 200 } else { 60 },
+            &[2, 3, 5, 8, 10, 12, 16],
+            [0, 2, 30, 100][case % 4],
+        );
+        let max_near = ((1u32 << img.bits_stored.max(2)) - 1).min(510) / 2;
+        let near = rng.pick(&[1u32, 2, 3, 7, 255]).min(max_near);
+        same_as_charls(&img, near);
+    }
+}

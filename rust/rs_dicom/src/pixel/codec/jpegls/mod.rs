@@ -1,5 +1,6 @@
 //! JPEG-LS lossless and near-lossless (ISO/IEC 14495-1), decoded with CharLS (`charls.rs`, the
-//! `jpegls` feature).
+//! `jpegls` feature) and encoded by our own coder (`encode.rs`, `scan.rs`, `bits.rs`), which
+//! writes CharLS's codestream byte for byte (`charls_encode.rs`, the oracle).
 //!
 //! The output matches pydicom + pyjpegls: samples interleaved by pixel whatever the codestream's
 //! interleave mode (and whatever the dataset's Planar Configuration says), widened to Bits
@@ -10,12 +11,18 @@
 #![cfg_attr(not(feature = "jpegls"), allow(dead_code))]
 
 #[cfg(feature = "jpegls")]
+mod bits;
+#[cfg(feature = "jpegls")]
 mod charls;
 #[cfg(feature = "jpegls")]
 #[allow(unsafe_code)]
+pub mod charls_encode;
+#[cfg(feature = "jpegls")]
 pub mod encode;
 #[cfg(all(test, feature = "jpegls"))]
 mod encode_tests;
+#[cfg(feature = "jpegls")]
+mod scan;
 #[cfg(all(test, feature = "jpegls"))]
 mod tests;
 
