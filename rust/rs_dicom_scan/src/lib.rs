@@ -148,6 +148,46 @@ impl Scan {
         })
     }
 
+    /// The rows of `paths` read by the core reader alone, as before the header walk: the
+    /// oracle the walk's rows are checked against (tests, the `scan_walk` fuzz target).
+    #[doc(hidden)]
+    pub fn core_batch(&self, paths: &[String]) -> std::result::Result<StructArray, ArrowError> {
+        self.batch_with(paths, |b, path| {
+            let mut file = match std::fs::File::open(path) {
+                Ok(f) => f,
+                Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
+            };
+            let (size, mtime) = match file.metadata() {
+                Ok(m) => (i64::try_from(m.len()).ok(), mtime_of(&m)),
+                Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
+            };
+            let read = parse_open_file(&mut file, path.as_ref(), self.options())
+                .map_err(|e| e.to_string());
+            self.row(b, path, size, mtime, read);
+        })
+    }
+
+    /// Whether a local file holding `bytes` gets its row from the header walk (not from the
+    /// core reader): read as [`Scan::batch`] reads it, prefix by prefix.
+    #[doc(hidden)]
+    pub fn walks(&self, bytes: &[u8]) -> bool {
+        let mut b = BatchBuilder::new(&self.columns, self.fields.clone(), self.mtime);
+        let mut found = walk::Found::default();
+        for limit in PREFIXES {
+            let buf = &bytes[..limit.min(bytes.len())];
+            let whole = buf.len() == bytes.len();
+            match self
+                .plan
+                .walk(buf, whole, &mut found, self.columns.len() + 1)
+            {
+                Walk::Done => return self.walked_cells(&mut b, buf, &found, "", None, None),
+                Walk::More if !whole => {}
+                Walk::More | Walk::Fallback => return false,
+            }
+        }
+        false
+    }
+
     fn batch_with<T>(
         &self,
         items: &[T],
@@ -182,13 +222,7 @@ impl Scan {
             Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
         };
         let (len, mtime) = match file.metadata() {
-            Ok(m) => (
-                m.len(),
-                m.modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .and_then(|d| i64::try_from(d.as_nanos()).ok()),
-            ),
+            Ok(m) => (m.len(), mtime_of(&m)),
             Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
         };
         let size = i64::try_from(len).ok();
@@ -334,6 +368,14 @@ impl Scan {
             ..ReadOptions::default()
         }
     }
+}
+
+/// A file's modification time in ns since the epoch.
+fn mtime_of(m: &std::fs::Metadata) -> Option<i64> {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
 }
 
 fn uid(file: &DicomFile, tag: Tag) -> Option<String> {

@@ -312,36 +312,13 @@ impl Plan {
 
 #[cfg(test)]
 mod tests {
-    use arrow_array::{Array, StructArray};
-    use rs_dicom::parser::{ReadOptions, parse_file_with, parse_open_file};
+    use arrow_array::Array;
+    use rs_dicom::parser::{ReadOptions, parse_file_with};
 
     use crate::{Column, Scan};
     use rs_dicom::core::Tag;
 
     const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample_ct.dcm");
-
-    /// The rows the core reader gives (the scan before its header walk).
-    fn core_rows(scan: &Scan, paths: &[String]) -> StructArray {
-        scan.batch_with(paths, |b, path| {
-            let read = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"));
-            let (size, mtime, read) = match read {
-                Ok(mut f) => {
-                    let m = f.metadata().unwrap();
-                    let mtime = m
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .and_then(|d| i64::try_from(d.as_nanos()).ok());
-                    let read = parse_open_file(&mut f, path.as_ref(), scan.options())
-                        .map_err(|e| e.to_string());
-                    (Some(m.len() as i64), mtime, read)
-                }
-                Err(e) => (None, None, Err(e)),
-            };
-            scan.row(b, path, size, mtime, read);
-        })
-        .unwrap()
-    }
 
     /// Every top-level element of the sample that a column can hold, and the meta group's.
     fn every_tag() -> Vec<Tag> {
@@ -371,7 +348,10 @@ mod tests {
         ] {
             let scan = Scan::new(&tags, mtime).unwrap();
             let paths = vec![SAMPLE.to_string()];
-            assert_eq!(scan.batch(&paths).unwrap(), core_rows(&scan, &paths));
+            assert_eq!(
+                scan.batch(&paths).unwrap(),
+                scan.core_batch(&paths).unwrap()
+            );
             // The walk takes this file (it is not all the core reader's).
             let bytes = std::fs::read(SAMPLE).unwrap();
             let mut found = super::Found::default();
@@ -421,7 +401,7 @@ mod tests {
             paths.push(path.to_string_lossy().into_owned());
         }
         let got = scan.batch(&paths).unwrap();
-        let want = core_rows(&scan, &paths);
+        let want = scan.core_batch(&paths).unwrap();
         for p in &paths {
             let _ = std::fs::remove_file(p);
         }
