@@ -18,6 +18,7 @@ pub(super) fn encode_lossless(frame: &FrameImage, mct: bool) -> Result<Vec<u8>> 
         color_transform: mct,
         block_log2: (6, 6),
         lossy_step: None,
+        lossy_ratio: None,
     };
     super::samples::with_input(frame, |input| rs_dicom_j2k::encode(input, &options)).map_err(|e| {
         match first_out_of_range(frame) {
