@@ -116,8 +116,9 @@ pub struct EncodeOptions {
     /// 1/256 is visually near-lossless for 8-bit images; smaller is better and larger).
     pub lossy_step: Option<f32>,
     /// With `lossy_step` and Part 1 block coding: truncate the code-blocks' passes (PCRD-opt
-    /// rate allocation, one layer) so that the codestream takes the uncompressed size
-    /// (`width * height * components * precision` bits) divided by this ratio (at least 1),
+    /// rate allocation, one layer) so that the codestream after its main header takes the
+    /// uncompressed size (`width * height * components * precision` bits) divided by this
+    /// ratio (at least 1; OpenJPEG's `-r`),
     /// `lossy_step` then being the finest quantisation to start from.
     pub lossy_ratio: Option<f32>,
 }
@@ -256,10 +257,10 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
         max_kmax,
     };
     if let Some(ratio) = ratio {
-        let mut head = Vec::new();
-        codestream::main_header(&mut head, &plan);
-        // The tile-part header and EOC around the packets.
-        let overhead = head.len() + 16;
+        // OpenJPEG's convention (which pydicom and GDCM follow): the ratio sizes the tile
+        // data, here its tile-part header, packets and EOC; the main header comes on top
+        // (for tiny images it is most of what the ratio allows).
+        let overhead = 16;
         let raw = w as f64 * h as f64 * f64::from(image.components * image.precision) / 8.0;
         let target = (raw / f64::from(ratio)) as usize;
         // Squared synthesis norms of the ICT's components (the inverse's columns): an error
