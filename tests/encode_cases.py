@@ -30,8 +30,8 @@ class Syntax:
     def psnr_floor(self) -> float:
         """dB below which lossy output means a broken pipeline. JPEG 2000 is rate-driven:
         10:1 of the small noisy test sources costs more (27-29 dB) than the other codecs'
-        settings; its codestream equals opj_compress's at the same settings (the Rust tests
-        compare them), so the loss is the reference encoder's."""
+        settings; the ratio sizes the data after the main header as in opj_compress, and
+        the Rust tests check the quality against opj_compress's at the same size."""
         return 25.0 if self.name == "j2k" else 30.0
 
     def param(self) -> object:

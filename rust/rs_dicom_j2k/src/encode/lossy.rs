@@ -125,8 +125,12 @@ fn norm_1d(d: u32, high: bool) -> f32 {
     sig.iter().map(|v| v * v).sum::<f32>().sqrt()
 }
 
+/// Quantised planes, (exponent, mantissa) per sub-band and the sub-bands' error weights.
+pub(super) type Quantised = (Vec<Vec<i32>>, Vec<(u32, u32)>, Vec<f64>);
+
 /// Step sizes in QCD order as (exponent, mantissa) for a base step `step` relative to the
-/// sample range, and the quantised planes.
+/// sample range, the quantised planes, and per sub-band the squared error in the image of a
+/// unit error in its quantisation indices (step size times synthesis norm, squared).
 pub(super) fn quantise(
     planes: &[Vec<f32>],
     w: usize,
@@ -134,8 +138,9 @@ pub(super) fn quantise(
     levels: u32,
     precision: u32,
     step: f32,
-) -> (Vec<Vec<i32>>, Vec<(u32, u32)>) {
+) -> Quantised {
     let mut steps = Vec::new();
+    let mut norms = Vec::new();
     for (r, res) in resolutions.iter().enumerate() {
         // Level of the resolution's bands: NL for r = 0 and r = 1, then decreasing.
         let d = if r == 0 {
@@ -153,6 +158,7 @@ pub(super) fn quantise(
             } else {
                 norm_1d(d, b != 1) * norm_1d(d, b != 0)
             };
+            norms.push(f64::from(norm));
             let range_bits = precision + band.gain;
             // Delta_b relative to 2^range_bits, then exponent and 11-bit mantissa.
             let delta = step * (1u64 << precision) as f32 / norm.max(1e-6);
@@ -190,7 +196,12 @@ pub(super) fn quantise(
             q
         })
         .collect();
-    (out, steps)
+    let weights = deltas
+        .iter()
+        .zip(&norms)
+        .map(|(&d, &n)| (f64::from(d) * n).powi(2))
+        .collect();
+    (out, steps, weights)
 }
 
 #[cfg(test)]

@@ -10,13 +10,16 @@ mod dwt;
 mod lossy;
 #[cfg(test)]
 mod part1_tests;
+mod rate;
+#[cfg(test)]
+mod rate_tests;
 #[cfg(test)]
 mod tests;
 mod tier2;
 
 use crate::Error;
 use crate::ht::BlockEncoder;
-use crate::t1::T1Encoder;
+use crate::t1::{PassPoint, T1Encoder};
 use tier2::{BandBlocks, Contribution};
 
 /// Widest and tallest image: each resolution then fits one precinct of 2^15 samples.
@@ -112,6 +115,12 @@ pub struct EncodeOptions {
     /// `step` being the quantisation step relative to the sample range (0 < step <= 1;
     /// 1/256 is visually near-lossless for 8-bit images; smaller is better and larger).
     pub lossy_step: Option<f32>,
+    /// With `lossy_step` and Part 1 block coding: truncate the code-blocks' passes (PCRD-opt
+    /// rate allocation, one layer) so that the codestream after its main header takes the
+    /// uncompressed size (`width * height * components * precision` bits) divided by this
+    /// ratio (at least 1; OpenJPEG's `-r`),
+    /// `lossy_step` then being the finest quantisation to start from.
+    pub lossy_ratio: Option<f32>,
 }
 
 impl Default for EncodeOptions {
@@ -123,6 +132,7 @@ impl Default for EncodeOptions {
             color_transform: true,
             block_log2: (6, 6),
             lossy_step: None,
+            lossy_ratio: None,
         }
     }
 }
@@ -167,6 +177,7 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
     let mut planes = planes(image)?;
     let levels = opts.levels.min(w.min(h).ilog2());
     let resolutions = bands(w, h, levels);
+    let mut weights = Vec::new();
     let exponents: Vec<(u32, u32)> = match opts.lossy_step {
         None => {
             if mct {
@@ -195,14 +206,25 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
             for p in fplanes.iter_mut() {
                 lossy::forward_97(p, w, h, levels);
             }
-            let (q, steps) =
+            let (q, steps, wgt) =
                 lossy::quantise(&fplanes, w, &resolutions, levels, image.precision, step);
             planes = q;
+            weights = wgt;
             steps
         }
     };
     let ht = opts.block_coding == BlockCoding::HighThroughput;
-    let coded = code_blocks(&planes, &resolutions, w, opts.block_log2, ht)?;
+    let ratio = opts
+        .lossy_ratio
+        .filter(|_| !ht && opts.lossy_step.is_some());
+    let mut coded = code_blocks(
+        &planes,
+        &resolutions,
+        w,
+        opts.block_log2,
+        ht,
+        ratio.is_some(),
+    )?;
     // Guard bits cover what the data really needs, so that every exponent E of a block stays
     // within Kmax = G + exponent - 1. Part 1 takes at least OpenJPEG's 2.
     let mut need_guard = if ht { 1u32 } else { 2 };
@@ -234,6 +256,24 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
         exponents,
         max_kmax,
     };
+    if let Some(ratio) = ratio {
+        // OpenJPEG's convention (which pydicom and GDCM follow): the ratio sizes the tile
+        // data, here its tile-part header, packets and EOC; the main header comes on top
+        // (for tiny images it is most of what the ratio allows).
+        let overhead = 16;
+        let raw = w as f64 * h as f64 * f64::from(image.components * image.precision) / 8.0;
+        let target = (raw / f64::from(ratio)) as usize;
+        // Squared synthesis norms of the ICT's components (the inverse's columns): an error
+        // in Y reaches three samples, one in Cb or Cr mostly the blue or red one.
+        let comp: &[f64] = if mct { &[3.0, 3.2575, 2.4755] } else { &[] };
+        rate::allocate(
+            &mut coded,
+            &weights,
+            comp,
+            target.saturating_sub(overhead),
+            |c| packets(&plan, c).len(),
+        );
+    }
     let body = packets(&plan, &coded);
     let mut out = Vec::with_capacity(body.len() + 256);
     codestream::main_header(&mut out, &plan);
@@ -284,6 +324,11 @@ fn check(image: &EncodeInput, opts: &EncodeOptions) -> Result<(), Error> {
         return Err(Error::invalid_input(
             "lossy step must be above 0 and at most 1",
         ));
+    }
+    if let Some(r) = opts.lossy_ratio
+        && !(r.is_finite() && r >= 1.0)
+    {
+        return Err(Error::invalid_input("lossy ratio must be at least 1"));
     }
     if opts.levels > 32 {
         return Err(Error::invalid_input("more than 32 decomposition levels"));
@@ -419,6 +464,8 @@ struct CodedBand {
     cols: usize,
     rows: usize,
     blocks: Vec<Contribution>,
+    /// Each block's truncation points when rate allocation follows (else empty).
+    points: Vec<Vec<PassPoint>>,
 }
 
 /// Every code-block's segment, by component, resolution and band.
@@ -438,6 +485,7 @@ fn code_blocks(
     w: usize,
     cb_log2: (u32, u32),
     ht: bool,
+    rd: bool,
 ) -> Result<Coded, Error> {
     let (cbw, cbh) = (1usize << cb_log2.0, 1usize << cb_log2.1);
     let mut coder = BlockEncoder::default();
@@ -453,6 +501,7 @@ fn code_blocks(
             for (b, band) in res.iter().enumerate() {
                 let (cols, rows) = (band.w.div_ceil(cbw), band.h.div_ceil(cbh));
                 let mut blocks = Vec::with_capacity(cols * rows);
+                let mut points = Vec::new();
                 for by in 0..rows {
                     for bx in 0..cols {
                         let x0 = band.x0 + bx * cbw;
@@ -468,14 +517,27 @@ fn code_blocks(
                             (Contribution::ht(offset, len), bits)
                         } else {
                             let orientation = if res.len() == 1 { 0 } else { b as u8 + 1 };
-                            let c = t1.encode(src, w, bw, bh, orientation, &mut data);
+                            let c = if rd {
+                                let mut p = Vec::new();
+                                let c =
+                                    t1.encode_rd((src, w, bw, bh), orientation, &mut data, &mut p);
+                                points.push(p);
+                                c
+                            } else {
+                                t1.encode(src, w, bw, bh, orientation, &mut data)
+                            };
                             (Contribution::part1(offset, &c), c.numbps)
                         };
                         band_bits[band_index] = band_bits[band_index].max(bits);
                         blocks.push(block);
                     }
                 }
-                per_band.push(CodedBand { cols, rows, blocks });
+                per_band.push(CodedBand {
+                    cols,
+                    rows,
+                    blocks,
+                    points,
+                });
                 band_index += 1;
             }
             per_res.push(per_band);

@@ -170,6 +170,10 @@ fn random_images_and_options_never_panic() {
                 0 => Some([0.0, 1e-6, 0.001, 0.01, 0.5, 1.0, 2.0, f32::NAN][rng.below(8) as usize]),
                 _ => None,
             },
+            lossy_ratio: match rng.below(3) {
+                0 => Some([0.5, 1.0, 3.0, 40.0, f32::INFINITY][rng.below(5) as usize]),
+                _ => None,
+            },
         };
         match encode(&input(samples, w, h, nc, p, signed), &opts) {
             Ok(cs) => {

@@ -14,6 +14,7 @@
 //! in one tight loop. Interleaved, the two mispredicted the passes' data-dependent branches
 //! (is this sample coded, did it become significant) and spilled the coder's registers.
 
+pub(crate) use super::distortion::PassPoint;
 use super::tables::{SC, zc_table};
 use super::*;
 
@@ -72,6 +73,30 @@ impl T1Encoder {
         orientation: u8,
         out: &mut Vec<u8>,
     ) -> CodedBlock {
+        self.encode_inner((src, stride, w, h), orientation, out, None)
+    }
+
+    /// As [`T1Encoder::encode`], also listing each pass's truncation point in `points`
+    /// (cleared first): the segment's length if cut after it and the cumulative squared
+    /// error it removes, in units of the quantisation step squared.
+    pub(crate) fn encode_rd(
+        &mut self,
+        (src, stride, w, h): (&[i32], usize, usize, usize),
+        orientation: u8,
+        out: &mut Vec<u8>,
+        points: &mut Vec<PassPoint>,
+    ) -> CodedBlock {
+        points.clear();
+        self.encode_inner((src, stride, w, h), orientation, out, Some(points))
+    }
+
+    fn encode_inner(
+        &mut self,
+        (src, stride, w, h): (&[i32], usize, usize, usize),
+        orientation: u8,
+        out: &mut Vec<u8>,
+        points: Option<&mut Vec<PassPoint>>,
+    ) -> CodedBlock {
         if w == 0 || h == 0 {
             return CodedBlock::default();
         }
@@ -106,17 +131,35 @@ impl T1Encoder {
             zc: zc_table(orientation),
         };
         let (flags, mags, syms) = (&mut self.flags[..], &self.mags[..], &mut self.syms[..]);
+        let mut ends = [0usize; 3 * 32];
         let mut n = run(Pass::Cleanup, g, flags, mags, syms, 0, numbps - 1);
+        ends[0] = n;
         for bp in (0..numbps - 1).rev() {
+            let k = 3 * (numbps - 1 - bp) as usize;
             n = run(Pass::Significance, g, flags, mags, syms, n, bp);
+            ends[k - 2] = n;
             n = run(Pass::Refinement, g, flags, mags, syms, n, bp);
+            ends[k - 1] = n;
             n = run(Pass::Cleanup, g, flags, mags, syms, n, bp);
+            ends[k] = n;
         }
-        let len = super::mq_enc::code(&self.syms[..n], &mut self.seg);
+        let passes = 3 * numbps - 2;
+        let len = match points {
+            None => super::mq_enc::code(&self.syms[..n], &[], &mut self.seg, &mut Vec::new()),
+            Some(points) => {
+                let ends = &ends[..passes as usize];
+                let mut marks = Vec::with_capacity(ends.len());
+                let len = super::mq_enc::code(&self.syms[..n], ends, &mut self.seg, &mut marks);
+                let dist =
+                    super::distortion::pass_reductions(&self.mags, numbps, &self.syms[..n], ends);
+                super::distortion::points(&marks, &dist, &self.seg[1..=len], points);
+                len
+            }
+        };
         out.extend_from_slice(&self.seg[1..=len]);
         CodedBlock {
             len,
-            passes: 3 * numbps - 2,
+            passes,
             numbps,
         }
     }

@@ -15,6 +15,7 @@
 //! when the CPU has them.
 
 // Unchecked indexing in the passes, as in `passes` (see `encoder::Block::flag`).
+mod distortion;
 #[allow(unsafe_code)]
 mod encoder;
 mod mq;
@@ -30,7 +31,7 @@ mod tables;
 mod tests;
 
 use crate::Error;
-pub(crate) use encoder::{CodedBlock, T1Encoder};
+pub(crate) use encoder::{CodedBlock, PassPoint, T1Encoder};
 use mq::{Mq, Raw};
 use passes::{Geom, Pass, mq_pass};
 #[cfg(target_arch = "x86_64")]

@@ -18,13 +18,23 @@ struct MqEncoder<'a> {
 
 /// Codes `syms` (`context | decision << 7` each) with a fresh encoder into `out`, returning
 /// the segment's length: the segment is `out[1..=len]`. `out` is only grown, never cleared.
-pub(super) fn code(syms: &[u8], out: &mut Vec<u8>) -> usize {
+///
+/// `ends` are the decision counts at which passes end (increasing, at most `syms.len()`);
+/// `marks` gets, for each, the bytes of the segment written by then plus the pending byte
+/// and the two after it that the coder's register may still change (OpenJPEG's estimate of
+/// a truncated segment's length, not yet capped to the final length).
+pub(super) fn code(
+    syms: &[u8],
+    ends: &[usize],
+    out: &mut Vec<u8>,
+    marks: &mut Vec<usize>,
+) -> usize {
     #[cfg(target_arch = "x86_64")]
     if super::passes::has_bmi() {
         // SAFETY: the CPU has the features `code_bmi` is compiled for.
-        return unsafe { code_bmi(syms, out) };
+        return unsafe { code_bmi(syms, ends, out, marks) };
     }
-    code_body(syms, out)
+    code_body(syms, ends, out, marks)
 }
 
 /// [`code_body`] compiled for x86-64 CPUs with LZCNT and BMI1/2: renormalisation's
@@ -32,13 +42,18 @@ pub(super) fn code(syms: &[u8], out: &mut Vec<u8>) -> usize {
 /// of every decision.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "lzcnt,bmi1,bmi2")]
-unsafe fn code_bmi(syms: &[u8], out: &mut Vec<u8>) -> usize {
-    code_body(syms, out)
+unsafe fn code_bmi(
+    syms: &[u8],
+    ends: &[usize],
+    out: &mut Vec<u8>,
+    marks: &mut Vec<usize>,
+) -> usize {
+    code_body(syms, ends, out, marks)
 }
 
 /// The body of [`code`].
 #[inline(always)]
-fn code_body(syms: &[u8], out: &mut Vec<u8>) -> usize {
+fn code_body(syms: &[u8], ends: &[usize], out: &mut Vec<u8>, marks: &mut Vec<usize>) -> usize {
     // A decision shifts A at most 15 times and a byte goes out every 7 or 8 shifts; FLUSH
     // adds at most 3 bytes: the output never reaches this.
     let need = 3 * syms.len() + 8;
@@ -54,7 +69,15 @@ fn code_body(syms: &[u8], out: &mut Vec<u8>) -> usize {
         out,
         pos: 0,
     };
-    for &s in syms {
+    let mut start = 0;
+    for &end in ends {
+        for &s in syms.get(start..end).unwrap_or_default() {
+            mq.encode(&mut ctx, usize::from(s & 0x1F), u32::from(s >> 7));
+        }
+        start = end;
+        marks.push(mq.pos + 2);
+    }
+    for &s in syms.get(start..).unwrap_or_default() {
         mq.encode(&mut ctx, usize::from(s & 0x1F), u32::from(s >> 7));
     }
     mq.finish()

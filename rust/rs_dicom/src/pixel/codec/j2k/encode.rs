@@ -2,8 +2,9 @@
 //! (1.2.840.10008.1.2.4.90: reversible 5/3 wavelet) or lossy (1.2.840.10008.1.2.4.91:
 //! irreversible 9/7 wavelet at a compression ratio). Lossless frames go to the project's own
 //! Part 1 encoder (`rs_dicom_j2k`, see `part1_encode.rs`: the same layout, sizes within 0.1%
-//! of `opj_compress`, and about 1.5× OpenJPEG's speed on a 512 × 512 CT frame); lossy ones,
-//! which need rate allocation to a ratio, and sides over 32768 go to OpenJPEG
+//! of `opj_compress`, and about 1.5× OpenJPEG's speed on a 512 × 512 CT frame), and so do
+//! lossy ones (its PCRD-opt rate allocation hits the ratio's size within 1% at OpenJPEG's
+//! PSNR or better); sides over 32768 and frames it declines go to OpenJPEG
 //! (`openjpeg-sys`, vendored).
 //!
 //! The settings are `opj_compress`'s defaults, which pydicom's encoder (pylibjpeg-openjpeg)
@@ -70,10 +71,15 @@ pub fn encode(frame: &FrameImage, opts: &EncodeOptions, lossless: bool) -> Resul
              them without the colour transform",
         ));
     }
-    // Lossless goes to our own Part 1 encoder (same layout and sizes, faster); OpenJPEG
-    // takes what it does not cover (lossy, and sides over 32768).
-    if lossless && w <= rs_dicom_j2k::MAX_DIMENSION && h <= rs_dicom_j2k::MAX_DIMENSION {
-        return super::part1_encode::encode_lossless(frame, mct);
+    // Our own Part 1 encoder takes both (same layout, sizes and quality, faster); OpenJPEG
+    // what it does not cover (sides over 32768, frames it declines).
+    if w <= rs_dicom_j2k::MAX_DIMENSION && h <= rs_dicom_j2k::MAX_DIMENSION {
+        if lossless {
+            return super::part1_encode::encode_lossless(frame, mct);
+        }
+        if let Some(cs) = super::part1_encode::encode_lossy(frame, mct, ratio)? {
+            return Ok(cs);
+        }
     }
     // Each decomposition halves the image: OpenJPEG refuses more than the smaller side has.
     let levels = 31 - w.min(h).leading_zeros();

@@ -230,7 +230,18 @@ fn sizes_match_opj_compress() {
             "{img} lossless {lossless}: ours {ours} bytes, opj_compress {theirs} ({:.2}%)",
             100.0 * diff
         );
-        assert!(diff < 0.02, "{img}: {ours} vs {theirs} bytes");
+        if lossless {
+            assert!(diff < 0.02, "{img}: {ours} vs {theirs} bytes");
+        } else {
+            // Lossy: the ratio's size (OpenJPEG's rate control falls a few percent short
+            // of it on noisy images; the quality at equal sizes is checked in
+            // rs_dicom_j2k's rate tests).
+            let target = img.frame().data.len() as f64 * f64::from(bits)
+                / f64::from(img.frame().bits_allocated)
+                / f64::from(super::encode::DEFAULT_RATIO);
+            let off = (ours as f64 / target - 1.0).abs();
+            assert!(off < 0.02, "{img}: {ours} bytes for {target:.0}");
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

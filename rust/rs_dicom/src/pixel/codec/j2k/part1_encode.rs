@@ -18,6 +18,7 @@ pub(super) fn encode_lossless(frame: &FrameImage, mct: bool) -> Result<Vec<u8>> 
         color_transform: mct,
         block_log2: (6, 6),
         lossy_step: None,
+        lossy_ratio: None,
     };
     super::samples::with_input(frame, |input| rs_dicom_j2k::encode(input, &options)).map_err(|e| {
         match first_out_of_range(frame) {
@@ -25,6 +26,30 @@ pub(super) fn encode_lossless(frame: &FrameImage, mct: bool) -> Result<Vec<u8>> 
             None => DicomError::codec(ErrorKind::Encode, format!("JPEG 2000: {}", e.message)),
         }
     })
+}
+
+/// Encodes a checked frame (see `encode.rs`) irreversibly at compression ratio `ratio`
+/// (checked, at least 1): 9/7 wavelet, ICT when `mct`, otherwise the layout of
+/// [`encode_lossless`], quantised finely (a step of one sample unit before the band's
+/// synthesis norm) and truncated by rate allocation to the ratio's size. `Ok(None)` when the
+/// encoder declines the frame (OpenJPEG then codes it); a sample out of range is an error.
+pub(super) fn encode_lossy(frame: &FrameImage, mct: bool, ratio: f32) -> Result<Option<Vec<u8>>> {
+    let options = rs_dicom_j2k::EncodeOptions {
+        block_coding: BlockCoding::Part1,
+        levels: 5,
+        progression: Progression::Lrcp,
+        color_transform: mct,
+        block_log2: (6, 6),
+        lossy_step: Some(1.0 / (1u32 << frame.bits_stored.clamp(1, 16)) as f32),
+        lossy_ratio: Some(ratio),
+    };
+    match super::samples::with_input(frame, |input| rs_dicom_j2k::encode(input, &options)) {
+        Ok(cs) => Ok(Some(cs)),
+        Err(_) => match first_out_of_range(frame) {
+            Some(err) => Err(err),
+            None => Ok(None),
+        },
+    }
 }
 
 /// The error naming the first sample outside the range of Bits Stored, if there is one

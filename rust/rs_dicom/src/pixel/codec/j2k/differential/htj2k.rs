@@ -174,6 +174,7 @@ fn make_case(rng: &mut Rng, width: u32, height: u32) -> HtCase {
             color_transform: rng.chance(70),
             block_log2,
             lossy_step: None,
+            lossy_ratio: None,
         },
         samples,
     }

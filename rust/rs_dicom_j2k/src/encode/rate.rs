@@ -1,0 +1,170 @@
+//! Post-compression rate allocation (PCRD-opt, Taubman's EBCOT): every code-block's
+//! truncation points on the convex hull of its (bytes, weighted squared error removed)
+//! curve, and one distortion-rate slope for the whole image found by bisection so that the
+//! packets fill a byte budget. One quality layer: each block is cut after the last pass
+//! whose hull slope reaches the threshold.
+
+use super::Coded;
+
+/// A block's hull: (passes, bytes, slope) with slopes strictly decreasing.
+struct Hull {
+    c: usize,
+    r: usize,
+    b: usize,
+    i: usize,
+    points: Vec<(u32, usize, f64)>,
+}
+
+/// The hulls of every block with truncation points, each pass's error weighted by its
+/// band's `weights` entry (QCD order) and its component's `comp_w` entry.
+fn hulls(coded: &Coded, weights: &[f64], comp_w: &[f64]) -> Vec<Hull> {
+    let mut out = Vec::new();
+    for (c, comp) in coded.bands.iter().enumerate() {
+        for (r, res) in comp.iter().enumerate() {
+            let first = if r == 0 { 0 } else { 1 + 3 * (r - 1) };
+            for (b, band) in res.iter().enumerate() {
+                let wgt = weights.get(first + b).copied().unwrap_or(1.0)
+                    * comp_w.get(c).copied().unwrap_or(1.0);
+                for (i, pts) in band.points.iter().enumerate() {
+                    let mut hull: Vec<(u32, usize, f64, f64)> = Vec::with_capacity(pts.len());
+                    for (k, p) in pts.iter().enumerate() {
+                        let dist = p.dist * wgt;
+                        loop {
+                            let (pr, pd, ps) = hull
+                                .last()
+                                .map_or((0, 0.0, f64::INFINITY), |h| (h.1, h.2, h.3));
+                            if dist <= pd {
+                                break;
+                            }
+                            let dr = p.rate.saturating_sub(pr);
+                            let s = if dr == 0 {
+                                f64::INFINITY
+                            } else {
+                                (dist - pd) / dr as f64
+                            };
+                            if !hull.is_empty() && s >= ps {
+                                hull.pop();
+                                continue;
+                            }
+                            hull.push((k as u32 + 1, p.rate, dist, s));
+                            break;
+                        }
+                    }
+                    out.push(Hull {
+                        c,
+                        r,
+                        b,
+                        i,
+                        points: hull.iter().map(|h| (h.0, h.1, h.3)).collect(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The hull point each block keeps at slope threshold `lambda` (None: nothing).
+fn pick(h: &Hull, lambda: f64) -> Option<&(u32, usize, f64)> {
+    h.points.iter().take_while(|p| p.2 >= lambda).last()
+}
+
+/// The block bytes kept at slope threshold `lambda`.
+fn bytes_at(hulls: &[Hull], lambda: f64) -> usize {
+    hulls
+        .iter()
+        .filter_map(|h| pick(h, lambda).map(|p| p.1))
+        .sum()
+}
+
+/// The lowest threshold (most bytes) whose block bytes fit in `budget`.
+fn threshold(hulls: &[Hull], budget: usize) -> f64 {
+    if bytes_at(hulls, 0.0) <= budget {
+        return 0.0;
+    }
+    // Slopes are positive and finite or infinite; bisect log2 of the threshold.
+    let (mut lo, mut hi) = (-200.0f64, 200.0f64);
+    for _ in 0..64 {
+        let mid = 0.5 * (lo + hi);
+        if bytes_at(hulls, mid.exp2()) <= budget {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi.exp2()
+}
+
+/// Hull points kept per block at threshold `lambda`, then, while the budget allows, the
+/// next point of the block whose next step has the steepest slope among those that fit:
+/// with few blocks (small images) one threshold step can be a large share of the budget.
+fn choose(hulls: &[Hull], lambda: f64, budget: usize) -> (Vec<usize>, usize) {
+    let mut kept: Vec<usize> = hulls
+        .iter()
+        .map(|h| h.points.iter().take_while(|p| p.2 >= lambda).count())
+        .collect();
+    let rate = |h: &Hull, k: usize| if k == 0 { 0 } else { h.points[k - 1].1 };
+    let mut used: usize = hulls.iter().zip(&kept).map(|(h, &k)| rate(h, k)).sum();
+    loop {
+        let best = hulls
+            .iter()
+            .zip(&kept)
+            .enumerate()
+            .filter(|(_, (h, k))| **k < h.points.len())
+            .filter(|(_, (h, k))| used + rate(h, **k + 1) - rate(h, **k) <= budget)
+            .max_by(|a, b| a.1.0.points[*a.1.1].2.total_cmp(&b.1.0.points[*b.1.1].2))
+            .map(|(i, _)| i);
+        let Some(i) = best else { break };
+        used += rate(&hulls[i], kept[i] + 1) - rate(&hulls[i], kept[i]);
+        kept[i] += 1;
+    }
+    (kept, used)
+}
+
+/// Cuts the blocks of `coded` after the `kept` hull points of each.
+fn apply(coded: &mut Coded, hulls: &[Hull], kept: &[usize]) {
+    for (h, &k) in hulls.iter().zip(kept) {
+        let block = &mut coded.bands[h.c][h.r][h.b].blocks[h.i];
+        let (passes, len) = if k == 0 {
+            (0, 0)
+        } else {
+            (h.points[k - 1].0, h.points[k - 1].1)
+        };
+        block.passes = passes;
+        block.len = len;
+    }
+}
+
+/// Truncates the blocks of `coded` so that the packets `body_len` lays out from them take at
+/// most `budget` bytes, as close to it as the truncation points allow: the tier-2 overhead
+/// (headers) is measured after a first allocation and the blocks' budget corrected by it.
+pub(super) fn allocate(
+    coded: &mut Coded,
+    weights: &[f64],
+    comp: &[f64],
+    budget: usize,
+    body_len: impl Fn(&Coded) -> usize,
+) {
+    let hulls = hulls(coded, weights, comp);
+    // A first guess of the headers: a few bytes per block.
+    let mut blocks_budget = budget.saturating_sub(hulls.len() * 3);
+    for _ in 0..4 {
+        let lambda = threshold(&hulls, blocks_budget);
+        let (kept, data) = choose(&hulls, lambda, blocks_budget);
+        apply(coded, &hulls, &kept);
+        let body = body_len(coded);
+        let overhead = body.saturating_sub(data);
+        let next = budget.saturating_sub(overhead);
+        if body <= budget && next <= blocks_budget + blocks_budget / 500 {
+            return;
+        }
+        blocks_budget = if body > budget {
+            blocks_budget.saturating_sub(body - budget).min(next)
+        } else {
+            next
+        };
+    }
+    let lambda = threshold(&hulls, blocks_budget);
+    let (kept, _) = choose(&hulls, lambda, blocks_budget);
+    apply(coded, &hulls, &kept);
+}
