@@ -4,7 +4,8 @@
 //! rest are the samples (16-bit little-endian, reduced to the precision's range unless byte 7
 //! asks for raw values). The encoder may refuse (with an InvalidInput error) but must never
 //! panic; what it encodes must decode to the same samples through rs_dicom's decoder
-//! (OpenJPEG for HT code-blocks, the Rust decoder for Part 1 ones); byte 7 bit 1 selects lossy coding (then it need only decode).
+//! (OpenJPEG for HT code-blocks, the Rust decoder for Part 1 ones); byte 7 bit 1 selects lossy coding (then it need only decode),
+//! and with byte 4 bit 7 a target ratio for the Part 1 rate allocation.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -39,6 +40,10 @@ fuzz_target!(|data: &[u8]| {
         color_transform: head[2] & 16 != 0,
         block_log2: (u32::from(head[6] & 15), u32::from(head[6] >> 4)),
         lossy_step: (head[7] & 2 != 0).then(|| f32::from(head[7] >> 2) / 64.0),
+        // Byte 4's top bit asks lossy coding for a target ratio (1 to 32, from its bits 2-6),
+        // which drives the Part 1 rate allocation.
+        lossy_ratio: (head[7] & 2 != 0 && head[4] & 0x80 != 0)
+            .then(|| 1.0 + f32::from(head[4] >> 2 & 31)),
     };
     let n = (width * height * components) as usize;
     let raw = head[7] & 1 != 0;
