@@ -24,20 +24,7 @@ fn jpegls_encoder_refuses_cleanly_or_writes_charls_codestream() {
             header[3] &= !0x84;
         }
         let len = 1 + rng.below(300);
-        let body: Vec<u8> = match case % 4 {
-            0 => (0..len).map(|_| rng.next() as u8).collect(),
-            1 => (0..len)
-                .map(|i| {
-                    if i % 2 == 0 {
-                        rng.below(3) as u8
-                    } else {
-                        rng.next() as u8
-                    }
-                })
-                .collect(),
-            2 => (0..len).map(|_| [0u8, 0, 7, 0xFF][rng.below(4)]).collect(),
-            _ => vec![rng.next() as u8; 1 + rng.below(3)],
-        };
+        let body = common::encoder_body(&mut rng, case, len);
         if encode_jpegls_common::run(&[header, body].concat()) {
             checked += 1;
         }

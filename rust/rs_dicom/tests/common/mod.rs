@@ -403,3 +403,22 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// `len` sample bytes of one of four kinds by `case % 4`: noise; (small byte, any byte) pairs,
+/// which RLE reads as runs of every length class; a few values repeated; one byte repeated.
+pub fn encoder_body(rng: &mut Rng, case: u64, len: usize) -> Vec<u8> {
+    match case % 4 {
+        0 => (0..len).map(|_| rng.next() as u8).collect(),
+        1 => (0..len)
+            .map(|i| {
+                if i % 2 == 0 {
+                    rng.below(3) as u8
+                } else {
+                    rng.next() as u8
+                }
+            })
+            .collect(),
+        2 => (0..len).map(|_| [0u8, 0, 7, 0xFF][rng.below(4)]).collect(),
+        _ => vec![rng.next() as u8; 1 + rng.below(3)],
+    }
+}

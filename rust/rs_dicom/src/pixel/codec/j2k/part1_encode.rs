@@ -8,18 +8,28 @@ use crate::error::{DicomError, ErrorKind, Result};
 use crate::pixel::codec::encode_input::{refuse, value_at, value_range};
 use crate::pixel::encode::FrameImage;
 
-/// Encodes a checked frame (see `encode.rs`) reversibly: 5/3 wavelet, five decomposition
-/// levels (fewer for small images), 64 × 64 code-blocks, LRCP, one layer, RCT when `mct`.
-pub(super) fn encode_lossless(frame: &FrameImage, mct: bool) -> Result<Vec<u8>> {
-    let options = rs_dicom_j2k::EncodeOptions {
+/// OpenJPEG's default layout (five levels, 64 × 64 blocks, LRCP, one layer), lossy when a
+/// step is given.
+fn layout(
+    mct: bool,
+    lossy_step: Option<f32>,
+    lossy_ratio: Option<f32>,
+) -> rs_dicom_j2k::EncodeOptions {
+    rs_dicom_j2k::EncodeOptions {
         block_coding: BlockCoding::Part1,
         levels: 5,
         progression: Progression::Lrcp,
         color_transform: mct,
         block_log2: (6, 6),
-        lossy_step: None,
-        lossy_ratio: None,
-    };
+        lossy_step,
+        lossy_ratio,
+    }
+}
+
+/// Encodes a checked frame (see `encode.rs`) reversibly: 5/3 wavelet, five decomposition
+/// levels (fewer for small images), 64 × 64 code-blocks, LRCP, one layer, RCT when `mct`.
+pub(super) fn encode_lossless(frame: &FrameImage, mct: bool) -> Result<Vec<u8>> {
+    let options = layout(mct, None, None);
     super::samples::with_input(frame, |input| rs_dicom_j2k::encode(input, &options)).map_err(|e| {
         match first_out_of_range(frame) {
             Some(err) => err,
@@ -34,15 +44,8 @@ pub(super) fn encode_lossless(frame: &FrameImage, mct: bool) -> Result<Vec<u8>> 
 /// synthesis norm) and truncated by rate allocation to the ratio's size. `Ok(None)` when the
 /// encoder declines the frame (OpenJPEG then codes it); a sample out of range is an error.
 pub(super) fn encode_lossy(frame: &FrameImage, mct: bool, ratio: f32) -> Result<Option<Vec<u8>>> {
-    let options = rs_dicom_j2k::EncodeOptions {
-        block_coding: BlockCoding::Part1,
-        levels: 5,
-        progression: Progression::Lrcp,
-        color_transform: mct,
-        block_log2: (6, 6),
-        lossy_step: Some(1.0 / (1u32 << frame.bits_stored.clamp(1, 16)) as f32),
-        lossy_ratio: Some(ratio),
-    };
+    let step = 1.0 / (1u32 << frame.bits_stored.clamp(1, 16)) as f32;
+    let options = layout(mct, Some(step), Some(ratio));
     match super::samples::with_input(frame, |input| rs_dicom_j2k::encode(input, &options)) {
         Ok(cs) => Ok(Some(cs)),
         Err(_) => match first_out_of_range(frame) {
