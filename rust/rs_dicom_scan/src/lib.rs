@@ -188,12 +188,17 @@ impl Scan {
         false
     }
 
+    /// An empty batch of this scan's columns.
+    fn builder(&self) -> BatchBuilder<'_> {
+        BatchBuilder::new(&self.columns, self.fields.clone(), self.mtime)
+    }
+
     fn batch_with<T>(
         &self,
         items: &[T],
         row: impl Fn(&mut BatchBuilder<'_>, &T),
     ) -> std::result::Result<StructArray, ArrowError> {
-        let mut b = BatchBuilder::new(&self.columns, self.fields.clone(), self.mtime);
+        let mut b = self.builder();
         for item in items {
             row(&mut b, item);
         }
