@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rs_dicom._listing import Entry, remote_entries
@@ -42,9 +42,28 @@ def _walk(directory: str) -> Iterator[Entry]:
             yield from _walk(entry.path)
 
 
-def _local(arg: str) -> Iterator[Entry]:
+Lister = Callable[[str, bool], list[str]]
+"""Lists a folder's files recursively in :func:`_walk`'s order (``Scanner.list_files``: in
+Rust, sub-folders in parallel), or raises for one it lists otherwise."""
+
+
+def _folder(directory: str, lister: Lister | None) -> Iterator[Entry]:
+    """The files of a folder; with ``lister``, listed by it, and their size and modification
+    time not asked for (None: a first index reads every file, and its rows hold both)."""
+    if lister is not None:
+        try:
+            paths = lister(directory, True)
+        except (OSError, ValueError):
+            pass  # an unreadable sub-folder or a name that is not UTF-8: _walk's rules
+        else:
+            yield from (Entry(p, None, None, None) for p in paths)
+            return
+    yield from _walk(directory)
+
+
+def _local(arg: str, lister: Lister | None = None) -> Iterator[Entry]:
     if os.path.isdir(arg):
-        yield from _walk(arg)
+        yield from _folder(arg, lister)
     elif os.path.exists(arg):
         yield _stat(arg)
     elif glob.has_magic(arg):
@@ -52,7 +71,7 @@ def _local(arg: str) -> Iterator[Entry]:
         if not matches:
             raise SourceError(arg, "matches no file")
         for m in matches:
-            yield from _walk(m) if os.path.isdir(m) else [_stat(m)]
+            yield from _folder(m, lister) if os.path.isdir(m) else [_stat(m)]
     else:
         raise SourceError(arg, "no such file or directory")
 
@@ -64,8 +83,12 @@ def _remote(url: str, storage_options: dict[str, Any] | None) -> list[Entry]:
     return found
 
 
-def entries(args: Iterable[str], storage_options: dict[str, Any] | None) -> list[Entry]:
-    """Every file the arguments name, each once, in argument order."""
+def entries(
+    args: Iterable[str], storage_options: dict[str, Any] | None, lister: Lister | None = None
+) -> list[Entry]:
+    """Every file the arguments name, each once, in argument order; ``lister``: folders are
+    listed by it, without the size and modification time of their files (see
+    :func:`_folder`)."""
     seen: set[str] = set()
     out: list[Entry] = []
     for arg in args:
@@ -77,7 +100,7 @@ def entries(args: Iterable[str], storage_options: dict[str, Any] | None) -> list
             except Exception as e:  # any failure of the store: its message, one line
                 raise SourceError(arg, " ".join(str(e).split()) or type(e).__name__) from e
         else:
-            found = list(_local(arg))
+            found = list(_local(arg, lister))
         for entry in found:
             if entry.path not in seen:
                 seen.add(entry.path)

@@ -120,7 +120,10 @@ def _previous(output: str, schema: Any) -> dict[str, tuple[Any, ...]]:
 
 def _with_etags(batch: Any, etags: dict[str, str], schema: Any, pa: Any) -> Any:
     """The scan's batch with the ``etag`` column the listing gave."""
-    column = pa.array([etags.get(p) for p in batch.column(0).to_pylist()], pa.string())
+    if not etags:  # local files: no path is looked up
+        column = pa.nulls(batch.num_rows, pa.string())
+    else:
+        column = pa.array([etags.get(p) for p in batch.column(0).to_pylist()], pa.string())
     return pa.RecordBatch.from_arrays([*batch.columns, column], schema=schema)
 
 
@@ -145,14 +148,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         paths = list(args.paths)
         if args.files_from is not None:
             paths += read_list(args.files_from, sys.stdin)
-        files = entries(paths, _storage_options(args))
+        previous = _previous(args.output, schema)
+
+        def lister(directory: str, recursive: bool) -> list[str]:
+            return scanner.list_files(directory, recursive, args.workers)
+
+        # With no previous index every file is read, so no size or modification time is
+        # needed before: folders are listed in Rust, and the rows give both.
+        files = entries(paths, _storage_options(args), None if previous else lister)
     except SourceError as exc:
         report.error(exc.arg, exc.message)
         return 1
     except ERRORS as exc:
         report.exception(args.files_from or args.output, exc)
         return 1
-    previous = _previous(args.output, schema)
     unchanged = {e.path for e in files if previous.get(e.path) == (e.size, e.mtime, e.etag)}
     todo = [e.path for e in files if e.path not in unchanged]
     infos = {e.path: (e.size, e.mtime) for e in files if is_url(e.path)}
