@@ -207,6 +207,8 @@ pub struct BatchBuilder<'c> {
     pub(crate) buf: Vec<u8>,
     /// What the walk of the file being read found (kept between rows).
     pub(crate) found: crate::walk::Found,
+    /// Opens the files of the batch relative to their folder (kept between rows).
+    pub(crate) opener: crate::open::Opener,
 }
 
 impl<'c> BatchBuilder<'c> {
@@ -225,6 +227,7 @@ impl<'c> BatchBuilder<'c> {
             scratch: String::new(),
             buf: Vec::new(),
             found: crate::walk::Found::default(),
+            opener: crate::open::Opener::default(),
         }
     }
 

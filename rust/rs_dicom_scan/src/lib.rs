@@ -15,6 +15,7 @@ pub mod columns;
 pub mod datetime;
 mod fetched;
 mod list;
+mod open;
 mod values;
 mod walk;
 
@@ -222,7 +223,7 @@ impl Scan {
     }
 
     fn file_row(&self, b: &mut BatchBuilder<'_>, path: &str) {
-        let mut file = match std::fs::File::open(path) {
+        let mut file = match b.opener.open(path) {
             Ok(f) => f,
             Err(e) => return self.row(b, path, None, None, Err(format!("{path}: {e}"))),
         };
