@@ -265,15 +265,27 @@ def batches(
     """pyarrow record batches of ``files`` read by ``scanner``, ``_BATCH`` files at a time;
     ``infos``: the size and mtime of URLs, when a listing gave them."""
     pa = _import_pyarrow()
-    for start in range(0, len(files), _BATCH):
+
+    def read(start: int) -> list[Any]:
         chunk = list(files[start : start + _BATCH])
-        for rb in _read_chunk(scanner, chunk, workers, pa, storage_options, infos):
-            if progress is not None:
-                # Progress counts one step at a time: add the batch less one, then step.
-                progress.done += rb.num_rows - 1
-                progress.failed += rb.num_rows - rb.column(2).null_count
-                progress.step(True)
-            yield rb
+        return list(_read_chunk(scanner, chunk, workers, pa, storage_options, infos))
+
+    # The next files are read (in Rust, without the GIL) while the caller takes these
+    # batches (writes them to Parquet, say), so the workers do not wait for the caller.
+    starts = range(0, len(files), _BATCH)
+    with ThreadPoolExecutor(1) as ahead:
+        pending = [ahead.submit(read, s) for s in starts[:1]]
+        for i in range(len(starts)):
+            got = pending.pop().result()
+            if i + 1 < len(starts):
+                pending.append(ahead.submit(read, starts[i + 1]))
+            for rb in got:
+                if progress is not None:
+                    # Progress counts one step at a time: add the batch less one, then step.
+                    progress.done += rb.num_rows - 1
+                    progress.failed += rb.num_rows - rb.column(2).null_count
+                    progress.step(True)
+                yield rb
 
 
 def scan(
