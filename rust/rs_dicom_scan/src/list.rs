@@ -97,14 +97,14 @@ fn units(dir: &str, recursive: bool) -> io::Result<Vec<Unit>> {
         .collect())
 }
 
-/// Tasks per thread when a folder's sub-folders are shared out: more keep the last tasks
-/// short (no worker idles long at the end), fewer make fewer batches for Python to import
-/// (about 0.15 ms each, after the threads are done).
+/// Sub-folders per thread below which a level more is listed before they are shared out
+/// (one folder per patient, say, is too coarse to keep every thread busy to the end).
 const TASKS_PER_THREAD: usize = 16;
 /// Levels of sub-folders listed ahead to find enough of them to share out.
 const MAX_EXPAND: usize = 4;
 /// The most rows of a batch read by one task from several folders (memory is the table's
-/// anyway; the fewer batches, the shorter the import).
+/// anyway; the fewer batches, the shorter the import: about 0.1 ms each, after the threads
+/// are done).
 const GROUP_ROWS: usize = 4 * crate::MAX_CHUNK;
 
 impl Scan {
@@ -113,7 +113,8 @@ impl Scan {
     /// files as listed, so reading starts without waiting for the whole listing, two workers
     /// do not open files in the same folder, and the batches stay few (a folder with many
     /// files is read by all the threads, as a plain list is). Listing errors as
-    /// [`list_files`]'s; an Arrow error is `io::ErrorKind::Other`.
+    /// [`list_files`]'s, once the files listed before are read; an Arrow error is
+    /// `io::ErrorKind::Other`.
     pub fn dir_batches(&self, dir: &str, recursive: bool) -> io::Result<Vec<StructArray>> {
         let threads = rayon::current_num_threads().max(1);
         let want = threads * TASKS_PER_THREAD;
@@ -145,78 +146,82 @@ impl Scan {
                 .collect();
             return self.batches(&files).map_err(io::Error::other);
         }
-        // Runs of whole units, each with about the same number of sub-folders.
-        let per_task = n.div_ceil(want);
-        let mut groups: Vec<&[Unit]> = Vec::new();
-        let (mut start, mut in_dirs, mut in_files) = (0, 0, 0);
-        for (i, u) in units.iter().enumerate() {
-            let full = match u {
-                Unit::Dir(_) => in_dirs == per_task,
-                Unit::File(_) => in_files == crate::MAX_CHUNK,
-            };
-            if full {
-                groups.push(&units[start..i]);
-                (start, in_dirs, in_files) = (i, 0, 0);
-            }
-            match u {
-                Unit::Dir(_) => in_dirs += 1,
-                Unit::File(_) => in_files += 1,
-            }
-        }
-        groups.push(&units[start..]);
-        let parts = groups
-            .into_par_iter()
-            .map(|g| self.group_batches(g))
+        // Each task reads a run of whole units into its own batches: rayon cuts the units into
+        // runs only as threads run out of work (down to one folder at the end), so the
+        // batches stay few and no worker idles long at the end.
+        let parts = units
+            .par_iter()
+            .try_fold(
+                || Run::new(self),
+                |mut run, u| {
+                    run.add(self, u)?;
+                    io::Result::Ok(run)
+                },
+            )
+            .map(|run| run.and_then(|r| r.finish(self)))
             .collect::<io::Result<Vec<Vec<StructArray>>>>()?;
         Ok(parts.concat())
     }
-
-    /// The rows of a run of units read by one task, in order; a folder of many files is read
-    /// by all the threads (its own batches), so one large folder does not leave the others idle.
-    fn group_batches(&self, units: &[Unit]) -> io::Result<Vec<StructArray>> {
-        let mut out = Vec::new();
-        let mut b = self.builder();
-        let mut rows = 0;
-        for u in units {
-            let listed;
-            let files: &[String] = match u {
-                Unit::File(p) => std::slice::from_ref(p),
-                Unit::Dir(d) => {
-                    listed = list_files(d, true)?;
-                    &listed
-                }
-            };
-            if files.len() > 2 * crate::MAX_CHUNK {
-                if rows > 0 {
-                    self.flush(&mut b, &mut out)?;
-                    rows = 0;
-                }
-                out.extend(self.batches(files).map_err(io::Error::other)?);
-                continue;
-            }
-            for p in files {
-                if rows == GROUP_ROWS {
-                    self.flush(&mut b, &mut out)?;
-                    rows = 0;
-                }
-                self.file_row(&mut b, p);
-                rows += 1;
-            }
-        }
-        if rows > 0 {
-            self.flush(&mut b, &mut out)?;
-        }
-        Ok(out)
-    }
-
-    /// Ends the batch in `b` (into `out`) and starts the next.
-    fn flush<'s>(&'s self, b: &mut BatchBuilder<'s>, out: &mut Vec<StructArray>) -> io::Result<()> {
-        let done = std::mem::replace(b, self.builder());
-        out.push(done.finish().map_err(io::Error::other)?);
-        Ok(())
-    }
 }
 
+/// The batches of a run of units read by one task, in order.
+struct Run<'s> {
+    out: Vec<StructArray>,
+    b: BatchBuilder<'s>,
+    rows: usize,
+}
+
+impl<'s> Run<'s> {
+    fn new(scan: &'s Scan) -> Self {
+        Run {
+            out: Vec::new(),
+            b: scan.builder(),
+            rows: 0,
+        }
+    }
+
+    /// Reads a unit's files; a folder of many files is read by all the threads (its own
+    /// batches), so one large folder does not leave the others idle.
+    fn add(&mut self, scan: &'s Scan, u: &Unit) -> io::Result<()> {
+        let listed;
+        let files: &[String] = match u {
+            Unit::File(p) => std::slice::from_ref(p),
+            Unit::Dir(d) => {
+                listed = list_files(d, true)?;
+                &listed
+            }
+        };
+        if files.len() > 2 * crate::MAX_CHUNK {
+            self.flush(scan)?;
+            self.out
+                .extend(scan.batches(files).map_err(io::Error::other)?);
+            return Ok(());
+        }
+        for p in files {
+            if self.rows == GROUP_ROWS {
+                self.flush(scan)?;
+            }
+            scan.file_row(&mut self.b, p);
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    /// Ends the current batch (if it has rows) and starts the next.
+    fn flush(&mut self, scan: &'s Scan) -> io::Result<()> {
+        if self.rows > 0 {
+            let done = std::mem::replace(&mut self.b, scan.builder());
+            self.out.push(done.finish().map_err(io::Error::other)?);
+            self.rows = 0;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, scan: &'s Scan) -> io::Result<Vec<StructArray>> {
+        self.flush(scan)?;
+        Ok(self.out)
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
