@@ -36,33 +36,37 @@ pub(super) fn pass_reductions(
 ) -> Vec<f64> {
     let nb = numbps as usize;
     let lo = numbps.saturating_sub(planes);
-    // Per bit-plane: samples turning significant and the sum of their 2m + 1; samples
-    // refined, the sum of s (2r + 1) and of s.
-    let mut new_n = [0u64; 32];
-    let mut new_s = [0u64; 32];
+    // Per bit-plane: samples turning significant and the sum of their 2m + 1 (by top bit
+    // plus one, 0 for zeros: no branch on the data, which mispredicted).
+    let mut new_n = [0u64; 33];
+    let mut new_s = [0u64; 33];
+    for &v in mags {
+        let m = v & 0x7FFF_FFFF;
+        let k = (32 - m.leading_zeros()) as usize;
+        new_n[k] += 1;
+        new_s[k] += 2 * u64::from(m) + 1;
+    }
+    // Per refined plane: the samples refined (significant above it), the sum of s (2r + 1)
+    // and of s, sample by sample without branches so that it vectorises.
     let mut ref_n = [0u64; 32];
     let mut ref_a = [0i64; 32];
     let mut ref_b = [0i64; 32];
-    for &v in mags {
-        let m = v & 0x7FFF_FFFF;
-        if m >> lo == 0 {
-            continue;
-        }
-        let top = 31 - m.leading_zeros();
-        new_n[top as usize] += 1;
-        new_s[top as usize] += 2 * u64::from(m) + 1;
-        for p in lo..top {
-            let r = i64::from(m & ((1 << p) - 1));
-            let s = 2 * i64::from((m >> p) & 1) - 1;
-            let q = p as usize;
-            ref_n[q] += 1;
-            ref_a[q] += s * (2 * r + 1);
-            ref_b[q] += s;
+    for p in lo..numbps.saturating_sub(1) {
+        let q = p as usize;
+        ref_n[q] = new_n[q + 2..].iter().sum();
+        // s (2r + 1) is below 2^(p + 1) and there are at most 4096 samples: with p + 13 < 32
+        // the sums fit in i32 (wrapping in between is harmless).
+        if p + 13 < 32 {
+            let (a, b) = refine_sums::<i32>(mags, p);
+            (ref_a[q], ref_b[q]) = (i64::from(a), i64::from(b));
+        } else {
+            let (a, b) = refine_sums::<i64>(mags, p);
+            (ref_a[q], ref_b[q]) = (a, b);
         }
     }
     let new = |p: usize| {
         let h = (1u64 << p) as f64;
-        (6.0 * h * new_s[p] as f64 - 9.0 * h * h * new_n[p] as f64) / 4.0
+        (6.0 * h * new_s[p + 1] as f64 - 9.0 * h * h * new_n[p + 1] as f64) / 4.0
     };
     let refine = |p: usize| {
         let h = (1u64 << p) as f64;
@@ -101,6 +105,73 @@ pub(super) fn pass_reductions(
         out[k] = n * (1.0 - share);
     }
     out
+}
+
+/// Integer lanes for [`refine_sums`]: i32 when the sums fit (twice the lanes), else i64.
+trait Lane: Copy + Default + std::ops::BitAnd<Output = Self> + std::ops::BitXor<Output = Self> {
+    fn from_u32(v: u32) -> Self;
+    /// All ones if `c`, else zero.
+    fn mask(c: bool) -> Self;
+    fn wrapping_add(self, o: Self) -> Self;
+    fn wrapping_sub(self, o: Self) -> Self;
+}
+
+impl Lane for i32 {
+    #[inline(always)]
+    fn from_u32(v: u32) -> Self {
+        v as i32
+    }
+    #[inline(always)]
+    fn mask(c: bool) -> Self {
+        -i32::from(c)
+    }
+    #[inline(always)]
+    fn wrapping_add(self, o: Self) -> Self {
+        i32::wrapping_add(self, o)
+    }
+    #[inline(always)]
+    fn wrapping_sub(self, o: Self) -> Self {
+        i32::wrapping_sub(self, o)
+    }
+}
+
+impl Lane for i64 {
+    #[inline(always)]
+    fn from_u32(v: u32) -> Self {
+        i64::from(v)
+    }
+    #[inline(always)]
+    fn mask(c: bool) -> Self {
+        -i64::from(c)
+    }
+    #[inline(always)]
+    fn wrapping_add(self, o: Self) -> Self {
+        i64::wrapping_add(self, o)
+    }
+    #[inline(always)]
+    fn wrapping_sub(self, o: Self) -> Self {
+        i64::wrapping_sub(self, o)
+    }
+}
+
+/// Over the samples significant above plane `p`: the sum of s (2r + 1) and of s, `r` being
+/// the magnitude's bits below `p` and `s` +1 or -1 by its bit `p`.
+#[inline(always)]
+fn refine_sums<T: Lane>(mags: &[u32], p: u32) -> (T, T) {
+    let (mut a, mut b) = (T::default(), T::default());
+    let low = (1u32 << p) - 1;
+    for &v in mags {
+        let m = v & 0x7FFF_FFFF;
+        // All ones for a refined sample, else zero; all ones again when its bit p is 0.
+        let keep = T::mask(m >> (p + 1) != 0);
+        let neg = T::mask((m >> p) & 1 == 0) & keep;
+        let val = T::from_u32(2 * (m & low) + 1) & keep;
+        // s x = (x ^ neg) - neg; s = keep ? (neg ? -1 : 1) : 0.
+        a = a.wrapping_add((val ^ neg).wrapping_sub(neg));
+        let one = T::from_u32(1) & keep;
+        b = b.wrapping_add((one ^ neg).wrapping_sub(neg));
+    }
+    (a, b)
 }
 
 /// The truncation points from the coder's length estimates `marks`, the passes' reductions
@@ -146,10 +217,19 @@ mod tests {
     #[test]
     fn closed_form_matches_the_definition() {
         let mut rng = crate::test_rng::Rng(7);
-        for planes in [1u32, 2, 5, 11, 12] {
+        // Shifted up, the sums of the low planes no longer fit in i32.
+        for (planes, up) in [
+            (1u32, 0),
+            (2, 0),
+            (5, 0),
+            (11, 0),
+            (12, 0),
+            (12, 14),
+            (20, 14),
+        ] {
             let mags: Vec<u32> = (0..500)
                 .map(|i| {
-                    let m = rng.range(0, 4095) as u32 >> (i % 9);
+                    let m = (rng.range(0, 4095) as u32 >> (i % 9)) << up | rng.range(0, 1) as u32;
                     m | (i as u32 & 1) << 31
                 })
                 .collect();
