@@ -125,18 +125,20 @@ fn norm_1d(d: u32, high: bool) -> f32 {
     sig.iter().map(|v| v * v).sum::<f32>().sqrt()
 }
 
-/// Quantised planes, (exponent, mantissa) per sub-band and the sub-bands' error weights.
-pub(super) type Quantised = (Vec<Vec<i32>>, Vec<(u32, u32)>, Vec<f64>);
+/// (exponent, mantissa) per sub-band and the sub-bands' error weights.
+pub(super) type Quantised = (Vec<(u32, u32)>, Vec<f64>);
 
-/// Step sizes in QCD order as (exponent, mantissa) for a base step `step` relative to the
-/// sample range, the quantised planes, and per sub-band the squared error in the image of a
-/// unit error in its quantisation indices (step size times synthesis norm, squared).
+/// Quantises `planes` into `out` (same sizes; reusing the caller's buffers spares a plane's
+/// allocation and page faults per component) and returns the step sizes in QCD order as
+/// (exponent, mantissa) for a base step `step` relative to the sample range, and per
+/// sub-band the squared error in the image of a unit error in its quantisation indices
+/// (step size times synthesis norm, squared).
 pub(super) fn quantise(
     planes: &[Vec<f32>],
+    out: &mut [Vec<i32>],
     w: usize,
     resolutions: &[Vec<Band>],
-    levels: u32,
-    precision: u32,
+    (levels, precision): (u32, u32),
     step: f32,
 ) -> Quantised {
     let mut steps = Vec::new();
@@ -179,29 +181,24 @@ pub(super) fn quantise(
             (2f64.powi(rb - e as i32) * (1.0 + f64::from(m) / 2048.0)) as f32
         })
         .collect();
-    let out = planes
-        .iter()
-        .map(|p| {
-            let mut q = vec![0i32; p.len()];
-            for (band, &delta) in resolutions.iter().flatten().zip(&deltas) {
-                let inv = 1.0 / delta;
-                for y in band.y0..band.y0 + band.h {
-                    let row = y * w + band.x0..y * w + band.x0 + band.w;
-                    for (d, &v) in q[row.clone()].iter_mut().zip(&p[row]) {
-                        // Truncation towards zero, clamped far from overflow.
-                        *d = (v * inv).clamp(-1.0e9, 1.0e9) as i32;
-                    }
+    for (p, q) in planes.iter().zip(out.iter_mut()) {
+        for (band, &delta) in resolutions.iter().flatten().zip(&deltas) {
+            let inv = 1.0 / delta;
+            for y in band.y0..band.y0 + band.h {
+                let row = y * w + band.x0..y * w + band.x0 + band.w;
+                for (d, &v) in q[row.clone()].iter_mut().zip(&p[row]) {
+                    // Truncation towards zero, clamped far from overflow.
+                    *d = (v * inv).clamp(-1.0e9, 1.0e9) as i32;
                 }
             }
-            q
-        })
-        .collect();
+        }
+    }
     let weights = deltas
         .iter()
         .zip(&norms)
         .map(|(&d, &n)| (f64::from(d) * n).powi(2))
         .collect();
-    (out, steps, weights)
+    (steps, weights)
 }
 
 #[cfg(test)]

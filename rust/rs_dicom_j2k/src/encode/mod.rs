@@ -206,9 +206,14 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
             for p in fplanes.iter_mut() {
                 lossy::forward_97(p, w, h, levels);
             }
-            let (q, steps, wgt) =
-                lossy::quantise(&fplanes, w, &resolutions, levels, image.precision, step);
-            planes = q;
+            let (steps, wgt) = lossy::quantise(
+                &fplanes,
+                &mut planes,
+                w,
+                &resolutions,
+                (levels, image.precision),
+                step,
+            );
             weights = wgt;
             steps
         }

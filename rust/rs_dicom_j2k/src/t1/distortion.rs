@@ -40,12 +40,20 @@ pub(super) fn pass_reductions(
     // plus one, 0 for zeros: no branch on the data, which mispredicted).
     let mut new_n = [0u64; 33];
     let mut new_s = [0u64; 33];
+    // The samples refined in some coded plane (significant above the lowest), gathered
+    // without branching: usually a small part of the block, which the per-plane sums then
+    // go over instead of all of it.
+    let mut refined = vec![0u32; mags.len() + 1];
+    let mut count = 0;
     for &v in mags {
         let m = v & 0x7FFF_FFFF;
         let k = (32 - m.leading_zeros()) as usize;
         new_n[k] += 1;
         new_s[k] += 2 * u64::from(m) + 1;
+        refined[count] = m;
+        count += usize::from(m >> lo > 1);
     }
+    let refined = &refined[..count];
     // Per refined plane: the samples refined (significant above it), the sum of s (2r + 1)
     // and of s, sample by sample without branches so that it vectorises.
     let mut ref_n = [0u64; 32];
@@ -57,10 +65,10 @@ pub(super) fn pass_reductions(
         // s (2r + 1) is below 2^(p + 1) and there are at most 4096 samples: with p + 13 < 32
         // the sums fit in i32 (wrapping in between is harmless).
         if p + 13 < 32 {
-            let (a, b) = refine_sums::<i32>(mags, p);
+            let (a, b) = refine_sums::<i32>(refined, p);
             (ref_a[q], ref_b[q]) = (i64::from(a), i64::from(b));
         } else {
-            let (a, b) = refine_sums::<i64>(mags, p);
+            let (a, b) = refine_sums::<i64>(refined, p);
             (ref_a[q], ref_b[q]) = (a, b);
         }
     }
