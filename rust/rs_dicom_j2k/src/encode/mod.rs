@@ -3,7 +3,9 @@
 //! quality layer of packets, written as a raw codestream (no JP2 boxes, as DICOM carries it).
 //!
 //! One tile covers the image, each resolution is one precinct; an HT code-block has one
-//! cleanup pass, a Part 1 one every pass of its bit-planes (no truncation). Nothing is global: encoders on several threads share nothing.
+//! cleanup pass, a Part 1 one every pass of its bit-planes, or at a lossy ratio the passes
+//! rate allocation keeps (coded only down to the planes it may keep: `blocks`, `rate`).
+//! Encoders on several threads share nothing but a cache of constant synthesis norms.
 
 mod blocks;
 mod codestream;
