@@ -5,6 +5,8 @@
 //! (five levels, LRCP, 64 x 64 code-blocks, the defaults of `opj_compress`) and prints the
 //! thread's CPU ms per frame. `J2K_BENCH_OUT=dir` writes each frame's codestream as
 //! `dir/NAME.j2k`, to compare byte for byte with `opj_compress -i NAME.pgm -o NAME.j2k`.
+//! `J2K_BENCH_RATIO=10` encodes irreversibly at that ratio instead, as rs_dicom's JPEG 2000
+//! (lossy) does (9/7, a step of one sample unit, rate allocation; `opj_compress -r 10 -I`).
 
 use std::path::Path;
 
@@ -65,18 +67,24 @@ fn main() -> Result<(), String> {
         .iter()
         .map(|p| read_pgm(Path::new(p)))
         .collect::<Result<Vec<_>, _>>()?;
-    let opts = rs_dicom_j2k::EncodeOptions {
-        block_coding: rs_dicom_j2k::BlockCoding::Part1,
-        progression: rs_dicom_j2k::Progression::Lrcp,
-        levels: 5,
-        ..Default::default()
-    };
+    let ratio: Option<f32> = std::env::var("J2K_BENCH_RATIO")
+        .ok()
+        .and_then(|r| r.parse().ok());
     let encode = |(w, h, maxval, px): &(u32, u32, u32, Vec<u16>)| {
+        let precision = 32 - maxval.leading_zeros();
+        let opts = rs_dicom_j2k::EncodeOptions {
+            block_coding: rs_dicom_j2k::BlockCoding::Part1,
+            progression: rs_dicom_j2k::Progression::Lrcp,
+            levels: 5,
+            lossy_step: ratio.map(|_| 1.0 / (1u32 << precision) as f32),
+            lossy_ratio: ratio,
+            ..Default::default()
+        };
         let input = rs_dicom_j2k::EncodeInput {
             width: *w,
             height: *h,
             components: 1,
-            precision: 32 - maxval.leading_zeros(),
+            precision,
             signed: false,
             planar: false,
             samples: rs_dicom_j2k::Samples::U16(px),

@@ -45,8 +45,50 @@ fn lift_lo(lo: &mut [f32], hi: &[f32], s: usize, sn: usize, dn: usize, c: f32) {
     }
 }
 
+/// [`lift_hi`] on single samples (`s == 1`): the same operations in the same order, as
+/// loops over whole slices that vectorise (per-sample row slices did not).
+fn lift_hi_1(hi: &mut [f32], lo: &[f32], sn: usize, dn: usize, c: f32) {
+    let body = dn.min(sn.saturating_sub(1));
+    for ((d, &a), &b) in hi[..body].iter_mut().zip(&lo[..body]).zip(&lo[1..=body]) {
+        *d += c * (a + b);
+    }
+    for i in body..dn {
+        hi[i] += c * (lo[i] + lo[i]);
+    }
+}
+
+/// [`lift_lo`] on single samples (`s == 1`), as [`lift_hi_1`].
+fn lift_lo_1(lo: &mut [f32], hi: &[f32], sn: usize, dn: usize, c: f32) {
+    if dn == 0 {
+        return;
+    }
+    lo[0] += c * (hi[0] + hi[0]);
+    let body = sn.min(dn);
+    if body > 1 {
+        for ((l, &a), &b) in lo[1..body]
+            .iter_mut()
+            .zip(&hi[..body - 1])
+            .zip(&hi[1..body])
+        {
+            *l += c * (a + b);
+        }
+    }
+    for i in body.max(1)..sn {
+        lo[i] += c * (hi[i - 1] + hi[dn - 1]);
+    }
+}
+
 /// The four lifting steps and the scaling on de-interleaved `s`-wide rows.
 fn analyse(lo: &mut [f32], hi: &mut [f32], s: usize, sn: usize, dn: usize) {
+    if s == 1 {
+        lift_hi_1(hi, lo, sn, dn, ALPHA);
+        lift_lo_1(lo, hi, sn, dn, BETA);
+        lift_hi_1(hi, lo, sn, dn, GAMMA);
+        lift_lo_1(lo, hi, sn, dn, DELTA);
+        lo.iter_mut().for_each(|v| *v /= K);
+        hi.iter_mut().for_each(|v| *v *= K);
+        return;
+    }
     lift_hi(hi, lo, s, sn, dn, ALPHA);
     lift_lo(lo, hi, s, sn, dn, BETA);
     lift_hi(hi, lo, s, sn, dn, GAMMA);
@@ -87,12 +129,16 @@ pub(super) fn forward_97(buf: &mut [f32], w: usize, h: usize, levels: u32) {
             let (sn, dn) = (rw.div_ceil(2), rw / 2);
             for row in buf.chunks_exact_mut(w).take(rh) {
                 let (lo, hi) = scratch[..rw].split_at_mut(sn);
-                for (i, &v) in row[..rw].iter().enumerate() {
-                    if i % 2 == 0 {
-                        lo[i / 2] = v;
-                    } else {
-                        hi[i / 2] = v;
-                    }
+                for ((l, h), pair) in lo
+                    .iter_mut()
+                    .zip(hi.iter_mut())
+                    .zip(row[..rw].chunks_exact(2))
+                {
+                    *l = pair[0];
+                    *h = pair[1];
+                }
+                if rw % 2 == 1 {
+                    lo[sn - 1] = row[rw - 1];
                 }
                 analyse(lo, hi, 1, sn, dn);
                 row[..rw].copy_from_slice(&scratch[..rw]);
@@ -100,6 +146,20 @@ pub(super) fn forward_97(buf: &mut [f32], w: usize, h: usize, levels: u32) {
         }
         rw = rw.div_ceil(2);
         rh = rh.div_ceil(2);
+    }
+}
+
+/// [`norm_1d`], computed once per process for the levels images have (a few per cent of a
+/// 512 x 512 frame's encoding otherwise).
+fn norm_1d_cached(d: u32, high: bool) -> f32 {
+    static NORMS: [std::sync::OnceLock<(f32, f32)>; 16] =
+        [const { std::sync::OnceLock::new() }; 16];
+    match NORMS.get(d as usize) {
+        Some(cell) => {
+            let (lo, hi) = *cell.get_or_init(|| (norm_1d(d, false), norm_1d(d, true)));
+            if high { hi } else { lo }
+        }
+        None => norm_1d(d, high),
     }
 }
 
@@ -125,18 +185,20 @@ fn norm_1d(d: u32, high: bool) -> f32 {
     sig.iter().map(|v| v * v).sum::<f32>().sqrt()
 }
 
-/// Quantised planes, (exponent, mantissa) per sub-band and the sub-bands' error weights.
-pub(super) type Quantised = (Vec<Vec<i32>>, Vec<(u32, u32)>, Vec<f64>);
+/// (exponent, mantissa) per sub-band and the sub-bands' error weights.
+pub(super) type Quantised = (Vec<(u32, u32)>, Vec<f64>);
 
-/// Step sizes in QCD order as (exponent, mantissa) for a base step `step` relative to the
-/// sample range, the quantised planes, and per sub-band the squared error in the image of a
-/// unit error in its quantisation indices (step size times synthesis norm, squared).
+/// Quantises `planes` into `out` (same sizes; reusing the caller's buffers spares a plane's
+/// allocation and page faults per component) and returns the step sizes in QCD order as
+/// (exponent, mantissa) for a base step `step` relative to the sample range, and per
+/// sub-band the squared error in the image of a unit error in its quantisation indices
+/// (step size times synthesis norm, squared).
 pub(super) fn quantise(
     planes: &[Vec<f32>],
+    out: &mut [Vec<i32>],
     w: usize,
     resolutions: &[Vec<Band>],
-    levels: u32,
-    precision: u32,
+    (levels, precision): (u32, u32),
     step: f32,
 ) -> Quantised {
     let mut steps = Vec::new();
@@ -153,10 +215,10 @@ pub(super) fn quantise(
                 if levels == 0 {
                     1.0
                 } else {
-                    norm_1d(d, false).powi(2)
+                    norm_1d_cached(d, false).powi(2)
                 }
             } else {
-                norm_1d(d, b != 1) * norm_1d(d, b != 0)
+                norm_1d_cached(d, b != 1) * norm_1d_cached(d, b != 0)
             };
             norms.push(f64::from(norm));
             let range_bits = precision + band.gain;
@@ -179,29 +241,24 @@ pub(super) fn quantise(
             (2f64.powi(rb - e as i32) * (1.0 + f64::from(m) / 2048.0)) as f32
         })
         .collect();
-    let out = planes
-        .iter()
-        .map(|p| {
-            let mut q = vec![0i32; p.len()];
-            for (band, &delta) in resolutions.iter().flatten().zip(&deltas) {
-                let inv = 1.0 / delta;
-                for y in band.y0..band.y0 + band.h {
-                    let row = y * w + band.x0..y * w + band.x0 + band.w;
-                    for (d, &v) in q[row.clone()].iter_mut().zip(&p[row]) {
-                        // Truncation towards zero, clamped far from overflow.
-                        *d = (v * inv).clamp(-1.0e9, 1.0e9) as i32;
-                    }
+    for (p, q) in planes.iter().zip(out.iter_mut()) {
+        for (band, &delta) in resolutions.iter().flatten().zip(&deltas) {
+            let inv = 1.0 / delta;
+            for y in band.y0..band.y0 + band.h {
+                let row = y * w + band.x0..y * w + band.x0 + band.w;
+                for (d, &v) in q[row.clone()].iter_mut().zip(&p[row]) {
+                    // Truncation towards zero, clamped far from overflow.
+                    *d = (v * inv).clamp(-1.0e9, 1.0e9) as i32;
                 }
             }
-            q
-        })
-        .collect();
+        }
+    }
     let weights = deltas
         .iter()
         .zip(&norms)
         .map(|(&d, &n)| (f64::from(d) * n).powi(2))
         .collect();
-    (out, steps, weights)
+    (steps, weights)
 }
 
 #[cfg(test)]

@@ -3,8 +3,11 @@
 //! quality layer of packets, written as a raw codestream (no JP2 boxes, as DICOM carries it).
 //!
 //! One tile covers the image, each resolution is one precinct; an HT code-block has one
-//! cleanup pass, a Part 1 one every pass of its bit-planes (no truncation). Nothing is global: encoders on several threads share nothing.
+//! cleanup pass, a Part 1 one every pass of its bit-planes, or at a lossy ratio the passes
+//! rate allocation keeps (coded only down to the planes it may keep: `blocks`, `rate`).
+//! Encoders on several threads share nothing but a cache of constant synthesis norms.
 
+mod blocks;
 mod codestream;
 mod dwt;
 mod lossy;
@@ -18,9 +21,8 @@ mod tests;
 mod tier2;
 
 use crate::Error;
-use crate::ht::BlockEncoder;
-use crate::t1::{PassPoint, T1Encoder};
-use tier2::{BandBlocks, Contribution};
+use blocks::{Coded, code_blocks};
+use tier2::BandBlocks;
 
 /// Widest and tallest image: each resolution then fits one precinct of 2^15 samples.
 pub const MAX_DIMENSION: u32 = 1 << 15;
@@ -206,9 +208,14 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
             for p in fplanes.iter_mut() {
                 lossy::forward_97(p, w, h, levels);
             }
-            let (q, steps, wgt) =
-                lossy::quantise(&fplanes, w, &resolutions, levels, image.precision, step);
-            planes = q;
+            let (steps, wgt) = lossy::quantise(
+                &fplanes,
+                &mut planes,
+                w,
+                &resolutions,
+                (levels, image.precision),
+                step,
+            );
             weights = wgt;
             steps
         }
@@ -217,13 +224,48 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
     let ratio = opts
         .lossy_ratio
         .filter(|_| !ht && opts.lossy_step.is_some());
+    // OpenJPEG's convention (which pydicom and GDCM follow): the ratio sizes the tile
+    // data, here its tile-part header, packets and EOC; the main header comes on top
+    // (for tiny images it is most of what the ratio allows).
+    let budget = ratio.map(|ratio| {
+        let overhead = 16;
+        let raw = w as f64 * h as f64 * f64::from(image.components * image.precision) / 8.0;
+        ((raw / f64::from(ratio)) as usize).saturating_sub(overhead)
+    });
+    // Squared synthesis norms of the ICT's components (the inverse's columns): an error
+    // in Y reaches three samples, one in Cb or Cr mostly the blue or red one.
+    let comp: &[f64] = if mct { &[3.0, 3.2575, 2.4755] } else { &[] };
+    let blocks = blocks::block_list(planes.len(), &resolutions, opts.block_log2);
+    let mut depths = budget.map(|budget| {
+        let hists: Vec<[u32; 32]> = blocks
+            .iter()
+            .map(|at| {
+                let src = &planes[at.c][at.y0 * w + at.x0..];
+                crate::t1::T1Encoder::top_bits(src, w, at.w, at.h)
+            })
+            .collect();
+        let areas: Vec<usize> = blocks.iter().map(|at| at.w * at.h).collect();
+        let wgts: Vec<f64> = blocks
+            .iter()
+            .map(|at| {
+                weights.get(at.qcd).copied().unwrap_or(1.0) * comp.get(at.c).copied().unwrap_or(1.0)
+            })
+            .collect();
+        // A first guess of the headers: a few bytes per block, as `rate::allocate` takes.
+        rate::depths(
+            &hists,
+            &areas,
+            &wgts,
+            budget.saturating_sub(3 * blocks.len()),
+        )
+    });
     let mut coded = code_blocks(
         &planes,
         &resolutions,
         w,
         opts.block_log2,
         ht,
-        ratio.is_some(),
+        depths.as_deref(),
     )?;
     // Guard bits cover what the data really needs, so that every exponent E of a block stays
     // within Kmax = G + exponent - 1. Part 1 takes at least OpenJPEG's 2.
@@ -256,23 +298,22 @@ pub fn encode(image: &EncodeInput, opts: &EncodeOptions) -> Result<Vec<u8>, Erro
         exponents,
         max_kmax,
     };
-    if let Some(ratio) = ratio {
-        // OpenJPEG's convention (which pydicom and GDCM follow): the ratio sizes the tile
-        // data, here its tile-part header, packets and EOC; the main header comes on top
-        // (for tiny images it is most of what the ratio allows).
-        let overhead = 16;
-        let raw = w as f64 * h as f64 * f64::from(image.components * image.precision) / 8.0;
-        let target = (raw / f64::from(ratio)) as usize;
-        // Squared synthesis norms of the ICT's components (the inverse's columns): an error
-        // in Y reaches three samples, one in Cb or Cr mostly the blue or red one.
-        let comp: &[f64] = if mct { &[3.0, 3.2575, 2.4755] } else { &[] };
-        rate::allocate(
-            &mut coded,
-            &weights,
-            comp,
-            target.saturating_sub(overhead),
-            |c| packets(&plan, c).len(),
-        );
+    if let (Some(budget), Some(depths)) = (budget, depths.as_mut()) {
+        let mut t1 = crate::t1::T1Encoder::default();
+        loop {
+            rate::allocate(&mut coded, &weights, comp, budget, |c| {
+                packets(&plan, c).len()
+            });
+            // Blocks cut in their last coded plane: code two planes more and allocate again.
+            let deeper = rate::too_shallow(&coded, &blocks);
+            if deeper.is_empty() {
+                break;
+            }
+            for k in deeper {
+                depths[k] += 2;
+                blocks::recode(&mut coded, &mut t1, &planes, w, &blocks[k], depths[k]);
+            }
+        }
     }
     let body = packets(&plan, &coded);
     let mut out = Vec::with_capacity(body.len() + 256);
@@ -457,98 +498,6 @@ fn bands(w: usize, h: usize, levels: u32) -> Vec<Vec<Band>> {
         ]);
     }
     out
-}
-
-/// The code-blocks of one sub-band of one component.
-struct CodedBand {
-    cols: usize,
-    rows: usize,
-    blocks: Vec<Contribution>,
-    /// Each block's truncation points when rate allocation follows (else empty).
-    points: Vec<Vec<PassPoint>>,
-}
-
-/// Every code-block's segment, by component, resolution and band.
-struct Coded {
-    data: Vec<u8>,
-    /// `bands[c][r][b]`.
-    bands: Vec<Vec<Vec<CodedBand>>>,
-    /// Per sub-band (QCD order), over all components: the bit-planes Kmax must cover.
-    band_bits: Vec<u32>,
-}
-
-/// Codes every code-block of every component, with the HT block coder when `ht`, else the
-/// Part 1 one.
-fn code_blocks(
-    planes: &[Vec<i32>],
-    resolutions: &[Vec<Band>],
-    w: usize,
-    cb_log2: (u32, u32),
-    ht: bool,
-    rd: bool,
-) -> Result<Coded, Error> {
-    let (cbw, cbh) = (1usize << cb_log2.0, 1usize << cb_log2.1);
-    let mut coder = BlockEncoder::default();
-    let mut t1 = T1Encoder::default();
-    let mut data = Vec::new();
-    let mut band_bits = vec![0u32; resolutions.iter().map(Vec::len).sum()];
-    let mut bands = Vec::with_capacity(planes.len());
-    for plane in planes {
-        let mut per_res = Vec::with_capacity(resolutions.len());
-        let mut band_index = 0;
-        for res in resolutions {
-            let mut per_band = Vec::with_capacity(res.len());
-            for (b, band) in res.iter().enumerate() {
-                let (cols, rows) = (band.w.div_ceil(cbw), band.h.div_ceil(cbh));
-                let mut blocks = Vec::with_capacity(cols * rows);
-                let mut points = Vec::new();
-                for by in 0..rows {
-                    for bx in 0..cols {
-                        let x0 = band.x0 + bx * cbw;
-                        let y0 = band.y0 + by * cbh;
-                        let bw = cbw.min(band.x0 + band.w - x0);
-                        let bh = cbh.min(band.y0 + band.h - y0);
-                        let offset = data.len();
-                        let src = &plane[y0 * w + x0..];
-                        let (block, bits) = if ht {
-                            let (len, max) = coder.encode(src, w, bw, bh, &mut data)?;
-                            // HT cleanup needs the bits of 2 * max - 1 below Kmax.
-                            let bits = 32 - (2 * max).saturating_sub(1).leading_zeros();
-                            (Contribution::ht(offset, len), bits)
-                        } else {
-                            let orientation = if res.len() == 1 { 0 } else { b as u8 + 1 };
-                            let c = if rd {
-                                let mut p = Vec::new();
-                                let c =
-                                    t1.encode_rd((src, w, bw, bh), orientation, &mut data, &mut p);
-                                points.push(p);
-                                c
-                            } else {
-                                t1.encode(src, w, bw, bh, orientation, &mut data)
-                            };
-                            (Contribution::part1(offset, &c), c.numbps)
-                        };
-                        band_bits[band_index] = band_bits[band_index].max(bits);
-                        blocks.push(block);
-                    }
-                }
-                per_band.push(CodedBand {
-                    cols,
-                    rows,
-                    blocks,
-                    points,
-                });
-                band_index += 1;
-            }
-            per_res.push(per_band);
-        }
-        bands.push(per_res);
-    }
-    Ok(Coded {
-        data,
-        bands,
-        band_bits,
-    })
 }
 
 /// Lays out the packets in the progression order.

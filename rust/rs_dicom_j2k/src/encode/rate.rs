@@ -4,7 +4,7 @@
 //! packets fill a byte budget. One quality layer: each block is cut after the last pass
 //! whose hull slope reaches the threshold.
 
-use super::Coded;
+use super::blocks::{BlockAt, Coded};
 
 /// A block's hull: (passes, bytes, slope) with slopes strictly decreasing.
 struct Hull {
@@ -167,4 +167,106 @@ pub(super) fn allocate(
     let lambda = threshold(&hulls, blocks_budget);
     let (kept, _) = choose(&hulls, lambda, blocks_budget);
     apply(coded, &hulls, &kept);
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Makes [`depths`] code every plane, for the tests to compare with.
+    pub(super) static FULL_DEPTH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Planes coded beyond the estimate's cut, for its errors (each plane below costs more to
+/// code than the one above, and the allocation rarely keeps passes of a plane whose estimated
+/// slope is far below its threshold).
+const EXTRA_PLANES: u32 = 2;
+
+/// Estimated (bytes, weighted squared error removed) of each bit-plane of a block from the
+/// count of its samples whose top bit is each plane (`hist`), top plane first. Error: a
+/// sample turning significant at plane `p` removes 2.25 4^p on average, a refined one
+/// 4^p / 4. Bytes: a bit per refinement and sign, and the zeroth-order entropy of which
+/// insignificant samples turn significant (context modelling codes all of it for less).
+fn plane_estimates(hist: &[u32; 32], area: usize, wgt: f64) -> Vec<(f64, f64)> {
+    let numbps = hist.iter().rposition(|&n| n > 0).map_or(0, |p| p + 1);
+    let mut sig = 0f64;
+    let mut out = Vec::with_capacity(numbps);
+    for p in (0..numbps).rev() {
+        let new = f64::from(hist[p]);
+        let insig = area as f64 - sig;
+        let q = if insig > 0.0 { new / insig } else { 0.0 };
+        let h = if q <= 0.0 || q >= 1.0 {
+            0.0
+        } else {
+            -(q * q.log2() + (1.0 - q) * (1.0 - q).log2())
+        };
+        let bits = sig + new + insig * h;
+        let scale = (4f64).powi(p as i32) * wgt;
+        out.push((bits / 8.0, scale * (2.25 * new + 0.25 * sig)));
+        sig += new;
+    }
+    out
+}
+
+/// Bit-planes to code per block (`hists[k]`: its samples by top bit, `areas[k]`, `wgts[k]`
+/// its error weight) so that rate allocation to `budget` bytes most likely cuts each inside
+/// them: the allocation run on estimated plane sizes and errors, plus [`EXTRA_PLANES`].
+pub(super) fn depths(
+    hists: &[[u32; 32]],
+    areas: &[usize],
+    wgts: &[f64],
+    budget: usize,
+) -> Vec<u32> {
+    #[cfg(test)]
+    if FULL_DEPTH.get() {
+        return vec![u32::MAX; hists.len()];
+    }
+    let est: Vec<Vec<(f64, f64)>> = hists
+        .iter()
+        .zip(areas)
+        .zip(wgts)
+        .map(|((h, &a), &w)| plane_estimates(h, a, w))
+        .collect();
+    // Planes kept at threshold `lambda`: those down to the last whose slope reaches it.
+    let kept = |e: &[(f64, f64)], lambda: f64| {
+        e.iter()
+            .rposition(|&(r, d)| r <= 0.0 || d >= lambda * r)
+            .map_or(0, |p| p + 1)
+    };
+    let bytes = |lambda: f64| -> f64 {
+        est.iter()
+            .map(|e| e[..kept(e, lambda)].iter().map(|p| p.0).sum::<f64>())
+            .sum()
+    };
+    let (mut lo, mut hi) = (-200.0f64, 200.0f64);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if bytes(mid.exp2()) <= budget as f64 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let lambda = lo.exp2();
+    est.iter()
+        .map(|e| {
+            (kept(e, lambda) as u32 + EXTRA_PLANES)
+                .min(e.len() as u32)
+                .max(1)
+        })
+        .collect()
+}
+
+/// The blocks (indices into `blocks`) that the last allocation cut inside their last coded
+/// bit-plane while planes below were not coded: they may deserve more.
+pub(super) fn too_shallow(coded: &Coded, blocks: &[BlockAt]) -> Vec<usize> {
+    blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, at)| {
+            let band = &coded.bands[at.c][at.r][at.b];
+            let (block, points) = (&band.blocks[at.i], &band.points[at.i]);
+            let full = (3 * block.numbps).saturating_sub(2) as usize;
+            points.len() < full && block.passes as usize + 3 > points.len()
+        })
+        .map(|(k, _)| k)
+        .collect()
 }

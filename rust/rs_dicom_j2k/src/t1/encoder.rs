@@ -76,18 +76,41 @@ impl T1Encoder {
         self.encode_inner((src, stride, w, h), orientation, out, None)
     }
 
-    /// As [`T1Encoder::encode`], also listing each pass's truncation point in `points`
+    /// The number of samples of the `w x h` block at `src` (rows `stride` apart) whose
+    /// magnitude's top bit is bit `p`, for each `p`.
+    pub(crate) fn top_bits(src: &[i32], stride: usize, w: usize, h: usize) -> [u32; 32] {
+        let mut hist = [0u32; 33];
+        for row in src.chunks(stride).take(h) {
+            for &v in &row[..w.min(row.len())] {
+                hist[v.unsigned_abs().leading_zeros() as usize] += 1;
+            }
+        }
+        let mut out = [0u32; 32];
+        for (p, o) in out.iter_mut().enumerate() {
+            *o = hist[31 - p];
+        }
+        out
+    }
+
+    /// As [`T1Encoder::encode`] but coding only the top `planes` bit-planes (rate
+    /// allocation will cut the rest), also listing each pass's truncation point in `points`
     /// (cleared first): the segment's length if cut after it and the cumulative squared
     /// error it removes, in units of the quantisation step squared.
     pub(crate) fn encode_rd(
         &mut self,
         (src, stride, w, h): (&[i32], usize, usize, usize),
         orientation: u8,
+        planes: u32,
         out: &mut Vec<u8>,
         points: &mut Vec<PassPoint>,
     ) -> CodedBlock {
         points.clear();
-        self.encode_inner((src, stride, w, h), orientation, out, Some(points))
+        self.encode_inner(
+            (src, stride, w, h),
+            orientation,
+            out,
+            Some((planes, points)),
+        )
     }
 
     fn encode_inner(
@@ -95,7 +118,7 @@ impl T1Encoder {
         (src, stride, w, h): (&[i32], usize, usize, usize),
         orientation: u8,
         out: &mut Vec<u8>,
-        points: Option<&mut Vec<PassPoint>>,
+        points: Option<(u32, &mut Vec<PassPoint>)>,
     ) -> CodedBlock {
         if w == 0 || h == 0 {
             return CodedBlock::default();
@@ -117,11 +140,12 @@ impl T1Encoder {
         if numbps == 0 {
             return CodedBlock::default();
         }
+        let planes = points.as_ref().map_or(numbps, |p| p.0.clamp(1, numbps));
         self.flags.clear();
         self.flags.resize((w + 2) * (stripes + 2), 0);
         // Room for every decision, plus one slot that an uncoded decision may write past the
         // last coded one.
-        let need = PER_COLUMN * stripes * w * numbps as usize + 1;
+        let need = PER_COLUMN * stripes * w * planes as usize + 1;
         if self.syms.len() < need {
             self.syms.resize(need, 0);
         }
@@ -134,7 +158,7 @@ impl T1Encoder {
         let mut ends = [0usize; 3 * 32];
         let mut n = run(Pass::Cleanup, g, flags, mags, syms, 0, numbps - 1);
         ends[0] = n;
-        for bp in (0..numbps - 1).rev() {
+        for bp in (numbps - planes..numbps - 1).rev() {
             let k = 3 * (numbps - 1 - bp) as usize;
             n = run(Pass::Significance, g, flags, mags, syms, n, bp);
             ends[k - 2] = n;
@@ -143,15 +167,16 @@ impl T1Encoder {
             n = run(Pass::Cleanup, g, flags, mags, syms, n, bp);
             ends[k] = n;
         }
-        let passes = 3 * numbps - 2;
+        let passes = 3 * planes - 2;
         let len = match points {
             None => super::mq_enc::code(&self.syms[..n], &[], &mut self.seg, &mut Vec::new()),
-            Some(points) => {
+            Some((_, points)) => {
                 let ends = &ends[..passes as usize];
                 let mut marks = Vec::with_capacity(ends.len());
                 let len = super::mq_enc::code(&self.syms[..n], ends, &mut self.seg, &mut marks);
+                let syms = &self.syms[..n];
                 let dist =
-                    super::distortion::pass_reductions(&self.mags, numbps, &self.syms[..n], ends);
+                    super::distortion::pass_reductions(&self.mags, numbps, planes, syms, ends);
                 super::distortion::points(&marks, &dist, &self.seg[1..=len], points);
                 len
             }
