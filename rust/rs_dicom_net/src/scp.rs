@@ -15,9 +15,10 @@ use rs_dicom::core::{Tag, VR};
 use rs_dicom::writer::{FileParts, WriteOptions, write_file};
 use rs_dicom::{Dataset, TransferSyntax};
 
-use crate::assoc::{AcceptConfig, Accepted, Association, accept, reject_busy, window};
+use crate::assoc::{AcceptConfig, Accepted, Association, Fragment, accept, reject_busy, window};
 use crate::dimse::{self, Command, field, tags};
 use crate::error::{NetResult, io_error, net_error};
+use crate::spool::{Spool, write_whole};
 
 /// DIMSE statuses used here (PS3.7 C, PS3.4 B.2.3).
 pub mod status {
@@ -307,6 +308,8 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
 fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
     let invoked = assoc.async_ops().0;
     let mut held: Vec<(u8, Command)> = Vec::new();
+    // The association's writer thread, started with its first C-STORE.
+    let mut spool: Option<Spool> = None;
     loop {
         let full = held.len() >= window::outstanding_limit(invoked);
         if !held.is_empty() && (invoked == 1 || (full && invoked == 0) || !assoc.input_ready()?) {
@@ -332,7 +335,7 @@ fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
         }
         let (status, comment) = match rq.field() {
             Some(field::C_ECHO_RQ) => (status::SUCCESS, None),
-            Some(field::C_STORE_RQ) => store_one(assoc, shared, ctx, &rq)?,
+            Some(field::C_STORE_RQ) => store_one(assoc, shared, &mut spool, ctx, &rq)?,
             _ => {
                 if rq.has_data_set() {
                     assoc.recv_data(ctx, &mut io::sink())?;
@@ -416,25 +419,146 @@ fn meta_for(sop_class: &str, sop_instance: &str, ts: &str, calling_ae: &str) -> 
     m
 }
 
-fn open_part(path: &Path, meta: &Dataset) -> io::Result<BufWriter<File>> {
-    let mut out = BufWriter::with_capacity(256 * 1024, File::create(path)?);
+/// The start of a Part 10 file: preamble, "DICM" and the file meta information.
+fn file_head(out: &mut impl Write, meta: &Dataset) -> io::Result<()> {
     let parts = FileParts {
         preamble: Some(&[0u8; 128]),
         meta: Some(meta),
         dataset: &Dataset::new(),
     };
     write_file(
-        &mut out,
+        out,
         parts,
         &WriteOptions::new(TransferSyntax::EXPLICIT_VR_LE),
     )
-    .map_err(|e| io::Error::other(e.to_string()))?;
+    .map(|_| ())
+    .map_err(|e| io::Error::other(e.to_string()))
+}
+
+fn open_part(path: &Path, meta: &Dataset) -> io::Result<BufWriter<File>> {
+    let mut out = BufWriter::with_capacity(256 * 1024, File::create(path)?);
+    file_head(&mut out, meta)?;
     Ok(out)
+}
+
+/// What a received instance is: its command's UIDs, its transfer syntax, and the file's
+/// final and part names.
+struct Incoming {
+    ts: String,
+    sop_class: String,
+    sop_instance: String,
+    path: PathBuf,
+    part: PathBuf,
+    meta: Dataset,
+}
+
+impl Incoming {
+    fn new(assoc: &Association, ctx: u8, rq: &Command, dir: &Path, n: u64) -> Incoming {
+        let ts = assoc
+            .context(ctx)
+            .map(|c| c.transfer_syntax.clone())
+            .unwrap_or_default();
+        let sop_class = rq.text(tags::AFFECTED_SOP_CLASS).unwrap_or_default();
+        let sop_instance = rq.text(tags::AFFECTED_SOP_INSTANCE).unwrap_or_default();
+        let path = dir.join(file_name(&sop_instance, n));
+        let part = dir.join(format!(".{n}.{}.part", std::process::id()));
+        let meta = meta_for(&sop_class, &sop_instance, &ts, &assoc.peer_ae);
+        Incoming {
+            ts,
+            sop_class,
+            sop_instance,
+            path,
+            part,
+            meta,
+        }
+    }
+
+    fn stored(self, assoc: &Association, bytes: u64) -> Stored {
+        Stored {
+            path: self.path,
+            sop_class: self.sop_class,
+            sop_instance: self.sop_instance,
+            transfer_syntax: self.ts,
+            calling_ae: assoc.peer_ae.clone(),
+            bytes,
+        }
+    }
+}
+
+/// [`receive_instance`] with the file written by the association's writer thread, so that
+/// receiving a fragment overlaps writing the one before. A data set in one fragment has
+/// nothing to overlap: it is written here, saving the hand-over.
+fn receive_spooled(
+    assoc: &mut Association,
+    ctx: u8,
+    rq: &Command,
+    dir: &Path,
+    n: u64,
+    spool: &Spool,
+) -> NetResult<Result<Stored, io::Error>> {
+    let inc = Incoming::new(assoc, ctx, rq, dir, n);
+    let mut head = Vec::with_capacity(512);
+    let mut error = file_head(&mut head, &inc.meta).err();
+    // Some(result) once the file was written here; None while it goes to the writer.
+    let mut whole: Option<io::Result<()>> = None;
+    let mut started = false;
+    let received = assoc.recv_data_owned(ctx, &mut || spool.spare(), &mut |fragment, last| {
+        if error.is_some() {
+            return Ok(());
+        }
+        if !started && last {
+            let bytes = match &fragment {
+                Fragment::Borrowed(b) => b,
+                Fragment::Owned(buf, range) => &buf[range.clone()],
+            };
+            whole = Some(write_whole(&inc.part, &inc.path, &head, bytes));
+            return Ok(());
+        }
+        if !started {
+            started = true;
+            if let Err(e) = spool.open(inc.part.clone(), std::mem::take(&mut head)) {
+                error = Some(e);
+                return Ok(());
+            }
+        }
+        if let Err(e) = spool.data(fragment) {
+            error = Some(e);
+        }
+        Ok(())
+    });
+    let bytes = match received {
+        Ok(b) => b,
+        Err(e) => {
+            if started {
+                spool.discard();
+            }
+            return Err(e);
+        }
+    };
+    let result = match (error, whole) {
+        (Some(e), _) => {
+            if started {
+                spool.discard();
+            }
+            Err(e)
+        }
+        (None, Some(r)) => r,
+        (None, None) if started => spool.commit(inc.path.clone()),
+        // An empty data set never reached the sink: the file is the head alone.
+        (None, None) => write_whole(&inc.part, &inc.path, &head, &[]),
+    };
+    Ok(result.map(|()| inc.stored(assoc, bytes)))
 }
 
 type Answer = (u16, Option<String>);
 
-fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) -> NetResult<Answer> {
+fn store_one(
+    assoc: &mut Association,
+    shared: &Shared,
+    spool: &mut Option<Spool>,
+    ctx: u8,
+    rq: &Command,
+) -> NetResult<Answer> {
     if assoc.context(ctx).is_none() {
         assoc.recv_data(ctx, &mut io::sink())?;
         return Ok((
@@ -443,7 +567,16 @@ fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) ->
         ));
     }
     let n = shared.next.fetch_add(1, Ordering::Relaxed);
-    let stored = match receive_instance(assoc, ctx, rq, &shared.config.directory, n)? {
+    if spool.is_none() {
+        // Without a thread (none could be started) the instance is written here.
+        *spool = Spool::start().ok();
+    }
+    let dir = &shared.config.directory;
+    let received = match spool {
+        Some(sp) => receive_spooled(assoc, ctx, rq, dir, n, sp)?,
+        None => receive_instance(assoc, ctx, rq, dir, n)?,
+    };
+    let stored = match received {
         Ok(s) => s,
         Err(e) => {
             shared.stats.failed.fetch_add(1, Ordering::Relaxed);
@@ -469,16 +602,9 @@ pub(crate) fn receive_instance(
     dir: &Path,
     n: u64,
 ) -> NetResult<Result<Stored, io::Error>> {
-    let ts = assoc
-        .context(ctx)
-        .map(|c| c.transfer_syntax.clone())
-        .unwrap_or_default();
-    let sop_class = rq.text(tags::AFFECTED_SOP_CLASS).unwrap_or_default();
-    let sop_instance = rq.text(tags::AFFECTED_SOP_INSTANCE).unwrap_or_default();
-    let path = dir.join(file_name(&sop_instance, n));
-    let part = dir.join(format!(".{n}.{}.part", std::process::id()));
-    let meta = meta_for(&sop_class, &sop_instance, &ts, &assoc.peer_ae);
-    let (sink, mut error) = match open_part(&part, &meta) {
+    let inc = Incoming::new(assoc, ctx, rq, dir, n);
+    let (part, path) = (&inc.part, &inc.path);
+    let (sink, mut error) = match open_part(part, &inc.meta) {
         Ok(w) => (Some(w), None),
         Err(e) => (None, Some(e)),
     };
@@ -491,7 +617,7 @@ pub(crate) fn receive_instance(
         Ok(b) => b,
         Err(e) => {
             drop(tolerant);
-            let _ = std::fs::remove_file(&part);
+            let _ = std::fs::remove_file(part);
             return Err(e);
         }
     };
@@ -501,20 +627,13 @@ pub(crate) fn receive_instance(
         && let Err(e) = w
             .into_inner()
             .map_err(|e| e.into_error())
-            .and_then(|_| std::fs::rename(&part, &path))
+            .and_then(|_| std::fs::rename(part, path))
     {
         error = Some(e);
     }
     if let Some(e) = error {
-        let _ = std::fs::remove_file(&part);
+        let _ = std::fs::remove_file(part);
         return Ok(Err(e));
     }
-    Ok(Ok(Stored {
-        path,
-        sop_class,
-        sop_instance,
-        transfer_syntax: ts,
-        calling_ae: assoc.peer_ae.clone(),
-        bytes,
-    }))
+    Ok(Ok(inc.stored(assoc, bytes)))
 }
