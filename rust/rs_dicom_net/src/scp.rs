@@ -516,7 +516,7 @@ fn receive_spooled(
         }
         if !started {
             started = true;
-            if let Err(e) = spool.open(inc.part.clone(), std::mem::take(&mut head)) {
+            if let Err(e) = spool.open(std::mem::take(&mut head)) {
                 error = Some(e);
                 return Ok(());
             }
@@ -569,7 +569,7 @@ fn store_one(
     let n = shared.next.fetch_add(1, Ordering::Relaxed);
     if spool.is_none() {
         // Without a thread (none could be started) the instance is written here.
-        *spool = Spool::start().ok();
+        *spool = Spool::start(&shared.config.directory).ok();
     }
     let dir = &shared.config.directory;
     let received = match spool {

@@ -4,11 +4,17 @@
 //! queue, so memory stays at a few PDUs however large the instance; the buffers come back
 //! for the next PDUs. The C-STORE response still waits for the writer: it has written the
 //! whole file and renamed it into place (or failed, and removed it).
+//!
+//! Creating a file (allocating its inode) costs as much as writing half a megabyte into it,
+//! so the association's thread, idle while the writer writes, creates the next part file
+//! then: an empty dot-file that is removed if no instance comes.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, IoSlice, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
@@ -18,8 +24,13 @@ use crate::assoc::Fragment;
 const QUEUE: usize = 4;
 
 enum Job {
-    /// Creates `part` and writes `head` (preamble and file meta) into it.
-    Open { part: PathBuf, head: Vec<u8> },
+    /// Starts a file, already created as `part`, that begins with `head` (preamble and file
+    /// meta).
+    Open {
+        file: io::Result<File>,
+        part: PathBuf,
+        head: Vec<u8>,
+    },
     /// Writes `buf[range]`; the buffer then goes back.
     Data(Vec<u8>, Range<usize>),
     /// Closes the file and renames it to `path` (or removes it after an error); answers.
@@ -30,6 +41,10 @@ enum Job {
 
 /// The writer thread of one association.
 pub(crate) struct Spool {
+    /// Where part files are created.
+    dir: PathBuf,
+    /// A part file created ahead for the next instance.
+    ready: Cell<Option<(PathBuf, File)>>,
     jobs: Option<SyncSender<Job>>,
     done: Receiver<io::Result<()>>,
     free: Receiver<Vec<u8>>,
@@ -37,8 +52,8 @@ pub(crate) struct Spool {
 }
 
 impl Spool {
-    /// Starts the writer thread.
-    pub(crate) fn start() -> io::Result<Spool> {
+    /// Starts the writer thread of instances received into `dir`.
+    pub(crate) fn start(dir: &Path) -> io::Result<Spool> {
         let (jobs, job_rx) = sync_channel(QUEUE);
         let (done_tx, done) = channel();
         let (free_tx, free) = channel();
@@ -46,6 +61,8 @@ impl Spool {
             .name("rs_dicom-writer".into())
             .spawn(move || writer(job_rx, done_tx, free_tx))?;
         Ok(Spool {
+            dir: dir.to_path_buf(),
+            ready: Cell::new(None),
             jobs: Some(jobs),
             done,
             free,
@@ -71,9 +88,33 @@ impl Spool {
             .unwrap_or_else(|_| Err(io::Error::other("the writer thread ended")))
     }
 
-    /// Starts the file `part` with `head`.
-    pub(crate) fn open(&self, part: PathBuf, head: Vec<u8>) -> io::Result<()> {
-        self.send(Job::Open { part, head })
+    /// Starts a file with `head`: the one created ahead, or a new one.
+    pub(crate) fn open(&self, head: Vec<u8>) -> io::Result<()> {
+        let (part, file) = match self.ready.take() {
+            Some((part, file)) => (part, Ok(file)),
+            None => {
+                let part = self.part_name();
+                let file = File::create(&part);
+                (part, file)
+            }
+        };
+        self.send(Job::Open { file, part, head })
+    }
+
+    /// A part file name unique in the directory (process, then a counter of the process).
+    fn part_name(&self) -> PathBuf {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        self.dir.join(format!(".{}.w{n}.part", std::process::id()))
+    }
+
+    /// Creates the part file of the next instance, if not done yet.
+    fn prepare(&self) {
+        let ready = self.ready.take().or_else(|| {
+            let part = self.part_name();
+            File::create(&part).ok().map(|f| (part, f))
+        });
+        self.ready.set(ready);
     }
 
     /// Queues a fragment of the open file.
@@ -90,9 +131,11 @@ impl Spool {
         }
     }
 
-    /// Waits until the file is complete and renamed to `path`.
+    /// Waits until the file is complete and renamed to `path`; meanwhile creates the next
+    /// part file.
     pub(crate) fn commit(&self, path: PathBuf) -> io::Result<()> {
         self.send(Job::Commit(path))?;
+        self.prepare();
         self.answer()
     }
 
@@ -110,6 +153,10 @@ impl Drop for Spool {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        if let Some((part, file)) = self.ready.take() {
+            drop(file);
+            let _ = std::fs::remove_file(part);
+        }
     }
 }
 
@@ -126,11 +173,11 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
     let mut open: Option<Open> = None;
     for job in jobs {
         match job {
-            Job::Open { part, head } => {
+            Job::Open { file, part, head } => {
                 if let Some(o) = open.take() {
                     remove(o);
                 }
-                let (file, error) = match File::create(&part) {
+                let (file, error) = match file {
                     Ok(f) => (Some(f), None),
                     Err(e) => (None, Some(e)),
                 };
