@@ -15,10 +15,10 @@ use rs_dicom::core::{Tag, VR};
 use rs_dicom::writer::{FileParts, WriteOptions, write_file};
 use rs_dicom::{Dataset, TransferSyntax};
 
-use crate::assoc::{AcceptConfig, Accepted, Association, Fragment, accept, reject_busy, window};
+use crate::assoc::{AcceptConfig, Accepted, Association, accept, reject_busy, window};
 use crate::dimse::{self, Command, field, tags};
 use crate::error::{NetResult, io_error, net_error};
-use crate::spool::{Spool, write_whole};
+use crate::spool::{Spool, receive_spooled};
 
 /// DIMSE statuses used here (PS3.7 C, PS3.4 B.2.3).
 pub mod status {
@@ -420,7 +420,7 @@ fn meta_for(sop_class: &str, sop_instance: &str, ts: &str, calling_ae: &str) -> 
 }
 
 /// The start of a Part 10 file: preamble, "DICM" and the file meta information.
-fn file_head(out: &mut impl Write, meta: &Dataset) -> io::Result<()> {
+pub(crate) fn file_head(out: &mut impl Write, meta: &Dataset) -> io::Result<()> {
     let parts = FileParts {
         preamble: Some(&[0u8; 128]),
         meta: Some(meta),
@@ -443,17 +443,17 @@ fn open_part(path: &Path, meta: &Dataset) -> io::Result<BufWriter<File>> {
 
 /// What a received instance is: its command's UIDs, its transfer syntax, and the file's
 /// final and part names.
-struct Incoming {
+pub(crate) struct Incoming {
     ts: String,
     sop_class: String,
     sop_instance: String,
-    path: PathBuf,
-    part: PathBuf,
-    meta: Dataset,
+    pub(crate) path: PathBuf,
+    pub(crate) part: PathBuf,
+    pub(crate) meta: Dataset,
 }
 
 impl Incoming {
-    fn new(assoc: &Association, ctx: u8, rq: &Command, dir: &Path, n: u64) -> Incoming {
+    pub(crate) fn new(assoc: &Association, ctx: u8, rq: &Command, dir: &Path, n: u64) -> Incoming {
         let ts = assoc
             .context(ctx)
             .map(|c| c.transfer_syntax.clone())
@@ -473,7 +473,7 @@ impl Incoming {
         }
     }
 
-    fn stored(self, assoc: &Association, bytes: u64) -> Stored {
+    pub(crate) fn stored(self, assoc: &Association, bytes: u64) -> Stored {
         Stored {
             path: self.path,
             sop_class: self.sop_class,
@@ -483,71 +483,6 @@ impl Incoming {
             bytes,
         }
     }
-}
-
-/// [`receive_instance`] with the file written by the association's writer thread, so that
-/// receiving a fragment overlaps writing the one before. A data set in one fragment has
-/// nothing to overlap: it is written here, saving the hand-over.
-fn receive_spooled(
-    assoc: &mut Association,
-    ctx: u8,
-    rq: &Command,
-    dir: &Path,
-    n: u64,
-    spool: &Spool,
-) -> NetResult<Result<Stored, io::Error>> {
-    let inc = Incoming::new(assoc, ctx, rq, dir, n);
-    let mut head = Vec::with_capacity(512);
-    let mut error = file_head(&mut head, &inc.meta).err();
-    // Some(result) once the file was written here; None while it goes to the writer.
-    let mut whole: Option<io::Result<()>> = None;
-    let mut started = false;
-    let received = assoc.recv_data_owned(ctx, &mut || spool.spare(), &mut |fragment, last| {
-        if error.is_some() {
-            return Ok(());
-        }
-        if !started && last {
-            let bytes = match &fragment {
-                Fragment::Borrowed(b) => b,
-                Fragment::Owned(buf, range) => &buf[range.clone()],
-            };
-            whole = Some(write_whole(&inc.part, &inc.path, &head, bytes));
-            return Ok(());
-        }
-        if !started {
-            started = true;
-            if let Err(e) = spool.open(std::mem::take(&mut head)) {
-                error = Some(e);
-                return Ok(());
-            }
-        }
-        if let Err(e) = spool.data(fragment) {
-            error = Some(e);
-        }
-        Ok(())
-    });
-    let bytes = match received {
-        Ok(b) => b,
-        Err(e) => {
-            if started {
-                spool.discard();
-            }
-            return Err(e);
-        }
-    };
-    let result = match (error, whole) {
-        (Some(e), _) => {
-            if started {
-                spool.discard();
-            }
-            Err(e)
-        }
-        (None, Some(r)) => r,
-        (None, None) if started => spool.commit(inc.path.clone()),
-        // An empty data set never reached the sink: the file is the head alone.
-        (None, None) => write_whole(&inc.part, &inc.path, &head, &[]),
-    };
-    Ok(result.map(|()| inc.stored(assoc, bytes)))
 }
 
 type Answer = (u16, Option<String>);

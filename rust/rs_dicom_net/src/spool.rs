@@ -18,7 +18,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
-use crate::assoc::Fragment;
+use crate::assoc::{Association, Fragment};
+use crate::dimse::Command;
+use crate::error::NetResult;
+use crate::scp::{Incoming, Stored, file_head};
 
 /// Jobs queued at most: each holds one PDU (at most our maximum PDU length).
 const QUEUE: usize = 4;
@@ -240,6 +243,71 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
 fn remove(mut o: Open) {
     drop(o.file.take());
     let _ = std::fs::remove_file(&o.part);
+}
+
+/// [`receive_instance`] with the file written by the association's writer thread, so that
+/// receiving a fragment overlaps writing the one before. A data set in one fragment has
+/// nothing to overlap: it is written here, saving the hand-over.
+pub(crate) fn receive_spooled(
+    assoc: &mut Association,
+    ctx: u8,
+    rq: &Command,
+    dir: &Path,
+    n: u64,
+    spool: &Spool,
+) -> NetResult<Result<Stored, io::Error>> {
+    let inc = Incoming::new(assoc, ctx, rq, dir, n);
+    let mut head = Vec::with_capacity(512);
+    let mut error = file_head(&mut head, &inc.meta).err();
+    // Some(result) once the file was written here; None while it goes to the writer.
+    let mut whole: Option<io::Result<()>> = None;
+    let mut started = false;
+    let received = assoc.recv_data_owned(ctx, &mut || spool.spare(), &mut |fragment, last| {
+        if error.is_some() {
+            return Ok(());
+        }
+        if !started && last {
+            let bytes = match &fragment {
+                Fragment::Borrowed(b) => b,
+                Fragment::Owned(buf, range) => &buf[range.clone()],
+            };
+            whole = Some(write_whole(&inc.part, &inc.path, &head, bytes));
+            return Ok(());
+        }
+        if !started {
+            started = true;
+            if let Err(e) = spool.open(std::mem::take(&mut head)) {
+                error = Some(e);
+                return Ok(());
+            }
+        }
+        if let Err(e) = spool.data(fragment) {
+            error = Some(e);
+        }
+        Ok(())
+    });
+    let bytes = match received {
+        Ok(b) => b,
+        Err(e) => {
+            if started {
+                spool.discard();
+            }
+            return Err(e);
+        }
+    };
+    let result = match (error, whole) {
+        (Some(e), _) => {
+            if started {
+                spool.discard();
+            }
+            Err(e)
+        }
+        (None, Some(r)) => r,
+        (None, None) if started => spool.commit(inc.path.clone()),
+        // An empty data set never reached the sink: the file is the head alone.
+        (None, None) => write_whole(&inc.part, &inc.path, &head, &[]),
+    };
+    Ok(result.map(|()| inc.stored(assoc, bytes)))
 }
 
 /// Writes `head` then `data` (one `writev` when the kernel takes it all).

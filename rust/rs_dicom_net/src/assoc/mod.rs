@@ -20,7 +20,7 @@ use crate::tls::Conn;
 
 use crate::dimse::{Command, MAX_COMMAND_LENGTH};
 use crate::error::{NetResult, io_error, net_error};
-use crate::pdu::{Abort, Pdu, UserInformation, kind, pdv_ranges, read_pdu};
+use crate::pdu::{Abort, Pdu, UserInformation, kind, pdv_ranges, read_pdu, read_pdu_into};
 
 /// Our default maximum P-DATA PDU length: large PDUs cost fewer system calls, and this bounds
 /// what one PDU may make us allocate.
@@ -78,6 +78,8 @@ pub struct Association {
     contexts: Vec<Context>,
     /// The body of the P-DATA PDU being read, and the PDVs still to hand out.
     rx: Vec<u8>,
+    /// The length of that body: `rx` may be longer (see [`read_pdu_into`]).
+    rx_len: usize,
     pending: std::collections::VecDeque<PdvAt>,
     /// The peer's AE title, ours, and its user information.
     pub peer_ae: String,
@@ -108,6 +110,7 @@ impl Association {
             recv_max,
             contexts,
             rx: Vec::new(),
+            rx_len: 0,
             pending: Default::default(),
             peer_ae: String::new(),
             own_ae: String::new(),
@@ -186,8 +189,11 @@ impl Association {
             if !self.open {
                 return Err(net_error("the association is closed"));
             }
-            let k = match read_pdu(&mut self.reader, self.recv_max, &mut self.rx) {
-                Ok(k) => k,
+            let k = match read_pdu_into(&mut self.reader, self.recv_max, &mut self.rx) {
+                Ok((k, len)) => {
+                    self.rx_len = len;
+                    k
+                }
                 Err(e) => {
                     self.abort_with(2, 0);
                     return Err(e);
@@ -195,7 +201,7 @@ impl Association {
             };
             match k {
                 kind::P_DATA_TF => {
-                    let parsed: NetResult<Vec<_>> = pdv_ranges(&self.rx).collect();
+                    let parsed: NetResult<Vec<_>> = pdv_ranges(&self.rx[..self.rx_len]).collect();
                     match parsed {
                         Ok(pdvs) => {
                             // PS3.8 9.3.5: a PDV names an accepted presentation context; any
@@ -232,7 +238,7 @@ impl Association {
                 }
                 kind::ABORT => {
                     self.close();
-                    let a = match Pdu::parse_body(k, &self.rx) {
+                    let a = match Pdu::parse_body(k, &self.rx[..self.rx_len]) {
                         Ok(Pdu::Abort(a)) => a,
                         _ => Abort {
                             source: 2,

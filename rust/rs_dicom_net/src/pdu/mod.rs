@@ -262,6 +262,19 @@ const READ_STEP: usize = 1 << 20;
 /// length above `max_len` (P-DATA) or [`MAX_ASSOCIATE_PDU`] (others) is refused before
 /// anything is allocated.
 pub fn read_pdu(r: &mut impl Read, max_len: u32, body: &mut Vec<u8>) -> NetResult<u8> {
+    let (kind, len) = read_pdu_into(r, max_len, body)?;
+    body.truncate(len);
+    Ok(kind)
+}
+
+/// [`read_pdu`] leaving `body` at least as long as it was: the PDU is `body[..len]`, and
+/// returns (type, len). A buffer that alternates between short and long PDUs is then not
+/// zeroed again each time it grows back.
+pub(crate) fn read_pdu_into(
+    r: &mut impl Read,
+    max_len: u32,
+    body: &mut Vec<u8>,
+) -> NetResult<(u8, usize)> {
     let mut header = [0u8; 6];
     r.read_exact(&mut header)
         .map_err(|e| crate::error::io_error(&e, "cannot receive a PDU header"))?;
@@ -292,19 +305,15 @@ pub fn read_pdu(r: &mut impl Read, max_len: u32, body: &mut Vec<u8>) -> NetResul
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                body.truncate(got);
-                return Err(crate::error::io_error(&e, "cannot receive a PDU"));
-            }
+            Err(e) => return Err(crate::error::io_error(&e, "cannot receive a PDU")),
         }
     }
-    body.truncate(got);
     if got != len {
         return Err(net_error(format!(
             "the connection closed inside a PDU of type 0x{kind:02X} ({got} of {len} bytes)"
         )));
     }
-    Ok(kind)
+    Ok((kind, len))
 }
 
 #[cfg(test)]
