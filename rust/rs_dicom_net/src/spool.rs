@@ -5,9 +5,10 @@
 //! for the next PDUs. The C-STORE response still waits for the writer: it has written the
 //! whole file and renamed it into place (or failed, and removed it).
 //!
-//! Creating a file (allocating its inode) costs as much as writing half a megabyte into it,
-//! so the association's thread, idle while the writer writes, creates the next part file
-//! then: an empty dot-file that is removed if no instance comes.
+//! Creating a file (allocating its inode) can cost as much as writing half a megabyte into
+//! it, so the association's thread creates the next part file once it has sent its
+//! responses, while the peer turns around and sends the next request: an empty dot-file,
+//! removed if no instance comes.
 
 use std::cell::Cell;
 use std::fs::File;
@@ -48,6 +49,8 @@ pub(crate) struct Spool {
     dir: PathBuf,
     /// A part file created ahead for the next instance.
     ready: Cell<Option<(PathBuf, File)>>,
+    /// A file went through the writer (small instances never use it).
+    used: Cell<bool>,
     jobs: Option<SyncSender<Job>>,
     done: Receiver<io::Result<()>>,
     free: Receiver<Vec<u8>>,
@@ -66,6 +69,7 @@ impl Spool {
         Ok(Spool {
             dir: dir.to_path_buf(),
             ready: Cell::new(None),
+            used: Cell::new(false),
             jobs: Some(jobs),
             done,
             free,
@@ -93,6 +97,7 @@ impl Spool {
 
     /// Starts a file with `head`: the one created ahead, or a new one.
     pub(crate) fn open(&self, head: Vec<u8>) -> io::Result<()> {
+        self.used.set(true);
         let (part, file) = match self.ready.take() {
             Some((part, file)) => (part, Ok(file)),
             None => {
@@ -111,8 +116,11 @@ impl Spool {
         self.dir.join(format!(".{}.w{n}.part", std::process::id()))
     }
 
-    /// Creates the part file of the next instance, if not done yet.
-    fn prepare(&self) {
+    /// Creates the part file of the next instance, if not done yet and the writer was used.
+    pub(crate) fn prepare(&self) {
+        if !self.used.get() {
+            return;
+        }
         let ready = self.ready.take().or_else(|| {
             let part = self.part_name();
             File::create(&part).ok().map(|f| (part, f))
@@ -134,11 +142,9 @@ impl Spool {
         }
     }
 
-    /// Waits until the file is complete and renamed to `path`; meanwhile creates the next
-    /// part file.
+    /// Waits until the file is complete and renamed to `path`.
     pub(crate) fn commit(&self, path: PathBuf) -> io::Result<()> {
         self.send(Job::Commit(path))?;
-        self.prepare();
         self.answer()
     }
 
