@@ -15,6 +15,7 @@ pub mod scp;
 pub mod scu;
 pub mod send;
 mod sop;
+mod spool;
 pub mod tls;
 
 pub use error::{NetResult, net_error};

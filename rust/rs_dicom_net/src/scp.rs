@@ -18,6 +18,7 @@ use rs_dicom::{Dataset, TransferSyntax};
 use crate::assoc::{AcceptConfig, Accepted, Association, accept, reject_busy, window};
 use crate::dimse::{self, Command, field, tags};
 use crate::error::{NetResult, io_error, net_error};
+use crate::spool::{Spool, receive_spooled};
 
 /// DIMSE statuses used here (PS3.7 C, PS3.4 B.2.3).
 pub mod status {
@@ -307,10 +308,17 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
 fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
     let invoked = assoc.async_ops().0;
     let mut held: Vec<(u8, Command)> = Vec::new();
+    // The association's writer thread, started with its first C-STORE.
+    let mut spool: Option<Spool> = None;
     loop {
         let full = held.len() >= window::outstanding_limit(invoked);
         if !held.is_empty() && (invoked == 1 || (full && invoked == 0) || !assoc.input_ready()?) {
             send_held(assoc, &mut held)?;
+            // The peer now reads the responses and sends its next request: time to create
+            // the next file off the path of the next response.
+            if let Some(sp) = &spool {
+                sp.prepare();
+            }
         }
         let Some((ctx, rq)) = assoc.recv_command()? else {
             break;
@@ -332,7 +340,7 @@ fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
         }
         let (status, comment) = match rq.field() {
             Some(field::C_ECHO_RQ) => (status::SUCCESS, None),
-            Some(field::C_STORE_RQ) => store_one(assoc, shared, ctx, &rq)?,
+            Some(field::C_STORE_RQ) => store_one(assoc, shared, &mut spool, ctx, &rq)?,
             _ => {
                 if rq.has_data_set() {
                     assoc.recv_data(ctx, &mut io::sink())?;
@@ -416,25 +424,81 @@ fn meta_for(sop_class: &str, sop_instance: &str, ts: &str, calling_ae: &str) -> 
     m
 }
 
-fn open_part(path: &Path, meta: &Dataset) -> io::Result<BufWriter<File>> {
-    let mut out = BufWriter::with_capacity(256 * 1024, File::create(path)?);
+/// The start of a Part 10 file: preamble, "DICM" and the file meta information.
+pub(crate) fn file_head(out: &mut impl Write, meta: &Dataset) -> io::Result<()> {
     let parts = FileParts {
         preamble: Some(&[0u8; 128]),
         meta: Some(meta),
         dataset: &Dataset::new(),
     };
     write_file(
-        &mut out,
+        out,
         parts,
         &WriteOptions::new(TransferSyntax::EXPLICIT_VR_LE),
     )
-    .map_err(|e| io::Error::other(e.to_string()))?;
+    .map(|_| ())
+    .map_err(|e| io::Error::other(e.to_string()))
+}
+
+fn open_part(path: &Path, meta: &Dataset) -> io::Result<BufWriter<File>> {
+    let mut out = BufWriter::with_capacity(256 * 1024, File::create(path)?);
+    file_head(&mut out, meta)?;
     Ok(out)
+}
+
+/// What a received instance is: its command's UIDs, its transfer syntax, and the file's
+/// final and part names.
+pub(crate) struct Incoming {
+    ts: String,
+    sop_class: String,
+    sop_instance: String,
+    pub(crate) path: PathBuf,
+    pub(crate) part: PathBuf,
+    pub(crate) meta: Dataset,
+}
+
+impl Incoming {
+    pub(crate) fn new(assoc: &Association, ctx: u8, rq: &Command, dir: &Path, n: u64) -> Incoming {
+        let ts = assoc
+            .context(ctx)
+            .map(|c| c.transfer_syntax.clone())
+            .unwrap_or_default();
+        let sop_class = rq.text(tags::AFFECTED_SOP_CLASS).unwrap_or_default();
+        let sop_instance = rq.text(tags::AFFECTED_SOP_INSTANCE).unwrap_or_default();
+        let path = dir.join(file_name(&sop_instance, n));
+        let part = dir.join(format!(".{n}.{}.part", std::process::id()));
+        let meta = meta_for(&sop_class, &sop_instance, &ts, &assoc.peer_ae);
+        Incoming {
+            ts,
+            sop_class,
+            sop_instance,
+            path,
+            part,
+            meta,
+        }
+    }
+
+    pub(crate) fn stored(self, assoc: &Association, bytes: u64) -> Stored {
+        Stored {
+            path: self.path,
+            sop_class: self.sop_class,
+            sop_instance: self.sop_instance,
+            transfer_syntax: self.ts,
+            calling_ae: assoc.peer_ae.clone(),
+            bytes,
+        }
+    }
 }
 
 type Answer = (u16, Option<String>);
 
-fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) -> NetResult<Answer> {
+fn store_one(
+    assoc: &mut Association,
+    shared: &Shared,
+    spool: &mut Option<Spool>,
+    ctx: u8,
+    rq: &Command,
+) -> NetResult<Answer> {
     if assoc.context(ctx).is_none() {
         assoc.recv_data(ctx, &mut io::sink())?;
         return Ok((
@@ -443,7 +507,16 @@ fn store_one(assoc: &mut Association, shared: &Shared, ctx: u8, rq: &Command) ->
         ));
     }
     let n = shared.next.fetch_add(1, Ordering::Relaxed);
-    let stored = match receive_instance(assoc, ctx, rq, &shared.config.directory, n)? {
+    if spool.is_none() {
+        // Without a thread (none could be started) the instance is written here.
+        *spool = Spool::start(&shared.config.directory).ok();
+    }
+    let dir = &shared.config.directory;
+    let received = match spool {
+        Some(sp) => receive_spooled(assoc, ctx, rq, dir, n, sp)?,
+        None => receive_instance(assoc, ctx, rq, dir, n)?,
+    };
+    let stored = match received {
         Ok(s) => s,
         Err(e) => {
             shared.stats.failed.fetch_add(1, Ordering::Relaxed);
@@ -469,16 +542,9 @@ pub(crate) fn receive_instance(
     dir: &Path,
     n: u64,
 ) -> NetResult<Result<Stored, io::Error>> {
-    let ts = assoc
-        .context(ctx)
-        .map(|c| c.transfer_syntax.clone())
-        .unwrap_or_default();
-    let sop_class = rq.text(tags::AFFECTED_SOP_CLASS).unwrap_or_default();
-    let sop_instance = rq.text(tags::AFFECTED_SOP_INSTANCE).unwrap_or_default();
-    let path = dir.join(file_name(&sop_instance, n));
-    let part = dir.join(format!(".{n}.{}.part", std::process::id()));
-    let meta = meta_for(&sop_class, &sop_instance, &ts, &assoc.peer_ae);
-    let (sink, mut error) = match open_part(&part, &meta) {
+    let inc = Incoming::new(assoc, ctx, rq, dir, n);
+    let (part, path) = (&inc.part, &inc.path);
+    let (sink, mut error) = match open_part(part, &inc.meta) {
         Ok(w) => (Some(w), None),
         Err(e) => (None, Some(e)),
     };
@@ -491,7 +557,7 @@ pub(crate) fn receive_instance(
         Ok(b) => b,
         Err(e) => {
             drop(tolerant);
-            let _ = std::fs::remove_file(&part);
+            let _ = std::fs::remove_file(part);
             return Err(e);
         }
     };
@@ -501,20 +567,13 @@ pub(crate) fn receive_instance(
         && let Err(e) = w
             .into_inner()
             .map_err(|e| e.into_error())
-            .and_then(|_| std::fs::rename(&part, &path))
+            .and_then(|_| std::fs::rename(part, path))
     {
         error = Some(e);
     }
     if let Some(e) = error {
-        let _ = std::fs::remove_file(&part);
+        let _ = std::fs::remove_file(part);
         return Ok(Err(e));
     }
-    Ok(Ok(Stored {
-        path,
-        sop_class,
-        sop_instance,
-        transfer_syntax: ts,
-        calling_ae: assoc.peer_ae.clone(),
-        bytes,
-    }))
+    Ok(Ok(inc.stored(assoc, bytes)))
 }

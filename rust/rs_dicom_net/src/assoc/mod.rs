@@ -20,7 +20,7 @@ use crate::tls::Conn;
 
 use crate::dimse::{Command, MAX_COMMAND_LENGTH};
 use crate::error::{NetResult, io_error, net_error};
-use crate::pdu::{Abort, Pdu, UserInformation, kind, pdv_ranges, read_pdu};
+use crate::pdu::{Abort, Pdu, UserInformation, kind, pdv_ranges, read_pdu, read_pdu_into};
 
 /// Our default maximum P-DATA PDU length: large PDUs cost fewer system calls, and this bounds
 /// what one PDU may make us allocate.
@@ -50,6 +50,15 @@ impl Context {
     }
 }
 
+/// A received data fragment: borrowed from the association's PDU buffer, or that whole
+/// buffer handed over with the fragment's range in it.
+pub(crate) enum Fragment<'a> {
+    /// Bytes still in the association's buffer.
+    Borrowed(&'a [u8]),
+    /// The PDU's buffer, now the receiver's, and where the fragment is in it.
+    Owned(Vec<u8>, std::ops::Range<usize>),
+}
+
 /// One received PDV: context, control header and where its bytes are in the PDU buffer.
 #[derive(Debug, Clone)]
 struct PdvAt {
@@ -69,6 +78,8 @@ pub struct Association {
     contexts: Vec<Context>,
     /// The body of the P-DATA PDU being read, and the PDVs still to hand out.
     rx: Vec<u8>,
+    /// The length of that body: `rx` may be longer (see [`read_pdu_into`]).
+    rx_len: usize,
     pending: std::collections::VecDeque<PdvAt>,
     /// The peer's AE title, ours, and its user information.
     pub peer_ae: String,
@@ -99,6 +110,7 @@ impl Association {
             recv_max,
             contexts,
             rx: Vec::new(),
+            rx_len: 0,
             pending: Default::default(),
             peer_ae: String::new(),
             own_ae: String::new(),
@@ -177,8 +189,11 @@ impl Association {
             if !self.open {
                 return Err(net_error("the association is closed"));
             }
-            let k = match read_pdu(&mut self.reader, self.recv_max, &mut self.rx) {
-                Ok(k) => k,
+            let k = match read_pdu_into(&mut self.reader, self.recv_max, &mut self.rx) {
+                Ok((k, len)) => {
+                    self.rx_len = len;
+                    k
+                }
                 Err(e) => {
                     self.abort_with(2, 0);
                     return Err(e);
@@ -186,7 +201,7 @@ impl Association {
             };
             match k {
                 kind::P_DATA_TF => {
-                    let parsed: NetResult<Vec<_>> = pdv_ranges(&self.rx).collect();
+                    let parsed: NetResult<Vec<_>> = pdv_ranges(&self.rx[..self.rx_len]).collect();
                     match parsed {
                         Ok(pdvs) => {
                             // PS3.8 9.3.5: a PDV names an accepted presentation context; any
@@ -223,7 +238,7 @@ impl Association {
                 }
                 kind::ABORT => {
                     self.close();
-                    let a = match Pdu::parse_body(k, &self.rx) {
+                    let a = match Pdu::parse_body(k, &self.rx[..self.rx_len]) {
                         Ok(Pdu::Abort(a)) => a,
                         _ => Abort {
                             source: 2,
@@ -292,23 +307,7 @@ impl Association {
     pub fn recv_data(&mut self, ctx: u8, sink: &mut dyn Write) -> NetResult<u64> {
         let mut n = 0u64;
         loop {
-            let Some(p) = self.next_pdv()? else {
-                return Err(net_error(
-                    "the peer released the association inside a data set",
-                ));
-            };
-            if p.control & 1 != 0 || p.context_id != ctx {
-                self.abort_with(2, 2);
-                return Err(net_error(format!(
-                    "expected a data fragment on context {ctx}, got a {} fragment on context {}",
-                    if p.control & 1 != 0 {
-                        "command"
-                    } else {
-                        "data"
-                    },
-                    p.context_id
-                )));
-            }
+            let p = self.next_data_pdv(ctx)?;
             let part = &self.rx[p.range.clone()];
             n += part.len() as u64;
             sink.write_all(part)
@@ -317,6 +316,54 @@ impl Association {
                 return Ok(n);
             }
         }
+    }
+
+    /// Like [`Association::recv_data`], but a fragment that is the last PDV of its PDU comes
+    /// with the PDU's buffer itself (replaced by `spare()`), so that another thread can write
+    /// it without a copy. `sink` gets each fragment and whether it ends the data set.
+    pub(crate) fn recv_data_owned(
+        &mut self,
+        ctx: u8,
+        spare: &mut dyn FnMut() -> Vec<u8>,
+        sink: &mut dyn FnMut(Fragment<'_>, bool) -> std::io::Result<()>,
+    ) -> NetResult<u64> {
+        let mut n = 0u64;
+        loop {
+            let p = self.next_data_pdv(ctx)?;
+            let last = p.control & 2 != 0;
+            n += p.range.len() as u64;
+            let fragment = if self.pending.is_empty() {
+                Fragment::Owned(std::mem::replace(&mut self.rx, spare()), p.range)
+            } else {
+                Fragment::Borrowed(&self.rx[p.range])
+            };
+            sink(fragment, last).map_err(|e| io_error(&e, "cannot store the received data set"))?;
+            if last {
+                return Ok(n);
+            }
+        }
+    }
+
+    /// The next PDV, which must be a data fragment on context `ctx`.
+    fn next_data_pdv(&mut self, ctx: u8) -> NetResult<PdvAt> {
+        let Some(p) = self.next_pdv()? else {
+            return Err(net_error(
+                "the peer released the association inside a data set",
+            ));
+        };
+        if p.control & 1 != 0 || p.context_id != ctx {
+            self.abort_with(2, 2);
+            return Err(net_error(format!(
+                "expected a data fragment on context {ctx}, got a {} fragment on context {}",
+                if p.control & 1 != 0 {
+                    "command"
+                } else {
+                    "data"
+                },
+                p.context_id
+            )));
+        }
+        Ok(p)
     }
 
     /// Releases the association (A-RELEASE-RQ, then waits for the A-RELEASE-RP).

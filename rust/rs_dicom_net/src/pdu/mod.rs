@@ -255,10 +255,26 @@ pub fn pdv_ranges(
     })
 }
 
+/// How much a PDU's buffer grows ahead of the bytes received.
+const READ_STEP: usize = 1 << 20;
+
 /// Reads the next PDU from `r` into `body` (resized to its length): returns its type. A
 /// length above `max_len` (P-DATA) or [`MAX_ASSOCIATE_PDU`] (others) is refused before
 /// anything is allocated.
 pub fn read_pdu(r: &mut impl Read, max_len: u32, body: &mut Vec<u8>) -> NetResult<u8> {
+    let (kind, len) = read_pdu_into(r, max_len, body)?;
+    body.truncate(len);
+    Ok(kind)
+}
+
+/// [`read_pdu`] leaving `body` at least as long as it was: the PDU is `body[..len]`, and
+/// returns (type, len). A buffer that alternates between short and long PDUs is then not
+/// zeroed again each time it grows back.
+pub(crate) fn read_pdu_into(
+    r: &mut impl Read,
+    max_len: u32,
+    body: &mut Vec<u8>,
+) -> NetResult<(u8, usize)> {
     let mut header = [0u8; 6];
     r.read_exact(&mut header)
         .map_err(|e| crate::error::io_error(&e, "cannot receive a PDU header"))?;
@@ -275,18 +291,29 @@ pub fn read_pdu(r: &mut impl Read, max_len: u32, body: &mut Vec<u8>) -> NetResul
             "PDU type 0x{kind:02X} announces {len} bytes, more than the {limit} allowed"
         )));
     }
-    body.clear();
-    // Reading through `take` grows the buffer only as bytes arrive.
-    let got = r
-        .take(u64::from(len))
-        .read_to_end(body)
-        .map_err(|e| crate::error::io_error(&e, "cannot receive a PDU"))?;
-    if got != len as usize {
+    let len = len as usize;
+    // The buffer grows a step at a time, only as bytes arrive; a buffer that was already
+    // long enough is read into as it is (no zeroing), with one `read` per chunk the socket
+    // has, where `read_to_end` would start small and double.
+    let mut got = 0;
+    while got < len {
+        let end = len.min(got + READ_STEP);
+        if body.len() < end {
+            body.resize(end, 0);
+        }
+        match r.read(&mut body[got..end]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(crate::error::io_error(&e, "cannot receive a PDU")),
+        }
+    }
+    if got != len {
         return Err(net_error(format!(
             "the connection closed inside a PDU of type 0x{kind:02X} ({got} of {len} bytes)"
         )));
     }
-    Ok(kind)
+    Ok((kind, len))
 }
 
 #[cfg(test)]
