@@ -91,7 +91,9 @@ impl LineWriter<'_> {
         // coded data is 0xFF) takes the byte-by-byte path.
         let full = s.n >= 32;
         let w = (s.acc >> (s.n.wrapping_sub(32) & 63)) as u32;
-        if full && (s.ff || has_ff(w)) {
+        // `&` and `|`, not `&&` and `||`: whether the word is complete varies from code to
+        // code, and a branch on it alone would be mispredicted.
+        if full & (s.ff | has_ff(w)) {
             (s.n, s.ff, s.pos) = stuffed(s.acc, s.n, s.ff, self.out, s.pos);
             return;
         }
