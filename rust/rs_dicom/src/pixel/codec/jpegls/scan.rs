@@ -452,20 +452,24 @@ impl Coder {
         prev[w + 1] = prev[w];
         cur[0] = prev[1];
         let (mut rb, mut rd) = (prev[0], prev[1]);
+        // The reconstruction of the sample before, kept in a register: read back from `cur`,
+        // it would wait for its own store on the chain from sample to sample.
+        let mut ra = cur[0];
         let mut x = 0;
         while x < w {
-            let ra = cur[x];
             let rc = rb;
             rb = rd;
             rd = prev[x + 2];
             let q = self.context(rd - rb, rb - rc, rc - ra);
             if q != 0 {
-                cur[x + 1] = self.regular(bw, q, cur[x + 1], med(ra, rb, rc));
+                ra = self.regular(bw, q, cur[x + 1], med(ra, rb, rc));
+                cur[x + 1] = ra;
                 x += 1;
             } else {
                 x += self.mono_run(bw, prev, cur, x);
                 rb = prev[x];
                 rd = prev[x + 1];
+                ra = cur[x];
             }
         }
         let state = writer.state();

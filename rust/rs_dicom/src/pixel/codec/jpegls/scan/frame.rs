@@ -1,6 +1,7 @@
-//! The line loop of a frame, compiled twice on x86-64: for any CPU and for those with LZCNT
-//! and BMI1/2 (every x86-64 CPU since 2013), where the Golomb parameter's leading-zero counts
-//! are one instruction and the many register shifts of the coder and bit writer need no CL.
+//! The line loop of a frame, compiled twice on x86-64: for any CPU and for those with AVX2,
+//! LZCNT and BMI1/2 (x86-64 CPUs since 2013, but for some low-end ones), where the Golomb
+//! parameter's leading-zero counts are one instruction, the many register shifts of the coder
+//! and bit writer need no CL, and the lossless lines' vector pass takes 8 samples at a time.
 
 use super::super::bits::BitWriter;
 use super::Coder;
@@ -16,7 +17,7 @@ impl Coder {
     ) {
         #[cfg(target_arch = "x86_64")]
         if has_bmi() {
-            // SAFETY: the CPU has LZCNT, BMI1 and BMI2, checked just above.
+            // SAFETY: the CPU has AVX2, LZCNT, BMI1 and BMI2, checked just above.
             #[allow(unsafe_code)]
             unsafe {
                 self.frame_bmi(bw, samples, w, comps);
@@ -26,9 +27,9 @@ impl Coder {
         self.frame_body(bw, samples, w, comps);
     }
 
-    /// [`Coder::frame_body`] for CPUs with LZCNT and BMI1/2.
+    /// [`Coder::frame_body`] for CPUs with AVX2, LZCNT and BMI1/2.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "lzcnt,bmi1,bmi2")]
+    #[target_feature(enable = "avx2,lzcnt,bmi1,bmi2")]
     #[inline(never)]
     fn frame_bmi(&mut self, bw: &mut BitWriter, samples: &[u16], w: usize, comps: usize) {
         self.frame_body(bw, samples, w, comps);
@@ -88,7 +89,8 @@ fn load_line(cur: &mut [i32], row: &[u16]) {
 /// Whether [`Coder::frame_bmi`] may run on this CPU (std caches the detection).
 #[cfg(target_arch = "x86_64")]
 fn has_bmi() -> bool {
-    std::arch::is_x86_feature_detected!("lzcnt")
+    std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("lzcnt")
         && std::arch::is_x86_feature_detected!("bmi1")
         && std::arch::is_x86_feature_detected!("bmi2")
 }
