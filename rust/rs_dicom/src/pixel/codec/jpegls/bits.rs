@@ -26,10 +26,10 @@ pub(super) struct LineWriter<'a> {
     out: &'a mut [u8],
 }
 
-/// Whether any byte of `w` is 0xFF (the classic zero-byte test on `!w`, exact).
+/// Not zero when a byte of `w` is 0xFF (the classic zero-byte test on `!w`, exact).
 #[inline(always)]
-fn has_ff(w: u32) -> bool {
-    ((!w).wrapping_sub(0x0101_0101) & w & 0x8080_8080) != 0
+fn ff_bits(w: u32) -> u32 {
+    (!w).wrapping_sub(0x0101_0101) & w & 0x8080_8080
 }
 
 impl BitWriter {
@@ -91,7 +91,11 @@ impl LineWriter<'_> {
         // coded data is 0xFF) takes the byte-by-byte path.
         let full = s.n >= 32;
         let w = (s.acc >> (s.n.wrapping_sub(32) & 63)) as u32;
-        if full && (s.ff || has_ff(w)) {
+        // One test for "complete and needs stuffing", in arithmetic rather than `&&` (which
+        // compiles to a branch on completeness alone, a mispredicted one: it varies from code
+        // to code).
+        let complete = 0u32.wrapping_sub(s.n >> 5);
+        if (ff_bits(w) | (u32::from(s.ff) << 7)) & complete != 0 {
             (s.n, s.ff, s.pos) = stuffed(s.acc, s.n, s.ff, self.out, s.pos);
             return;
         }

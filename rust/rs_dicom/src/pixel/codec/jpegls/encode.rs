@@ -58,32 +58,7 @@ pub fn encode(frame: &FrameImage, near: u32) -> Result<Vec<u8>> {
 
     let mut coder = Coder::new(precision, params);
     let mut bw = BitWriter::new(out);
-    if comps == 1 {
-        let (mut prev, mut cur) = (vec![0i32; w + 2], vec![0i32; w + 2]);
-        let (mut qs, mut preds) = (vec![0i32; w], vec![0i32; w]);
-        for row in samples.chunks_exact(w) {
-            std::mem::swap(&mut prev, &mut cur);
-            for (d, &s) in cur[1..=w].iter_mut().zip(row) {
-                *d = i32::from(s);
-            }
-            if near == 0 {
-                coder.mono_line_lossless(
-                    &mut bw, &mut prev, &mut cur, &mut qs, &mut preds, precision,
-                );
-            } else {
-                coder.mono_line(&mut bw, &mut prev, &mut cur);
-            }
-        }
-    } else {
-        let (mut prev, mut cur) = (vec![[0i32; 3]; w + 2], vec![[0i32; 3]; w + 2]);
-        for row in samples.chunks_exact(w * 3) {
-            std::mem::swap(&mut prev, &mut cur);
-            for (d, s) in cur[1..=w].iter_mut().zip(row.chunks_exact(3)) {
-                *d = [s[0], s[1], s[2]].map(i32::from);
-            }
-            coder.triplet_line(&mut bw, &mut prev, &mut cur);
-        }
-    }
+    coder.code_frame(&mut bw, &samples, w, comps);
     if coder.overflow {
         return Err(DicomError::codec(
             ErrorKind::Encode,

@@ -2,12 +2,14 @@
 //! predictor, bias correction, limited-length Golomb codes and run mode, with CharLS 2.4's
 //! choices where the standard leaves room, so that the codestream is CharLS's byte for byte.
 //!
-//! Lossless single-component lines take a faster path: as reconstructed values equal the
-//! originals, each line's contexts and predictions are computed in one vectorisable pass
-//! before the serial part (context state and bit writing) runs.
+//! Lossless single-component lines take a faster path (`lossless.rs`).
 
 use super::bits::{BitWriter, LineWriter};
 
+/// The lines of a frame, and the CPU-specific builds of that loop.
+mod frame;
+/// Lossless single-component lines.
+mod lossless;
 /// Three components interleaved by sample.
 mod rgb;
 
@@ -84,6 +86,27 @@ fn bit_sign(i: i32) -> i32 {
     i >> 31
 }
 
+/// Writes `mapped` with Golomb parameter `k`, limited to `limit` bits for `qbpp`-bit
+/// escape values (A.5.3).
+#[inline(always)]
+fn put_golomb(bw: &mut LineWriter<'_>, k: u32, mapped: i32, limit: i32, qbpp: u32) {
+    let high = (mapped >> k) as u32;
+    let escape = limit - qbpp as i32 - 1;
+    if (high as i32) < escape {
+        let low = (1u32 << k) | (mapped as u32 & ((1u32 << k) - 1));
+        if high + 1 + k <= 32 {
+            bw.put(low, high + 1 + k);
+        } else {
+            bw.put_zeros(high);
+            bw.put(low, k + 1);
+        }
+    } else {
+        bw.put_zeros(escape as u32);
+        bw.put(1, 1);
+        bw.put((mapped - 1) as u32 & ((1u32 << qbpp) - 1), qbpp);
+    }
+}
+
 /// The median edge detector (A.4.1).
 #[inline(always)]
 fn med(ra: i32, rb: i32, rc: i32) -> i32 {
@@ -124,6 +147,8 @@ impl RunCtx {
 
 /// The state of one scan being coded.
 pub(super) struct Coder {
+    /// The precision.
+    bits: u32,
     maxval: i32,
     near: i32,
     range: i32,
@@ -139,6 +164,11 @@ pub(super) struct Coder {
     /// Quantised gradient of `d` at `qlut[d + qoff]`.
     qlut: Vec<i8>,
     qoff: i32,
+    /// Near-lossless, the reconstruction of `x` predicted as `px` is `x + shift[x - px +
+    /// MAXVAL]` (clamped): `x - px` rounded to the nearest multiple of 2 NEAR + 1, a value
+    /// within NEAR of `x` that a table finds sooner than the division it replaces (the next
+    /// sample waits for it). Empty when lossless.
+    shift: Vec<i16>,
     /// The 365 contexts, in an array of 512 so that a masked index needs no bounds check.
     ctx: [Ctx; 512],
     run: [RunCtx; 2],
@@ -154,6 +184,7 @@ impl Coder {
         let bpp = log2_ceil(p.maxval);
         let lut_half = 1i32 << bits;
         let mut c = Coder {
+            bits,
             maxval: p.maxval,
             near: p.near,
             range,
@@ -166,6 +197,7 @@ impl Coder {
             recip: (1u64 << 32).div_ceil(2 * p.near as u64 + 1),
             qlut: Vec::new(),
             qoff: lut_half,
+            shift: Vec::new(),
             ctx: [Ctx {
                 a: (2i32).max((range + 32) / 64),
                 b: 0,
@@ -190,6 +222,12 @@ impl Coder {
             overflow: false,
         };
         c.qlut = (-lut_half..lut_half).map(|d| c.quantize(d) as i8).collect();
+        if p.near > 0 {
+            // |shift| <= NEAR <= 255.
+            c.shift = (-p.maxval..=p.maxval)
+                .map(|d| (c.quantize_error(d) * (2 * p.near + 1) - d) as i16)
+                .collect();
+        }
         c
     }
 
@@ -223,15 +261,26 @@ impl Coder {
     /// The prediction error, quantised for NEAR and reduced modulo the range (A.4.4, A.4.5).
     #[inline(always)]
     fn error_value(&self, e: i32) -> i32 {
+        self.reduce(self.quantize_error(e))
+    }
+
+    /// The prediction error quantised for NEAR (A.4.4).
+    #[inline(always)]
+    fn quantize_error(&self, e: i32) -> i32 {
         let n = self.near;
-        let mut e = if n == 0 {
+        if n == 0 {
             e
         } else {
             // (|e| + NEAR) / (2 NEAR + 1) with e's sign; 0 stays 0 as NEAR < 2 NEAR + 1.
             let s = e >> 31;
             let q = ((((e ^ s) - s + n) as u64 * self.recip) >> 32) as i32;
             (q ^ s) - s
-        };
+        }
+    }
+
+    /// A quantised error reduced modulo the range (A.4.5).
+    #[inline(always)]
+    fn reduce(&self, mut e: i32) -> i32 {
         if e < 0 {
             e += self.range;
         }
@@ -267,21 +316,7 @@ impl Coder {
     /// Writes `mapped` with Golomb parameter `k`, limited to `limit` bits (A.5.3).
     #[inline(always)]
     fn encode_mapped(&self, bw: &mut LineWriter<'_>, k: u32, mapped: i32, limit: i32) {
-        let high = (mapped >> k) as u32;
-        if (high as i32) < limit - self.qbpp as i32 - 1 {
-            let low = (1u32 << k) | (mapped as u32 & ((1u32 << k) - 1));
-            if high + 1 + k <= 32 {
-                bw.put(low, high + 1 + k);
-            } else {
-                bw.put_zeros(high);
-                bw.put(low, k + 1);
-            }
-        } else {
-            bw.put_zeros((limit - self.qbpp as i32 - 1) as u32);
-            bw.put(1, 1);
-            let q = self.qbpp;
-            bw.put((mapped - 1) as u32 & ((1u32 << q) - 1), q);
-        }
+        put_golomb(bw, k, mapped, limit, self.qbpp);
     }
 
     /// The Golomb parameter of a regular context.
@@ -308,15 +343,14 @@ impl Coder {
             cx.n >>= 1;
         }
         cx.n += 1;
-        // The bias correction of A.6.2, as selects: which branch is taken varies from sample
-        // to sample and would be mispredicted.
+        // The bias correction of A.6.2 without branches (which one is taken varies from
+        // sample to sample and would be mispredicted): when neither applies, 1 - N <= B <= 0
+        // already, and when one does, the bound it checks is one of these two.
         let (b, n, c) = (cx.b, cx.n, cx.c);
         let neg = -i32::from(b + n <= 0);
         let pos = -i32::from(b > 0);
-        let b_neg = (b + n).max(1 - n);
-        let b_pos = (b - n).min(0);
-        cx.b = (b_neg & neg) | (b_pos & pos) | (b & !(neg | pos));
-        cx.c = c + (pos & i32::from(c < 127)) - (neg & i32::from(c > -128));
+        cx.b = (b + (n & neg) - (n & pos)).max(1 - n).min(0);
+        cx.c = (c + neg - pos).clamp(-128, 127);
     }
 
     /// Codes sample `x` in regular mode in signed context `q`, returning the reconstruction.
@@ -327,7 +361,14 @@ impl Coder {
         let cx = self.ctx[i];
         let k = self.ctx_k(cx);
         let px = self.clamp(pred + ((cx.c ^ sign) - sign));
-        let e = self.error_value(((x - px) ^ sign) - sign);
+        // The reconstruction (A.4.6) is `px` plus the quantised error before the modulo
+        // reduction, times 2 NEAR + 1, clamped: that value lies within NEAR of `x`, so within
+        // -NEAR..=MAXVAL + NEAR, where the reduction's wrap-around brings its own result.
+        // Taken so (from `shift`), it does not wait for the reduction, nor for the division
+        // of the quantisation.
+        let d = x - px;
+        let qe = self.quantize_error(d);
+        let e = self.reduce((qe ^ sign) - sign);
         let corr = if (k as i32 | self.near) == 0 {
             bit_sign(2 * cx.b + cx.n - 1)
         } else {
@@ -336,26 +377,12 @@ impl Coder {
         let v = corr ^ e;
         self.encode_mapped(bw, k, (v >> 30) ^ (2 * v), self.limit);
         self.update(i, e, self.near);
-        self.reconstruct(px, (e ^ sign) - sign)
-    }
-
-    /// Lossless regular mode: no reconstruction, the modulo reduction a sign extension.
-    #[inline(always)]
-    fn regular_lossless(&mut self, bw: &mut LineWriter<'_>, q: i32, x: i32, pred: i32, shift: u32) {
-        let sign = bit_sign(q);
-        let i = ((q ^ sign) - sign) as usize & 511;
-        let cx = self.ctx[i];
-        let k = self.ctx_k(cx);
-        let px = self.clamp(pred + ((cx.c ^ sign) - sign));
-        let e = ((((x - px) ^ sign) - sign) << shift) >> shift;
-        let corr = if k == 0 {
-            bit_sign(2 * cx.b + cx.n - 1)
+        if self.near == 0 {
+            x
         } else {
-            0
-        };
-        let v = corr ^ e;
-        self.encode_mapped(bw, k, (v >> 30) ^ (2 * v), self.limit);
-        self.update(i, e, 0);
+            let r = self.shift.get((d + self.maxval) as usize).copied();
+            self.clamp(x + i32::from(r.unwrap_or(0)))
+        }
     }
 
     /// Writes a run of `run` samples, `eol` when it reaches the end of the line (A.7.1).
@@ -417,6 +444,7 @@ impl Coder {
 
     /// Codes one line of one component. `prev` and `cur` hold the line above and this line
     /// at indices `1..=w`; `cur` holds the samples and receives their reconstructions.
+    #[inline(always)]
     pub(super) fn mono_line(&mut self, out: &mut BitWriter, prev: &mut [i32], cur: &mut [i32]) {
         let mut writer = out.line(cur.len() * (self.limit as usize + 1) + 64);
         let bw = &mut writer;
@@ -424,20 +452,24 @@ impl Coder {
         prev[w + 1] = prev[w];
         cur[0] = prev[1];
         let (mut rb, mut rd) = (prev[0], prev[1]);
+        // The reconstruction of the sample before, kept in a register: read back from `cur`,
+        // it would wait for its own store on the chain from sample to sample.
+        let mut ra = cur[0];
         let mut x = 0;
         while x < w {
-            let ra = cur[x];
             let rc = rb;
             rb = rd;
             rd = prev[x + 2];
             let q = self.context(rd - rb, rb - rc, rc - ra);
             if q != 0 {
-                cur[x + 1] = self.regular(bw, q, cur[x + 1], med(ra, rb, rc));
+                ra = self.regular(bw, q, cur[x + 1], med(ra, rb, rc));
+                cur[x + 1] = ra;
                 x += 1;
             } else {
                 x += self.mono_run(bw, prev, cur, x);
                 rb = prev[x];
                 rd = prev[x + 1];
+                ra = cur[x];
             }
         }
         let state = writer.state();
@@ -468,85 +500,6 @@ impl Coder {
         }
         let i = x + 1 + run;
         cur[i] = self.interruption(bw, cur[i], ra, prev[i]);
-        self.run_index = self.run_index.saturating_sub(1);
-        run + 1
-    }
-
-    /// As [`Coder::mono_line`], lossless: contexts and predictions come from a first pass
-    /// over the line (scratch `qs`, `preds` of `w` entries each).
-    pub(super) fn mono_line_lossless(
-        &mut self,
-        out: &mut BitWriter,
-        prev: &mut [i32],
-        cur: &mut [i32],
-        qs: &mut [i32],
-        preds: &mut [i32],
-        bits: u32,
-    ) {
-        let mut writer = out.line(cur.len() * (self.limit as usize + 1) + 64);
-        let bw = &mut writer;
-        let w = cur.len() - 2;
-        prev[w + 1] = prev[w];
-        cur[0] = prev[1];
-        let (t1, t2, t3) = (self.t1, self.t2, self.t3);
-        // Counting the thresholds passed is the quantisation of A.3.3 for NEAR 0, and
-        // compiles to vector compares.
-        let quant = |d: i32| -> i32 {
-            (d > 0) as i32 + (d >= t1) as i32 + (d >= t2) as i32 + (d >= t3) as i32
-                - (d < 0) as i32
-                - (d <= -t1) as i32
-                - (d <= -t2) as i32
-                - (d <= -t3) as i32
-        };
-        {
-            let (ra, rc) = (&cur[..w], &prev[..w]);
-            let (rb, rd) = (&prev[1..w + 1], &prev[2..w + 2]);
-            let (qs, preds) = (&mut qs[..w], &mut preds[..w]);
-            for i in 0..w {
-                qs[i] =
-                    (quant(rd[i] - rb[i]) * 9 + quant(rb[i] - rc[i])) * 9 + quant(rc[i] - ra[i]);
-                let (mn, mx) = (ra[i].min(rb[i]), ra[i].max(rb[i]));
-                let rest = if rc[i] <= mn {
-                    mx
-                } else {
-                    ra[i] + rb[i] - rc[i]
-                };
-                preds[i] = if rc[i] >= mx { mn } else { rest };
-            }
-        }
-        let shift = 32 - bits;
-        let (qs, preds, samples) = (&qs[..w], &preds[..w], &cur[1..=w]);
-        let mut x = 0;
-        while x < w {
-            let q = qs[x];
-            if q != 0 {
-                self.regular_lossless(bw, q, samples[x], preds[x], shift);
-                x += 1;
-            } else {
-                x += self.mono_run_lossless(bw, prev, cur, x);
-            }
-        }
-        let state = writer.state();
-        out.end_line(state);
-    }
-
-    #[inline(always)]
-    fn mono_run_lossless(
-        &mut self,
-        bw: &mut LineWriter<'_>,
-        prev: &[i32],
-        cur: &[i32],
-        x: usize,
-    ) -> usize {
-        let ra = cur[x];
-        let rest = &cur[x + 1..cur.len() - 1];
-        let run = rest.iter().position(|&v| v != ra).unwrap_or(rest.len());
-        self.encode_run(bw, run, run == rest.len());
-        if run == rest.len() {
-            return run;
-        }
-        let i = x + 1 + run;
-        self.interruption(bw, cur[i], ra, prev[i]);
         self.run_index = self.run_index.saturating_sub(1);
         run + 1
     }

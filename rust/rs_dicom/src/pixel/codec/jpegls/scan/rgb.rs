@@ -7,6 +7,7 @@ impl Coder {
     /// Codes one line of three components interleaved by sample (ILV 2), as
     /// [`Coder::mono_line`]; as CharLS, a run is for the three components at once and its
     /// interruption codes each component in run context 0.
+    #[inline(always)]
     pub(in super::super) fn triplet_line(
         &mut self,
         out: &mut BitWriter,
