@@ -207,11 +207,51 @@ enum Pass {
 }
 
 /// Lists the decisions of pass `pass` at bit-plane `bp` after the `n` listed so far,
-/// returning the new count. The block's state is built here from the arguments, so that
-/// the compiler sees the arrays as unaliased and keeps the count and the pointers in
-/// registers (as fields behind `&mut`, they were reloaded after every store).
+/// returning the new count.
 #[inline(never)]
 fn run(
+    pass: Pass,
+    g: Geom,
+    flags: &mut [u32],
+    mags: &[u32],
+    syms: &mut [u8],
+    n: usize,
+    bp: u32,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if super::passes::has_bmi()
+        && std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("popcnt")
+    {
+        // SAFETY: the CPU has the features `run_bmi` is compiled for.
+        return unsafe { run_bmi(pass, g, flags, mags, syms, n, bp) };
+    }
+    run_body(pass, g, flags, mags, syms, n, bp)
+}
+
+/// [`run_body`] compiled for x86-64 CPUs with LZCNT, BMI1/2, POPCNT and AVX2: variable
+/// shifts without the CL register (fewer moves in these register-starved loops), TZCNT,
+/// ANDN, wider vectors for the column setup (measured ~2-3% of the encoder's CPU time).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "lzcnt,bmi1,bmi2,avx2,popcnt")]
+#[inline(never)]
+unsafe fn run_bmi(
+    pass: Pass,
+    g: Geom,
+    flags: &mut [u32],
+    mags: &[u32],
+    syms: &mut [u8],
+    n: usize,
+    bp: u32,
+) -> usize {
+    run_body(pass, g, flags, mags, syms, n, bp)
+}
+
+/// The body of [`run`]. The block's state is built here from the arguments, so that the
+/// compiler sees the arrays as unaliased and keeps the count and the pointers in registers
+/// (as fields behind `&mut`, they were reloaded after every store).
+#[inline(always)]
+fn run_body(
     pass: Pass,
     g: Geom,
     flags: &mut [u32],

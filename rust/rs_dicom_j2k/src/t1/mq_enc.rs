@@ -2,15 +2,43 @@
 //! a list of decisions, with the context states held as the decoder holds them (Qe and the
 //! packed state in one word, next states from one table indexed by the outcome).
 
-use super::tables::{Contexts, NEXT, initial_contexts};
+use super::tables::{Contexts, build_next, initial_contexts};
 
-/// The encoder's registers (C.2.1) and its output. `b` is the byte at the output position
-/// (BP), not yet in the output: a carry may still change it. `out[0]` is the dummy byte
-/// INITENC places before the segment.
-struct MqEncoder<'a> {
+/// Bit of a context's state word holding the renormalisation shift of its Qe (the
+/// encoder's form: the decoder's word plus this), so that a decision keeping the Qe
+/// sub-interval finds its shift in the table instead of counting A's leading zeros after
+/// the choice, on the chain of dependent operations from one decision to the next.
+const SHIFT_AT: u32 = 24;
+
+/// A packed state with its Qe's shift added.
+const fn with_shift(st: u32) -> u32 {
+    st | ((st & 0xFFFF).leading_zeros() - 16) << SHIFT_AT
+}
+
+/// The decoder's next-state table in the encoder's form.
+static NEXT_ENC: [u32; 256] = {
+    let mut t = build_next();
+    let mut i = 0;
+    while i < 256 {
+        t[i] = with_shift(t[i]);
+        i += 1;
+    }
+    t
+};
+
+/// The encoder's registers A, C and CT (C.2.1). Apart from the output's ([`Bytes`]): in one
+/// variable, the output's escaping to the out-of-line [`Bytes::shift_out`] kept them all
+/// in memory in the coding loop.
+struct MqEncoder {
     a: u32,
     c: u32,
     ct: u32,
+}
+
+/// The output side of the encoder. `b` is the byte at the output position (BP), not yet in
+/// the output: a carry may still change it. `out[0]` is the dummy byte INITENC places
+/// before the segment.
+struct Bytes<'a> {
     b: u32,
     out: &'a mut [u8],
     pos: usize,
@@ -60,30 +88,38 @@ fn code_body(syms: &[u8], ends: &[usize], out: &mut Vec<u8>, marks: &mut Vec<usi
     if out.len() < need {
         out.resize(need, 0);
     }
-    let mut ctx = initial_contexts();
+    let mut ctx = initial_contexts().map(with_shift);
     let mut mq = MqEncoder {
         a: 0x8000,
         c: 0,
         ct: 12,
-        b: 0,
-        out,
-        pos: 0,
     };
+    let mut bytes = Bytes { b: 0, out, pos: 0 };
     let mut start = 0;
     for &end in ends {
         for &s in syms.get(start..end).unwrap_or_default() {
-            mq.encode(&mut ctx, usize::from(s & 0x1F), u32::from(s >> 7));
+            mq.encode(
+                &mut ctx,
+                &mut bytes,
+                usize::from(s & 0x1F),
+                u32::from(s >> 7),
+            );
         }
         start = end;
-        marks.push(mq.pos + 2);
+        marks.push(bytes.pos + 2);
     }
     for &s in syms.get(start..).unwrap_or_default() {
-        mq.encode(&mut ctx, usize::from(s & 0x1F), u32::from(s >> 7));
+        mq.encode(
+            &mut ctx,
+            &mut bytes,
+            usize::from(s & 0x1F),
+            u32::from(s >> 7),
+        );
     }
-    mq.finish()
+    mq.finish(&mut bytes)
 }
 
-impl MqEncoder<'_> {
+impl MqEncoder {
     /// ENCODE (C.2.2): decision `d` (0 or 1) in context `cx`.
     ///
     /// Without branching on the decision: CODEMPS and CODELPS differ only in which part of
@@ -91,7 +127,7 @@ impl MqEncoder<'_> {
     /// exchange, so one comparison picks it. Significance, sign and refinement decisions are
     /// close to random in the low bit-planes, where a branch on them would mispredict often.
     #[inline(always)]
-    fn encode(&mut self, ctx: &mut Contexts, cx: usize, d: u32) {
+    fn encode(&mut self, ctx: &mut Contexts, bytes: &mut Bytes, cx: usize, d: u32) {
         let slot = &mut ctx[cx & 31];
         let st = *slot;
         let qe = st & 0xFFFF;
@@ -100,68 +136,76 @@ impl MqEncoder<'_> {
         let is_mps = d == p & 1;
         // The upper sub-interval for an MPS without exchange or an LPS with one.
         let upper = is_mps ^ (a1 < qe);
-        self.a = if upper { a1 } else { qe };
+        // Both candidates' shifts before the choice (A - Qe is never 0: A >= 0x8000 and
+        // Qe <= 0x5601), Qe's from the table.
+        let n1 = a1.leading_zeros() - 16;
+        let nq = st >> SHIFT_AT;
+        let n = if upper { n1 } else { nq };
+        self.a = if upper { a1 << n1 } else { qe << nq };
         self.c += if upper { qe } else { 0 };
         // Only an MPS that leaves A >= 0x8000 keeps the state (and needs no shift).
-        let next = NEXT[((p << 1) as usize | usize::from(is_mps)) & 0xFF];
+        let next = NEXT_ENC[((p << 1) as usize | usize::from(is_mps)) & 0xFF];
         // (A select the compiler keeps a select: as a branch it mispredicts on every
         // decision that renormalises unexpectedly.)
-        *slot = std::hint::select_unpredictable(self.a & 0x8000 != 0, st, next);
-        self.renormalise();
-    }
-
-    /// RENORME (C.2.6): all the shifts at once, a byte out each time CT runs out.
-    #[inline(always)]
-    fn renormalise(&mut self) {
-        // (A has at most 16 significant bits and is never 0.)
-        let mut n = self.a.leading_zeros() - 16;
-        self.a <<= n;
-        while n >= self.ct {
-            self.c <<= self.ct;
-            n -= self.ct;
-            self.byte_out();
-        }
-        self.c <<= n;
-        self.ct -= n;
-    }
-
-    /// BYTEOUT (C.2.7) with bit stuffing after 0xFF and carry propagation into B.
-    #[inline(always)]
-    fn byte_out(&mut self) {
-        if self.b != 0xFF && self.c >= 0x800_0000 {
-            self.b += 1;
-            self.c &= 0x7FF_FFFF;
-        }
-        // In bounds: `code` sized the output for the most bytes the decisions can give.
-        self.out[self.pos] = self.b as u8;
-        self.pos += 1;
-        if self.b == 0xFF {
-            self.b = self.c >> 20;
-            self.c &= 0xF_FFFF;
-            self.ct = 7;
+        *slot = std::hint::select_unpredictable(n == 0, st, next);
+        // RENORME (C.2.6) of C by the `n` shifts A took, all at once.
+        if n < self.ct {
+            self.c <<= n;
+            self.ct -= n;
         } else {
-            self.b = self.c >> 19;
-            self.c &= 0x7_FFFF;
-            self.ct = 8;
+            (self.c, self.ct) = bytes.shift_out(self.c, self.ct, n);
         }
     }
 
     /// FLUSH (C.2.9): the last bytes, a final 0xFF dropped as the standard allows. Returns
     /// the segment's length (the output after the dummy byte).
-    fn finish(mut self) -> usize {
+    fn finish(self, o: &mut Bytes) -> usize {
         let temp = self.c + self.a;
-        self.c |= 0xFFFF;
-        if self.c >= temp {
-            self.c -= 0x8000;
+        let mut c = self.c | 0xFFFF;
+        if c >= temp {
+            c -= 0x8000;
         }
-        self.c <<= self.ct;
-        self.byte_out();
-        self.c <<= self.ct;
-        self.byte_out();
-        if self.b != 0xFF {
-            self.out[self.pos] = self.b as u8;
-            self.pos += 1;
+        let (c, ct) = o.byte_out(c << self.ct);
+        o.byte_out(c << ct);
+        if o.b != 0xFF {
+            o.out[o.pos] = o.b as u8;
+            o.pos += 1;
         }
-        self.pos - 1
+        o.pos - 1
+    }
+}
+
+impl Bytes<'_> {
+    /// The rest of RENORME once C's `n` shifts reach CT (`n >= ct`): a byte out each
+    /// time CT runs out. Returns the new C and CT. Out of line: only one decision in
+    /// several gets here, and the output's state stays out of the coder's registers.
+    #[inline(never)]
+    fn shift_out(&mut self, mut c: u32, mut ct: u32, mut n: u32) -> (u32, u32) {
+        while n >= ct {
+            c <<= ct;
+            n -= ct;
+            (c, ct) = self.byte_out(c);
+        }
+        (c << n, ct - n)
+    }
+
+    /// BYTEOUT (C.2.7) with bit stuffing after 0xFF and carry propagation into B: C
+    /// after, and the new CT.
+    #[inline(always)]
+    fn byte_out(&mut self, mut c: u32) -> (u32, u32) {
+        if self.b != 0xFF && c >= 0x800_0000 {
+            self.b += 1;
+            c &= 0x7FF_FFFF;
+        }
+        // In bounds: `code` sized the output for the most bytes the decisions can give.
+        self.out[self.pos] = self.b as u8;
+        self.pos += 1;
+        if self.b == 0xFF {
+            self.b = c >> 20;
+            (c & 0xF_FFFF, 7)
+        } else {
+            self.b = c >> 19;
+            (c & 0x7_FFFF, 8)
+        }
     }
 }

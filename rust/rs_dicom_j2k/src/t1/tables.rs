@@ -67,7 +67,7 @@ pub(super) const fn packed(index: usize) -> u32 {
 /// NMPS after an MPS, NLPS (MPS switched where SWITCH says so) after an LPS. One table indexed
 /// by the outcome lets the decoder pick the next state without branching on the symbol;
 /// 256 entries so that an 8-bit index needs no bounds check.
-const fn build_next() -> [u32; 256] {
+pub(super) const fn build_next() -> [u32; 256] {
     let mut t = [packed(0); 256];
     let mut index = 0;
     while index < 94 {
