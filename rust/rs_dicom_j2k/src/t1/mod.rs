@@ -14,8 +14,9 @@
 //! coefficients equal OpenJPEG's. On x86-64 the passes run in a copy compiled for LZCNT/BMI2
 //! when the CPU has them.
 
-// Unchecked indexing in the passes, as in `passes` (see `encoder::Block::flag`).
+mod column;
 mod distortion;
+// Unchecked indexing in the passes, as in `passes` (see `encoder::Block::flag`).
 #[allow(unsafe_code)]
 mod encoder;
 mod mq;
