@@ -8,6 +8,7 @@
 pub mod assoc;
 pub mod dimse;
 pub mod error;
+mod incoming;
 pub mod pdu;
 pub mod pipeline;
 pub mod qr;

@@ -22,7 +22,7 @@ use std::thread::JoinHandle;
 use crate::assoc::{Association, Fragment};
 use crate::dimse::Command;
 use crate::error::NetResult;
-use crate::scp::{Incoming, Stored, file_head};
+use crate::incoming::{Incoming, Stored, file_head};
 
 /// Jobs queued at most: each holds one PDU (at most our maximum PDU length).
 const QUEUE: usize = 4;
