@@ -135,12 +135,16 @@ def _cli_serve(args: list[str]) -> tuple[str, str]:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_port(port, proc)
+        # The port opens before the CLI prints its warnings; "serving" (flushed) comes after
+        # them, so a find racing the start cannot end the process before they are written.
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
         with net.associate("127.0.0.1", port, timeout=10) as a:
             assert len(list(a.find({"PatientID": ""}, "P", level="PATIENT"))) == 3
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=10)
-    return out, err
+    return first + out, err
 
 
 def test_cli_index_options(tmp_path: Path) -> None:
