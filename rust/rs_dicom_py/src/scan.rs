@@ -54,7 +54,7 @@ impl PyScanner {
         let scan = Scan::new(&tags, mtime).map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(PyScanner {
             scan: Arc::new(scan),
-            pool: WorkerPool::default(),
+            pool: WorkerPool::with(rs_dicom_scan::pool::pool),
         })
     }
 
@@ -158,14 +158,8 @@ impl PyScanner {
         workers: Option<usize>,
         job: impl FnOnce() -> std::io::Result<T> + Send,
     ) -> PyResult<T> {
-        let done = match workers {
-            Some(0) => return Err(PyValueError::new_err("workers must be at least 1")),
-            Some(n) => {
-                let pool = self.pool.get(n)?;
-                py.detach(|| pool.install(job))
-            }
-            None => py.detach(job),
-        };
+        let pool = self.pool.get(pool_size(workers)?)?;
+        let done = py.detach(|| pool.install(job));
         done.map_err(|e| match e.kind() {
             std::io::ErrorKind::InvalidData => PyValueError::new_err(e.to_string()),
             _ => PyErr::from(e),
@@ -178,19 +172,22 @@ impl PyScanner {
         workers: Option<usize>,
         job: impl FnOnce() -> Result<Vec<StructArray>, ArrowError> + Send,
     ) -> PyResult<Vec<PyArrowBatch>> {
-        let arrays = match workers {
-            Some(0) => return Err(PyValueError::new_err("workers must be at least 1")),
-            Some(n) => {
-                let pool = self.pool.get(n)?;
-                py.detach(|| pool.install(job))
-            }
-            None => py.detach(job),
-        }
-        .map_err(arrow_err)?;
+        let pool = self.pool.get(pool_size(workers)?)?;
+        let arrays = py.detach(|| pool.install(job)).map_err(arrow_err)?;
         Ok(arrays
             .into_iter()
             .map(|array| PyArrowBatch { array })
             .collect())
+    }
+}
+
+/// The threads of a scan: `workers`, or as many as the global pool has (all cores, or
+/// `RAYON_NUM_THREADS`). Scans run on their own pool either way (see `rs_dicom_scan::pool`).
+fn pool_size(workers: Option<usize>) -> PyResult<usize> {
+    match workers {
+        Some(0) => Err(PyValueError::new_err("workers must be at least 1")),
+        Some(n) => Ok(n),
+        None => Ok(rayon::current_num_threads().max(1)),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod datetime;
 mod fetched;
 mod list;
 mod open;
+pub mod pool;
 mod values;
 mod walk;
 
