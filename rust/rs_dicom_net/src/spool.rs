@@ -5,17 +5,15 @@
 //! for the next PDUs. The C-STORE response still waits for the writer: it has written the
 //! whole file and renamed it into place (or failed, and removed it).
 //!
-//! Creating a file (allocating its inode) can cost as much as writing half a megabyte into
-//! it, so the association's thread creates the next part file once it has sent its
-//! responses, while the peer turns around and sends the next request: an empty dot-file,
-//! removed if no instance comes.
+//! On plain TCP (Linux) a fragment's bulk does not even enter our buffers: it is spliced
+//! from the socket into a pipe, and by the writer from the pipe into the file. Part files
+//! are created ahead on a third thread (see `parts`).
 
-use std::cell::Cell;
+use std::cell::OnceCell;
 use std::fs::File;
 use std::io::{self, IoSlice, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
@@ -23,6 +21,7 @@ use crate::assoc::{Association, Fragment};
 use crate::dimse::Command;
 use crate::error::NetResult;
 use crate::incoming::{Incoming, Stored, file_head};
+use crate::parts::{Parts, part_name};
 
 /// Jobs queued at most: each holds one PDU (at most our maximum PDU length).
 const QUEUE: usize = 4;
@@ -41,20 +40,26 @@ enum Job {
     Commit(PathBuf),
     /// Closes and removes the file; answers.
     Discard,
+    /// Moves this many bytes from the pipe into the file (or out of the pipe, after an
+    /// error).
+    #[cfg(target_os = "linux")]
+    Splice(usize),
 }
 
 /// The writer thread of one association.
 pub(crate) struct Spool {
     /// Where part files are created.
     dir: PathBuf,
-    /// A part file created ahead for the next instance.
-    ready: Cell<Option<(PathBuf, File)>>,
-    /// A file went through the writer (small instances never use it).
-    used: Cell<bool>,
+    /// Part files created ahead, once a file went through the writer (small instances
+    /// never use it).
+    parts: OnceCell<Option<Parts>>,
     jobs: Option<SyncSender<Job>>,
     done: Receiver<io::Result<()>>,
     free: Receiver<Vec<u8>>,
     thread: Option<JoinHandle<()>>,
+    /// The pipe fragments are spliced into, when there is one.
+    #[cfg(target_os = "linux")]
+    pipe: Option<crate::zerocopy::Pipe>,
 }
 
 impl Spool {
@@ -63,17 +68,25 @@ impl Spool {
         let (jobs, job_rx) = sync_channel(QUEUE);
         let (done_tx, done) = channel();
         let (free_tx, free) = channel();
+        #[cfg(target_os = "linux")]
+        let (pipe, pipe_out) = match crate::zerocopy::Pipe::new() {
+            Ok((p, r)) => (Some(p), Some(r)),
+            Err(_) => (None, None),
+        };
+        #[cfg(not(target_os = "linux"))]
+        let pipe_out = None;
         let thread = std::thread::Builder::new()
             .name("rs_dicom-writer".into())
-            .spawn(move || writer(job_rx, done_tx, free_tx))?;
+            .spawn(move || writer(job_rx, done_tx, free_tx, pipe_out))?;
         Ok(Spool {
             dir: dir.to_path_buf(),
-            ready: Cell::new(None),
-            used: Cell::new(false),
+            parts: OnceCell::new(),
             jobs: Some(jobs),
             done,
             free,
             thread: Some(thread),
+            #[cfg(target_os = "linux")]
+            pipe,
         })
     }
 
@@ -95,37 +108,27 @@ impl Spool {
             .unwrap_or_else(|_| Err(io::Error::other("the writer thread ended")))
     }
 
-    /// Starts a file with `head`: the one created ahead, or a new one.
+    /// Starts a file with `head`: one created ahead, or a new one.
     pub(crate) fn open(&self, head: Vec<u8>) -> io::Result<()> {
-        self.used.set(true);
-        let (part, file) = match self.ready.take() {
+        let mut first = false;
+        let parts = self.parts.get_or_init(|| {
+            first = true;
+            Parts::start(&self.dir).ok()
+        });
+        let ready = if first {
+            None
+        } else {
+            parts.as_ref().and_then(Parts::next)
+        };
+        let (part, file) = match ready {
             Some((part, file)) => (part, Ok(file)),
             None => {
-                let part = self.part_name();
+                let part = part_name(&self.dir);
                 let file = File::create(&part);
                 (part, file)
             }
         };
         self.send(Job::Open { file, part, head })
-    }
-
-    /// A part file name unique in the directory (process, then a counter of the process).
-    fn part_name(&self) -> PathBuf {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        self.dir.join(format!(".{}.w{n}.part", std::process::id()))
-    }
-
-    /// Creates the part file of the next instance, if not done yet and the writer was used.
-    pub(crate) fn prepare(&self) {
-        if !self.used.get() {
-            return;
-        }
-        let ready = self.ready.take().or_else(|| {
-            let part = self.part_name();
-            File::create(&part).ok().map(|f| (part, f))
-        });
-        self.ready.set(ready);
     }
 
     /// Queues a fragment of the open file.
@@ -140,6 +143,41 @@ impl Spool {
                 self.send(Job::Data(buf, 0..n))
             }
         }
+    }
+
+    /// Moves the `n` bytes of a fragment waiting on `socket` into the open file, through the
+    /// pipe: the writer takes each part out as soon as it is in. An error here leaves the
+    /// stream in the middle of a fragment: the association cannot go on.
+    #[cfg(target_os = "linux")]
+    pub(crate) fn splice(
+        &self,
+        socket: std::os::fd::BorrowedFd<'_>,
+        mut n: usize,
+    ) -> io::Result<()> {
+        let pipe = self
+            .pipe
+            .as_ref()
+            .ok_or_else(|| io::Error::other("no pipe to splice into"))?;
+        while n > 0 {
+            let k = pipe.fill_from(socket, n)?;
+            if k == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the connection closed inside a PDU",
+                ));
+            }
+            self.send(Job::Splice(k))?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    /// Fragments can be spliced into this spool.
+    fn can_splice(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        return self.pipe.is_some();
+        #[cfg(not(target_os = "linux"))]
+        false
     }
 
     /// Waits until the file is complete and renamed to `path`.
@@ -162,10 +200,6 @@ impl Drop for Spool {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        if let Some((part, file)) = self.ready.take() {
-            drop(file);
-            let _ = std::fs::remove_file(part);
-        }
     }
 }
 
@@ -178,10 +212,24 @@ struct Open {
     error: Option<io::Error>,
 }
 
-fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8>>) {
+fn writer(
+    jobs: Receiver<Job>,
+    done: Sender<io::Result<()>>,
+    free: Sender<Vec<u8>>,
+    pipe: Option<File>,
+) {
     let mut open: Option<Open> = None;
     for job in jobs {
         match job {
+            #[cfg(target_os = "linux")]
+            Job::Splice(k) => {
+                let Some(pipe) = pipe.as_ref() else { break };
+                if let Err(e) = splice_out(pipe, open.as_mut(), k)
+                    && let Some(o) = open.as_mut()
+                {
+                    o.error.get_or_insert(e);
+                }
+            }
             Job::Open { file, part, head } => {
                 if let Some(o) = open.take() {
                     remove(o);
@@ -246,14 +294,119 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
     }
 }
 
+/// Moves `k` bytes from the pipe into the open file (its head first); out of the pipe and
+/// dropped when there is no file or it failed.
+#[cfg(target_os = "linux")]
+fn splice_out(pipe: &File, open: Option<&mut Open>, k: usize) -> io::Result<()> {
+    use crate::zerocopy::{copy_out, drain_into};
+    let Some(o) = open else {
+        return copy_out(pipe, None, k);
+    };
+    let file = match (&o.error, o.file.as_mut()) {
+        (None, Some(f)) => f,
+        _ => return copy_out(pipe, None, k),
+    };
+    let head = std::mem::take(&mut o.head);
+    match file.write_all(&head) {
+        Ok(()) => drain_into(pipe, file, k),
+        Err(e) => copy_out(pipe, None, k).and(Err(e)),
+    }
+}
+
 fn remove(mut o: Open) {
     drop(o.file.take());
     let _ = std::fs::remove_file(&o.part);
 }
 
+/// What has become of a received instance's file so far.
+struct Receiving<'a> {
+    spool: &'a Spool,
+    inc: Incoming,
+    /// Preamble and file meta, until the file is started.
+    head: Vec<u8>,
+    error: Option<io::Error>,
+    /// Some(result) once the file was written on this thread; None while it goes to the
+    /// writer.
+    whole: Option<io::Result<()>>,
+    started: bool,
+}
+
+impl Receiving<'_> {
+    /// Starts the file in the writer, unless that was done.
+    fn start(&mut self) {
+        if !self.started {
+            self.started = true;
+            if let Err(e) = self.spool.open(std::mem::take(&mut self.head)) {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// A fragment received into memory.
+    fn fragment(&mut self, fragment: Fragment<'_>, last: bool) {
+        if self.error.is_some() {
+            return;
+        }
+        if !self.started && last {
+            let bytes = match &fragment {
+                Fragment::Borrowed(b) => b,
+                Fragment::Owned(buf, range) => &buf[range.clone()],
+            };
+            let inc = &self.inc;
+            self.whole = Some(write_whole(&inc.part, &inc.path, &self.head, bytes));
+            return;
+        }
+        self.start();
+        if self.error.is_none()
+            && let Err(e) = self.spool.data(fragment)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// The result of the transfer (`received`) and of the file.
+    fn finish(
+        self,
+        assoc: &Association,
+        received: NetResult<u64>,
+    ) -> NetResult<Result<Stored, io::Error>> {
+        let bytes = match received {
+            Ok(b) => b,
+            Err(e) => {
+                if self.started {
+                    self.spool.discard();
+                }
+                return Err(e);
+            }
+        };
+        let result = match (self.error, self.whole) {
+            (Some(e), _) => {
+                if self.started {
+                    self.spool.discard();
+                }
+                Err(e)
+            }
+            (None, Some(r)) => r,
+            (None, None) if self.started => self.spool.commit(self.inc.path.clone()),
+            // An empty data set never reached the sink: the file is the head alone.
+            (None, None) => write_whole(&self.inc.part, &self.inc.path, &self.head, &[]),
+        };
+        Ok(result.map(|()| self.inc.stored(assoc, bytes)))
+    }
+}
+
+/// Fragments shorter than this are read rather than spliced: a splice costs two system
+/// calls and a hand-over to the writer.
+#[cfg(target_os = "linux")]
+const MIN_SPLICE: usize = 32 * 1024;
+
 /// [`receive_instance`] with the file written by the association's writer thread, so that
 /// receiving a fragment overlaps writing the one before. A data set in one fragment has
-/// nothing to overlap: it is written here, saving the hand-over.
+/// nothing to overlap: it is written here, saving the hand-over. On plain TCP (Linux) the
+/// bulk of each fragment is spliced from the socket into the file, never entering our
+/// buffers.
+///
+/// [`receive_instance`]: crate::scp::receive_instance
 pub(crate) fn receive_spooled(
     assoc: &mut Association,
     ctx: u8,
@@ -264,56 +417,37 @@ pub(crate) fn receive_spooled(
 ) -> NetResult<Result<Stored, io::Error>> {
     let inc = Incoming::new(assoc, ctx, rq, dir, n);
     let mut head = Vec::with_capacity(512);
-    let mut error = file_head(&mut head, &inc.meta).err();
-    // Some(result) once the file was written here; None while it goes to the writer.
-    let mut whole: Option<io::Result<()>> = None;
-    let mut started = false;
-    let received = assoc.recv_data_owned(ctx, &mut || spool.spare(), &mut |fragment, last| {
-        if error.is_some() {
-            return Ok(());
-        }
-        if !started && last {
-            let bytes = match &fragment {
-                Fragment::Borrowed(b) => b,
-                Fragment::Owned(buf, range) => &buf[range.clone()],
-            };
-            whole = Some(write_whole(&inc.part, &inc.path, &head, bytes));
-            return Ok(());
-        }
-        if !started {
-            started = true;
-            if let Err(e) = spool.open(std::mem::take(&mut head)) {
-                error = Some(e);
-                return Ok(());
+    let error = file_head(&mut head, &inc.meta).err();
+    let mut r = Receiving {
+        spool,
+        inc,
+        head,
+        error,
+        whole: None,
+        started: false,
+    };
+    #[cfg(target_os = "linux")]
+    if spool.can_splice() && assoc.can_splice() {
+        use crate::assoc::Piece;
+        let received = assoc.recv_data_direct(ctx, MIN_SPLICE, &mut |piece, last| {
+            match piece {
+                Piece::Bytes(b) => r.fragment(Fragment::Borrowed(b), last),
+                // The bytes leave the socket even when the file failed: the writer drops
+                // them.
+                Piece::Socket(socket, k) => {
+                    r.start();
+                    return spool.splice(socket, k);
+                }
             }
-        }
-        if let Err(e) = spool.data(fragment) {
-            error = Some(e);
-        }
+            Ok(())
+        });
+        return r.finish(assoc, received);
+    }
+    let received = assoc.recv_data_owned(ctx, &mut || spool.spare(), &mut |fragment, last| {
+        r.fragment(fragment, last);
         Ok(())
     });
-    let bytes = match received {
-        Ok(b) => b,
-        Err(e) => {
-            if started {
-                spool.discard();
-            }
-            return Err(e);
-        }
-    };
-    let result = match (error, whole) {
-        (Some(e), _) => {
-            if started {
-                spool.discard();
-            }
-            Err(e)
-        }
-        (None, Some(r)) => r,
-        (None, None) if started => spool.commit(inc.path.clone()),
-        // An empty data set never reached the sink: the file is the head alone.
-        (None, None) => write_whole(&inc.part, &inc.path, &head, &[]),
-    };
-    Ok(result.map(|()| inc.stored(assoc, bytes)))
+    r.finish(assoc, received)
 }
 
 /// Writes `head` then `data` (one `writev` when the kernel takes it all).
