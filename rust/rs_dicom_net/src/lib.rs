@@ -17,6 +17,8 @@ pub mod scp;
 pub mod scu;
 pub mod send;
 mod sop;
+#[cfg(target_os = "linux")]
+mod spliced;
 mod spool;
 pub mod tls;
 mod zerocopy;

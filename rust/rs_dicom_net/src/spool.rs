@@ -40,10 +40,6 @@ enum Job {
     Commit(PathBuf),
     /// Closes and removes the file; answers.
     Discard,
-    /// Moves this many bytes from the pipe into the file (or out of the pipe, after an
-    /// error).
-    #[cfg(target_os = "linux")]
-    Splice(usize),
 }
 
 /// The writer thread of one association.
@@ -57,9 +53,9 @@ pub(crate) struct Spool {
     done: Receiver<io::Result<()>>,
     free: Receiver<Vec<u8>>,
     thread: Option<JoinHandle<()>>,
-    /// The pipe fragments are spliced into, when there is one.
+    /// The pipe fragments are spliced through (both ends), when there is one.
     #[cfg(target_os = "linux")]
-    pipe: Option<crate::zerocopy::Pipe>,
+    pub(crate) pipe: Option<(crate::zerocopy::Pipe, File)>,
 }
 
 impl Spool {
@@ -68,16 +64,9 @@ impl Spool {
         let (jobs, job_rx) = sync_channel(QUEUE);
         let (done_tx, done) = channel();
         let (free_tx, free) = channel();
-        #[cfg(target_os = "linux")]
-        let (pipe, pipe_out) = match crate::zerocopy::Pipe::new() {
-            Ok((p, r)) => (Some(p), Some(r)),
-            Err(_) => (None, None),
-        };
-        #[cfg(not(target_os = "linux"))]
-        let pipe_out = None;
         let thread = std::thread::Builder::new()
             .name("rs_dicom-writer".into())
-            .spawn(move || writer(job_rx, done_tx, free_tx, pipe_out))?;
+            .spawn(move || writer(job_rx, done_tx, free_tx))?;
         Ok(Spool {
             dir: dir.to_path_buf(),
             parts: OnceCell::new(),
@@ -86,7 +75,7 @@ impl Spool {
             free,
             thread: Some(thread),
             #[cfg(target_os = "linux")]
-            pipe,
+            pipe: crate::zerocopy::Pipe::new().ok(),
         })
     }
 
@@ -110,6 +99,13 @@ impl Spool {
 
     /// Starts a file with `head`: one created ahead, or a new one.
     pub(crate) fn open(&self, head: Vec<u8>) -> io::Result<()> {
+        let (part, file) = self.new_part();
+        self.send(Job::Open { file, part, head })
+    }
+
+    /// A part file: one created ahead, or a new one (the first time, which starts the
+    /// creation ahead).
+    pub(crate) fn new_part(&self) -> (PathBuf, io::Result<File>) {
         let mut first = false;
         let parts = self.parts.get_or_init(|| {
             first = true;
@@ -120,15 +116,14 @@ impl Spool {
         } else {
             parts.as_ref().and_then(Parts::next)
         };
-        let (part, file) = match ready {
+        match ready {
             Some((part, file)) => (part, Ok(file)),
             None => {
                 let part = part_name(&self.dir);
                 let file = File::create(&part);
                 (part, file)
             }
-        };
-        self.send(Job::Open { file, part, head })
+        }
     }
 
     /// Queues a fragment of the open file.
@@ -143,41 +138,6 @@ impl Spool {
                 self.send(Job::Data(buf, 0..n))
             }
         }
-    }
-
-    /// Moves the `n` bytes of a fragment waiting on `socket` into the open file, through the
-    /// pipe: the writer takes each part out as soon as it is in. An error here leaves the
-    /// stream in the middle of a fragment: the association cannot go on.
-    #[cfg(target_os = "linux")]
-    pub(crate) fn splice(
-        &self,
-        socket: std::os::fd::BorrowedFd<'_>,
-        mut n: usize,
-    ) -> io::Result<()> {
-        let pipe = self
-            .pipe
-            .as_ref()
-            .ok_or_else(|| io::Error::other("no pipe to splice into"))?;
-        while n > 0 {
-            let k = pipe.fill_from(socket, n)?;
-            if k == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the connection closed inside a PDU",
-                ));
-            }
-            self.send(Job::Splice(k))?;
-            n -= k;
-        }
-        Ok(())
-    }
-
-    /// Fragments can be spliced into this spool.
-    fn can_splice(&self) -> bool {
-        #[cfg(target_os = "linux")]
-        return self.pipe.is_some();
-        #[cfg(not(target_os = "linux"))]
-        false
     }
 
     /// Waits until the file is complete and renamed to `path`.
@@ -212,24 +172,10 @@ struct Open {
     error: Option<io::Error>,
 }
 
-fn writer(
-    jobs: Receiver<Job>,
-    done: Sender<io::Result<()>>,
-    free: Sender<Vec<u8>>,
-    pipe: Option<File>,
-) {
+fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8>>) {
     let mut open: Option<Open> = None;
     for job in jobs {
         match job {
-            #[cfg(target_os = "linux")]
-            Job::Splice(k) => {
-                let Some(pipe) = pipe.as_ref() else { break };
-                if let Err(e) = splice_out(pipe, open.as_mut(), k)
-                    && let Some(o) = open.as_mut()
-                {
-                    o.error.get_or_insert(e);
-                }
-            }
             Job::Open { file, part, head } => {
                 if let Some(o) = open.take() {
                     remove(o);
@@ -291,25 +237,6 @@ fn writer(
     }
     if let Some(o) = open.take() {
         remove(o);
-    }
-}
-
-/// Moves `k` bytes from the pipe into the open file (its head first); out of the pipe and
-/// dropped when there is no file or it failed.
-#[cfg(target_os = "linux")]
-fn splice_out(pipe: &File, open: Option<&mut Open>, k: usize) -> io::Result<()> {
-    use crate::zerocopy::{copy_out, drain_into};
-    let Some(o) = open else {
-        return copy_out(pipe, None, k);
-    };
-    let file = match (&o.error, o.file.as_mut()) {
-        (None, Some(f)) => f,
-        _ => return copy_out(pipe, None, k),
-    };
-    let head = std::mem::take(&mut o.head);
-    match file.write_all(&head) {
-        Ok(()) => drain_into(pipe, file, k),
-        Err(e) => copy_out(pipe, None, k).and(Err(e)),
     }
 }
 
@@ -395,11 +322,6 @@ impl Receiving<'_> {
     }
 }
 
-/// Fragments shorter than this are read rather than spliced: a splice costs two system
-/// calls and a hand-over to the writer.
-#[cfg(target_os = "linux")]
-const MIN_SPLICE: usize = 32 * 1024;
-
 /// [`receive_instance`] with the file written by the association's writer thread, so that
 /// receiving a fragment overlaps writing the one before. A data set in one fragment has
 /// nothing to overlap: it is written here, saving the hand-over. On plain TCP (Linux) the
@@ -427,21 +349,10 @@ pub(crate) fn receive_spooled(
         started: false,
     };
     #[cfg(target_os = "linux")]
-    if spool.can_splice() && assoc.can_splice() {
-        use crate::assoc::Piece;
-        let received = assoc.recv_data_direct(ctx, MIN_SPLICE, &mut |piece, last| {
-            match piece {
-                Piece::Bytes(b) => r.fragment(Fragment::Borrowed(b), last),
-                // The bytes leave the socket even when the file failed: the writer drops
-                // them.
-                Piece::Socket(socket, k) => {
-                    r.start();
-                    return spool.splice(socket, k);
-                }
-            }
-            Ok(())
-        });
-        return r.finish(assoc, received);
+    if assoc.can_splice()
+        && let Some(pipe) = spool.pipe.as_ref()
+    {
+        return crate::spliced::receive_spliced(assoc, ctx, r.inc, r.head, r.error, spool, pipe);
     }
     let received = assoc.recv_data_owned(ctx, &mut || spool.spare(), &mut |fragment, last| {
         r.fragment(fragment, last);
@@ -451,7 +362,7 @@ pub(crate) fn receive_spooled(
 }
 
 /// Writes `head` then `data` (one `writev` when the kernel takes it all).
-fn write_all_vectored(f: &mut File, head: &[u8], data: &[u8]) -> io::Result<()> {
+pub(crate) fn write_all_vectored(f: &mut File, head: &[u8], data: &[u8]) -> io::Result<()> {
     let mut parts = [IoSlice::new(head), IoSlice::new(data)];
     let mut bufs = &mut parts[..];
     while !bufs.is_empty() {

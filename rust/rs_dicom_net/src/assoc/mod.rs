@@ -484,6 +484,11 @@ impl Association {
         self.reader.get_mut().close();
     }
 
+    /// Files can be sent with `sendfile`: plain TCP on Linux.
+    pub(crate) fn can_send_file(&self) -> bool {
+        crate::zerocopy::AVAILABLE && self.reader.get_ref().is_plain()
+    }
+
     /// The association runs over TLS.
     pub fn is_tls(&self) -> bool {
         self.reader.get_ref().is_tls()
