@@ -36,6 +36,7 @@ pub struct Instance {
 }
 
 /// Where an instance's encoded dataset is in its file, sent from there with `sendfile`.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 struct FileBytes {
     file: std::fs::File,
     path: std::path::PathBuf,
