@@ -6,30 +6,17 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use crate::assoc::{Association, Piece};
 use crate::error::NetResult;
 use crate::incoming::{Incoming, Stored};
+use crate::parts::Part;
 use crate::spool::{Spool, write_all_vectored, write_whole};
 use crate::zerocopy::{Pipe, copy_out, drain_into};
 
 /// Fragments shorter than this are read rather than spliced: a splice costs two system
 /// calls and its pages, a read one call.
 const MIN_SPLICE: usize = 32 * 1024;
-
-/// The part file being written (None: it could not be created).
-struct Target {
-    part: PathBuf,
-    file: Option<File>,
-}
-
-impl Target {
-    fn remove(self) {
-        drop(self.file);
-        let _ = std::fs::remove_file(&self.part);
-    }
-}
 
 /// The file of one instance and the first error met in it: after an error the data set is
 /// still drained (the association goes on) and the part file removed at the end.
@@ -38,7 +25,8 @@ struct Sink<'a> {
     inc: &'a Incoming,
     /// Preamble and file meta, written with the first bytes.
     head: Vec<u8>,
-    target: Option<Target>,
+    /// The part file, once started (None inside: it could not be created).
+    target: Option<Option<Part>>,
     error: Option<io::Error>,
     /// Some(result) once a data set in one piece was written whole.
     whole: Option<io::Result<()>>,
@@ -51,11 +39,10 @@ impl Sink<'_> {
             return None;
         }
         if self.target.is_none() {
-            let (part, file) = self.spool.new_part();
-            let file = file.map_err(|e| self.error.get_or_insert(e)).ok();
-            self.target = Some(Target { part, file });
+            let part = self.spool.new_part();
+            self.target = Some(part.map_err(|e| self.error.get_or_insert(e)).ok());
         }
-        self.target.as_mut().and_then(|t| t.file.as_mut())
+        self.target.as_mut()?.as_mut().map(|p| &mut p.file)
     }
 
     fn bytes(&mut self, b: &[u8], last: bool) {
@@ -110,16 +97,14 @@ impl Sink<'_> {
     fn finish(self) -> io::Result<()> {
         match (self.error, self.whole, self.target) {
             (Some(e), _, t) => {
-                if let Some(t) = t {
-                    t.remove();
+                if let Some(Some(p)) = t {
+                    p.remove();
                 }
                 Err(e)
             }
             (None, Some(r), _) => r,
-            (None, None, Some(mut t)) => {
-                drop(t.file.take());
-                std::fs::rename(&t.part, &self.inc.path).inspect_err(|_| t.remove())
-            }
+            (None, None, Some(Some(p))) => p.publish(&self.inc.path),
+            (None, None, Some(None)) => Err(io::Error::other("no file was created")),
             // An empty data set: the file is the head alone.
             (None, None, None) => write_whole(&self.inc.part, &self.inc.path, &self.head, &[]),
         }
@@ -156,8 +141,8 @@ pub(crate) fn receive_spliced(
     let bytes = match received {
         Ok(b) => b,
         Err(e) => {
-            if let Some(t) = sink.target {
-                t.remove();
+            if let Some(Some(p)) = sink.target {
+                p.remove();
             }
             return Err(e);
         }

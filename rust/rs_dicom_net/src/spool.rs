@@ -21,7 +21,7 @@ use crate::assoc::{Association, Fragment};
 use crate::dimse::Command;
 use crate::error::NetResult;
 use crate::incoming::{Incoming, Stored, file_head};
-use crate::parts::{Parts, part_name};
+use crate::parts::{Part, Parts};
 
 /// Jobs queued at most: each holds one PDU (at most our maximum PDU length).
 const QUEUE: usize = 4;
@@ -30,8 +30,7 @@ enum Job {
     /// Starts a file, already created as `part`, that begins with `head` (preamble and file
     /// meta).
     Open {
-        file: io::Result<File>,
-        part: PathBuf,
+        part: io::Result<Part>,
         head: Vec<u8>,
     },
     /// Writes `buf[range]`; the buffer then goes back.
@@ -99,13 +98,13 @@ impl Spool {
 
     /// Starts a file with `head`: one created ahead, or a new one.
     pub(crate) fn open(&self, head: Vec<u8>) -> io::Result<()> {
-        let (part, file) = self.new_part();
-        self.send(Job::Open { file, part, head })
+        let part = self.new_part();
+        self.send(Job::Open { part, head })
     }
 
     /// A part file: one created ahead, or a new one (the first time, which starts the
     /// creation ahead).
-    pub(crate) fn new_part(&self) -> (PathBuf, io::Result<File>) {
+    pub(crate) fn new_part(&self) -> io::Result<Part> {
         let mut first = false;
         let parts = self.parts.get_or_init(|| {
             first = true;
@@ -117,12 +116,8 @@ impl Spool {
             parts.as_ref().and_then(Parts::next)
         };
         match ready {
-            Some((part, file)) => (part, Ok(file)),
-            None => {
-                let part = part_name(&self.dir);
-                let file = File::create(&part);
-                (part, file)
-            }
+            Some(part) => Ok(part),
+            None => Part::create(&self.dir, false),
         }
     }
 
@@ -165,8 +160,7 @@ impl Drop for Spool {
 
 /// The file being written and the first error met in it.
 struct Open {
-    file: Option<File>,
-    part: PathBuf,
+    part: Option<Part>,
     /// Preamble and file meta, written with the first fragment (one `writev`).
     head: Vec<u8>,
     error: Option<io::Error>,
@@ -176,26 +170,21 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
     let mut open: Option<Open> = None;
     for job in jobs {
         match job {
-            Job::Open { file, part, head } => {
+            Job::Open { part, head } => {
                 if let Some(o) = open.take() {
                     remove(o);
                 }
-                let (file, error) = match file {
-                    Ok(f) => (Some(f), None),
+                let (part, error) = match part {
+                    Ok(p) => (Some(p), None),
                     Err(e) => (None, Some(e)),
                 };
-                open = Some(Open {
-                    file,
-                    part,
-                    head,
-                    error,
-                });
+                open = Some(Open { part, head, error });
             }
             Job::Data(buf, range) => {
                 if let Some(o) = open.as_mut()
                     && o.error.is_none()
-                    && let Some(f) = o.file.as_mut()
-                    && let Err(e) = write_all_vectored(f, &o.head, &buf[range])
+                    && let Some(p) = o.part.as_mut()
+                    && let Err(e) = write_all_vectored(&mut p.file, &o.head, &buf[range])
                 {
                     o.error = Some(e);
                 }
@@ -207,13 +196,13 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
             Job::Commit(path) => {
                 let result = match open.take() {
                     Some(mut o) => match o.error.take().or_else(|| {
-                        let f = o.file.as_mut()?;
-                        f.write_all(&o.head).err()
+                        let p = o.part.as_mut()?;
+                        p.file.write_all(&o.head).err()
                     }) {
-                        None => {
-                            drop(o.file.take());
-                            std::fs::rename(&o.part, &path).inspect_err(|_| remove(o))
-                        }
+                        None => match o.part.take() {
+                            Some(p) => p.publish(&path),
+                            None => Err(io::Error::other("no file was started")),
+                        },
                         Some(e) => {
                             remove(o);
                             Err(e)
@@ -240,9 +229,10 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
     }
 }
 
-fn remove(mut o: Open) {
-    drop(o.file.take());
-    let _ = std::fs::remove_file(&o.part);
+fn remove(o: Open) {
+    if let Some(p) = o.part {
+        p.remove();
+    }
 }
 
 /// What has become of a received instance's file so far.

@@ -104,15 +104,23 @@ fn large_files_arrive_byte_equal_at_every_pdu_size() {
         if pdu != 0 {
             rq.max_pdu = pdu;
         }
-        let items = files.iter().map(|p| Item::Path(p.clone())).collect();
+        // The first file twice: the second replaces the first.
+        let items = [&files[0], &files[0], &files[1]]
+            .iter()
+            .map(|p| Item::Path((*p).clone()))
+            .collect();
         let outcomes = send_all(items, server.local_addr(), &rq, 1, &|_, _| {}).unwrap();
         assert!(outcomes.iter().all(|o| o.status == Some(0)), "{outcomes:?}");
+        let mut want = Vec::new();
         for f in &files {
             let uid = f.file_stem().unwrap().to_string_lossy().into_owned();
             let got = data_set(&dir.join(format!("{uid}.dcm")));
             assert!(got == data_set(f), "{name}: {uid} differs");
+            want.push(format!("{uid}.dcm"));
         }
         drop(server);
+        // Nothing else: no part file is left once the server stopped.
+        assert_eq!(names(&dir), want);
         std::fs::remove_dir_all(&dir).unwrap();
     }
     std::fs::remove_dir_all(&src).unwrap();
