@@ -30,8 +30,10 @@ pub(crate) fn part_name(dir: &Path) -> PathBuf {
 pub(crate) struct Part {
     /// The file.
     pub(crate) file: File,
-    /// Its name, or None for an unnamed file (then the directory it is in).
+    /// Its name, or None for an unnamed file.
     name: Option<PathBuf>,
+    /// The directory it is in (where an unnamed file takes a name of its own).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     dir: PathBuf,
 }
 
