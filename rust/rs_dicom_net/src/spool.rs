@@ -5,9 +5,10 @@
 //! for the next PDUs. The C-STORE response still waits for the writer: it has written the
 //! whole file and renamed it into place (or failed, and removed it).
 //!
-//! On plain TCP (Linux) a fragment's bulk does not even enter our buffers: it is spliced
-//! from the socket into a pipe, and by the writer from the pipe into the file. Part files
-//! are created ahead on a third thread (see `parts`).
+//! That is the path over TLS and off Linux. On plain TCP (Linux) a fragment's bulk does not
+//! even enter our buffers: the association's thread splices it from the socket through a
+//! pipe into the file (see `spliced`), and the writer thread stays idle. Either way, part
+//! files are created ahead on another thread (see `parts`).
 
 use std::cell::OnceCell;
 use std::fs::File;
