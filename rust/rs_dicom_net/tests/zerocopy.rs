@@ -256,3 +256,32 @@ fn a_command_after_a_spliced_last_fragment_in_the_same_pdu_is_served() {
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_peer_stalled_inside_a_spliced_fragment_is_closed_by_the_timeout() {
+    let dir = temp_dir("stalled");
+    let mut cfg = ServerConfig::storage(&dir);
+    cfg.accept.idle_timeout = Some(Duration::from_millis(500));
+    let server = Server::start("127.0.0.1:0", cfg, None).unwrap();
+    let started = Instant::now();
+    let mut s = raw_association(server.local_addr());
+    s.write_all(&pdu(&[store_rq(1, "1.2.3.4.5.6")])).unwrap();
+    // 200,000 bytes announced, 100,000 sent, then nothing (the connection stays open).
+    let mut head = vec![kind::P_DATA_TF, 0];
+    head.extend_from_slice(&200_006u32.to_be_bytes());
+    head.extend_from_slice(&200_002u32.to_be_bytes());
+    head.extend_from_slice(&[3, 0]);
+    s.write_all(&head).unwrap();
+    s.write_all(&vec![7u8; 100_000]).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "not closed by the timeout"
+    );
+    assert_eq!(settle(&dir, &[]), Vec::<String>::new());
+    assert_eq!(server.stats().stored.load(Ordering::Relaxed), 0);
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
