@@ -9,6 +9,7 @@ pub mod assoc;
 pub mod dimse;
 pub mod error;
 mod incoming;
+mod parts;
 pub mod pdu;
 pub mod pipeline;
 pub mod qr;
@@ -16,8 +17,11 @@ pub mod scp;
 pub mod scu;
 pub mod send;
 mod sop;
+#[cfg(target_os = "linux")]
+mod spliced;
 mod spool;
 pub mod tls;
+mod zerocopy;
 
 pub use error::{NetResult, net_error};
 pub use sop::{is_storage_sop_class, storage_sop_classes};

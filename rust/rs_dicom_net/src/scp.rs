@@ -297,11 +297,6 @@ fn serve(assoc: &mut Association, shared: &Shared) -> NetResult<()> {
         let full = held.len() >= window::outstanding_limit(invoked);
         if !held.is_empty() && (invoked == 1 || (full && invoked == 0) || !assoc.input_ready()?) {
             send_held(assoc, &mut held)?;
-            // The peer now reads the responses and sends its next request: time to create
-            // the next file off the path of the next response.
-            if let Some(sp) = &spool {
-                sp.prepare();
-            }
         }
         let Some((ctx, rq)) = assoc.recv_command()? else {
             break;

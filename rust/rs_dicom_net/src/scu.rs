@@ -30,6 +30,18 @@ pub struct Instance {
     /// The dataset's encoded bytes as read (source and start), when they can go on the wire
     /// unchanged in `ts`.
     raw: Option<(Arc<Source>, usize)>,
+    /// The file whose bytes from a point to its end are the dataset, unchanged in `ts`, when
+    /// only its header was read (`dataset` stops before the pixel data).
+    file: Option<FileBytes>,
+}
+
+/// Where an instance's encoded dataset is in its file, sent from there with `sendfile`.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+struct FileBytes {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+    start: u64,
+    len: u64,
 }
 
 fn uid_of(ds: &Dataset, tag: Tag) -> Option<String> {
@@ -48,6 +60,42 @@ impl Instance {
             .then(|| (file.dataset.source().clone(), file.dataset.offset()));
         let mut inst = Instance::new(file.meta, file.dataset, file.transfer_syntax)?;
         inst.raw = raw;
+        Ok(inst)
+    }
+
+    /// An instance to send from a Part 10 file: on Linux only its header is read, and the
+    /// dataset goes from the file to the socket without entering our memory (`sendfile`),
+    /// unless the peer needs it converted (then the file is read whole) or the connection
+    /// is encrypted. Elsewhere, [`Instance::from_file`].
+    pub fn for_sending(path: &Path) -> NetResult<Instance> {
+        if !crate::zerocopy::AVAILABLE {
+            return Instance::from_file(path);
+        }
+        let mut handle = std::fs::File::open(path)
+            .map_err(|e| crate::error::io_error(&e, &format!("cannot open {}", path.display())))?;
+        let opts = rs_dicom::ReadOptions {
+            stop_before_pixels: true,
+            ..Default::default()
+        };
+        let file = rs_dicom::parser::parse_open_file(&mut handle, path, opts)?;
+        let len = handle
+            .metadata()
+            .map_err(|e| crate::error::io_error(&e, &format!("cannot read {}", path.display())))?
+            .len();
+        let start = file.dataset.offset() as u64;
+        let as_is = !file.transfer_syntax.deflated
+            && file.encoding == file.transfer_syntax.encoding()
+            && start <= len;
+        if !as_is {
+            return Instance::from_file(path);
+        }
+        let mut inst = Instance::new(file.meta, file.dataset, file.transfer_syntax)?;
+        inst.file = Some(FileBytes {
+            file: handle,
+            path: path.to_path_buf(),
+            start,
+            len: len - start,
+        });
         Ok(inst)
     }
 
@@ -70,6 +118,7 @@ impl Instance {
             meta,
             dataset,
             raw: None,
+            file: None,
         })
     }
 }
@@ -187,7 +236,7 @@ fn plan(contexts: &[Context], inst: &Instance) -> NetResult<Plan> {
             .filter_map(|c| TransferSyntax::from_uid(&c.transfer_syntax).map(|t| (c.id, t)))
     };
     if let Some((id, ts)) = accepted().find(|(_, t)| t.uid == inst.ts.uid) {
-        return Ok(if inst.raw.is_some() {
+        return Ok(if inst.raw.is_some() || inst.file.is_some() {
             Plan::AsRead(id)
         } else {
             Plan::Write(id, ts)
@@ -233,6 +282,15 @@ pub fn store_or(
 /// failure while sending ends the association.
 pub fn start_store(assoc: &mut Association, inst: &Instance) -> NetResult<u16> {
     let plan = plan(assoc.contexts(), inst)?;
+    // Only the header was read: a conversion, or TLS, needs the whole dataset.
+    let whole;
+    let inst = match &inst.file {
+        Some(f) if !matches!(plan, Plan::AsRead(_)) || !assoc.can_send_file() => {
+            whole = Instance::from_file(&f.path)?;
+            &whole
+        }
+        _ => inst,
+    };
     let (ctx, converted, ts) = match plan {
         Plan::AsRead(id) => (id, None, inst.ts),
         Plan::Write(id, ts) => (id, None, ts),
@@ -276,6 +334,12 @@ fn send_data(
     as_read: bool,
 ) -> NetResult<()> {
     let mut w = assoc.pdata(ctx, false);
+    #[cfg(target_os = "linux")]
+    if let (Some(f), None, true) = (&inst.file, converted, as_read) {
+        return w
+            .send_file(&f.file, f.start, f.len)
+            .map_err(|e| crate::error::io_error(&e, "cannot send the data set"));
+    }
     match (&inst.raw, converted) {
         (Some((source, start)), None) if as_read => {
             let bytes = source.bytes().get(*start..).unwrap_or(&[]);

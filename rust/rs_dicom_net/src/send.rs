@@ -160,7 +160,7 @@ fn send_share(
             s.spawn(move || {
                 for slot in order {
                     let loaded = match &share[slot].1 {
-                        Item::Path(p) => Some(Instance::from_file(p)),
+                        Item::Path(p) => Some(Instance::for_sending(p)),
                         Item::Instance(_) => None,
                     };
                     if tx.send(loaded).is_err() {

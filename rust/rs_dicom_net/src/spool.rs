@@ -5,17 +5,16 @@
 //! for the next PDUs. The C-STORE response still waits for the writer: it has written the
 //! whole file and renamed it into place (or failed, and removed it).
 //!
-//! Creating a file (allocating its inode) can cost as much as writing half a megabyte into
-//! it, so the association's thread creates the next part file once it has sent its
-//! responses, while the peer turns around and sends the next request: an empty dot-file,
-//! removed if no instance comes.
+//! That is the path over TLS and off Linux. On plain TCP (Linux) a fragment's bulk does not
+//! even enter our buffers: the association's thread splices it from the socket through a
+//! pipe into the file (see `spliced`), and the writer thread stays idle. Either way, part
+//! files are created ahead on another thread (see `parts`).
 
-use std::cell::Cell;
+use std::cell::OnceCell;
 use std::fs::File;
 use std::io::{self, IoSlice, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
@@ -23,6 +22,7 @@ use crate::assoc::{Association, Fragment};
 use crate::dimse::Command;
 use crate::error::NetResult;
 use crate::incoming::{Incoming, Stored, file_head};
+use crate::parts::{Part, Parts};
 
 /// Jobs queued at most: each holds one PDU (at most our maximum PDU length).
 const QUEUE: usize = 4;
@@ -31,8 +31,7 @@ enum Job {
     /// Starts a file, already created as `part`, that begins with `head` (preamble and file
     /// meta).
     Open {
-        file: io::Result<File>,
-        part: PathBuf,
+        part: io::Result<Part>,
         head: Vec<u8>,
     },
     /// Writes `buf[range]`; the buffer then goes back.
@@ -47,14 +46,16 @@ enum Job {
 pub(crate) struct Spool {
     /// Where part files are created.
     dir: PathBuf,
-    /// A part file created ahead for the next instance.
-    ready: Cell<Option<(PathBuf, File)>>,
-    /// A file went through the writer (small instances never use it).
-    used: Cell<bool>,
+    /// Part files created ahead, once a file went through the writer (small instances
+    /// never use it).
+    parts: OnceCell<Option<Parts>>,
     jobs: Option<SyncSender<Job>>,
     done: Receiver<io::Result<()>>,
     free: Receiver<Vec<u8>>,
     thread: Option<JoinHandle<()>>,
+    /// The pipe fragments are spliced through (both ends), when there is one.
+    #[cfg(target_os = "linux")]
+    pub(crate) pipe: Option<(crate::zerocopy::Pipe, File)>,
 }
 
 impl Spool {
@@ -68,12 +69,13 @@ impl Spool {
             .spawn(move || writer(job_rx, done_tx, free_tx))?;
         Ok(Spool {
             dir: dir.to_path_buf(),
-            ready: Cell::new(None),
-            used: Cell::new(false),
+            parts: OnceCell::new(),
             jobs: Some(jobs),
             done,
             free,
             thread: Some(thread),
+            #[cfg(target_os = "linux")]
+            pipe: crate::zerocopy::Pipe::new().ok(),
         })
     }
 
@@ -95,37 +97,29 @@ impl Spool {
             .unwrap_or_else(|_| Err(io::Error::other("the writer thread ended")))
     }
 
-    /// Starts a file with `head`: the one created ahead, or a new one.
+    /// Starts a file with `head`: one created ahead, or a new one.
     pub(crate) fn open(&self, head: Vec<u8>) -> io::Result<()> {
-        self.used.set(true);
-        let (part, file) = match self.ready.take() {
-            Some((part, file)) => (part, Ok(file)),
-            None => {
-                let part = self.part_name();
-                let file = File::create(&part);
-                (part, file)
-            }
-        };
-        self.send(Job::Open { file, part, head })
+        let part = self.new_part();
+        self.send(Job::Open { part, head })
     }
 
-    /// A part file name unique in the directory (process, then a counter of the process).
-    fn part_name(&self) -> PathBuf {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        self.dir.join(format!(".{}.w{n}.part", std::process::id()))
-    }
-
-    /// Creates the part file of the next instance, if not done yet and the writer was used.
-    pub(crate) fn prepare(&self) {
-        if !self.used.get() {
-            return;
-        }
-        let ready = self.ready.take().or_else(|| {
-            let part = self.part_name();
-            File::create(&part).ok().map(|f| (part, f))
+    /// A part file: one created ahead, or a new one (the first time, which starts the
+    /// creation ahead).
+    pub(crate) fn new_part(&self) -> io::Result<Part> {
+        let mut first = false;
+        let parts = self.parts.get_or_init(|| {
+            first = true;
+            Parts::start(&self.dir).ok()
         });
-        self.ready.set(ready);
+        let ready = if first {
+            None
+        } else {
+            parts.as_ref().and_then(Parts::next)
+        };
+        match ready {
+            Some(part) => Ok(part),
+            None => Part::create(&self.dir, false),
+        }
     }
 
     /// Queues a fragment of the open file.
@@ -162,17 +156,12 @@ impl Drop for Spool {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        if let Some((part, file)) = self.ready.take() {
-            drop(file);
-            let _ = std::fs::remove_file(part);
-        }
     }
 }
 
 /// The file being written and the first error met in it.
 struct Open {
-    file: Option<File>,
-    part: PathBuf,
+    part: Option<Part>,
     /// Preamble and file meta, written with the first fragment (one `writev`).
     head: Vec<u8>,
     error: Option<io::Error>,
@@ -182,26 +171,21 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
     let mut open: Option<Open> = None;
     for job in jobs {
         match job {
-            Job::Open { file, part, head } => {
+            Job::Open { part, head } => {
                 if let Some(o) = open.take() {
                     remove(o);
                 }
-                let (file, error) = match file {
-                    Ok(f) => (Some(f), None),
+                let (part, error) = match part {
+                    Ok(p) => (Some(p), None),
                     Err(e) => (None, Some(e)),
                 };
-                open = Some(Open {
-                    file,
-                    part,
-                    head,
-                    error,
-                });
+                open = Some(Open { part, head, error });
             }
             Job::Data(buf, range) => {
                 if let Some(o) = open.as_mut()
                     && o.error.is_none()
-                    && let Some(f) = o.file.as_mut()
-                    && let Err(e) = write_all_vectored(f, &o.head, &buf[range])
+                    && let Some(p) = o.part.as_mut()
+                    && let Err(e) = write_all_vectored(&mut p.file, &o.head, &buf[range])
                 {
                     o.error = Some(e);
                 }
@@ -213,13 +197,13 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
             Job::Commit(path) => {
                 let result = match open.take() {
                     Some(mut o) => match o.error.take().or_else(|| {
-                        let f = o.file.as_mut()?;
-                        f.write_all(&o.head).err()
+                        let p = o.part.as_mut()?;
+                        p.file.write_all(&o.head).err()
                     }) {
-                        None => {
-                            drop(o.file.take());
-                            std::fs::rename(&o.part, &path).inspect_err(|_| remove(o))
-                        }
+                        None => match o.part.take() {
+                            Some(p) => p.publish(&path),
+                            None => Err(io::Error::other("no file was started")),
+                        },
                         Some(e) => {
                             remove(o);
                             Err(e)
@@ -246,14 +230,96 @@ fn writer(jobs: Receiver<Job>, done: Sender<io::Result<()>>, free: Sender<Vec<u8
     }
 }
 
-fn remove(mut o: Open) {
-    drop(o.file.take());
-    let _ = std::fs::remove_file(&o.part);
+fn remove(o: Open) {
+    if let Some(p) = o.part {
+        p.remove();
+    }
+}
+
+/// What has become of a received instance's file so far.
+struct Receiving<'a> {
+    spool: &'a Spool,
+    inc: Incoming,
+    /// Preamble and file meta, until the file is started.
+    head: Vec<u8>,
+    error: Option<io::Error>,
+    /// Some(result) once the file was written on this thread; None while it goes to the
+    /// writer.
+    whole: Option<io::Result<()>>,
+    started: bool,
+}
+
+impl Receiving<'_> {
+    /// Starts the file in the writer, unless that was done.
+    fn start(&mut self) {
+        if !self.started {
+            self.started = true;
+            if let Err(e) = self.spool.open(std::mem::take(&mut self.head)) {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// A fragment received into memory.
+    fn fragment(&mut self, fragment: Fragment<'_>, last: bool) {
+        if self.error.is_some() {
+            return;
+        }
+        if !self.started && last {
+            let bytes = match &fragment {
+                Fragment::Borrowed(b) => b,
+                Fragment::Owned(buf, range) => &buf[range.clone()],
+            };
+            let inc = &self.inc;
+            self.whole = Some(write_whole(&inc.part, &inc.path, &self.head, bytes));
+            return;
+        }
+        self.start();
+        if self.error.is_none()
+            && let Err(e) = self.spool.data(fragment)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// The result of the transfer (`received`) and of the file.
+    fn finish(
+        self,
+        assoc: &Association,
+        received: NetResult<u64>,
+    ) -> NetResult<Result<Stored, io::Error>> {
+        let bytes = match received {
+            Ok(b) => b,
+            Err(e) => {
+                if self.started {
+                    self.spool.discard();
+                }
+                return Err(e);
+            }
+        };
+        let result = match (self.error, self.whole) {
+            (Some(e), _) => {
+                if self.started {
+                    self.spool.discard();
+                }
+                Err(e)
+            }
+            (None, Some(r)) => r,
+            (None, None) if self.started => self.spool.commit(self.inc.path.clone()),
+            // An empty data set never reached the sink: the file is the head alone.
+            (None, None) => write_whole(&self.inc.part, &self.inc.path, &self.head, &[]),
+        };
+        Ok(result.map(|()| self.inc.stored(assoc, bytes)))
+    }
 }
 
 /// [`receive_instance`] with the file written by the association's writer thread, so that
 /// receiving a fragment overlaps writing the one before. A data set in one fragment has
-/// nothing to overlap: it is written here, saving the hand-over.
+/// nothing to overlap: it is written here, saving the hand-over. On plain TCP (Linux) the
+/// bulk of each fragment is spliced from the socket into the file, never entering our
+/// buffers.
+///
+/// [`receive_instance`]: crate::scp::receive_instance
 pub(crate) fn receive_spooled(
     assoc: &mut Association,
     ctx: u8,
@@ -264,60 +330,30 @@ pub(crate) fn receive_spooled(
 ) -> NetResult<Result<Stored, io::Error>> {
     let inc = Incoming::new(assoc, ctx, rq, dir, n);
     let mut head = Vec::with_capacity(512);
-    let mut error = file_head(&mut head, &inc.meta).err();
-    // Some(result) once the file was written here; None while it goes to the writer.
-    let mut whole: Option<io::Result<()>> = None;
-    let mut started = false;
+    let error = file_head(&mut head, &inc.meta).err();
+    let mut r = Receiving {
+        spool,
+        inc,
+        head,
+        error,
+        whole: None,
+        started: false,
+    };
+    #[cfg(target_os = "linux")]
+    if assoc.can_splice()
+        && let Some(pipe) = spool.pipe.as_ref()
+    {
+        return crate::spliced::receive_spliced(assoc, ctx, r.inc, r.head, r.error, spool, pipe);
+    }
     let received = assoc.recv_data_owned(ctx, &mut || spool.spare(), &mut |fragment, last| {
-        if error.is_some() {
-            return Ok(());
-        }
-        if !started && last {
-            let bytes = match &fragment {
-                Fragment::Borrowed(b) => b,
-                Fragment::Owned(buf, range) => &buf[range.clone()],
-            };
-            whole = Some(write_whole(&inc.part, &inc.path, &head, bytes));
-            return Ok(());
-        }
-        if !started {
-            started = true;
-            if let Err(e) = spool.open(std::mem::take(&mut head)) {
-                error = Some(e);
-                return Ok(());
-            }
-        }
-        if let Err(e) = spool.data(fragment) {
-            error = Some(e);
-        }
+        r.fragment(fragment, last);
         Ok(())
     });
-    let bytes = match received {
-        Ok(b) => b,
-        Err(e) => {
-            if started {
-                spool.discard();
-            }
-            return Err(e);
-        }
-    };
-    let result = match (error, whole) {
-        (Some(e), _) => {
-            if started {
-                spool.discard();
-            }
-            Err(e)
-        }
-        (None, Some(r)) => r,
-        (None, None) if started => spool.commit(inc.path.clone()),
-        // An empty data set never reached the sink: the file is the head alone.
-        (None, None) => write_whole(&inc.part, &inc.path, &head, &[]),
-    };
-    Ok(result.map(|()| inc.stored(assoc, bytes)))
+    r.finish(assoc, received)
 }
 
 /// Writes `head` then `data` (one `writev` when the kernel takes it all).
-fn write_all_vectored(f: &mut File, head: &[u8], data: &[u8]) -> io::Result<()> {
+pub(crate) fn write_all_vectored(f: &mut File, head: &[u8], data: &[u8]) -> io::Result<()> {
     let mut parts = [IoSlice::new(head), IoSlice::new(data)];
     let mut bufs = &mut parts[..];
     while !bufs.is_empty() {

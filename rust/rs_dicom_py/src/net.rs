@@ -232,7 +232,7 @@ impl PyAssociation {
             instance_of(&ds.borrow())?
         } else {
             let path: PathBuf = item.extract()?;
-            py.detach(|| Instance::from_file(&path)).map_err(to_py)?
+            py.detach(|| Instance::for_sending(&path)).map_err(to_py)?
         };
         let a = self.get()?;
         py.detach(|| scu::store(a, &inst)).map_err(net_py)

@@ -3,6 +3,8 @@
 //! [`request`] (the requestor's side) or [`accept`] (the acceptor's side).
 
 mod acceptor;
+#[cfg(target_os = "linux")]
+mod direct;
 mod pdata;
 mod poll;
 mod requestor;
@@ -13,6 +15,8 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 pub use acceptor::{AcceptConfig, Accepted, IdentityCheck, accept, reject_busy};
+#[cfg(target_os = "linux")]
+pub(crate) use direct::Piece;
 pub use pdata::PDataWriter;
 pub use requestor::{RequestConfig, request};
 
@@ -104,8 +108,15 @@ impl Association {
         } else {
             send_max.max(1024)
         };
+        // Where data sets are spliced, the buffer only holds what comes with the headers
+        // read: the less of a fragment it takes in, the more of it is spliced.
+        let capacity = if crate::zerocopy::AVAILABLE && conn.is_plain() {
+            8 * 1024
+        } else {
+            64 * 1024
+        };
         Ok(Association {
-            reader: BufReader::with_capacity(64 * 1024, conn),
+            reader: BufReader::with_capacity(capacity, conn),
             send_max,
             recv_max,
             contexts,
@@ -199,60 +210,69 @@ impl Association {
                     return Err(e);
                 }
             };
-            match k {
-                kind::P_DATA_TF => {
-                    let parsed: NetResult<Vec<_>> = pdv_ranges(&self.rx[..self.rx_len]).collect();
-                    match parsed {
-                        Ok(pdvs) => {
-                            // PS3.8 9.3.5: a PDV names an accepted presentation context; any
-                            // other ID is an invalid parameter value, and the association is
-                            // aborted rather than the message guessed at.
-                            if let Some((id, _, _)) =
-                                pdvs.iter().find(|(id, _, _)| self.context(*id).is_none())
-                            {
-                                let id = *id;
-                                self.abort_with(2, 6);
-                                return Err(net_error(format!(
-                                    "a P-DATA-TF fragment on presentation context {id}, which \
-                                     was not accepted (aborted)"
-                                )));
-                            }
-                            self.pending.extend(pdvs.into_iter().map(
-                                |(context_id, control, range)| PdvAt {
-                                    context_id,
-                                    control,
-                                    range,
-                                },
-                            ));
-                        }
-                        Err(e) => {
+            if !self.take_pdu(k)? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Acts on the PDU just read into `rx` (type `k`): a P-DATA-TF's PDVs are checked and
+    /// queued (`true`); a release is answered (`false`); an abort or another type is an error.
+    fn take_pdu(&mut self, k: u8) -> NetResult<bool> {
+        match k {
+            kind::P_DATA_TF => {
+                let parsed: NetResult<Vec<_>> = pdv_ranges(&self.rx[..self.rx_len]).collect();
+                match parsed {
+                    Ok(pdvs) => {
+                        // PS3.8 9.3.5: a PDV names an accepted presentation context; any
+                        // other ID is an invalid parameter value, and the association is
+                        // aborted rather than the message guessed at.
+                        if let Some((id, _, _)) =
+                            pdvs.iter().find(|(id, _, _)| self.context(*id).is_none())
+                        {
+                            let id = *id;
                             self.abort_with(2, 6);
-                            return Err(e);
+                            return Err(net_error(format!(
+                                "a P-DATA-TF fragment on presentation context {id}, which \
+                                 was not accepted (aborted)"
+                            )));
                         }
+                        self.pending.extend(pdvs.into_iter().map(
+                            |(context_id, control, range)| PdvAt {
+                                context_id,
+                                control,
+                                range,
+                            },
+                        ));
+                        Ok(true)
+                    }
+                    Err(e) => {
+                        self.abort_with(2, 6);
+                        Err(e)
                     }
                 }
-                kind::RELEASE_RQ => {
-                    let _ = self.send_pdu(&Pdu::ReleaseRp);
-                    self.close();
-                    return Ok(None);
-                }
-                kind::ABORT => {
-                    self.close();
-                    let a = match Pdu::parse_body(k, &self.rx[..self.rx_len]) {
-                        Ok(Pdu::Abort(a)) => a,
-                        _ => Abort {
-                            source: 2,
-                            reason: 0,
-                        },
-                    };
-                    return Err(net_error(format!("association aborted: {}", a.describe())));
-                }
-                other => {
-                    self.abort_with(2, 2);
-                    return Err(net_error(format!(
-                        "unexpected PDU type 0x{other:02X} on an established association"
-                    )));
-                }
+            }
+            kind::RELEASE_RQ => {
+                let _ = self.send_pdu(&Pdu::ReleaseRp);
+                self.close();
+                Ok(false)
+            }
+            kind::ABORT => {
+                self.close();
+                let a = match Pdu::parse_body(k, &self.rx[..self.rx_len]) {
+                    Ok(Pdu::Abort(a)) => a,
+                    _ => Abort {
+                        source: 2,
+                        reason: 0,
+                    },
+                };
+                Err(net_error(format!("association aborted: {}", a.describe())))
+            }
+            other => {
+                self.abort_with(2, 2);
+                Err(net_error(format!(
+                    "unexpected PDU type 0x{other:02X} on an established association"
+                )))
             }
         }
     }
@@ -462,6 +482,11 @@ impl Association {
     fn close(&mut self) {
         self.open = false;
         self.reader.get_mut().close();
+    }
+
+    /// Files can be sent with `sendfile`: plain TCP on Linux.
+    pub(crate) fn can_send_file(&self) -> bool {
+        crate::zerocopy::AVAILABLE && self.reader.get_ref().is_plain()
     }
 
     /// The association runs over TLS.

@@ -57,13 +57,7 @@ impl<'a> PDataWriter<'a> {
     /// Sends a full fragment straight from `data` (no copy into `buf`): one `writev` of the
     /// headers and the caller's bytes. Only on plain TCP, where the kernel copies anyway.
     fn send_direct(&mut self, data: &[u8]) -> io::Result<()> {
-        let pdv_len = (data.len() + 2) as u32;
-        let mut head = [0u8; HEADERS];
-        head[0] = crate::pdu::kind::P_DATA_TF;
-        head[2..6].copy_from_slice(&(pdv_len + 4).to_be_bytes());
-        head[6..10].copy_from_slice(&pdv_len.to_be_bytes());
-        head[10] = self.context_id;
-        head[11] = u8::from(self.command);
+        let head = self.header(data.len(), false);
         let mut parts = [IoSlice::new(&head), IoSlice::new(data)];
         let mut bufs = &mut parts[..];
         while !bufs.is_empty() {
@@ -75,6 +69,59 @@ impl<'a> PDataWriter<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Sends `len` bytes of `file` from `start` as the whole data set, a fragment per PDU:
+    /// each PDU's headers with `MSG_MORE`, then its fragment with `sendfile`, so the bytes go
+    /// from the page cache to the socket without a copy through our memory. Plain TCP only
+    /// (see [`Association::can_send_file`](super::Association::can_send_file)). A file that
+    /// became shorter is an error (the PDU announced more).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn send_file(self, file: &std::fs::File, start: u64, len: u64) -> io::Result<()> {
+        use std::os::fd::AsFd;
+        let socket = self.out.tcp().as_fd();
+        let (mut at, end) = (start, start + len);
+        loop {
+            let n = (end - at).min(self.capacity as u64);
+            let last = at + n == end;
+            let head = self.header(n as usize, last);
+            // An empty fragment has nothing after its headers to push them out.
+            let more = if n > 0 {
+                rustix::net::SendFlags::MORE
+            } else {
+                rustix::net::SendFlags::empty()
+            };
+            let mut sent = 0;
+            while sent < head.len() {
+                match rustix::net::send(socket, &head[sent..], more) {
+                    Ok(k) => sent += k,
+                    Err(rustix::io::Errno::INTR) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if crate::zerocopy::send_file(socket, file, at, n)? != n {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the file became shorter while it was sent",
+                ));
+            }
+            at += n;
+            if last {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The PDU and PDV headers of a fragment of `len` bytes.
+    fn header(&self, len: usize, last: bool) -> [u8; HEADERS] {
+        let pdv_len = (len + 2) as u32;
+        let mut head = [0u8; HEADERS];
+        head[0] = crate::pdu::kind::P_DATA_TF;
+        head[2..6].copy_from_slice(&(pdv_len + 4).to_be_bytes());
+        head[6..10].copy_from_slice(&pdv_len.to_be_bytes());
+        head[10] = self.context_id;
+        head[11] = u8::from(self.command) | if last { 2 } else { 0 };
+        head
     }
 
     /// Sends the last fragment.

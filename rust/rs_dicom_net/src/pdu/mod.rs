@@ -278,6 +278,14 @@ pub(crate) fn read_pdu_into(
     let mut header = [0u8; 6];
     r.read_exact(&mut header)
         .map_err(|e| crate::error::io_error(&e, "cannot receive a PDU header"))?;
+    let (kind, len) = check_header(&header, max_len)?;
+    read_pdu_body(r, kind, len, body)?;
+    Ok((kind, len))
+}
+
+/// The type and length of a PDU from its 6-byte header, refused when the length is above
+/// `max_len` (P-DATA) or what the type may have.
+pub(crate) fn check_header(header: &[u8; 6], max_len: u32) -> NetResult<(u8, usize)> {
     let kind = header[0];
     let len = u32::from_be_bytes([header[2], header[3], header[4], header[5]]);
     let limit = match kind {
@@ -291,7 +299,16 @@ pub(crate) fn read_pdu_into(
             "PDU type 0x{kind:02X} announces {len} bytes, more than the {limit} allowed"
         )));
     }
-    let len = len as usize;
+    Ok((kind, len as usize))
+}
+
+/// Reads the `len` bytes of a PDU's body (its header checked) into `body[..len]`.
+pub(crate) fn read_pdu_body(
+    r: &mut impl Read,
+    kind: u8,
+    len: usize,
+    body: &mut Vec<u8>,
+) -> NetResult<()> {
     // The buffer grows a step at a time, only as bytes arrive; a buffer that was already
     // long enough is read into as it is (no zeroing), with one `read` per chunk the socket
     // has, where `read_to_end` would start small and double.
@@ -313,7 +330,7 @@ pub(crate) fn read_pdu_into(
             "the connection closed inside a PDU of type 0x{kind:02X} ({got} of {len} bytes)"
         )));
     }
-    Ok((kind, len))
+    Ok(())
 }
 
 #[cfg(test)]

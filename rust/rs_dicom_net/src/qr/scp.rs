@@ -133,7 +133,7 @@ impl QrService {
                 cancelled |= ours;
                 ours
             };
-            let stored = Instance::from_file(&r.path).and_then(|inst| match target.as_mut() {
+            let stored = Instance::for_sending(&r.path).and_then(|inst| match target.as_mut() {
                 Some(t) => store(t, &inst),
                 None => store_or(assoc, &inst, &mut on_cancel),
             });
