@@ -11,7 +11,8 @@
 //! every decision of every pass as a (context, bit) byte, without branching on the data: a
 //! decision is written whether it is coded or not and the list grows only when it is, and the
 //! neighbours learn of new significance once per column. The MQ encoder then codes the list
-//! in one tight loop. Interleaved, the two mispredicted the passes' data-dependent branches
+//! in one tight loop. Runs of run-length decisions 0 (the columns of an empty area, in
+//! every bit-plane) are listed as one entry ([`ZEROS`]) each. Interleaved, the two mispredicted the passes' data-dependent branches
 //! (is this sample coded, did it become significant) and spilled the coder's registers.
 
 mod passes;
@@ -23,6 +24,9 @@ use super::*;
 
 /// The refinement flags of all four samples of a column.
 const MU_ALL: u32 = MU0 | MU0 << 3 | MU0 << 6 | MU0 << 9;
+/// An entry of the decision list standing for `1 + (entry & 0x3F)` run-length decisions
+/// 0 in a row (see [`super::mq_enc::code`]). Decisions have bit 6 clear.
+pub(super) const ZEROS: u32 = 0x40;
 /// Columns a pass takes at once (by a mask of the columns to visit).
 const SKIP: usize = 64;
 /// Decisions a column may add in one bit-plane, at most: a run-length and two uniform ones,
@@ -160,8 +164,8 @@ impl T1Encoder {
         self.flags.clear();
         self.flags.resize((w + 2) * (stripes + 2), 0);
         // Room for every decision, plus one slot that an uncoded decision may write past the
-        // last coded one, and the run-length decisions' block write (`Block::put_zeros`).
-        let need = PER_COLUMN * stripes * w * planes as usize + 1 + SKIP;
+        // last coded one.
+        let need = PER_COLUMN * stripes * w * planes as usize + 1;
         if self.syms.len() < need {
             self.syms.resize(need, 0);
         }
@@ -343,19 +347,16 @@ impl Block<'_> {
         unsafe { *self.cols.get_unchecked(k) }
     }
 
-    /// Lists `k` (at most [`SKIP`]) run-length decisions 0, for columns skipped.
-    ///
-    /// Writes [`SKIP`] bytes whatever `k`, in two vector stores rather than a call to
-    /// `memset`: `encode` sizes `syms` for that many past the most decisions the passes list.
+    /// Lists `k` (at most [`SKIP`]) run-length decisions 0, for columns skipped, as one
+    /// [`ZEROS`] entry (none for 0).
     #[inline(always)]
     fn put_zeros(&mut self, k: usize) {
-        debug_assert!(k <= SKIP && self.n + SKIP <= self.syms.len());
-        // SAFETY: see above.
-        unsafe {
-            let at = self.syms.as_mut_ptr().add(self.n);
-            std::ptr::write_unaligned(at.cast::<[u8; SKIP]>(), [CTX_RL as u8; SKIP]);
-        }
-        self.n += k;
+        debug_assert!(k <= SKIP);
+        self.put(
+            ZEROS | (k as u32).wrapping_sub(1) & 0x3F,
+            0,
+            u32::from(k != 0),
+        );
     }
 
     /// The four magnitude words of the stripe column starting at `k` (a multiple of 4).
