@@ -22,8 +22,6 @@ pub(crate) use super::distortion::PassPoint;
 use super::tables::{SC, zc_table};
 use super::*;
 
-/// The refinement flags of all four samples of a column.
-const MU_ALL: u32 = MU0 | MU0 << 3 | MU0 << 6 | MU0 << 9;
 /// An entry of the decision list standing for `1 + (entry & 0x3F)` run-length decisions
 /// 0 in a row (see [`super::mq_enc::code`]). Decisions have bit 6 clear.
 pub(super) const ZEROS: u32 = 0x40;

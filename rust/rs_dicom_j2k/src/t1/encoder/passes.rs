@@ -84,24 +84,15 @@ impl Block<'_> {
                     let i = base + x0 + j;
                     let mut f = self.flag(i);
                     let q = self.column((s * w + x0 + j) * 4);
-                    if f & (SIG4 | PI_ALL | MU_ALL) == SIG4 | MU_ALL {
-                        // Four samples refined before: one context, no flags to change.
-                        for v in q {
-                            self.put(CTX_MR as u32 + 2, (v >> bp) & 1, 1);
-                        }
-                        continue;
-                    }
-                    // (Rows past the block's height are never significant.)
+                    // (Rows past the block's height are never significant.) No separate way
+                    // for columns refined before: it mispredicted more than it saved.
                     for (ci, &m) in q.iter().enumerate() {
                         let sh = 3 * ci as u32;
                         let fs = f >> sh;
                         let elig = u32::from(fs & (SIG_SELF | PI0) == SIG_SELF);
-                        let cx = if fs & MU0 != 0 {
-                            CTX_MR as u32 + 2
-                        } else {
-                            CTX_MR as u32 + u32::from(fs & SIG_NEIGHBOURS != 0)
-                        };
-                        self.put(cx, (m >> bp) & 1, elig);
+                        let cx = MR_CX
+                            [((fs & SIG_NEIGHBOURS) | (fs >> MR_MU_SHIFT) & SIG_SELF) as usize];
+                        self.put(u32::from(cx), (m >> bp) & 1, elig);
                         f |= (MU0 * elig) << sh;
                     }
                     self.set_flag(i, f);
@@ -151,11 +142,6 @@ impl Block<'_> {
     fn cleanup_column(&mut self, s: usize, x: usize, bp: u32, rows: u32, valid: u32) -> u32 {
         let i = (s + 1) * self.stride + 1 + x;
         let mut f = self.flag(i);
-        if f & SIG4 == SIG4 {
-            // All four significant: nothing to code, only the visits to forget.
-            self.set_flag(i, f & !PI_ALL);
-            return 0;
-        }
         let k = (s * self.w + x) * 4;
         // The rows to code: neither significant nor visited by this bit-plane's
         // significance pass (often none in a column with significant samples).
@@ -176,8 +162,8 @@ impl Block<'_> {
             self.zero_coding(&mut f, (i, run), q[run as usize], bp, 1, 0);
             todo &= !0u32 << (run + 1);
         } else if todo == 0 || column_bits(self.column(k), bp) & todo == 0 {
-            // Nothing turns significant: zero decisions only, no signs, no
-            // neighbours to tell.
+            // Nothing turns significant (nothing to code at all in a column of four
+            // significant samples): zero decisions only, no signs, no neighbours to tell.
             for ci in 0..4 {
                 let fs = f >> (3 * ci);
                 let keep = (todo >> ci) & 1;
