@@ -114,24 +114,31 @@ impl Block<'_> {
             for x0 in (0..w).step_by(64) {
                 let len = (w - x0).min(64);
                 let lim = u64::MAX >> (64 - len);
-                // The columns other than run-length ones with no 1 in this bit-plane (half
-                // the columns, and long runs of them): those only list a run-length 0, in
-                // one write for each run.
-                let mut todo = mask(len, |j| {
+                // Run-length columns with no 1 in this bit-plane (half the columns, and long
+                // runs of them) only list a run-length 0: counted, in one entry for each run.
+                // Columns of four significant samples not visited by this plane's
+                // significance pass have nothing to code. The others are visited.
+                let mut zeros = mask(len, |j| {
                     let f = self.flag(base + x0 + j);
                     let col = self.col(s * w + x0 + j);
-                    f != 0 || rows != 4 || (col >> bp) & 1 != 0
+                    f == 0 && rows == 4 && (col >> bp) & 1 == 0
                 });
-                let mut next = 0;
+                let mut todo =
+                    mask(len, |j| self.flag(base + x0 + j) & (SIG4 | PI_ALL) != SIG4) & !zeros;
                 while todo != 0 {
                     let j = todo.trailing_zeros() as usize;
                     todo &= todo - 1;
-                    self.put_zeros(j - next);
-                    next = j + 1;
+                    let below = (1u64 << j) - 1;
+                    self.put_zeros((zeros & below).count_ones() as usize);
+                    zeros &= !below;
                     let new = self.cleanup_column(s, x0 + j, bp, rows, valid);
-                    todo |= (u64::from(new != 0) * (2u64 << j)) & lim;
+                    // The east neighbour, now with a significant one, is no longer a
+                    // run-length column: visit it.
+                    let east = (u64::from(new != 0) * (2u64 << j)) & lim;
+                    todo |= east;
+                    zeros &= !east;
                 }
-                self.put_zeros(len - next);
+                self.put_zeros(zeros.count_ones() as usize);
             }
         }
     }
