@@ -116,7 +116,8 @@ fn count_signs(syms: &[u8]) -> usize {
     syms.chunks(255)
         .map(|run| {
             let n = run.iter().fold(0u8, |n, &s| {
-                n.wrapping_add(u8::from((s & 0x1F).wrapping_sub(9) < 5))
+                // (Run entries, bit 6 set, are not sign decisions.)
+                n.wrapping_add(u8::from((s & 0x5F).wrapping_sub(9) < 5))
             });
             usize::from(n)
         })

@@ -11,16 +11,22 @@
 //! every decision of every pass as a (context, bit) byte, without branching on the data: a
 //! decision is written whether it is coded or not and the list grows only when it is, and the
 //! neighbours learn of new significance once per column. The MQ encoder then codes the list
-//! in one tight loop. Interleaved, the two mispredicted the passes' data-dependent branches
+//! in one tight loop. Runs of run-length decisions 0 (the columns of an empty area, in
+//! every bit-plane) are listed as one entry ([`ZEROS`]) each. Interleaved, the two mispredicted the passes' data-dependent branches
 //! (is this sample coded, did it become significant) and spilled the coder's registers.
+
+mod passes;
 
 use super::column::*;
 pub(crate) use super::distortion::PassPoint;
 use super::tables::{SC, zc_table};
 use super::*;
 
-/// The refinement flags of all four samples of a column.
-const MU_ALL: u32 = MU0 | MU0 << 3 | MU0 << 6 | MU0 << 9;
+/// An entry of the decision list standing for `1 + (entry & 0x3F)` run-length decisions
+/// 0 in a row (see [`super::mq_enc::code`]). Decisions have bit 6 clear.
+pub(super) const ZEROS: u32 = 0x40;
+/// Columns a pass takes at once (by a mask of the columns to visit).
+const SKIP: usize = 64;
 /// Decisions a column may add in one bit-plane, at most: a run-length and two uniform ones,
 /// then a zero-coding and a sign decision per sample.
 const PER_COLUMN: usize = 11;
@@ -41,6 +47,8 @@ pub(crate) struct CodedBlock {
 pub(crate) struct T1Encoder {
     flags: Vec<u32>,
     mags: Vec<u32>,
+    /// Per stripe column, the OR of its four magnitudes (see [`Block::cols`]).
+    cols: Vec<u32>,
     /// The decisions of the block's passes, `context | bit << 7` (only grown: each block
     /// writes before it reads).
     syms: Vec<u8>,
@@ -55,6 +63,9 @@ struct Block<'a> {
     stride: usize,
     flags: &'a mut [u32],
     mags: &'a [u32],
+    /// Per stripe column (`s * w + x`), the OR of its magnitudes: whether any of its
+    /// samples has a 1 in a bit-plane, for the cleanup pass's run-length columns.
+    cols: &'a [u32],
     zc: &'static [u8; 512],
     syms: &'a mut [u8],
     /// Decisions listed so far.
@@ -141,6 +152,12 @@ impl T1Encoder {
         if numbps == 0 {
             return CodedBlock::default();
         }
+        self.cols.clear();
+        self.cols.extend(
+            self.mags
+                .chunks_exact(4)
+                .map(|q| (q[0] | q[1] | q[2] | q[3]) & 0x7FFF_FFFF),
+        );
         let planes = points.as_ref().map_or(numbps, |p| p.0.clamp(1, numbps));
         self.flags.clear();
         self.flags.resize((w + 2) * (stripes + 2), 0);
@@ -155,7 +172,8 @@ impl T1Encoder {
             h,
             zc: zc_table(orientation),
         };
-        let (flags, mags, syms) = (&mut self.flags[..], &self.mags[..], &mut self.syms[..]);
+        let (flags, syms) = (&mut self.flags[..], &mut self.syms[..]);
+        let mags = (&self.mags[..], &self.cols[..]);
         let mut ends = [0usize; 3 * 32];
         let mut n = run(Pass::Cleanup, g, flags, mags, syms, 0, numbps - 1);
         ends[0] = n;
@@ -214,7 +232,7 @@ fn run(
     pass: Pass,
     g: Geom,
     flags: &mut [u32],
-    mags: &[u32],
+    mags: (&[u32], &[u32]),
     syms: &mut [u8],
     n: usize,
     bp: u32,
@@ -240,7 +258,7 @@ unsafe fn run_bmi(
     pass: Pass,
     g: Geom,
     flags: &mut [u32],
-    mags: &[u32],
+    mags: (&[u32], &[u32]),
     syms: &mut [u8],
     n: usize,
     bp: u32,
@@ -256,7 +274,7 @@ fn run_body(
     pass: Pass,
     g: Geom,
     flags: &mut [u32],
-    mags: &[u32],
+    mags: (&[u32], &[u32]),
     syms: &mut [u8],
     n: usize,
     bp: u32,
@@ -266,7 +284,8 @@ fn run_body(
         h: g.h,
         stride: g.w + 2,
         flags,
-        mags,
+        mags: mags.0,
+        cols: mags.1,
         zc: g.zc,
         syms,
         n,
@@ -316,6 +335,26 @@ impl Block<'_> {
         debug_assert!(k < self.mags.len());
         // SAFETY: as in `flag`.
         unsafe { *self.mags.get_unchecked(k) }
+    }
+
+    /// The OR of the magnitudes of stripe column `k` (`s * w + x`).
+    #[inline(always)]
+    fn col(&self, k: usize) -> u32 {
+        debug_assert!(k < self.cols.len());
+        // SAFETY: as in `flag` (`cols.len() == w * stripes`).
+        unsafe { *self.cols.get_unchecked(k) }
+    }
+
+    /// Lists `k` (at most [`SKIP`]) run-length decisions 0, for columns skipped, as one
+    /// [`ZEROS`] entry (none for 0).
+    #[inline(always)]
+    fn put_zeros(&mut self, k: usize) {
+        debug_assert!(k <= SKIP);
+        self.put(
+            ZEROS | (k as u32).wrapping_sub(1) & 0x3F,
+            0,
+            u32::from(k != 0),
+        );
     }
 
     /// The four magnitude words of the stripe column starting at `k` (a multiple of 4).
@@ -401,151 +440,5 @@ impl Block<'_> {
         self.put(lu >> 1, neg ^ (lu & 1), sig);
         *f |= ((SIG_SELF | neg << CHI_ROW0) * sig) << s;
         sig
-    }
-
-    /// Significance propagation pass (D.3.1) at bit-plane `bp`: per column at most a
-    /// zero-coding and a sign decision per sample.
-    #[inline(always)]
-    fn significance(&mut self, bp: u32) {
-        let (w, stride) = (self.w, self.stride);
-        for s in 0..self.h.div_ceil(4) {
-            let rows = (self.h - 4 * s).min(4) as u32;
-            let valid = (1u32 << rows) - 1;
-            let base = (s + 1) * stride + 1;
-            for x in 0..w {
-                let i = base + x;
-                let mut f = self.flag(i);
-                if f == 0 || f & SIG4 == SIG4 {
-                    continue;
-                }
-                let q = self.column((s * w + x) * 4);
-                let before = f & SIG4;
-                // All four rows without branching on the data, which mispredicted
-                // more than the decisions of the rows not coded cost. A row is coded if
-                // insignificant with a significant neighbour: one now, or the row above
-                // once that turns significant.
-                let open = !compact(f >> 4) & valid;
-                let now = compact(neighbourhoods(f)) & open;
-                if column_bits(q, bp) & open == 0 {
-                    // No sample turns significant: zero decisions for the rows with a
-                    // significant neighbour, no signs, no neighbours to tell.
-                    for ci in 0..4 {
-                        let fs = f >> (3 * ci);
-                        let elig = (now >> ci) & 1;
-                        self.put(u32::from(self.zc[(fs & 0x1FF) as usize]), 0, elig);
-                    }
-                    self.set_flag(i, f | spread_rows(now) << 21);
-                    continue;
-                }
-                let mut above = 0;
-                for (ci, &m) in q.iter().enumerate() {
-                    let ci = ci as u32;
-                    let elig = ((now >> ci) | above) & (open >> ci) & 1;
-                    above = self.zero_coding(&mut f, (i, ci), m, bp, elig, 1);
-                    f |= (PI0 * elig) << (3 * ci);
-                }
-                self.spread(i, f, (f & SIG4) ^ before);
-                self.set_flag(i, f);
-            }
-        }
-    }
-
-    /// Magnitude refinement pass (D.3.3) at bit-plane `bp`: per column at most a decision
-    /// per sample.
-    #[inline(always)]
-    fn refinement(&mut self, bp: u32) {
-        let (w, stride) = (self.w, self.stride);
-        for s in 0..self.h.div_ceil(4) {
-            let base = (s + 1) * stride + 1;
-            for x in 0..w {
-                let i = base + x;
-                let mut f = self.flag(i);
-                if f & SIG4 == 0 {
-                    continue;
-                }
-                let q = self.column((s * w + x) * 4);
-                if f & (SIG4 | PI_ALL | MU_ALL) == SIG4 | MU_ALL {
-                    // Four samples refined before (most columns in the low bit-planes): one
-                    // context, no flags to change.
-                    for v in q {
-                        self.put(CTX_MR as u32 + 2, (v >> bp) & 1, 1);
-                    }
-                    continue;
-                }
-                // (Rows past the block's height are never significant.)
-                for (ci, &m) in q.iter().enumerate() {
-                    let sh = 3 * ci as u32;
-                    let fs = f >> sh;
-                    let elig = u32::from(fs & (SIG_SELF | PI0) == SIG_SELF);
-                    let cx = if fs & MU0 != 0 {
-                        CTX_MR as u32 + 2
-                    } else {
-                        CTX_MR as u32 + u32::from(fs & SIG_NEIGHBOURS != 0)
-                    };
-                    self.put(cx, (m >> bp) & 1, elig);
-                    f |= (MU0 * elig) << sh;
-                }
-                self.set_flag(i, f);
-            }
-        }
-    }
-
-    /// Cleanup pass (D.3.4) at bit-plane `bp`, with run-length coding of four-sample
-    /// columns whose samples and neighbourhoods are all insignificant: per column at most a
-    /// run-length and two uniform decisions, then a zero-coding and a sign one per sample.
-    #[inline(always)]
-    fn cleanup(&mut self, bp: u32) {
-        let (w, stride) = (self.w, self.stride);
-        for s in 0..self.h.div_ceil(4) {
-            let rows = (self.h - 4 * s).min(4) as u32;
-            let valid = (1u32 << rows) - 1;
-            let base = (s + 1) * stride + 1;
-            for x in 0..w {
-                let i = base + x;
-                let mut f = self.flag(i);
-                if f & SIG4 == SIG4 {
-                    // All four significant: nothing to code, only the visits to forget.
-                    self.set_flag(i, f & !PI_ALL);
-                    continue;
-                }
-                let k = (s * w + x) * 4;
-                // The rows to code: neither significant nor visited by this bit-plane's
-                // significance pass (often none in a column with significant samples).
-                let mut todo = !compact(f >> 4 | f >> 21) & valid;
-                let before = f & SIG4;
-                if f == 0 && rows == 4 {
-                    let q = self.column(k);
-                    let bits = column_bits(q, bp);
-                    if bits == 0 {
-                        self.put(CTX_RL as u32, 0, 1);
-                        continue;
-                    }
-                    let run = bits.trailing_zeros();
-                    self.put(CTX_RL as u32, 1, 1);
-                    self.put(CTX_UNI as u32, run >> 1, 1);
-                    self.put(CTX_UNI as u32, run & 1, 1);
-                    // The located sample: its sign only.
-                    self.zero_coding(&mut f, (i, run), q[run as usize], bp, 1, 0);
-                    todo &= !0u32 << (run + 1);
-                } else if todo == 0 || column_bits(self.column(k), bp) & todo == 0 {
-                    // Nothing turns significant: zero decisions only, no signs, no
-                    // neighbours to tell.
-                    for ci in 0..4 {
-                        let fs = f >> (3 * ci);
-                        let keep = (todo >> ci) & 1;
-                        self.put(u32::from(self.zc[(fs & 0x1FF) as usize]), 0, keep);
-                    }
-                    self.set_flag(i, f & !PI_ALL);
-                    continue;
-                }
-                while todo != 0 {
-                    let ci = todo.trailing_zeros();
-                    todo &= todo - 1;
-                    self.zero_coding(&mut f, (i, ci), self.mag(k + ci as usize), bp, 1, 1);
-                }
-                self.spread(i, f, (f & SIG4) ^ before);
-                self.set_flag(i, f & !PI_ALL);
-            }
-        }
     }
 }

@@ -2,6 +2,8 @@
 //! a list of decisions, with the context states held as the decoder holds them (Qe and the
 //! packed state in one word, next states from one table indexed by the outcome).
 
+use super::CTX_RL;
+use super::encoder::ZEROS;
 use super::tables::{Contexts, build_next, initial_contexts};
 
 /// Bit of a context's state word holding the renormalisation shift of its Qe (the
@@ -44,7 +46,7 @@ struct Bytes<'a> {
     pos: usize,
 }
 
-/// Codes `syms` (`context | decision << 7` each) with a fresh encoder into `out`, returning
+/// Codes `syms` (`context | decision << 7` each, or [`ZEROS`] runs) with a fresh encoder into `out`, returning
 /// the segment's length: the segment is `out[1..=len]`. `out` is only grown, never cleared.
 ///
 /// `ends` are the decision counts at which passes end (increasing, at most `syms.len()`);
@@ -98,28 +100,46 @@ fn code_body(syms: &[u8], ends: &[usize], out: &mut Vec<u8>, marks: &mut Vec<usi
     let mut start = 0;
     for &end in ends {
         for &s in syms.get(start..end).unwrap_or_default() {
-            mq.encode(
-                &mut ctx,
-                &mut bytes,
-                usize::from(s & 0x1F),
-                u32::from(s >> 7),
-            );
+            mq.entry(&mut ctx, &mut bytes, s);
         }
         start = end;
         marks.push(bytes.pos + 2);
     }
     for &s in syms.get(start..).unwrap_or_default() {
-        mq.encode(
-            &mut ctx,
-            &mut bytes,
-            usize::from(s & 0x1F),
-            u32::from(s >> 7),
-        );
+        mq.entry(&mut ctx, &mut bytes, s);
     }
     mq.finish(&mut bytes)
 }
 
 impl MqEncoder {
+    /// Codes one entry of the decision list: a decision or a [`ZEROS`] run.
+    #[inline(always)]
+    fn entry(&mut self, ctx: &mut Contexts, bytes: &mut Bytes, s: u8) {
+        if u32::from(s) & ZEROS != 0 {
+            self.zeros(ctx, bytes, u32::from(s & 0x3F) + 1);
+        } else {
+            self.encode(ctx, bytes, usize::from(s & 0x1F), u32::from(s >> 7));
+        }
+    }
+
+    /// `k` run-length decisions 0. In empty areas 0 is the likely symbol with a small Qe:
+    /// most leave A at 0x8000 or more (CODEMPS without renormalisation, C.2.2), taken by a
+    /// branch that predicts well here; the others go through [`MqEncoder::encode`].
+    #[inline(always)]
+    fn zeros(&mut self, ctx: &mut Contexts, bytes: &mut Bytes, k: u32) {
+        for _ in 0..k {
+            let st = ctx[CTX_RL];
+            let qe = st & 0xFFFF;
+            let a1 = self.a - qe;
+            if (st >> 16) & 1 == 0 && a1 >= 0x8000 {
+                self.a = a1;
+                self.c += qe;
+            } else {
+                self.encode(ctx, bytes, CTX_RL, 0);
+            }
+        }
+    }
+
     /// ENCODE (C.2.2): decision `d` (0 or 1) in context `cx`.
     ///
     /// Without branching on the decision: CODEMPS and CODELPS differ only in which part of
