@@ -393,6 +393,10 @@ fn store_one(
     }
     let dir = &shared.config.directory;
     let received = match spool {
+        #[cfg(target_os = "linux")]
+        Some(sp) if assoc.can_splice() => {
+            crate::spliced::receive_spliced(assoc, ctx, rq, dir, n, sp)?
+        }
         Some(sp) => receive_spooled(assoc, ctx, rq, dir, n, sp)?,
         None => receive_instance(assoc, ctx, rq, dir, n)?,
     };

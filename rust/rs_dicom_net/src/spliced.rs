@@ -6,12 +6,14 @@
 
 use std::fs::File;
 use std::io::{self, Write};
+use std::path::Path;
 
 use crate::assoc::{Association, Piece};
+use crate::dimse::Command;
 use crate::error::NetResult;
-use crate::incoming::{Incoming, Stored};
+use crate::incoming::{Incoming, Stored, file_head};
 use crate::parts::Part;
-use crate::spool::{Spool, write_all_vectored, write_whole};
+use crate::spool::{Spool, receive_spooled, write_all_vectored, write_whole};
 use crate::zerocopy::{Pipe, copy_out, drain_into};
 
 /// Fragments shorter than this are read rather than spliced: a splice costs two system
@@ -111,18 +113,26 @@ impl Sink<'_> {
     }
 }
 
-/// Receives the data set of `inc` into its file (`head` first; `error`: the head could not
-/// be made), splicing through `pipe`. `Err`: the association failed (no file is left);
-/// `Ok(Err)`: the file could not be written (the data set was drained).
+/// [`receive_instance`] splicing the bulk of each fragment from the socket through the
+/// spool's pipe into the file (the spooled path when there is no pipe). `Err`: the
+/// association failed (no file is left); `Ok(Err)`: the file could not be written (the data
+/// set was drained).
+///
+/// [`receive_instance`]: crate::scp::receive_instance
 pub(crate) fn receive_spliced(
     assoc: &mut Association,
     ctx: u8,
-    inc: Incoming,
-    head: Vec<u8>,
-    error: Option<io::Error>,
+    rq: &Command,
+    dir: &Path,
+    n: u64,
     spool: &Spool,
-    pipe: &(Pipe, File),
 ) -> NetResult<Result<Stored, io::Error>> {
+    let Some(pipe) = spool.pipe.as_ref() else {
+        return receive_spooled(assoc, ctx, rq, dir, n, spool);
+    };
+    let inc = Incoming::new(assoc, ctx, rq, dir, n);
+    let mut head = Vec::with_capacity(512);
+    let error = file_head(&mut head, &inc.meta).err();
     let mut sink = Sink {
         spool,
         inc: &inc,

@@ -315,9 +315,8 @@ impl Receiving<'_> {
 
 /// [`receive_instance`] with the file written by the association's writer thread, so that
 /// receiving a fragment overlaps writing the one before. A data set in one fragment has
-/// nothing to overlap: it is written here, saving the hand-over. On plain TCP (Linux) the
-/// bulk of each fragment is spliced from the socket into the file, never entering our
-/// buffers.
+/// nothing to overlap: it is written here, saving the hand-over. (On plain TCP, Linux, the
+/// caller splices instead: `spliced::receive_spliced`.)
 ///
 /// [`receive_instance`]: crate::scp::receive_instance
 pub(crate) fn receive_spooled(
@@ -339,12 +338,6 @@ pub(crate) fn receive_spooled(
         whole: None,
         started: false,
     };
-    #[cfg(target_os = "linux")]
-    if assoc.can_splice()
-        && let Some(pipe) = spool.pipe.as_ref()
-    {
-        return crate::spliced::receive_spliced(assoc, ctx, r.inc, r.head, r.error, spool, pipe);
-    }
     let received = assoc.recv_data_owned(ctx, &mut || spool.spare(), &mut |fragment, last| {
         r.fragment(fragment, last);
         Ok(())

@@ -19,12 +19,10 @@ mod passes;
 
 use super::column::*;
 pub(crate) use super::distortion::PassPoint;
+pub(super) use super::mq_enc::ZEROS;
 use super::tables::{SC, zc_table};
 use super::*;
 
-/// An entry of the decision list standing for `1 + (entry & 0x3F)` run-length decisions
-/// 0 in a row (see [`super::mq_enc::code`]). Decisions have bit 6 clear.
-pub(super) const ZEROS: u32 = 0x40;
 /// Columns a pass takes at once (by a mask of the columns to visit).
 const SKIP: usize = 64;
 /// Decisions a column may add in one bit-plane, at most: a run-length and two uniform ones,

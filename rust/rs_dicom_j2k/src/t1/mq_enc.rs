@@ -3,8 +3,11 @@
 //! packed state in one word, next states from one table indexed by the outcome).
 
 use super::CTX_RL;
-use super::encoder::ZEROS;
 use super::tables::{Contexts, build_next, initial_contexts};
+
+/// An entry of the decision list standing for `1 + (entry & 0x3F)` run-length decisions
+/// 0 in a row (see [`code`]). Decisions have bit 6 clear.
+pub(super) const ZEROS: u32 = 0x40;
 
 /// Bit of a context's state word holding the renormalisation shift of its Qe (the
 /// encoder's form: the decoder's word plus this), so that a decision keeping the Qe
