@@ -115,6 +115,13 @@ impl Incoming {
         }
     }
 
+    /// The file's start (preamble and file meta), and why it could not be made, if it could not.
+    pub(crate) fn head(&self) -> (Vec<u8>, Option<io::Error>) {
+        let mut head = Vec::with_capacity(512);
+        let error = file_head(&mut head, &self.meta).err();
+        (head, error)
+    }
+
     pub(crate) fn stored(self, assoc: &Association, bytes: u64) -> Stored {
         Stored {
             path: self.path,

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::assoc::{Association, Piece};
 use crate::dimse::Command;
 use crate::error::NetResult;
-use crate::incoming::{Incoming, Stored, file_head};
+use crate::incoming::{Incoming, Stored};
 use crate::parts::Part;
 use crate::spool::{Spool, receive_spooled, write_all_vectored, write_whole};
 use crate::zerocopy::{Pipe, copy_out, drain_into};
@@ -131,8 +131,7 @@ pub(crate) fn receive_spliced(
         return receive_spooled(assoc, ctx, rq, dir, n, spool);
     };
     let inc = Incoming::new(assoc, ctx, rq, dir, n);
-    let mut head = Vec::with_capacity(512);
-    let error = file_head(&mut head, &inc.meta).err();
+    let (head, error) = inc.head();
     let mut sink = Sink {
         spool,
         inc: &inc,

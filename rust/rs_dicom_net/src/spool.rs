@@ -21,7 +21,7 @@ use std::thread::JoinHandle;
 use crate::assoc::{Association, Fragment};
 use crate::dimse::Command;
 use crate::error::NetResult;
-use crate::incoming::{Incoming, Stored, file_head};
+use crate::incoming::{Incoming, Stored};
 use crate::parts::{Part, Parts};
 
 /// Jobs queued at most: each holds one PDU (at most our maximum PDU length).
@@ -328,8 +328,7 @@ pub(crate) fn receive_spooled(
     spool: &Spool,
 ) -> NetResult<Result<Stored, io::Error>> {
     let inc = Incoming::new(assoc, ctx, rq, dir, n);
-    let mut head = Vec::with_capacity(512);
-    let error = file_head(&mut head, &inc.meta).err();
+    let (head, error) = inc.head();
     let mut r = Receiving {
         spool,
         inc,

@@ -171,6 +171,16 @@ fn pdu(pdvs: &[Vec<u8>]) -> Vec<u8> {
     p
 }
 
+/// The PDU and PDV headers of one data fragment (context 3, not last) of `len` bytes, whose
+/// bytes the caller sends (or not).
+fn fragment_head(len: u32) -> Vec<u8> {
+    let mut head = vec![kind::P_DATA_TF, 0];
+    head.extend_from_slice(&(len + 6).to_be_bytes());
+    head.extend_from_slice(&(len + 2).to_be_bytes());
+    head.extend_from_slice(&[3, 0]);
+    head
+}
+
 fn store_rq(id: u16, uid: &str) -> Vec<u8> {
     pdv(3, 3, &dimse::store_rq(id, CT, uid).to_bytes().unwrap())
 }
@@ -207,11 +217,7 @@ fn connection_lost_inside_a_spliced_fragment_leaves_no_file() {
     s.write_all(&pdu(&[store_rq(1, "1.2.3.4.5.6")])).unwrap();
     // A fragment announced as 200,000 bytes, of which 150,000 come before the connection
     // is lost: well above what is read rather than spliced.
-    let mut head = vec![kind::P_DATA_TF, 0];
-    head.extend_from_slice(&200_006u32.to_be_bytes());
-    head.extend_from_slice(&200_002u32.to_be_bytes());
-    head.extend_from_slice(&[3, 0]);
-    s.write_all(&head).unwrap();
+    s.write_all(&fragment_head(200_000)).unwrap();
     s.write_all(&vec![7u8; 150_000]).unwrap();
     std::thread::sleep(Duration::from_millis(200));
     drop(s);
@@ -267,11 +273,7 @@ fn a_peer_stalled_inside_a_spliced_fragment_is_closed_by_the_timeout() {
     let mut s = raw_association(server.local_addr());
     s.write_all(&pdu(&[store_rq(1, "1.2.3.4.5.6")])).unwrap();
     // 200,000 bytes announced, 100,000 sent, then nothing (the connection stays open).
-    let mut head = vec![kind::P_DATA_TF, 0];
-    head.extend_from_slice(&200_006u32.to_be_bytes());
-    head.extend_from_slice(&200_002u32.to_be_bytes());
-    head.extend_from_slice(&[3, 0]);
-    s.write_all(&head).unwrap();
+    s.write_all(&fragment_head(200_000)).unwrap();
     s.write_all(&vec![7u8; 100_000]).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut rest = Vec::new();
