@@ -25,8 +25,12 @@ source scripts/wasm_env.sh || exit 0
 bindgen=${WASM_BINDGEN:-wasm-bindgen}
 if ! "$bindgen" --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
     echo "== installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (crates.io)"
+    # The crate's own lock file first; when a version it locks is no longer in the registry
+    # (webpki-roots 1.0.11, locked by 0.2.130, was not on 2026-12-07), the newest compatible
+    # versions instead.
     (unset RUSTC CARGO_TARGET_DIR RUSTC_BOOTSTRAP
-        cargo install --quiet --locked wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION")
+        cargo install --quiet --locked wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" \
+            || cargo install --quiet wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION")
     bindgen="$HOME/.cargo/bin/wasm-bindgen"
 fi
 
