@@ -214,11 +214,13 @@ impl Scan {
     ) -> std::result::Result<Vec<StructArray>, ArrowError> {
         // A few tasks per thread, each a batch: a long list is cut at MAX_CHUNK, so the last
         // tasks end close together; a short one keeps batches of hundreds of rows (a Parquet
-        // writer makes a row group of each).
+        // writer makes a row group of each). Each chunk is a job of its own (`with_max_len`):
+        // rayon would otherwise read a run of chunks as one job that no idle thread can split.
         let tasks = rayon::current_num_threads().max(1) * 4;
         let chunk = items.len().div_ceil(tasks).clamp(MIN_CHUNK, MAX_CHUNK);
         items
             .par_chunks(chunk)
+            .with_max_len(1)
             .map(|c| self.batch_with(c, &row))
             .collect()
     }

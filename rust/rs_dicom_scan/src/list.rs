@@ -4,6 +4,7 @@
 //! pool, so a folder of many series is not listed by one core while the others wait.
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_array::StructArray;
 use rayon::prelude::*;
@@ -146,25 +147,86 @@ impl Scan {
                 .collect();
             return self.batches(&files).map_err(io::Error::other);
         }
-        // Each task reads a run of whole units into its own batches: rayon cuts the units into
-        // runs only as threads run out of work (down to one folder at the end), so the
-        // batches stay few and no worker idles long at the end.
-        let parts = units
-            .par_iter()
-            .try_fold(
-                || Run::new(self),
-                |mut run, u| {
+        // Each worker claims runs of whole units and reads each into batches of its own (see
+        // `Claims`): the first runs are long, so the batches stay few, and the last are one
+        // unit, so the workers end within one folder of each other. (A rayon fold over the
+        // units cannot do this: it cuts the units only where a thread steals, and a run it has
+        // begun is not cut, so one worker could be left alone with a quarter of the folders.)
+        let claims = Claims::new(units.len(), threads);
+        let mut done: Vec<(usize, io::Result<Vec<StructArray>>)> = rayon::broadcast(|_| {
+            let mut mine = Vec::new();
+            while let Some(range) = claims.next() {
+                let start = range.start;
+                let read = units[range].iter().try_fold(Run::new(self), |mut run, u| {
                     run.add(self, u)?;
                     io::Result::Ok(run)
-                },
-            )
-            .map(|run| run.and_then(|r| r.finish(self)))
-            .collect::<io::Result<Vec<Vec<StructArray>>>>()?;
-        Ok(parts.concat())
+                });
+                let read = read.and_then(|run| run.finish(self));
+                let failed = read.is_err();
+                mine.push((start, read));
+                if failed {
+                    claims.stop();
+                    break;
+                }
+            }
+            mine
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+        // Runs were claimed in order and each is finished by its worker, so every run before
+        // the first that failed is here.
+        done.sort_unstable_by_key(|d| d.0);
+        let mut out = Vec::new();
+        for (_, read) in done {
+            out.extend(read?);
+        }
+        Ok(out)
     }
 }
 
-/// The batches of a run of units read by one task, in order.
+/// Contiguous runs of `n` units handed out in order to the workers that ask (guided
+/// self-scheduling): each run is about a `2 × threads`-th of what is left, at least one unit.
+struct Claims {
+    next: AtomicUsize,
+    n: usize,
+    parts: usize,
+}
+
+impl Claims {
+    fn new(n: usize, threads: usize) -> Self {
+        Claims {
+            next: AtomicUsize::new(0),
+            n,
+            parts: 2 * threads.max(1),
+        }
+    }
+
+    /// The next run, or None when all are handed out (or a run failed).
+    fn next(&self) -> Option<std::ops::Range<usize>> {
+        let mut start = self.next.load(Ordering::Relaxed);
+        loop {
+            if start >= self.n {
+                return None;
+            }
+            let end = start + ((self.n - start) / self.parts).max(1);
+            match self
+                .next
+                .compare_exchange_weak(start, end, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return Some(start..end),
+                Err(now) => start = now,
+            }
+        }
+    }
+
+    /// Hands out no more runs.
+    fn stop(&self) {
+        self.next.store(self.n, Ordering::Relaxed);
+    }
+}
+
+/// The batches of a run of units read by one worker, in order.
 struct Run<'s> {
     out: Vec<StructArray>,
     b: BatchBuilder<'s>,
@@ -180,8 +242,8 @@ impl<'s> Run<'s> {
         }
     }
 
-    /// Reads a unit's files; a folder of many files is read by all the threads (its own
-    /// batches), so one large folder does not leave the others idle.
+    /// Reads a unit's files; a folder of many files is read in parallel (its own batches,
+    /// jobs that workers done with their runs take), so one large folder is not left to one.
     fn add(&mut self, scan: &'s Scan, u: &Unit) -> io::Result<()> {
         let listed;
         let files: &[String] = match u {
@@ -260,6 +322,34 @@ mod tests {
         );
         assert!(scan.dir_batches(&format!("{dir}/missing"), true).is_err());
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn claims_cover_the_units_in_order_long_runs_first() {
+        for (n, threads) in [(0, 2), (1, 2), (7, 1), (200, 2), (1000, 8)] {
+            let claims = Claims::new(n, threads);
+            let mut runs = Vec::new();
+            while let Some(r) = claims.next() {
+                runs.push(r);
+            }
+            let mut at = 0;
+            for r in &runs {
+                assert_eq!(r.start, at, "{n} units, {threads} threads: {runs:?}");
+                assert!(r.end > r.start);
+                at = r.end;
+            }
+            assert_eq!(at, n);
+            assert!(runs.windows(2).all(|w| w[0].len() >= w[1].len()));
+            // Few runs (few batches), the last ones a unit each (workers end together).
+            assert!(runs.len() <= 2 * threads * (n.max(2).ilog2() as usize + 2) + 2 * threads);
+            if n >= 2 * threads {
+                assert_eq!(runs.last().map(|r| r.len()), Some(1));
+            }
+        }
+        let claims = Claims::new(100, 2);
+        assert!(claims.next().is_some());
+        claims.stop();
+        assert_eq!(claims.next(), None);
     }
 
     #[test]
