@@ -294,7 +294,10 @@ impl Config {
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
+            // A job per file: rayon would otherwise run a run of files as one job that an idle
+            // thread cannot split, leaving one core alone with it at the end.
             jobs.par_iter()
+                .with_max_len(1)
                 .map(|(i, o)| self.deidentify_file(i, o, overwrite))
                 .collect()
         }

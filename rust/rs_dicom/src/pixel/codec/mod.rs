@@ -276,7 +276,13 @@ impl Encapsulated {
         let done = {
             use rayon::prelude::*;
             if frames.len() > 1 {
-                spare.par_chunks_mut(chunks).enumerate().try_for_each(one)
+                // A job per frame (frames differ in cost), so no core is left alone with a
+                // run of them.
+                spare
+                    .par_chunks_mut(chunks)
+                    .enumerate()
+                    .with_max_len(1)
+                    .try_for_each(one)
             } else {
                 spare.chunks_mut(chunks).enumerate().try_for_each(one)
             }

@@ -43,7 +43,8 @@ fn map_frames<T: Send>(n: usize, f: impl Fn(usize) -> Result<T> + Sync + Send) -
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        (0..n).into_par_iter().map(f).collect()
+        // A job per frame (frames differ in cost), so no core is left alone with a run of them.
+        (0..n).into_par_iter().with_max_len(1).map(f).collect()
     }
     #[cfg(not(feature = "parallel"))]
     (0..n).map(f).collect()
