@@ -128,7 +128,7 @@ def child(case: str, folder: Path, subset: int, start: float | None = None) -> d
         import dicomsdl  # noqa: F401
     out: dict[str, Any] = {}
     if case in ("plain", "pydicom", "dicomsdl"):
-        # The real paths (a half's folder holds links; a plain read does not follow them).
+        # The real paths: through a half's links every open would resolve a link again.
         paths = expand_paths([p.resolve() for p in sorted(folder.iterdir())])
     else:
         paths = []
@@ -206,9 +206,10 @@ def run_pair(case: str, folder: Path, subset: int) -> dict[str, Any]:
         )
         for half in _halves(folder)
     ]
+    # Both are waited for before either's failure is raised: no child is left running.
+    done = [(proc, proc.communicate()[0]) for proc in procs]
     outs = []
-    for proc in procs:
-        stdout, _ = proc.communicate()
+    for proc, stdout in done:
         if proc.returncode:
             raise subprocess.CalledProcessError(proc.returncode, proc.args)
         outs.append(json.loads(stdout.strip().splitlines()[-1]))

@@ -103,14 +103,14 @@ fn units(dir: &str, recursive: bool) -> io::Result<Vec<Unit>> {
 const TASKS_PER_THREAD: usize = 16;
 /// Levels of sub-folders listed ahead to find enough of them to share out.
 const MAX_EXPAND: usize = 4;
-/// The most rows of a batch read by one task from several folders (memory is the table's
+/// The most rows of a batch read by one worker from several folders (memory is the table's
 /// anyway; the fewer batches, the shorter the import: about 0.1 ms each, after the threads
 /// are done).
 const GROUP_ROWS: usize = 4 * crate::MAX_CHUNK;
 
 impl Scan {
     /// The rows of the files under `dir` (in [`list_files`] order) read on the current rayon
-    /// pool. Sub-folders are shared out whole: each task lists a run of them and reads their
+    /// pool. Sub-folders are shared out whole: each worker claims runs of them and reads their
     /// files as listed, so reading starts without waiting for the whole listing, two workers
     /// do not open files in the same folder, and the batches stay few (a folder with many
     /// files is read by all the threads, as a plain list is). Listing errors as
